@@ -1,0 +1,96 @@
+# spyglass: one non-recursive GNU Makefile. See HACKING.md.
+#   make            build ./spyglass
+#   make test       install build deps if missing, then unit + functional tests, plain and ASan+UBSan
+#   make check      unit + functional tests of the plain build
+#   make asan       unit + functional tests of the ASan+UBSan build (build-asan/)
+#   make lint       clang-format dry run, cppcheck, every header compiles on its own
+#   make fuzz       build the libFuzzer harnesses (clang) and run each briefly
+#   make demo       profile the built-in demo workload, write demo-out/
+#   WERROR=1        warnings are errors (CI)
+
+CC       ?= gcc
+BUILD    ?= build
+SAN      ?= 0
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Isrc
+WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
+LDLIBS   := -lelf -lm
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
+BIN      := $(if $(filter build,$(BUILD)),spyglass,$(BUILD)/spyglass)
+
+all: $(BIN)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(CORE_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/main.d
+
+deps:
+	@scripts/deps.sh build
+
+unit: $(BUILD)/unit-tests
+	cd tests && ../$(BUILD)/unit-tests
+
+functional: $(BIN)
+	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh
+
+check: unit functional
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 check
+
+test: deps
+	$(MAKE) check
+	$(MAKE) asan
+	@scripts/summary.sh
+
+demo: deps $(BIN)
+	scripts/demo.sh $(CURDIR)/$(BIN)
+
+HDRS := $(wildcard src/*.h)
+lint:
+	@scripts/deps.sh lint
+	clang-format --dry-run -Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src tests/unit tests/fuzz
+	@for h in $(HDRS); do \
+	  echo "#include \"$$(basename $$h)\"" | $(CC) $(CPPFLAGS) $(WARN) -Werror -fsyntax-only -x c - || exit 1; \
+	done; echo "headers: each compiles on its own"
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+
+fuzz:
+	@scripts/deps.sh fuzz
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan build-fuzz spyglass demo-out tests/out
+
+.PHONY: all deps unit functional check asan test demo lint format fuzz clean

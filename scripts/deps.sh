@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install what a build, lint or fuzz run needs, from Debian's packages, if it is missing.
+# Usage: scripts/deps.sh build|lint|fuzz
+set -e
+case "$1" in
+build) pkgs="gcc make libelf-dev" ;;
+lint) pkgs="clang-format cppcheck" ;;
+fuzz) pkgs="clang libelf-dev" ;;
+*) echo "usage: $0 build|lint|fuzz" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "spyglass: missing Debian packages:$missing (run: sudo apt-get install$missing)" >&2
+    exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq $missing >/dev/null

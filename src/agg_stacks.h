@@ -1,0 +1,72 @@
+/* Aggregation of sampled stacks: interned strings, interned frames, and distinct stacks with
+ * weights. Writers and the summary read profiles only through this interface.
+ * SPDX-License-Identifier: MIT */
+#ifndef AGG_STACKS_H
+#define AGG_STACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AGG_NONE UINT32_MAX
+
+enum agg_frame_kind {
+    AGG_FRAME_PY = 0,     /* a Python frame: name = qualname, file = path, line */
+    AGG_FRAME_THREAD = 1, /* synthetic root "thread NAME (TID)": name only */
+    AGG_FRAME_STATE = 2,  /* synthetic leaf (thread state, e.g. "<sleep>"): name only */
+};
+
+struct agg_frame {
+    uint32_t name; /* string id of the qualname (or label for synthetic frames) */
+    uint32_t file; /* string id of the file path, or AGG_NONE */
+    int32_t line;  /* line number; 0 when unknown */
+    uint32_t kind; /* enum agg_frame_kind */
+};
+
+/* Facts about the run, shown by writers (any field may be NULL/0 when unknown). */
+struct agg_meta {
+    const char *title;          /* e.g. "spyglass record: python3 app.py" */
+    const char *command;        /* the profiled command line, or "pid 1234" */
+    const char *python_version; /* "3.12.1" */
+    const char *mode;           /* "wall", "cpu", "gil" */
+    double duration;            /* seconds of sampling */
+    double rate_requested;      /* Hz */
+    double rate_effective;      /* Hz */
+    uint64_t samples;           /* sampling ticks taken */
+    uint64_t invalid;           /* thread samples discarded as torn/unreadable */
+    double overhead;            /* profiler CPU / target CPU, as a fraction; <0 unknown */
+};
+
+struct agg;
+
+/* A new, empty profile. Caller frees with agg_free(). */
+struct agg *agg_new(void);
+void agg_free(struct agg *a);
+
+/* Intern len bytes of s (need not be NUL-terminated); returns its string id. Equal strings get
+ * equal ids. */
+uint32_t agg_intern(struct agg *a, const char *s, size_t len);
+/* The NUL-terminated string of id; valid for the life of a. */
+const char *agg_str(const struct agg *a, uint32_t id);
+
+/* Intern a frame; returns its frame id (equal frames get equal ids). */
+uint32_t agg_frame_id(struct agg *a, const struct agg_frame *f);
+const struct agg_frame *agg_frame_get(const struct agg *a, uint32_t id);
+uint32_t agg_nframes(const struct agg *a);
+
+/* Add weight to the stack frames[0..n) (frame ids, ROOT FIRST). n may be 0 (an empty stack). */
+void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight);
+
+/* Distinct stacks, in order of first appearance: stack i has *n frames (root first), returned
+ * pointer valid until the next agg_add(), and *weight. */
+uint32_t agg_nstacks(const struct agg *a);
+const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t *weight);
+/* Sum of all weights added. */
+uint64_t agg_total(const struct agg *a);
+
+/* Format frame id as it appears in collapsed output and flame graphs:
+ * "qualname (path:line)" for Python frames, the name alone for synthetic ones.
+ * Appends to out. */
+struct sbuf;
+void agg_frame_label(const struct agg *a, uint32_t id, struct sbuf *out);
+
+#endif

@@ -1,0 +1,43 @@
+/* Subcommand dispatch and top-level usage.
+ * SPDX-License-Identifier: MIT */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_dump.h"
+#include "cli_record.h"
+
+#define SPYGLASS_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: spyglass <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  record   sample the Python stacks of a process (or a command) and write a profile\n"
+    "  dump     print every thread's current Python stack once\n"
+    "\n"
+    "Run 'spyglass <command> --help' for a command's options.\n";
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "record") == 0)
+        return cli_record(argc - 1, argv + 1);
+    if (strcmp(cmd, "dump") == 0)
+        return cli_dump(argc - 1, argv + 1);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("spyglass %s\n", SPYGLASS_VERSION);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "spyglass: unknown command '%s' (try 'spyglass --help')\n", cmd);
+    return EXIT_USAGE;
+}

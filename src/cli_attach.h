@@ -1,0 +1,23 @@
+/* Attaching to a target for the CLI, with one-line error messages that say what to do.
+ * SPDX-License-Identifier: MIT */
+#ifndef CLI_ATTACH_H
+#define CLI_ATTACH_H
+
+#include "py_proc.h"
+
+/* Attach to pid, retrying for up to wait_s seconds while the interpreter is not there yet
+ * (a launched command still starting). keep_going, when non-NULL, is polled and stops the wait
+ * early when it becomes zero. On failure prints one line to stderr and returns an exit code;
+ * returns 0 and *out on success. */
+int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc **out);
+
+/* Print the one-line explanation of a failed py_proc_open(pid) (err, detail from it). */
+void cli_attach_error(int pid, int err, const char *detail);
+
+/* Print "spyglass: <what>: <strerror-like reason>" for a failed write of path. */
+void cli_write_error(const char *path, int err);
+
+/* Parse a positive PID from s; returns it, or -1 (after printing an error). */
+int cli_parse_pid(const char *s);
+
+#endif

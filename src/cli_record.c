@@ -1,0 +1,465 @@
+/* spyglass record: attach to a PID or launch a command, sample its Python stacks, write the
+ * profile and a summary with the run's trustworthiness (rate, invalid samples, overhead).
+ * SPDX-License-Identifier: MIT */
+#include "cli_record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_attach.h"
+#include "out_flame.h"
+#include "out_summary.h"
+#include "sampler.h"
+#include "util_sbuf.h"
+
+#define START_WAIT_S 10.0 /* how long a launched command may take to become Python */
+
+enum format { FMT_COLLAPSED, FMT_SVG, FMT_SPEEDSCOPE };
+
+struct record_args {
+    struct sampler_opts opts;
+    enum format format;
+    int format_set;
+    const char *out_path; /* NULL: stdout */
+    int pid;              /* attach mode when > 0 */
+    char **cmd;           /* launch mode when non-NULL */
+    int top;
+    int quiet;
+};
+
+static const char usage[] =
+    "usage: spyglass record [options] (--pid PID | -- CMD [ARGS...])\n"
+    "Sample the Python stacks of a running process, or of a command until it exits.\n"
+    "\n"
+    "  -p, --pid PID        attach to a running process\n"
+    "  -r, --rate HZ        samples per second (default 100; 'max': as fast as possible)\n"
+    "  -d, --duration SEC   stop after SEC seconds (default: until the target exits or Ctrl-C)\n"
+    "  -m, --mode MODE      wall (every thread, default), cpu (threads on a CPU), gil (GIL "
+    "holder)\n"
+    "  -t, --threads        put each thread, as 'thread NAME (TID)', at the root of its stacks\n"
+    "  -f, --format FMT     collapsed, svg or speedscope (default: from -o's extension, else\n"
+    "                       collapsed)\n"
+    "  -o, --output FILE    write the profile to FILE (default: standard output)\n"
+    "      --top N          functions listed in the summary (default 10; 0: no summary)\n"
+    "  -q, --quiet          print no summary\n"
+    "\n"
+    "A launched command's exit code is passed through. Ctrl-C stops sampling and writes what was\n"
+    "collected.\n";
+
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_forward; /* sent by kill(2), not by the terminal */
+
+static void on_stop(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    stop_flag = 1;
+    stop_signal = sig;
+    stop_forward = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
+}
+
+static int parse_format(const char *s, enum format *out)
+{
+    if (strcmp(s, "collapsed") == 0 || strcmp(s, "txt") == 0)
+        *out = FMT_COLLAPSED;
+    else if (strcmp(s, "svg") == 0)
+        *out = FMT_SVG;
+    else if (strcmp(s, "speedscope") == 0 || strcmp(s, "json") == 0)
+        *out = FMT_SPEEDSCOPE;
+    else
+        return -1;
+    return 0;
+}
+
+static enum format format_from_path(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (dot && strcmp(dot, ".svg") == 0)
+        return FMT_SVG;
+    if (dot && strcmp(dot, ".json") == 0)
+        return FMT_SPEEDSCOPE;
+    return FMT_COLLAPSED;
+}
+
+static int parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_option(struct record_args *ra, int c, const char *arg)
+{
+    double v;
+    switch (c) {
+    case 'p':
+        return (ra->pid = cli_parse_pid(arg)) < 0 ? -1 : 0;
+    case 'r':
+        if (strcmp(arg, "max") == 0) {
+            ra->opts.rate = 0;
+            return 0;
+        }
+        if (parse_number(arg, 0.01, 1e6, &ra->opts.rate) == 0)
+            return 0;
+        fprintf(stderr, "spyglass: --rate takes a number of Hz from 0.01 to 1000000, or max\n");
+        return -1;
+    case 'd':
+        if (parse_number(arg, 0.001, 1e7, &ra->opts.duration) == 0)
+            return 0;
+        fprintf(stderr, "spyglass: --duration takes a positive number of seconds\n");
+        return -1;
+    case 'm':
+        if (strcmp(arg, "wall") == 0)
+            ra->opts.mode = SAMPLER_WALL;
+        else if (strcmp(arg, "cpu") == 0)
+            ra->opts.mode = SAMPLER_CPU;
+        else if (strcmp(arg, "gil") == 0)
+            ra->opts.mode = SAMPLER_GIL;
+        else {
+            fprintf(stderr, "spyglass: --mode is wall, cpu or gil, not '%s'\n", arg);
+            return -1;
+        }
+        return 0;
+    case 'f':
+        ra->format_set = 1;
+        if (parse_format(arg, &ra->format) == 0)
+            return 0;
+        fprintf(stderr, "spyglass: --format is collapsed, svg or speedscope, not '%s'\n", arg);
+        return -1;
+    case 'T':
+        if (parse_number(arg, 0, 1000, &v) == 0) {
+            ra->top = (int)v;
+            return 0;
+        }
+        fprintf(stderr, "spyglass: --top takes a number from 0 to 1000\n");
+        return -1;
+    }
+    return -1;
+}
+
+/* Returns 0, 1 after --help, or -1 on a usage error (printed). */
+static int parse_args(int argc, char **argv, struct record_args *ra)
+{
+    static const struct option opts[] = {{"pid", required_argument, NULL, 'p'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"duration", required_argument, NULL, 'd'},
+                                         {"mode", required_argument, NULL, 'm'},
+                                         {"threads", no_argument, NULL, 't'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"top", required_argument, NULL, 'T'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+
+    memset(ra, 0, sizeof(*ra));
+    ra->opts.rate = 100;
+    ra->top = 10;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+p:r:d:m:tf:o:qh", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        } else if (c == 't') {
+            ra->opts.threads = 1;
+        } else if (c == 'q') {
+            ra->quiet = 1;
+        } else if (c == 'o') {
+            ra->out_path = optarg;
+        } else if (c == '?' || parse_option(ra, c, optarg) != 0) {
+            return -1;
+        }
+    }
+    if (optind < argc)
+        ra->cmd = argv + optind;
+    if ((ra->pid > 0) == (ra->cmd != NULL)) {
+        fprintf(stderr, "spyglass: record needs either --pid PID or -- CMD [ARGS...]\n");
+        return -1;
+    }
+    if (!ra->format_set)
+        ra->format = format_from_path(ra->out_path);
+    return 0;
+}
+
+/* Launch cmd; returns its pid, or -1 after printing why it could not be started. The child
+ * reports a failed exec through a close-on-exec pipe. */
+static int launch(char **cmd)
+{
+    int fds[2], err = 0;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        perror("spyglass: pipe");
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("spyglass: fork");
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        execvp(cmd[0], cmd);
+        err = errno;
+        if (write(fds[1], &err, sizeof(err)) < 0)
+            _exit(127);
+        _exit(127);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], &err, sizeof(err));
+    close(fds[0]);
+    if (n == (ssize_t)sizeof(err)) {
+        fprintf(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(err));
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    return (int)pid;
+}
+
+/* Wait for a launched child; returns its exit code (128+signal when killed) and its CPU time. */
+static int reap(int pid, double *cpu)
+{
+    int status = 0;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0) {
+        if (errno != EINTR) {
+            *cpu = -1;
+            return EXIT_ERROR;
+        }
+        if (stop_flag && stop_forward)
+            kill(pid, stop_signal);
+    }
+    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+/* Attach to the launched child once it is a running Python interpreter. */
+static int attach_child(int pid, struct py_proc **out)
+{
+    char detail[256] = "";
+    struct timespec t0, t;
+    int err;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        err = py_proc_open(pid, out, detail, sizeof(detail));
+        if (!err || (err != -EAGAIN && err != -ENOEXEC) || stop_flag)
+            break;
+        siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid)
+            return -ESRCH; /* exited before it could be sampled */
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 > START_WAIT_S)
+            break;
+        usleep(1000);
+    }
+    if (err && !stop_flag)
+        cli_attach_error(pid, err, detail);
+    return err;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_stop;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int write_profile(FILE *f, const struct record_args *ra, const struct agg *a,
+                         const struct agg_meta *m)
+{
+    switch (ra->format) {
+    case FMT_SVG:
+        return out_svg_write(f, a, m);
+    case FMT_SPEEDSCOPE:
+        return out_speedscope_write(f, a, m);
+    default:
+        return out_collapsed_write(f, a);
+    }
+}
+
+static const char *mode_name(enum sampler_mode m)
+{
+    return m == SAMPLER_CPU ? "cpu" : m == SAMPLER_GIL ? "gil" : "wall";
+}
+
+static void print_summary(const struct record_args *ra, const struct py_proc *p,
+                          const struct sampler_stats *st, const struct agg *a)
+{
+    double rate = st->rate;
+    uint64_t tried = st->stacks + st->invalid;
+    char req[32] = "as fast as possible";
+    if (ra->opts.rate > 0)
+        snprintf(req, sizeof(req), "%g Hz requested", ra->opts.rate);
+    fprintf(stderr,
+            "spyglass: %llu samples of process %d (Python %s, %s mode) in %.2f s: %.1f Hz "
+            "effective (%s)\n",
+            (unsigned long long)st->ticks, p->pid, p->version, mode_name(ra->opts.mode),
+            st->elapsed, rate, req);
+    fprintf(stderr,
+            "spyglass: %llu invalid thread samples (%.2f%%, stack changed while read), %llu "
+            "retried; %llu truncated\n",
+            (unsigned long long)st->invalid,
+            tried ? 100.0 * (double)st->invalid / (double)tried : 0,
+            (unsigned long long)st->retries, (unsigned long long)st->truncated);
+    if (st->target_cpu > 0)
+        fprintf(stderr,
+                "spyglass: overhead: the profiler used %.3f s of CPU (%.1f us per sample), %.1f%% "
+                "of the target's %.3f s\n",
+                st->self_cpu, st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0,
+                100 * st->self_cpu / st->target_cpu, st->target_cpu);
+    else
+        fprintf(stderr,
+                "spyglass: overhead: the profiler used %.3f s of CPU (%.1f us per sample)\n",
+                st->self_cpu, st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0);
+    if (ra->top > 0 && !ra->quiet)
+        out_summary_write(stderr, a, ra->top);
+}
+
+/* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
+static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
+                         const struct agg_meta *m)
+{
+    int err = write_profile(f, ra, a, m);
+    if (f != stdout) {
+        if (fclose(f) != 0 && !err)
+            err = -errno;
+    } else if (fflush(f) != 0 && !err) {
+        err = -errno;
+    }
+    if (err) {
+        cli_write_error(ra->out_path ? ra->out_path : "standard output", err);
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+static void fill_meta(const struct record_args *ra, const struct py_proc *p,
+                      const struct sampler_stats *st, struct sbuf *title, struct agg_meta *m)
+{
+    memset(m, 0, sizeof(*m));
+    if (ra->cmd) {
+        sbuf_adds(title, "spyglass record:");
+        for (char **c = ra->cmd; *c; c++) {
+            sbuf_addc(title, ' ');
+            sbuf_adds(title, *c);
+        }
+    } else {
+        sbuf_printf(title, "spyglass record: pid %d", p->pid);
+    }
+    m->title = sbuf_str(title);
+    m->command = m->title + strlen("spyglass record: ");
+    m->python_version = p->version;
+    m->mode = mode_name(ra->opts.mode);
+    m->duration = st->elapsed;
+    m->rate_requested = ra->opts.rate;
+    m->rate_effective = st->rate;
+    m->samples = st->ticks;
+    m->invalid = st->invalid;
+    m->overhead = st->target_cpu > 0 ? st->self_cpu / st->target_cpu : -1;
+}
+
+/* Start or attach. Returns 0 with *p, or an exit code (message printed). */
+static int start_target(const struct record_args *ra, int *child, struct py_proc **p)
+{
+    double cpu;
+    if (!ra->cmd)
+        return cli_attach(ra->pid, 0, NULL, p);
+    *child = launch(ra->cmd);
+    if (*child < 0)
+        return 127;
+    int err = attach_child(*child, p);
+    if (!err)
+        return 0;
+    if (err == -ESRCH) {
+        int rc = reap(*child, &cpu);
+        fprintf(stderr, "spyglass: '%s' exited (code %d) before any Python stack was sampled\n",
+                ra->cmd[0], rc);
+        return rc ? rc : EXIT_ERROR;
+    }
+    kill(*child, SIGTERM);
+    reap(*child, &cpu);
+    return EXIT_ERROR;
+}
+
+int cli_record(int argc, char **argv)
+{
+    struct record_args ra;
+    struct py_proc *p = NULL;
+    struct agg *a = NULL;
+    struct sampler_stats st;
+    struct agg_meta meta;
+    struct sbuf title;
+    FILE *f = stdout;
+    int rc, child = -1;
+
+    rc = parse_args(argc, argv, &ra);
+    if (rc)
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (ra.out_path && !(f = fopen(ra.out_path, "w"))) {
+        cli_write_error(ra.out_path, errno);
+        return EXIT_ERROR;
+    }
+    install_signals();
+    rc = start_target(&ra, &child, &p);
+    if (rc) {
+        if (f != stdout) {
+            fclose(f);
+            unlink(ra.out_path);
+        }
+        return rc;
+    }
+    a = agg_new();
+    sampler_run(p, &ra.opts, a, &stop_flag, &st);
+    if (child > 0) {
+        double cpu;
+        if (stop_flag && stop_forward)
+            kill(child, stop_signal);
+        rc = reap(child, &cpu);
+        if (cpu >= 0)
+            st.target_cpu = cpu;
+    } else if (st.end == SAMPLER_END_EXITED && ra.opts.duration > 0) {
+        fprintf(stderr,
+                "spyglass: process %d exited after %.2f s of the %g s requested; the "
+                "profile holds what was sampled\n",
+                ra.pid, st.elapsed, ra.opts.duration);
+        rc = EXIT_PARTIAL;
+    }
+    sbuf_init(&title);
+    fill_meta(&ra, p, &st, &title, &meta);
+    int wrc = finish_output(&ra, f, a, &meta);
+    if (!ra.quiet)
+        print_summary(&ra, p, &st, a);
+    if (wrc)
+        rc = wrc;
+    sbuf_destroy(&title);
+    agg_free(a);
+    py_proc_free(p);
+    return rc;
+}

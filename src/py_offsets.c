@@ -1,0 +1,314 @@
+/* Per-version CPython struct offsets (x86_64 Linux) and the _Py_DebugOffsets reader.
+ * Values: cpython-internals.md Appendix A (offsetof() against each version's headers).
+ * SPDX-License-Identifier: MIT */
+#include "py_offsets.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void common_objects(struct py_offsets *o)
+{
+    o->ob_type = 8;
+    o->ob_size = 16;
+    o->bytes_sval = 32;
+    o->u_length = 16;
+    o->u_state = 32;
+    o->u_kind_shift = 2;
+    o->u_compact_bit = 5;
+    o->u_ascii_bit = 6;
+    o->ts_holds_gil_bit = -1;
+    o->ts_next = 8;
+    o->ts_interp = 16;
+    o->gil_last_holder = 8;
+    o->gil_locked = 16;
+    o->code_tag_mask = ~(uint64_t)0;
+}
+
+/* 3.8, 3.9, 3.10: PyFrameObject chains, co_lnotab / PEP 626 tables. */
+static void table_38_310(unsigned minor, struct py_offsets *o)
+{
+    o->frames = PY_FRAMES_OBJECT;
+    o->gil = PY_GIL_TSTATE_CURRENT;
+    o->linetable = minor == 10 ? PY_LINETABLE_310 : PY_LINETABLE_LNOTAB;
+    o->rt_finalizing = 16;
+    o->rt_interp_head = 32;
+    o->rt_main_thread = 72;
+    o->rt_tstate_current = minor == 8 ? 1368 : 568;
+    o->is_next = 0;
+    o->is_threads_head = 8;
+    o->ts_frame = 24;
+    o->ts_recursion_depth = 32;
+    o->ts_thread_id = 176;
+    o->ts_size = 184;
+    o->fr_back = 24;
+    o->fr_code = 32;
+    o->fr_instr = minor == 10 ? 96 : 104;
+    o->fr_size = o->fr_instr + 8;
+    o->co_firstlineno = 40;
+    o->co_filename = 104;
+    o->co_name = 112;
+    o->co_linetable = 120;
+    o->co_size = 128;
+    o->u_ascii_size = 48;
+    o->u_compact_size = 72;
+}
+
+static void table_311(struct py_offsets *o)
+{
+    o->frames = PY_FRAMES_INTERP;
+    o->gil = PY_GIL_TSTATE_CURRENT;
+    o->linetable = PY_LINETABLE_311;
+    o->rt_finalizing = 24;
+    o->rt_interp_head = 40;
+    o->rt_main_thread = 80;
+    o->rt_tstate_current = 576;
+    o->is_next = 0;
+    o->is_threads_head = 16;
+    o->ts_cframe = 56;
+    o->cf_current_frame = 8;
+    o->ts_thread_id = 152;
+    o->ts_native_thread_id = 160;
+    o->ts_datastack_chunk = 296;
+    o->ts_size = 304;
+    o->fr_code = 32;
+    o->fr_back = 48;
+    o->fr_instr = 56;
+    o->fr_owner = 69;
+    o->fr_size = 72;
+    o->co_firstlineno = 72;
+    o->co_filename = 112;
+    o->co_name = 120;
+    o->co_qualname = 128;
+    o->co_linetable = 136;
+    o->co_firsttraceable = 168;
+    o->co_code_adaptive = 184;
+    o->co_size = 192;
+    o->u_ascii_size = 48;
+    o->u_compact_size = 72;
+}
+
+static void table_312(struct py_offsets *o)
+{
+    o->frames = PY_FRAMES_INTERP;
+    o->gil = PY_GIL_STRUCT;
+    o->linetable = PY_LINETABLE_311;
+    o->rt_finalizing = 24;
+    o->rt_interp_head = 40;
+    o->rt_main_thread = 64;
+    o->is_next = 0;
+    o->is_threads_head = 72;
+    o->is_gil_ptr = 384;
+    o->ts_status = 24;
+    o->ts_cframe = 56;
+    o->cf_current_frame = 0;
+    o->ts_thread_id = 136;
+    o->ts_native_thread_id = 144;
+    o->ts_datastack_chunk = 232;
+    o->ts_size = 240;
+    o->fr_code = 0;
+    o->fr_back = 8;
+    o->fr_instr = 56;
+    o->fr_owner = 70;
+    o->fr_size = 72;
+    o->co_firstlineno = 68;
+    o->co_filename = 112;
+    o->co_name = 120;
+    o->co_qualname = 128;
+    o->co_linetable = 136;
+    o->co_firsttraceable = 176;
+    o->co_code_adaptive = 192;
+    o->co_size = 200;
+    o->u_ascii_size = 40;
+    o->u_compact_size = 56;
+}
+
+int py_offsets_for_version(unsigned version, struct py_offsets *out)
+{
+    unsigned major = version >> 24, minor = (version >> 16) & 0xff;
+    struct py_offsets o;
+
+    if (major != 3 || minor < 8 || minor > 12)
+        return -ENOTSUP;
+    memset(&o, 0, sizeof(o));
+    common_objects(&o);
+    o.version = version;
+    o.minor = minor;
+    if (minor <= 10)
+        table_38_310(minor, &o);
+    else if (minor == 11)
+        table_311(&o);
+    else
+        table_312(&o);
+    *out = o;
+    return 0;
+}
+
+static uint64_t u64_at(const unsigned char *b, size_t off)
+{
+    uint64_t v;
+    memcpy(&v, b + off, sizeof(v));
+    return v;
+}
+
+/* Positions of the fields inside _Py_DebugOffsets for one minor version. */
+struct dbg_layout {
+    size_t size;
+    size_t rt_finalizing, rt_interp_head;
+    size_t is_size, is_next, is_threads_head, is_gil_ptr, is_gil_state, is_gil_locked,
+        is_gil_holder, is_code_generation;
+    size_t ts_size, ts_next, ts_interp, ts_frame, ts_thread_id, ts_native, ts_chunk, ts_status;
+    size_t fr_size, fr_back, fr_code, fr_instr, fr_owner;
+    size_t co_size, co_filename, co_name, co_qualname, co_linetable, co_firstlineno, co_adaptive,
+        co_tlbc;
+    size_t ob_type, bytes_size, bytes_ob_size, bytes_sval;
+    size_t u_size, u_state, u_length, u_ascii_size;
+};
+
+/* Python 3.13: Include/internal/pycore_runtime.h, 584 bytes. */
+static const struct dbg_layout layout_313 = {
+    584, 32,  40,  48,  64,  72,  112, 120, 136, 144, 0,   152, 168, 176,
+    184, 192, 200, 208, 216, 224, 232, 240, 248, 264, 272, 280, 288, 296,
+    304, 312, 344, 0,   360, 512, 520, 528, 536, 544, 552, 560,
+};
+
+/* Python 3.14: Include/internal/pycore_debug_offsets.h, 760 bytes. */
+static const struct dbg_layout layout_314 = {
+    760, 32,  40,  48,  64,  72,  120, 128, 144, 152, 160, 176, 192, 200,
+    208, 216, 224, 232, 240, 248, 256, 264, 272, 288, 312, 320, 328, 336,
+    344, 352, 384, 392, 408, 592, 600, 608, 616, 624, 632, 640,
+};
+
+/* Every offset must lie inside its struct (whose size the target publishes). */
+static int plausible(const struct py_offsets *o, uint64_t is_size, uint64_t ts_size,
+                     uint64_t fr_size, uint64_t co_size)
+{
+    if (is_size < 1024 || is_size > (1u << 24) || ts_size < 64 || ts_size > 65536)
+        return 0;
+    if (fr_size < 48 || fr_size > 4096 || co_size < 64 || co_size > 4096)
+        return 0;
+    if (o->is_next >= is_size || o->is_threads_head >= is_size || o->is_gil_ptr >= is_size)
+        return 0;
+    if (o->ts_next >= ts_size || o->ts_frame >= ts_size || o->ts_thread_id >= ts_size ||
+        o->ts_native_thread_id >= ts_size || o->ts_datastack_chunk >= ts_size ||
+        o->ts_status >= ts_size)
+        return 0;
+    if (o->fr_back >= fr_size || o->fr_code >= fr_size || o->fr_instr >= fr_size ||
+        o->fr_owner >= fr_size)
+        return 0;
+    return o->co_filename < co_size && o->co_name < co_size && o->co_qualname < co_size &&
+           o->co_linetable < co_size && o->co_firstlineno < co_size &&
+           o->co_code_adaptive <= co_size;
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+static void apply_layout(const unsigned char *b, const struct dbg_layout *l, struct py_offsets *o)
+{
+    o->rt_finalizing = (uint32_t)u64_at(b, l->rt_finalizing);
+    o->rt_interp_head = (uint32_t)u64_at(b, l->rt_interp_head);
+    o->is_next = (uint32_t)u64_at(b, l->is_next);
+    o->is_threads_head = (uint32_t)u64_at(b, l->is_threads_head);
+    o->is_gil_ptr = (uint32_t)u64_at(b, l->is_gil_ptr);
+    uint64_t gil = u64_at(b, l->is_gil_state);
+    o->gil_locked = (uint32_t)(u64_at(b, l->is_gil_locked) - gil);
+    o->gil_last_holder = (uint32_t)(u64_at(b, l->is_gil_holder) - gil);
+    o->is_code_generation = l->is_code_generation ? (uint32_t)u64_at(b, l->is_code_generation) : 0;
+    o->ts_next = (uint32_t)u64_at(b, l->ts_next);
+    o->ts_interp = (uint32_t)u64_at(b, l->ts_interp);
+    o->ts_frame = (uint32_t)u64_at(b, l->ts_frame);
+    o->ts_thread_id = (uint32_t)u64_at(b, l->ts_thread_id);
+    o->ts_native_thread_id = (uint32_t)u64_at(b, l->ts_native);
+    o->ts_datastack_chunk = (uint32_t)u64_at(b, l->ts_chunk);
+    o->ts_status = (uint32_t)u64_at(b, l->ts_status);
+    o->fr_back = (uint32_t)u64_at(b, l->fr_back);
+    o->fr_code = (uint32_t)u64_at(b, l->fr_code);
+    o->fr_instr = (uint32_t)u64_at(b, l->fr_instr);
+    o->fr_owner = (uint32_t)u64_at(b, l->fr_owner);
+    o->co_filename = (uint32_t)u64_at(b, l->co_filename);
+    o->co_name = (uint32_t)u64_at(b, l->co_name);
+    o->co_qualname = (uint32_t)u64_at(b, l->co_qualname);
+    o->co_linetable = (uint32_t)u64_at(b, l->co_linetable);
+    o->co_firstlineno = (uint32_t)u64_at(b, l->co_firstlineno);
+    o->co_code_adaptive = (uint32_t)u64_at(b, l->co_adaptive);
+    uint64_t tlbc = l->co_tlbc ? u64_at(b, l->co_tlbc) : 0;
+    /* _co_firsttraceable is not published: it sits 16 bytes before the inline bytecode, or
+     * before co_tlbc in free-threaded 3.14 (cpython-internals.md §2.6). */
+    o->co_firsttraceable = (uint32_t)((tlbc ? tlbc : o->co_code_adaptive) - 16);
+    o->ob_type = (uint32_t)u64_at(b, l->ob_type);
+    o->ob_size = (uint32_t)u64_at(b, l->bytes_ob_size);
+    o->bytes_sval = (uint32_t)u64_at(b, l->bytes_sval);
+    o->u_state = (uint32_t)u64_at(b, l->u_state);
+    o->u_length = (uint32_t)u64_at(b, l->u_length);
+    o->u_ascii_size = (uint32_t)u64_at(b, l->u_ascii_size);
+    o->u_compact_size = o->u_ascii_size + 16;
+}
+
+int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
+{
+    const unsigned char *b = buf;
+    const struct dbg_layout *l;
+    struct py_offsets o;
+
+    if (len < 24 || memcmp(b, "xdebugpy", 8) != 0)
+        return -EINVAL;
+    uint64_t version = u64_at(b, 8), ft = u64_at(b, 16);
+    unsigned minor = (unsigned)(version >> 16) & 0xff;
+    if ((version >> 24) != 3 || ft > 1)
+        return -EINVAL;
+    if (minor == 13)
+        l = &layout_313;
+    else if (minor == 14)
+        l = &layout_314;
+    else
+        return -ENOTSUP;
+    if (len < l->size)
+        return -EINVAL;
+    memset(&o, 0, sizeof(o));
+    common_objects(&o);
+    o.version = (unsigned)version;
+    o.minor = minor;
+    o.free_threaded = (int)ft;
+    o.frames = PY_FRAMES_INTERP;
+    o.gil = PY_GIL_STRUCT;
+    o.linetable = PY_LINETABLE_311;
+    apply_layout(b, l, &o);
+    if (minor == 13) {
+        o.ts_holds_gil_bit = 5; /* _status.holds_gil */
+    } else {
+        o.ts_holds_gil = o.ts_status + 4; /* int holds_gil after the _status word */
+        o.code_tag_mask = ~(uint64_t)3;   /* f_executable is a _PyStackRef */
+        if (ft) {                         /* 3.14t: interned is a whole byte */
+            o.u_kind_shift = 8;
+            o.u_compact_bit = 11;
+            o.u_ascii_bit = 12;
+        }
+    }
+    uint64_t is_size = u64_at(b, l->is_size), ts_size = u64_at(b, l->ts_size);
+    uint64_t fr_size = u64_at(b, l->fr_size), co_size = u64_at(b, l->co_size);
+    if (!plausible(&o, is_size, ts_size, fr_size, co_size))
+        return -EINVAL;
+    o.ts_size = max_u32(max_u32(o.ts_frame, o.ts_datastack_chunk),
+                        max_u32(o.ts_native_thread_id, o.ts_status + 8)) +
+                8;
+    o.ts_size = max_u32(o.ts_size, o.ts_next + 8);
+    o.fr_size = max_u32(max_u32(o.fr_back, o.fr_code), max_u32(o.fr_instr, o.fr_owner)) + 8;
+    o.co_size = (uint32_t)co_size;
+    *out = o;
+    return 0;
+}
+
+void py_offsets_version_str(const struct py_offsets *o, char *buf, size_t len)
+{
+    unsigned v = o->version, level = (v >> 4) & 0xf, serial = v & 0xf;
+    const char *tag = level == 0xa ? "a" : level == 0xb ? "b" : level == 0xc ? "rc" : "";
+    if (level == 0xf || !tag[0])
+        snprintf(buf, len, "%u.%u.%u%s", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff,
+                 o->free_threaded ? "t" : "");
+    else
+        snprintf(buf, len, "%u.%u.%u%s%u%s", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, tag,
+                 serial, o->free_threaded ? "t" : "");
+}

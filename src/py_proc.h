@@ -1,0 +1,37 @@
+/* Attach to a CPython process: find the interpreter object in its maps, the address of
+ * _PyRuntime, the version, and the struct offsets, without running the target's binary.
+ * See cpython-internals.md §1 and §7.
+ * SPDX-License-Identifier: MIT */
+#ifndef PY_PROC_H
+#define PY_PROC_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "py_offsets.h"
+#include "target.h"
+
+struct py_proc {
+    int pid;
+    struct target *t; /* owned */
+    struct py_offsets off;
+    uint64_t runtime;    /* remote address of _PyRuntime */
+    uint64_t code_type;  /* remote address of PyCode_Type, 0 if unknown */
+    char version[32];    /* "3.12.1" */
+    char path[PATH_MAX]; /* the ELF object holding the runtime, as mapped */
+    int pthread_tid_off; /* offset of the TID inside glibc's struct pthread, -1 unknown */
+};
+
+/* Attach to pid. Returns 0 and *out (caller frees with py_proc_free), or:
+ * -ESRCH no such process; -EPERM/-EACCES not allowed to read it; -ENOEXEC no CPython found in
+ * its maps; -ENOTSUP a CPython version that is not supported (the version is written to
+ * detail); -EAGAIN the interpreter is not initialised yet (or already finalised).
+ * detail (may be NULL) receives a short human-readable explanation. */
+int py_proc_open(int pid, struct py_proc **out, char *detail, size_t detail_len);
+void py_proc_free(struct py_proc *p);
+
+/* Read the interpreters list head. Returns 0 and *interp (0 while not initialised), or a
+ * negative errno. */
+int py_proc_interp_head(struct py_proc *p, uint64_t *interp);
+
+#endif

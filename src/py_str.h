@@ -1,0 +1,33 @@
+/* Decode CPython str objects (PyASCIIObject / PyCompactUnicodeObject) to UTF-8: the layout
+ * logic is pure (py_str_layout, py_str_to_utf8); py_str_read does the remote reads.
+ * See cpython-internals.md §2.8.
+ * SPDX-License-Identifier: MIT */
+#ifndef PY_STR_H
+#define PY_STR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "py_offsets.h"
+#include "target.h"
+
+#define PY_STR_MAX_CHARS 4096
+
+/* Where the characters of a str start and how wide they are, from its header bytes
+ * (at least o->u_compact_size bytes). Returns 0 and sets *data_off, *kind (1, 2 or 4) and
+ * *length (code points, capped at PY_STR_MAX_CHARS); -EINVAL when the header is not a compact
+ * string or looks corrupt. */
+int py_str_layout(const struct py_offsets *o, const unsigned char *hdr, size_t hdr_len,
+                  uint32_t *data_off, unsigned *kind, uint32_t *length);
+
+/* Convert length code points of width kind (1 = Latin-1, 2 = UCS-2, 4 = UCS-4) to UTF-8 in
+ * out (cap bytes, always NUL-terminated). Invalid code points (surrogates, > U+10FFFF) become
+ * U+FFFD. Returns the bytes written without the NUL. */
+size_t py_str_to_utf8(const unsigned char *data, unsigned kind, uint32_t length, char *out,
+                      size_t cap);
+
+/* Read the str at remote address addr and return it as a malloc'd UTF-8 string (caller frees),
+ * or NULL when it cannot be read or is not a str. */
+char *py_str_read(struct target *t, const struct py_offsets *o, uint64_t addr);
+
+#endif

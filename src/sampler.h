@@ -1,0 +1,52 @@
+/* The sampling loop: at a fixed rate, take a stack sample of the target (unwind), keep the
+ * threads the mode asks for, and add their stacks to a profile (agg). Measures its own cost.
+ * SPDX-License-Identifier: MIT */
+#ifndef SAMPLER_H
+#define SAMPLER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "agg_stacks.h"
+#include "py_proc.h"
+
+enum sampler_mode {
+    SAMPLER_WALL = 0, /* every thread at every sample */
+    SAMPLER_CPU = 1,  /* only threads running on a CPU (state R) */
+    SAMPLER_GIL = 2,  /* only the thread holding the GIL */
+};
+
+enum sampler_end {
+    SAMPLER_END_DURATION = 0, /* the requested duration elapsed */
+    SAMPLER_END_STOPPED = 1,  /* *stop became non-zero (signal) */
+    SAMPLER_END_EXITED = 2,   /* the target exited */
+};
+
+struct sampler_opts {
+    double rate;     /* samples per second; <= 0: as fast as possible */
+    double duration; /* seconds; <= 0: until the target exits or *stop */
+    enum sampler_mode mode;
+    int threads; /* put a "thread NAME (TID)" frame at the root of each stack */
+};
+
+struct sampler_stats {
+    uint64_t ticks;     /* sampling instants at which the target was read */
+    uint64_t stacks;    /* thread stacks added to the profile */
+    uint64_t invalid;   /* thread samples dropped as torn (stack changed while read) */
+    uint64_t retries;   /* thread walks repeated after a torn read */
+    uint64_t truncated; /* stacks deeper than the unwinder's limit */
+    uint64_t reads;     /* remote read calls */
+    double elapsed;     /* seconds of sampling */
+    double rate;        /* effective rate, Hz, while the target was sampleable */
+    double self_cpu;    /* seconds of CPU used by the sampler */
+    double target_cpu;  /* seconds of CPU used by the target meanwhile; < 0 unknown */
+    enum sampler_end end;
+};
+
+/* Sample p until the duration elapses, *stop becomes non-zero, or the target exits, adding
+ * stacks to a. Returns 0 (st filled, whatever ended the run), or a negative errno when
+ * sampling could not start. */
+int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *a,
+                volatile sig_atomic_t *stop, struct sampler_stats *st);
+
+#endif

@@ -1,0 +1,668 @@
+/* Python stacks of a live CPython process: thread list, frame chains (PyFrameObject for
+ * 3.8-3.10, _PyInterpreterFrame in data-stack chunks for 3.11+), code-object cache, GIL holder.
+ * See cpython-internals.md §2, §4, §6.
+ * SPDX-License-Identifier: MIT */
+#include "unwind.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "py_linetable.h"
+#include "py_str.h"
+#include "util_xalloc.h"
+
+#define NREGIONS         8
+#define CHUNK_READ       16384        /* default _PyStackChunk size */
+#define CHUNK_MAX        (256 * 1024) /* larger chunks are read frame by frame */
+#define LINETABLE_MAX    (1 << 20)    /* bytes */
+#define MAX_RETRIES      2
+#define MAX_INTERPS      16
+#define OWNER_GENERATOR  1
+#define OWNER_C          3          /* 3.12+: CSTACK (3.12, 3.13) and INTERPRETER/CSTACK (3.14) */
+#define REVALIDATE_NS    20000000LL /* re-check some cached code objects every 20 ms */
+#define REVALIDATE_BATCH 32
+
+struct code_entry {
+    struct unwind_code pub;
+    uint64_t filename_ptr, name_ptr, linetable_ptr; /* to detect address reuse */
+    uint8_t *linetable;
+    uint32_t linetable_len;
+    uint32_t ncodeunits; /* 3.11+: bytecode size in code units; 0 unknown */
+    int firsttraceable;  /* 3.11+, code units */
+    int last_addr, last_line;
+};
+
+/* A local copy of a remote range (a data-stack chunk). */
+struct region {
+    uint64_t addr;
+    uint32_t len;
+    uint32_t cap;
+    unsigned char *buf;
+};
+
+struct unwinder {
+    struct py_proc *p;
+    const struct py_offsets *o;
+    struct code_entry *codes;
+    uint32_t ncodes, codes_cap;
+    uint32_t *code_tab; /* open addressing: code index + 1, 0 empty */
+    uint32_t code_tab_cap, code_tab_used;
+    struct region regions[NREGIONS];
+    int nregions;
+    uint64_t main_thread; /* pthread_t of the main thread, 0 unknown */
+    uint64_t code_generation;
+    uint32_t revalidate_next;
+    long long revalidate_at;
+    uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
+    unsigned char frame_bytes[UNWIND_MAX_DEPTH][128];
+    unsigned char tmp[4096];
+};
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static uint64_t u64_at(const unsigned char *b, uint32_t off)
+{
+    uint64_t v;
+    memcpy(&v, b + off, sizeof(v));
+    return v;
+}
+
+static int32_t i32_at(const unsigned char *b, uint32_t off)
+{
+    int32_t v;
+    memcpy(&v, b + off, sizeof(v));
+    return v;
+}
+
+static int plausible_ptr(uint64_t a)
+{
+    return a >= 4096 && a < (1ULL << 47) && (a & 7) == 0;
+}
+
+struct unwinder *unwinder_new(struct py_proc *p)
+{
+    struct unwinder *u = xcalloc(1, sizeof(*u));
+    u->p = p;
+    u->o = &p->off;
+    u->code_tab_cap = 1024;
+    u->code_tab = xcalloc(u->code_tab_cap, sizeof(uint32_t));
+    u->revalidate_at = now_ns() + REVALIDATE_NS;
+    return u;
+}
+
+void unwinder_free(struct unwinder *u)
+{
+    if (!u)
+        return;
+    for (uint32_t i = 0; i < u->ncodes; i++) {
+        free(u->codes[i].pub.name);
+        free(u->codes[i].pub.file);
+        free(u->codes[i].linetable);
+    }
+    free(u->codes);
+    free(u->code_tab);
+    for (int i = 0; i < NREGIONS; i++)
+        free(u->regions[i].buf);
+    free(u);
+}
+
+const struct unwind_code *unwinder_code(const struct unwinder *u, uint32_t i)
+{
+    return i < u->ncodes ? &u->codes[i].pub : NULL;
+}
+
+uint32_t unwinder_ncodes(const struct unwinder *u)
+{
+    return u->ncodes;
+}
+
+/* ---- code-object cache ---- */
+
+static uint32_t addr_hash(uint64_t a)
+{
+    a ^= a >> 29;
+    a *= 0xbf58476d1ce4e5b9ULL;
+    a ^= a >> 32;
+    return (uint32_t)a;
+}
+
+/* Slot of addr in the table (its entry, or the empty slot where it would go). */
+static uint32_t code_slot(const struct unwinder *u, uint64_t addr)
+{
+    uint32_t j = addr_hash(addr) & (u->code_tab_cap - 1);
+    while (u->code_tab[j] && u->codes[u->code_tab[j] - 1].pub.addr != addr)
+        j = (j + 1) & (u->code_tab_cap - 1);
+    return j;
+}
+
+static void code_tab_grow(struct unwinder *u)
+{
+    uint32_t *old = u->code_tab, oldcap = u->code_tab_cap;
+    u->code_tab_cap *= 2;
+    u->code_tab = xcalloc(u->code_tab_cap, sizeof(uint32_t));
+    for (uint32_t i = 0; i < oldcap; i++)
+        if (old[i])
+            u->code_tab[code_slot(u, u->codes[old[i] - 1].pub.addr)] = old[i];
+    free(old);
+}
+
+/* Forget the mapping addr -> entry (the entry itself stays for indexes already handed out). */
+static void code_forget(struct unwinder *u, uint64_t addr)
+{
+    uint32_t j = code_slot(u, addr);
+    if (!u->code_tab[j])
+        return;
+    /* Backward-shift deletion for linear probing. */
+    u->code_tab[j] = 0;
+    u->code_tab_used--;
+    for (uint32_t k = (j + 1) & (u->code_tab_cap - 1); u->code_tab[k];
+         k = (k + 1) & (u->code_tab_cap - 1)) {
+        uint32_t v = u->code_tab[k];
+        u->code_tab[k] = 0;
+        u->code_tab[code_slot(u, u->codes[v - 1].pub.addr)] = v;
+    }
+}
+
+static uint8_t *read_bytes_obj(struct unwinder *u, uint64_t addr, uint32_t *len)
+{
+    const struct py_offsets *o = u->o;
+    int64_t n;
+    uint8_t *buf;
+
+    if (!plausible_ptr(addr) || target_read(u->p->t, addr + o->ob_size, &n, sizeof(n)) || n < 0 ||
+        n > LINETABLE_MAX)
+        return NULL;
+    buf = xmalloc((size_t)n + 1);
+    if (n && target_read(u->p->t, addr + o->bytes_sval, buf, (size_t)n)) {
+        free(buf);
+        return NULL;
+    }
+    *len = (uint32_t)n;
+    return buf;
+}
+
+/* Read the code object at addr into a new cache entry. Returns its index, or -1 when addr is
+ * not a readable code object (a torn read, most likely). */
+static int code_resolve(struct unwinder *u, uint64_t addr)
+{
+    const struct py_offsets *o = u->o;
+    unsigned char hdr[512];
+    struct code_entry e;
+
+    if (!plausible_ptr(addr) || o->co_size > sizeof(hdr) ||
+        target_read(u->p->t, addr, hdr, o->co_size))
+        return -1;
+    if (u->p->code_type && u64_at(hdr, o->ob_type) != u->p->code_type)
+        return -1;
+    memset(&e, 0, sizeof(e));
+    e.pub.addr = addr;
+    e.filename_ptr = u64_at(hdr, o->co_filename);
+    e.name_ptr = u64_at(hdr, o->co_qualname ? o->co_qualname : o->co_name);
+    e.linetable_ptr = u64_at(hdr, o->co_linetable);
+    e.pub.firstlineno = i32_at(hdr, o->co_firstlineno);
+    if (o->frames == PY_FRAMES_INTERP) {
+        int64_t n = (int64_t)u64_at(hdr, o->ob_size);
+        e.ncodeunits = n > 0 && n < (1 << 24) ? (uint32_t)n : 0;
+        e.firsttraceable = i32_at(hdr, o->co_firsttraceable);
+    }
+    e.pub.name = py_str_read(u->p->t, o, e.name_ptr);
+    e.pub.file = py_str_read(u->p->t, o, e.filename_ptr);
+    e.linetable = read_bytes_obj(u, e.linetable_ptr, &e.linetable_len);
+    if (!e.pub.name || !e.pub.file) {
+        free(e.pub.name);
+        free(e.pub.file);
+        free(e.linetable);
+        return -1;
+    }
+    e.last_addr = -2;
+    if (u->ncodes == u->codes_cap) {
+        u->codes_cap = u->codes_cap ? u->codes_cap * 2 : 256;
+        u->codes = xreallocarray(u->codes, u->codes_cap, sizeof(*u->codes));
+    }
+    u->codes[u->ncodes] = e;
+    u->code_tab[code_slot(u, addr)] = u->ncodes + 1;
+    if (++u->code_tab_used * 2 > u->code_tab_cap)
+        code_tab_grow(u);
+    return (int)u->ncodes++;
+}
+
+static int code_lookup(struct unwinder *u, uint64_t addr)
+{
+    uint32_t j = code_slot(u, addr);
+    if (u->code_tab[j])
+        return (int)u->code_tab[j] - 1;
+    return code_resolve(u, addr);
+}
+
+static int code_line(struct code_entry *e, enum py_linetable_kind kind, int addr)
+{
+    if (addr == e->last_addr)
+        return e->last_line;
+    int line = py_linetable_line(kind, e->linetable, e->linetable ? e->linetable_len : 0,
+                                 e->pub.firstlineno, addr);
+    e->last_addr = addr;
+    e->last_line = line;
+    return line;
+}
+
+/* Every REVALIDATE_NS, re-read the identity fields of a batch of cached code objects and forget
+ * those that changed (the code object was freed and its address reused). 3.14+ instead
+ * flushes on a change of interp->_code_object_generation. */
+static void code_revalidate(struct unwinder *u)
+{
+    long long now = now_ns();
+    if (now < u->revalidate_at || !u->ncodes)
+        return;
+    u->revalidate_at = now + REVALIDATE_NS;
+    for (uint32_t k = 0; k < REVALIDATE_BATCH && k < u->ncodes; k++) {
+        uint32_t i = (u->revalidate_next + k) % u->ncodes;
+        const struct code_entry *e = &u->codes[i];
+        uint64_t ptr;
+        if (u->code_tab[code_slot(u, e->pub.addr)] != i + 1)
+            continue; /* already forgotten */
+        if (target_read_u64(u->p->t, e->pub.addr + u->o->co_filename, &ptr) != 0 ||
+            ptr != e->filename_ptr)
+            code_forget(u, e->pub.addr);
+    }
+    u->revalidate_next = (u->revalidate_next + REVALIDATE_BATCH) % u->ncodes;
+}
+
+static void code_flush(struct unwinder *u)
+{
+    memset(u->code_tab, 0, u->code_tab_cap * sizeof(uint32_t));
+    u->code_tab_used = 0;
+}
+
+/* ---- frames ---- */
+
+static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32_t code, int line)
+{
+    if (s->nframes >= sizeof(s->frames) / sizeof(s->frames[0])) {
+        th->status = UNWIND_TRUNCATED;
+        return;
+    }
+    s->frames[s->nframes].code = code;
+    s->frames[s->nframes].line = line;
+    s->nframes++;
+    th->nframes++;
+}
+
+/* 3.8-3.10: read the PyFrameObject chain, then re-read the links of every frame in one batch;
+ * any difference means the stack changed under the walk. Returns 0, -EAGAIN (torn) or
+ * -ESRCH. */
+static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s,
+                       struct unwind_thread *th)
+{
+    const struct py_offsets *o = u->o;
+    struct target_iov iov[64];
+    unsigned char check[64][128];
+    uint32_t n = 0, span = o->fr_instr + 4 - o->fr_back;
+    int err;
+
+    for (uint64_t f = top; f; n++) {
+        if (n == UNWIND_MAX_DEPTH) {
+            th->status = UNWIND_TRUNCATED;
+            break;
+        }
+        if (!plausible_ptr(f))
+            return -EAGAIN;
+        err = target_read(u->p->t, f, u->frame_bytes[n], o->fr_size);
+        if (err)
+            return err == -ESRCH ? err : -EAGAIN;
+        u->frame_addrs[n] = f;
+        f = u64_at(u->frame_bytes[n], o->fr_back);
+    }
+    for (uint32_t i = 0; i < n; i += 64) {
+        uint32_t m = n - i < 64 ? n - i : 64;
+        for (uint32_t k = 0; k < m; k++) {
+            iov[k].addr = u->frame_addrs[i + k] + o->fr_back;
+            iov[k].buf = check[k];
+            iov[k].len = span;
+        }
+        if (target_readv(u->p->t, iov, (int)m) != 0)
+            return -EAGAIN;
+        for (uint32_t k = 0; k < m; k++) {
+            /* The leaf's f_lasti moves as it runs; compare it only for callers. */
+            uint32_t len = i + k == 0 ? o->fr_code + 8 - o->fr_back : span;
+            if (memcmp(check[k], u->frame_bytes[i + k] + o->fr_back, len) != 0)
+                return -EAGAIN;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int c = code_lookup(u, u64_at(u->frame_bytes[i], o->fr_code));
+        if (c < 0)
+            return -EAGAIN;
+        int lasti = i32_at(u->frame_bytes[i], o->fr_instr);
+        int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * 2 : lasti);
+        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+    }
+    return 0;
+}
+
+/* Copy [addr, addr+len) into region slot i (growing its buffer outside the steady state). */
+static int region_fill(struct unwinder *u, int i, uint64_t addr, uint32_t len)
+{
+    struct region *r = &u->regions[i];
+    if (r->cap < len) {
+        free(r->buf);
+        r->cap = len < CHUNK_READ ? CHUNK_READ : len;
+        r->buf = xmalloc(r->cap);
+    }
+    long got = target_read_some(u->p->t, addr, r->buf, len);
+    if (got < 0)
+        return (int)got;
+    r->addr = addr;
+    r->len = (uint32_t)got;
+    return 0;
+}
+
+/* Read the data-stack chunk at chunk as a new region: its used part up to limit when limit is
+ * non-zero (the newest chunk), else all of it. */
+static void region_add_chunk(struct unwinder *u, uint64_t chunk, uint64_t limit)
+{
+    if (u->nregions == NREGIONS || !plausible_ptr(chunk))
+        return;
+    uint32_t len = CHUNK_READ;
+    if (limit > chunk && limit - chunk <= CHUNK_MAX)
+        len = (uint32_t)(limit - chunk);
+    if (region_fill(u, u->nregions, chunk, len) != 0 || u->regions[u->nregions].len < 24)
+        return;
+    struct region *r = &u->regions[u->nregions];
+    uint64_t size = u64_at(r->buf, 8);
+    if (!limit && size > r->len && size <= CHUNK_MAX &&
+        region_fill(u, u->nregions, chunk, (uint32_t)size) != 0)
+        return;
+    if (size < r->len)
+        r->len = (uint32_t)size;
+    u->nregions++;
+}
+
+/* The frame at f: from a copied chunk when it lies in one, else read on its own into u->tmp.
+ * *in_region tells which region held it (-1: read on its own). NULL when unreadable. */
+static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_region)
+{
+    const struct py_offsets *o = u->o;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < u->nregions; i++) {
+            const struct region *r = &u->regions[i];
+            if (f >= r->addr + 24 && f + o->fr_size <= r->addr + r->len) {
+                *in_region = i;
+                return r->buf + (f - r->addr);
+            }
+        }
+        /* Past the oldest copied chunk: the previous chunk may hold it. */
+        if (pass || !u->nregions)
+            break;
+        uint64_t prev = u64_at(u->regions[u->nregions - 1].buf, 0);
+        if (!(f > prev && f - prev < CHUNK_MAX))
+            break;
+        region_add_chunk(u, prev, 0);
+    }
+    *in_region = -1;
+    if (target_read(u->p->t, f, u->tmp, o->fr_size) != 0)
+        return NULL;
+    return u->tmp;
+}
+
+/* Resolve the code object of a 3.11+ frame whose instruction pointer is ip, checking that ip
+ * lies inside its bytecode: if not, the cached entry is stale (address reused) and is
+ * re-read once. Returns the index, or -1 (torn). */
+static int code_for_ip(struct unwinder *u, uint64_t code, uint64_t ip)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int c = code_lookup(u, code);
+        if (c < 0)
+            return -1;
+        const struct code_entry *e = &u->codes[c];
+        uint64_t base = code + u->o->co_code_adaptive;
+        if (ip + 2 >= base && (!e->ncodeunits || ip < base + 2ULL * e->ncodeunits))
+            return c;
+        code_forget(u, code);
+    }
+    return -1;
+}
+
+/* 3.11+: walk the _PyInterpreterFrame chain from top, reading frames out of copies of the
+ * thread's data-stack chunks. Returns 0, -EAGAIN (torn) or -ESRCH. */
+static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct unwind_sample *s,
+                       struct unwind_thread *th)
+{
+    const struct py_offsets *o = u->o;
+    uint64_t f = top, prev_f = 0;
+    int prev_region = -1;
+
+    u->nregions = 0;
+    if (plausible_ptr(chunk) && top > chunk && top - chunk < CHUNK_MAX)
+        region_add_chunk(u, chunk, top + o->fr_size);
+    for (int steps = 0; f; steps++) {
+        int region;
+        if (steps == 2 * UNWIND_MAX_DEPTH || th->nframes == UNWIND_MAX_DEPTH) {
+            th->status = UNWIND_TRUNCATED;
+            return 0;
+        }
+        if (!plausible_ptr(f))
+            return -EAGAIN;
+        const unsigned char *fb = frame_at(u, f, &region);
+        if (!fb)
+            return -EAGAIN;
+        /* Within one chunk, callers live below their callees. */
+        if (region >= 0 && region == prev_region && f >= prev_f)
+            return -EAGAIN;
+        prev_f = f;
+        prev_region = region;
+        uint64_t next = u64_at(fb, o->fr_back);
+        unsigned owner = fb[o->fr_owner];
+        uint64_t code = u64_at(fb, o->fr_code) & o->code_tag_mask;
+        if (owner > (o->minor >= 14 ? 4u : o->minor >= 12 ? 3u : 2u))
+            return -EAGAIN;
+        if (owner >= OWNER_C) {
+            f = next; /* a C-stack entry/shim frame (3.12+) */
+            continue;
+        }
+        uint64_t ip = u64_at(fb, o->fr_instr);
+        int c = code_for_ip(u, code, ip);
+        if (c < 0)
+            return -EAGAIN;
+        int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
+        f = next;
+        if (owner != OWNER_GENERATOR && addr < u->codes[c].firsttraceable)
+            continue; /* incomplete frame: CPython hides it too */
+        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+    }
+    return 0;
+}
+
+/* ---- threads ---- */
+
+/* The top frame of a thread state read into ts; 3.11/3.12 go through tstate->cframe. */
+static int top_frame(struct unwinder *u, const unsigned char *ts, uint64_t *top)
+{
+    const struct py_offsets *o = u->o;
+    if (!o->ts_cframe) {
+        *top = u64_at(ts, o->ts_frame);
+        return 0;
+    }
+    uint64_t cframe = u64_at(ts, o->ts_cframe);
+    if (!cframe) {
+        *top = 0;
+        return 0;
+    }
+    if (!plausible_ptr(cframe))
+        return -EAGAIN;
+    return target_read_u64(u->p->t, cframe + o->cf_current_frame, top);
+}
+
+static int thread_tid(struct unwinder *u, const unsigned char *ts, uint64_t thread_id)
+{
+    const struct py_offsets *o = u->o;
+    uint32_t tid = 0;
+    if (o->ts_native_thread_id)
+        return (int)u64_at(ts, o->ts_native_thread_id);
+    if (u->p->pthread_tid_off < 0 || !plausible_ptr(thread_id))
+        return 0;
+    if (target_read(u->p->t, thread_id + (uint64_t)u->p->pthread_tid_off, &tid, sizeof(tid)))
+        return 0;
+    return (int)tid;
+}
+
+static int holds_gil(struct unwinder *u, const unsigned char *ts, uint64_t tstate, uint64_t holder)
+{
+    const struct py_offsets *o = u->o;
+    if (o->ts_holds_gil)
+        return i32_at(ts, o->ts_holds_gil) != 0;
+    if (o->ts_holds_gil_bit >= 0)
+        return (i32_at(ts, o->ts_status) >> o->ts_holds_gil_bit) & 1;
+    return holder && holder == tstate;
+}
+
+/* Walk one thread, re-reading its thread state and retrying when the walk looks torn. */
+static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_sample *s,
+                       struct unwind_thread *th)
+{
+    const struct py_offsets *o = u->o;
+    int err = 0;
+
+    for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+        uint64_t top;
+        s->nframes = th->first;
+        th->nframes = 0;
+        th->status = UNWIND_OK;
+        if (attempt) {
+            s->retries++;
+            err = target_read(u->p->t, th->tstate, ts, o->ts_size);
+            if (err)
+                break;
+        }
+        err = top_frame(u, ts, &top);
+        if (!err && top && o->frames == PY_FRAMES_OBJECT)
+            err = walk_object(u, top, s, th);
+        else if (!err && top)
+            err = walk_interp(u, top, u64_at(ts, o->ts_datastack_chunk), s, th);
+        if (err != -EAGAIN && err != -EFAULT)
+            break;
+    }
+    if (err == -ESRCH)
+        return err;
+    if (err) {
+        s->nframes = th->first;
+        th->nframes = 0;
+        th->status = UNWIND_TORN;
+    }
+    return 0;
+}
+
+struct interp_fields {
+    uint64_t threads_head, next, gil_ptr, code_generation;
+};
+
+static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields *f,
+                       uint64_t *holder)
+{
+    const struct py_offsets *o = u->o;
+    struct target_iov iov[4];
+    int n = 0, err;
+
+    memset(f, 0, sizeof(*f));
+    iov[n++] = (struct target_iov){interp + o->is_threads_head, &f->threads_head, 8};
+    iov[n++] = (struct target_iov){interp + o->is_next, &f->next, 8};
+    if (o->gil == PY_GIL_STRUCT)
+        iov[n++] = (struct target_iov){interp + o->is_gil_ptr, &f->gil_ptr, 8};
+    if (o->is_code_generation)
+        iov[n++] = (struct target_iov){interp + o->is_code_generation, &f->code_generation, 8};
+    err = target_readv(u->p->t, iov, n);
+    if (err)
+        return err;
+    if (o->is_code_generation && f->code_generation != u->code_generation) {
+        code_flush(u);
+        u->code_generation = f->code_generation;
+    }
+    if (o->gil == PY_GIL_STRUCT && plausible_ptr(f->gil_ptr)) {
+        uint64_t last_holder = 0;
+        int32_t locked = 0;
+        struct target_iov g[2] = {{f->gil_ptr + o->gil_last_holder, &last_holder, 8},
+                                  {f->gil_ptr + o->gil_locked, &locked, 4}};
+        if (target_readv(u->p->t, g, 2) == 0)
+            *holder = locked ? last_holder : 0;
+    }
+    return 0;
+}
+
+/* Read and walk every thread of one interpreter. */
+static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
+                         struct unwind_sample *s, unwind_filter_fn filter, void *ctx,
+                         uint64_t *next_interp)
+{
+    const struct py_offsets *o = u->o;
+    struct interp_fields f;
+    unsigned char ts[4096];
+    int err = read_interp(u, interp, &f, &holder);
+
+    if (err)
+        return err;
+    *next_interp = f.next;
+    for (uint64_t tstate = f.threads_head; tstate && s->nthreads < UNWIND_MAX_THREADS;) {
+        if (!plausible_ptr(tstate) || o->ts_size > sizeof(ts))
+            break;
+        err = target_read(u->p->t, tstate, ts, o->ts_size);
+        if (err == -ESRCH)
+            return err;
+        if (err || u64_at(ts, o->ts_interp) != interp)
+            break; /* the list changed under us: keep what was read */
+        struct unwind_thread *th = &s->threads[s->nthreads];
+        memset(th, 0, sizeof(*th));
+        th->tstate = tstate;
+        th->thread_id = u64_at(ts, o->ts_thread_id);
+        th->tid = thread_tid(u, ts, th->thread_id);
+        th->holds_gil = holds_gil(u, ts, tstate, holder);
+        th->is_main =
+            th->tid ? th->tid == u->p->pid : u->main_thread && th->thread_id == u->main_thread;
+        th->first = s->nframes;
+        tstate = u64_at(ts, o->ts_next);
+        if (filter && !filter(ctx, th))
+            continue;
+        err = walk_thread(u, ts, s, th);
+        if (err)
+            return err;
+        s->nthreads++;
+    }
+    return 0;
+}
+
+int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_fn filter, void *ctx)
+{
+    const struct py_offsets *o = u->o;
+    uint64_t interp = 0, finalizing = 0, holder = 0;
+    struct target_iov iov[3];
+    int n = 0, err;
+
+    s->nthreads = 0;
+    s->nframes = 0;
+    s->retries = 0;
+    code_revalidate(u);
+    if (!u->main_thread && o->rt_main_thread)
+        target_read_u64(u->p->t, u->p->runtime + o->rt_main_thread, &u->main_thread);
+    iov[n++] = (struct target_iov){u->p->runtime + o->rt_interp_head, &interp, 8};
+    iov[n++] = (struct target_iov){u->p->runtime + o->rt_finalizing, &finalizing, 8};
+    if (o->gil == PY_GIL_TSTATE_CURRENT)
+        iov[n++] = (struct target_iov){u->p->runtime + o->rt_tstate_current, &holder, 8};
+    err = target_readv(u->p->t, iov, n);
+    if (err)
+        return err == -ESRCH ? err : -EAGAIN;
+    if (!interp || finalizing)
+        return -EAGAIN;
+    for (int i = 0; i < MAX_INTERPS && plausible_ptr(interp); i++) {
+        uint64_t next = 0;
+        err = sample_interp(u, interp, holder, s, filter, ctx, &next);
+        if (err == -ESRCH)
+            return err;
+        interp = next;
+    }
+    return 0;
+}

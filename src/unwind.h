@@ -1,0 +1,76 @@
+/* Read every thread's Python stack from a CPython process (py_proc), without stopping it.
+ * Code objects are resolved once into a cache of names, files and line tables; torn reads
+ * (the target changed the stack while it was read) are detected, retried, and reported.
+ * The steady state (no new code object, no new thread) does not allocate.
+ * SPDX-License-Identifier: MIT */
+#ifndef UNWIND_H
+#define UNWIND_H
+
+#include <stdint.h>
+
+#include "py_proc.h"
+
+#define UNWIND_MAX_DEPTH   4096
+#define UNWIND_MAX_THREADS 1024
+
+/* A resolved code object. Immutable once created; indexes stay valid for the unwinder's life
+ * (a code object freed and replaced at the same address gets a new index). */
+struct unwind_code {
+    uint64_t addr;
+    char *name; /* qualname (3.11+) or name, UTF-8 */
+    char *file; /* co_filename, UTF-8 */
+    int firstlineno;
+};
+
+struct unwind_frame {
+    uint32_t code; /* index of a struct unwind_code */
+    int32_t line;  /* -1 when the instruction has no line */
+};
+
+enum unwind_status {
+    UNWIND_OK = 0,
+    UNWIND_TORN = 1,      /* the stack changed while being read, even after retries */
+    UNWIND_TRUNCATED = 2, /* deeper than UNWIND_MAX_DEPTH: the outermost frames are missing */
+};
+
+struct unwind_thread {
+    uint64_t tstate;    /* remote PyThreadState* */
+    uint64_t thread_id; /* pthread_t */
+    int tid;            /* kernel thread id, 0 when unknown */
+    int holds_gil;      /* 1 when this thread holds the GIL */
+    int is_main;        /* 1 for the main thread */
+    enum unwind_status status;
+    uint32_t first;   /* index of the leaf frame in unwind_sample.frames */
+    uint32_t nframes; /* frames from leaf (first) to root */
+};
+
+struct unwind_sample {
+    struct unwind_thread threads[UNWIND_MAX_THREADS];
+    uint32_t nthreads;
+    struct unwind_frame frames[UNWIND_MAX_DEPTH * 4];
+    uint32_t nframes;
+    uint32_t retries; /* walks repeated because a read looked torn */
+};
+
+/* Decide, after a thread state was read (tid, holds_gil and is_main are known), whether to walk
+ * its frames. Returns 1 to walk, 0 to leave the thread out of the sample. */
+typedef int (*unwind_filter_fn)(void *ctx, const struct unwind_thread *th);
+
+struct unwinder;
+
+/* A new unwinder for p (borrowed; must outlive the unwinder). Caller frees with
+ * unwinder_free(). */
+struct unwinder *unwinder_new(struct py_proc *p);
+void unwinder_free(struct unwinder *u);
+
+/* Take one sample of all threads into s (filter may be NULL: every thread). Returns 0,
+ * -ESRCH when the process is gone, -EAGAIN when the interpreter is finalising or not
+ * initialised, or another negative errno when the thread list itself could not be read. */
+int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_fn filter,
+                    void *ctx);
+
+/* The code object of index i (from unwind_frame.code). */
+const struct unwind_code *unwinder_code(const struct unwinder *u, uint32_t i);
+uint32_t unwinder_ncodes(const struct unwinder *u);
+
+#endif

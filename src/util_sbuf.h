@@ -1,0 +1,37 @@
+/* A growable byte/string buffer, always NUL-terminated.
+ * SPDX-License-Identifier: MIT */
+#ifndef UTIL_SBUF_H
+#define UTIL_SBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct sbuf {
+    char *buf;  /* NUL-terminated contents, or NULL when empty and never grown */
+    size_t len; /* bytes used, without the NUL */
+    size_t cap; /* bytes allocated */
+};
+
+/* Embedded object: sbuf_init zeroes, sbuf_destroy frees the contents. */
+void sbuf_init(struct sbuf *s);
+void sbuf_destroy(struct sbuf *s);
+/* Make room for n more bytes. */
+void sbuf_reserve(struct sbuf *s, size_t n);
+void sbuf_add(struct sbuf *s, const void *p, size_t n);
+void sbuf_adds(struct sbuf *s, const char *str);
+void sbuf_addc(struct sbuf *s, char c);
+void sbuf_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_vprintf(struct sbuf *s, const char *fmt, va_list ap);
+/* Forget the contents, keep the allocation. */
+void sbuf_reset(struct sbuf *s);
+/* The contents ("" when empty); valid until the next change. */
+const char *sbuf_str(const struct sbuf *s);
+
+/* Escapers for writers. Each appends str (UTF-8) escaped for its target. */
+/* XML/SVG/HTML text and attribute values: & < > " ' become entities; control bytes dropped. */
+void sbuf_add_xml(struct sbuf *s, const char *str);
+/* JSON string contents (no quotes added): \" \\ and control bytes as \uXXXX; also escapes
+ * '<', '>' and '&' as \u003c etc. so the JSON is safe inside an HTML <script>. */
+void sbuf_add_json(struct sbuf *s, const char *str);
+
+#endif

@@ -54,11 +54,13 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libcore.a
 deps:
 	@scripts/deps.sh build
 
+# Each runner's output is kept in $(BUILD)/*.log for scripts/summary.sh.
 unit: $(BUILD)/unit-tests
-	cd tests && ../$(BUILD)/unit-tests
+	cd tests && ../$(BUILD)/unit-tests > ../$(BUILD)/unit.log 2>&1; rc=$$?; cat ../$(BUILD)/unit.log; exit $$rc
 
 functional: $(BIN)
-	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh
+	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh > $(BUILD)/functional.log 2>&1; rc=$$?; \
+	  cat $(BUILD)/functional.log; exit $$rc
 
 check: unit functional
 

@@ -71,7 +71,7 @@ int cli_dump(int argc, char **argv)
     rc = cli_attach(pid, 0, NULL, &p);
     if (rc)
         return rc;
-    u = unwinder_new(p);
+    u = unwinder_new(p, UNWIND_GIL);
     s = xmalloc(sizeof(*s));
     int err = unwinder_sample(u, s, NULL, NULL);
     if (err) {

@@ -328,16 +328,16 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
             (unsigned long long)st->invalid,
             tried ? 100.0 * (double)st->invalid / (double)tried : 0,
             (unsigned long long)st->retries, (unsigned long long)st->truncated);
+    double per = st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0;
+    double reads = st->ticks ? (double)st->reads / (double)st->ticks : 0;
+    fprintf(stderr,
+            "spyglass: overhead: the profiler used %.3f s of CPU (%.1f us and %.1f reads per "
+            "sample)",
+            st->self_cpu, per, reads);
     if (st->target_cpu > 0)
-        fprintf(stderr,
-                "spyglass: overhead: the profiler used %.3f s of CPU (%.1f us per sample), %.1f%% "
-                "of the target's %.3f s\n",
-                st->self_cpu, st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0,
-                100 * st->self_cpu / st->target_cpu, st->target_cpu);
-    else
-        fprintf(stderr,
-                "spyglass: overhead: the profiler used %.3f s of CPU (%.1f us per sample)\n",
-                st->self_cpu, st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0);
+        fprintf(stderr, ", %.1f%% of the target's %.3f s", 100 * st->self_cpu / st->target_cpu,
+                st->target_cpu);
+    fputc('\n', stderr);
     if (ra->top > 0 && !ra->quiet)
         out_summary_write(stderr, a, ra->top);
 }

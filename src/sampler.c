@@ -233,7 +233,7 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.p = p;
     sm.opts = opts;
     sm.a = a;
-    sm.u = unwinder_new(p);
+    sm.u = unwinder_new(p, opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0);
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 

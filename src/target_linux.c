@@ -11,7 +11,7 @@
 
 #include "util_xalloc.h"
 
-#define IOV_BATCH 64
+#define IOV_BATCH 1024 /* IOV_MAX */
 
 struct target_linux {
     struct target base;

@@ -23,6 +23,7 @@
 #define OWNER_C          3          /* 3.12+: CSTACK (3.12, 3.13) and INTERPRETER/CSTACK (3.14) */
 #define REVALIDATE_NS    20000000LL /* re-check some cached code objects every 20 ms */
 #define REVALIDATE_BATCH 32
+#define RUNTIME_NS       10000000LL /* re-read interpreters.head and finalizing every 10 ms */
 
 struct code_entry {
     struct unwind_code pub;
@@ -42,8 +43,31 @@ struct region {
     unsigned char *buf;
 };
 
+/* Read plan replay: the ranges read during one sample are fetched for the next one in a single
+ * vectored read at its start; reads of the walk are then served from that copy when it holds
+ * them. In the steady state a sample costs one process_vm_readv. */
+#define PF_MAX_RANGES  1024
+#define PF_MAX_BYTES   (512 * 1024)
+#define PF_CHUNK_SLACK 2048 /* room for the stack to grow between two samples */
+
+struct pf_range {
+    uint64_t addr;
+    uint32_t len;
+    uint32_t off; /* in prefetch.buf */
+};
+
+struct prefetch {
+    struct pf_range plan[PF_MAX_RANGES]; /* recorded during this sample, for the next */
+    uint32_t nplan;
+    struct pf_range have[PF_MAX_RANGES]; /* fetched at the start of this sample */
+    uint32_t nhave;
+    int enabled;
+    unsigned char *buf;
+};
+
 struct unwinder {
     struct py_proc *p;
+    struct prefetch pf;
     const struct py_offsets *o;
     struct code_entry *codes;
     uint32_t ncodes, codes_cap;
@@ -52,6 +76,9 @@ struct unwinder {
     struct region regions[NREGIONS];
     int nregions;
     uint64_t main_thread; /* pthread_t of the main thread, 0 unknown */
+    unsigned flags;       /* UNWIND_* */
+    uint64_t interp;      /* interpreters.head as last read; 0 = read it */
+    long long runtime_at; /* when to re-read the _PyRuntime fields */
     uint64_t code_generation;
     uint32_t revalidate_next;
     long long revalidate_at;
@@ -86,14 +113,16 @@ static int plausible_ptr(uint64_t a)
     return a >= 4096 && a < (1ULL << 47) && (a & 7) == 0;
 }
 
-struct unwinder *unwinder_new(struct py_proc *p)
+struct unwinder *unwinder_new(struct py_proc *p, unsigned flags)
 {
     struct unwinder *u = xcalloc(1, sizeof(*u));
     u->p = p;
+    u->flags = flags;
     u->o = &p->off;
     u->code_tab_cap = 1024;
     u->code_tab = xcalloc(u->code_tab_cap, sizeof(uint32_t));
     u->revalidate_at = now_ns() + REVALIDATE_NS;
+    u->pf.buf = xmalloc(PF_MAX_BYTES);
     return u;
 }
 
@@ -110,6 +139,7 @@ void unwinder_free(struct unwinder *u)
     free(u->code_tab);
     for (int i = 0; i < NREGIONS; i++)
         free(u->regions[i].buf);
+    free(u->pf.buf);
     free(u);
 }
 
@@ -121,6 +151,111 @@ const struct unwind_code *unwinder_code(const struct unwinder *u, uint32_t i)
 uint32_t unwinder_ncodes(const struct unwinder *u)
 {
     return u->ncodes;
+}
+
+/* ---- prefetch ---- */
+
+static int pf_cmp(const void *x, const void *y)
+{
+    const struct pf_range *a = x, *b = y;
+    return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/* Sort the planned ranges and merge those whose pages touch: each remote range costs the
+ * kernel a page-pinning walk, while copying a few more bytes of an already pinned page is
+ * nearly free. A merged range never covers a page that no planned range touches, so it cannot
+ * fault where the plan would not. */
+static uint32_t pf_merge(struct prefetch *pf)
+{
+    uint32_t n = 0;
+    qsort(pf->plan, pf->nplan, sizeof(pf->plan[0]), pf_cmp);
+    for (uint32_t i = 0; i < pf->nplan; i++) {
+        const struct pf_range *r = &pf->plan[i];
+        if (n) {
+            struct pf_range *m = &pf->have[n - 1];
+            uint64_t end = m->addr + m->len;
+            if (r->addr / 4096 <= (end - 1) / 4096 + 1 && r->addr + r->len - m->addr <= CHUNK_MAX) {
+                if (r->addr + r->len > end)
+                    m->len = (uint32_t)(r->addr + r->len - m->addr);
+                continue;
+            }
+        }
+        pf->have[n++] = *r;
+    }
+    return n;
+}
+
+/* Fetch the ranges planned by the previous sample in one vectored read. */
+static void pf_begin(struct unwinder *u)
+{
+    struct prefetch *pf = &u->pf;
+    struct target_iov iov[PF_MAX_RANGES];
+    uint32_t off = 0, n = 0, m = pf_merge(pf);
+
+    for (; n < m && off + pf->have[n].len <= PF_MAX_BYTES; n++) {
+        pf->have[n].off = off;
+        iov[n] = (struct target_iov){pf->have[n].addr, pf->buf + off, pf->have[n].len};
+        off += pf->have[n].len;
+    }
+    pf->nhave = 0;
+    pf->nplan = 0;
+    pf->enabled = 1;
+    if (!n)
+        return;
+    long got = u->p->t->ops->readv(u->p->t, iov, (int)n);
+    /* Keep the ranges read whole (a read stops at the first range that faults). */
+    while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
+        pf->nhave++;
+}
+
+static void pf_record(struct unwinder *u, uint64_t addr, uint32_t len)
+{
+    struct prefetch *pf = &u->pf;
+    if (pf->nplan < PF_MAX_RANGES && len <= PF_MAX_BYTES)
+        pf->plan[pf->nplan++] = (struct pf_range){addr, len, 0};
+}
+
+/* Copy [addr, addr+len) from the prefetched ranges (sorted, disjoint); returns 1 when they
+ * held it. */
+static int pf_serve(struct unwinder *u, uint64_t addr, void *buf, uint32_t len)
+{
+    struct prefetch *pf = &u->pf;
+    uint32_t lo = 0, hi = pf->nhave;
+    if (!pf->enabled)
+        return 0;
+    while (lo < hi) { /* the last range starting at or before addr */
+        uint32_t mid = (lo + hi) / 2;
+        if (pf->have[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return 0;
+    const struct pf_range *r = &pf->have[lo - 1];
+    if (addr + len > r->addr + r->len)
+        return 0;
+    memcpy(buf, pf->buf + r->off + (addr - r->addr), len);
+    return 1;
+}
+
+/* Read for the walk: recorded in the plan, served from the prefetch when possible. */
+static int uread(struct unwinder *u, uint64_t addr, void *buf, uint32_t len)
+{
+    pf_record(u, addr, len);
+    if (pf_serve(u, addr, buf, len))
+        return 0;
+    return target_read(u->p->t, addr, buf, len);
+}
+
+static int ureadv(struct unwinder *u, const struct target_iov *iov, int n)
+{
+    int all = 1;
+    for (int i = 0; i < n; i++)
+        pf_record(u, iov[i].addr, (uint32_t)iov[i].len);
+    for (int i = 0; i < n && all; i++)
+        all = pf_serve(u, iov[i].addr, iov[i].buf, (uint32_t)iov[i].len);
+    return all ? 0 : target_readv(u->p->t, iov, n);
 }
 
 /* ---- code-object cache ---- */
@@ -313,7 +448,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         }
         if (!plausible_ptr(f))
             return -EAGAIN;
-        err = target_read(u->p->t, f, u->frame_bytes[n], o->fr_size);
+        err = uread(u, f, u->frame_bytes[n], o->fr_size);
         if (err)
             return err == -ESRCH ? err : -EAGAIN;
         u->frame_addrs[n] = f;
@@ -355,7 +490,11 @@ static int region_fill(struct unwinder *u, int i, uint64_t addr, uint32_t len)
         r->cap = len < CHUNK_READ ? CHUNK_READ : len;
         r->buf = xmalloc(r->cap);
     }
-    long got = target_read_some(u->p->t, addr, r->buf, len);
+    long got;
+    if (pf_serve(u, addr, r->buf, len))
+        got = len;
+    else
+        got = target_read_some(u->p->t, addr, r->buf, len);
     if (got < 0)
         return (int)got;
     r->addr = addr;
@@ -381,6 +520,9 @@ static void region_add_chunk(struct unwinder *u, uint64_t chunk, uint64_t limit)
         return;
     if (size < r->len)
         r->len = (uint32_t)size;
+    /* Plan the next sample's read with room to grow, but never past the chunk's end. */
+    uint64_t want = limit ? (uint64_t)len + PF_CHUNK_SLACK : size;
+    pf_record(u, chunk, (uint32_t)(want < size ? want : size));
     u->nregions++;
 }
 
@@ -406,7 +548,7 @@ static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_reg
         region_add_chunk(u, prev, 0);
     }
     *in_region = -1;
-    if (target_read(u->p->t, f, u->tmp, o->fr_size) != 0)
+    if (uread(u, f, u->tmp, o->fr_size) != 0)
         return NULL;
     return u->tmp;
 }
@@ -496,7 +638,7 @@ static int top_frame(struct unwinder *u, const unsigned char *ts, uint64_t *top)
     }
     if (!plausible_ptr(cframe))
         return -EAGAIN;
-    return target_read_u64(u->p->t, cframe + o->cf_current_frame, top);
+    return uread(u, cframe + o->cf_current_frame, top, sizeof(*top));
 }
 
 static int thread_tid(struct unwinder *u, const unsigned char *ts, uint64_t thread_id)
@@ -507,7 +649,7 @@ static int thread_tid(struct unwinder *u, const unsigned char *ts, uint64_t thre
         return (int)u64_at(ts, o->ts_native_thread_id);
     if (u->p->pthread_tid_off < 0 || !plausible_ptr(thread_id))
         return 0;
-    if (target_read(u->p->t, thread_id + (uint64_t)u->p->pthread_tid_off, &tid, sizeof(tid)))
+    if (uread(u, thread_id + (uint64_t)u->p->pthread_tid_off, &tid, sizeof(tid)))
         return 0;
     return (int)tid;
 }
@@ -515,6 +657,8 @@ static int thread_tid(struct unwinder *u, const unsigned char *ts, uint64_t thre
 static int holds_gil(struct unwinder *u, const unsigned char *ts, uint64_t tstate, uint64_t holder)
 {
     const struct py_offsets *o = u->o;
+    if (!(u->flags & UNWIND_GIL))
+        return 0;
     if (o->ts_holds_gil)
         return i32_at(ts, o->ts_holds_gil) != 0;
     if (o->ts_holds_gil_bit >= 0)
@@ -536,6 +680,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         th->status = UNWIND_OK;
         if (attempt) {
             s->retries++;
+            u->pf.enabled = 0; /* re-read for real: the prefetched copy looked torn */
             err = target_read(u->p->t, th->tstate, ts, o->ts_size);
             if (err)
                 break;
@@ -572,23 +717,23 @@ static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields
     memset(f, 0, sizeof(*f));
     iov[n++] = (struct target_iov){interp + o->is_threads_head, &f->threads_head, 8};
     iov[n++] = (struct target_iov){interp + o->is_next, &f->next, 8};
-    if (o->gil == PY_GIL_STRUCT)
+    if (o->gil == PY_GIL_STRUCT && u->flags & UNWIND_GIL)
         iov[n++] = (struct target_iov){interp + o->is_gil_ptr, &f->gil_ptr, 8};
     if (o->is_code_generation)
         iov[n++] = (struct target_iov){interp + o->is_code_generation, &f->code_generation, 8};
-    err = target_readv(u->p->t, iov, n);
+    err = ureadv(u, iov, n);
     if (err)
         return err;
     if (o->is_code_generation && f->code_generation != u->code_generation) {
         code_flush(u);
         u->code_generation = f->code_generation;
     }
-    if (o->gil == PY_GIL_STRUCT && plausible_ptr(f->gil_ptr)) {
+    if (o->gil == PY_GIL_STRUCT && u->flags & UNWIND_GIL && plausible_ptr(f->gil_ptr)) {
         uint64_t last_holder = 0;
         int32_t locked = 0;
         struct target_iov g[2] = {{f->gil_ptr + o->gil_last_holder, &last_holder, 8},
                                   {f->gil_ptr + o->gil_locked, &locked, 4}};
-        if (target_readv(u->p->t, g, 2) == 0)
+        if (ureadv(u, g, 2) == 0)
             *holder = locked ? last_holder : 0;
     }
     return 0;
@@ -610,7 +755,7 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
     for (uint64_t tstate = f.threads_head; tstate && s->nthreads < UNWIND_MAX_THREADS;) {
         if (!plausible_ptr(tstate) || o->ts_size > sizeof(ts))
             break;
-        err = target_read(u->p->t, tstate, ts, o->ts_size);
+        err = uread(u, tstate, ts, o->ts_size);
         if (err == -ESRCH)
             return err;
         if (err || u64_at(ts, o->ts_interp) != interp)
@@ -635,12 +780,39 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
     return 0;
 }
 
+/* Read the _PyRuntime fields: the interpreter list head and the finalizing flag at most every
+ * RUNTIME_NS (they change about never), the GIL holder (3.8-3.11) at every sample that needs it. */
+static int read_runtime(struct unwinder *u, uint64_t *holder)
+{
+    const struct py_offsets *o = u->o;
+    struct target_iov iov[3];
+    uint64_t finalizing = 0;
+    int n = 0, err;
+
+    long long now = now_ns();
+    int refresh = !u->interp || now >= u->runtime_at;
+    if (refresh) {
+        iov[n++] = (struct target_iov){u->p->runtime + o->rt_interp_head, &u->interp, 8};
+        iov[n++] = (struct target_iov){u->p->runtime + o->rt_finalizing, &finalizing, 8};
+    }
+    if (u->flags & UNWIND_GIL && o->gil == PY_GIL_TSTATE_CURRENT)
+        iov[n++] = (struct target_iov){u->p->runtime + o->rt_tstate_current, holder, 8};
+    err = n ? ureadv(u, iov, n) : 0;
+    if (err)
+        return err == -ESRCH ? err : -EAGAIN;
+    if (refresh) {
+        u->runtime_at = now + RUNTIME_NS;
+        if (finalizing)
+            u->interp = 0;
+    }
+    return u->interp ? 0 : -EAGAIN;
+}
+
 int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_fn filter, void *ctx)
 {
     const struct py_offsets *o = u->o;
-    uint64_t interp = 0, finalizing = 0, holder = 0;
-    struct target_iov iov[3];
-    int n = 0, err;
+    uint64_t interp, holder = 0;
+    int err;
 
     s->nthreads = 0;
     s->nframes = 0;
@@ -648,15 +820,11 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
     code_revalidate(u);
     if (!u->main_thread && o->rt_main_thread)
         target_read_u64(u->p->t, u->p->runtime + o->rt_main_thread, &u->main_thread);
-    iov[n++] = (struct target_iov){u->p->runtime + o->rt_interp_head, &interp, 8};
-    iov[n++] = (struct target_iov){u->p->runtime + o->rt_finalizing, &finalizing, 8};
-    if (o->gil == PY_GIL_TSTATE_CURRENT)
-        iov[n++] = (struct target_iov){u->p->runtime + o->rt_tstate_current, &holder, 8};
-    err = target_readv(u->p->t, iov, n);
+    pf_begin(u);
+    err = read_runtime(u, &holder);
     if (err)
-        return err == -ESRCH ? err : -EAGAIN;
-    if (!interp || finalizing)
-        return -EAGAIN;
+        return err;
+    interp = u->interp;
     for (int i = 0; i < MAX_INTERPS && plausible_ptr(interp); i++) {
         uint64_t next = 0;
         err = sample_interp(u, interp, holder, s, filter, ctx, &next);

@@ -37,7 +37,7 @@ struct unwind_thread {
     uint64_t tstate;    /* remote PyThreadState* */
     uint64_t thread_id; /* pthread_t */
     int tid;            /* kernel thread id, 0 when unknown */
-    int holds_gil;      /* 1 when this thread holds the GIL */
+    int holds_gil;      /* 1 when this thread holds the GIL (only with UNWIND_GIL) */
     int is_main;        /* 1 for the main thread */
     enum unwind_status status;
     uint32_t first;   /* index of the leaf frame in unwind_sample.frames */
@@ -58,9 +58,13 @@ typedef int (*unwind_filter_fn)(void *ctx, const struct unwind_thread *th);
 
 struct unwinder;
 
-/* A new unwinder for p (borrowed; must outlive the unwinder). Caller frees with
- * unwinder_free(). */
-struct unwinder *unwinder_new(struct py_proc *p);
+enum unwind_flags {
+    UNWIND_GIL = 1, /* find the GIL holder (unwind_thread.holds_gil); costs a read per sample */
+};
+
+/* A new unwinder for p (borrowed; must outlive the unwinder), flags UNWIND_*. Caller frees
+ * with unwinder_free(). */
+struct unwinder *unwinder_new(struct py_proc *p, unsigned flags);
 void unwinder_free(struct unwinder *u);
 
 /* Take one sample of all threads into s (filter may be NULL: every thread). Returns 0,

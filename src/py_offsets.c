@@ -183,9 +183,9 @@ static const struct dbg_layout layout_314 = {
 static int plausible(const struct py_offsets *o, uint64_t is_size, uint64_t ts_size,
                      uint64_t fr_size, uint64_t co_size)
 {
-    if (is_size < 1024 || is_size > (1u << 24) || ts_size < 64 || ts_size > 65536)
+    if (is_size < 1024 || is_size > (1u << 24) || ts_size < 64 || ts_size > PY_TSTATE_MAX)
         return 0;
-    if (fr_size < 48 || fr_size > 4096 || co_size < 64 || co_size > 4096)
+    if (fr_size < 48 || fr_size > PY_FRAME_MAX || co_size < 64 || co_size > PY_CODE_MAX)
         return 0;
     if (o->is_next >= is_size || o->is_threads_head >= is_size || o->is_gil_ptr >= is_size)
         return 0;
@@ -199,11 +199,6 @@ static int plausible(const struct py_offsets *o, uint64_t is_size, uint64_t ts_s
     return o->co_filename < co_size && o->co_name < co_size && o->co_qualname < co_size &&
            o->co_linetable < co_size && o->co_firstlineno < co_size &&
            o->co_code_adaptive <= co_size;
-}
-
-static uint32_t max_u32(uint32_t a, uint32_t b)
-{
-    return a > b ? a : b;
 }
 
 static void apply_layout(const unsigned char *b, const struct dbg_layout *l, struct py_offsets *o)
@@ -291,11 +286,9 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
     uint64_t fr_size = u64_at(b, l->fr_size), co_size = u64_at(b, l->co_size);
     if (!plausible(&o, is_size, ts_size, fr_size, co_size))
         return -EINVAL;
-    o.ts_size = max_u32(max_u32(o.ts_frame, o.ts_datastack_chunk),
-                        max_u32(o.ts_native_thread_id, o.ts_status + 8)) +
-                8;
-    o.ts_size = max_u32(o.ts_size, o.ts_next + 8);
-    o.fr_size = max_u32(max_u32(o.fr_back, o.fr_code), max_u32(o.fr_instr, o.fr_owner)) + 8;
+    /* Read whole structs, sized as the target reports them. */
+    o.ts_size = (uint32_t)ts_size;
+    o.fr_size = (uint32_t)fr_size;
     o.co_size = (uint32_t)co_size;
     *out = o;
     return 0;

@@ -83,7 +83,7 @@ struct unwinder {
     uint32_t revalidate_next;
     long long revalidate_at;
     uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
-    unsigned char frame_bytes[UNWIND_MAX_DEPTH][128];
+    unsigned char frame_bytes[UNWIND_MAX_DEPTH][PY_FRAME_MAX];
     unsigned char tmp[4096];
 };
 
@@ -328,7 +328,7 @@ static uint8_t *read_bytes_obj(struct unwinder *u, uint64_t addr, uint32_t *len)
 static int code_resolve(struct unwinder *u, uint64_t addr)
 {
     const struct py_offsets *o = u->o;
-    unsigned char hdr[512];
+    unsigned char hdr[PY_CODE_MAX];
     struct code_entry e;
 
     if (!plausible_ptr(addr) || o->co_size > sizeof(hdr) ||
@@ -437,7 +437,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
 {
     const struct py_offsets *o = u->o;
     struct target_iov iov[64];
-    unsigned char check[64][128];
+    unsigned char check[64][PY_FRAME_MAX];
     uint32_t n = 0, span = o->fr_instr + 4 - o->fr_back;
     int err;
 
@@ -746,7 +746,7 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
 {
     const struct py_offsets *o = u->o;
     struct interp_fields f;
-    unsigned char ts[4096];
+    unsigned char ts[PY_TSTATE_MAX];
     int err = read_interp(u, interp, &f, &holder);
 
     if (err)

@@ -435,6 +435,11 @@ int cli_record(int argc, char **argv)
         }
         return rc;
     }
+    if (ra.opts.mode == SAMPLER_CPU && !p->off.ts_native_thread_id && p->pthread_tid_off < 0)
+        fprintf(stderr,
+                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
+                "process %d; --mode cpu keeps every thread\n",
+                p->pid);
     a = agg_new();
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     if (child > 0) {

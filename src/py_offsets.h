@@ -26,8 +26,8 @@ enum py_gil {
 /* The largest structs the reader accepts (readers size their buffers by these): a target
  * reporting larger ones is refused as implausible. */
 #define PY_TSTATE_MAX 4096
-#define PY_FRAME_MAX 128
-#define PY_CODE_MAX 512
+#define PY_FRAME_MAX  128
+#define PY_CODE_MAX   512
 
 struct py_offsets {
     unsigned version; /* PY_VERSION_HEX, e.g. 0x030c01f0 */

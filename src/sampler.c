@@ -46,6 +46,7 @@ struct sampler {
     uint32_t nids;
     struct tid_slot tids[TID_CACHE];
     uint32_t stack[UNWIND_MAX_DEPTH + 2];
+    uint32_t truncated_frame; /* "<truncated>" */
 };
 
 static long long now_ns(clockid_t clk)
@@ -91,7 +92,7 @@ static int want_thread(void *ctx, const struct unwind_thread *th)
     struct tid_slot *t = th->tid ? tid_slot(sm, th->tid) : NULL;
     struct proc_stat st;
     if (!t)
-        return 0;
+        return 1; /* cannot tell which kernel thread it is: keep it (the CLI warns) */
     if (t->stat_fd < 0)
         t->stat_fd = proc_stat_open(sm->p->pid, th->tid);
     if (t->stat_fd < 0 || proc_stat_read_fd(t->stat_fd, &st) != 0)
@@ -163,6 +164,8 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
             continue;
         if (sm->opts->threads)
             sm->stack[n++] = thread_frame(sm, th);
+        if (th->status == UNWIND_TRUNCATED) /* the outermost frames are missing: say so */
+            sm->stack[n++] = sm->truncated_frame;
         for (uint32_t k = th->nframes; k-- > 0;) {
             const struct unwind_frame *f = &s->frames[th->first + k];
             sm->stack[n++] = frame_id(sm, f->code, f->line);
@@ -233,6 +236,8 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.p = p;
     sm.opts = opts;
     sm.a = a;
+    struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
+    sm.truncated_frame = agg_frame_id(a, &tf);
     sm.u = unwinder_new(p, opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0);
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);

@@ -13,8 +13,8 @@
 #include "py_str.h"
 #include "util_xalloc.h"
 
-#define NREGIONS         8
-#define CHUNK_READ       16384        /* default _PyStackChunk size */
+#define NREGIONS         48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
+#define CHUNK_READ       16384 /* default _PyStackChunk size */
 #define CHUNK_MAX        (256 * 1024) /* larger chunks are read frame by frame */
 #define LINETABLE_MAX    (1 << 20)    /* bytes */
 #define MAX_RETRIES      2
@@ -47,7 +47,7 @@ struct region {
  * vectored read at its start; reads of the walk are then served from that copy when it holds
  * them. In the steady state a sample costs one process_vm_readv. */
 #define PF_MAX_RANGES  1024
-#define PF_MAX_BYTES   (512 * 1024)
+#define PF_MAX_BYTES   (1024 * 1024)
 #define PF_CHUNK_SLACK 2048 /* room for the stack to grow between two samples */
 
 struct pf_range {
@@ -308,7 +308,7 @@ static void code_forget(struct unwinder *u, uint64_t addr)
 static uint8_t *read_bytes_obj(struct unwinder *u, uint64_t addr, uint32_t *len)
 {
     const struct py_offsets *o = u->o;
-    int64_t n;
+    int64_t n = 0;
     uint8_t *buf;
 
     if (!plausible_ptr(addr) || target_read(u->p->t, addr + o->ob_size, &n, sizeof(n)) || n < 0 ||

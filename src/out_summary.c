@@ -13,6 +13,7 @@ struct func {
     uint32_t name, file;
     uint64_t self, total;
     uint64_t seen; /* last stack index that counted this function in total */
+    uint32_t kind; /* enum agg_frame_kind: only Python functions are listed */
 };
 
 struct funcs {
@@ -44,6 +45,7 @@ static void group_frames(const struct agg *a, struct funcs *fs)
             f->name = fr->name;
             f->file = fr->file;
             f->seen = UINT64_MAX;
+            f->kind = fr->kind;
             tab[j] = fs->n;
         }
         fs->func_of_frame[i] = tab[j] - 1;
@@ -92,10 +94,13 @@ static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, ui
     sort_ctx = fs;
     qsort(order, fs->n, sizeof(uint32_t), self_first ? by_self : by_total);
     fprintf(f, "  %-15s %-15s function (file)\n", "self", "total");
-    for (int i = 0; i < n && (uint32_t)i < fs->n; i++) {
+    for (uint32_t i = 0, shown = 0; shown < (uint32_t)n && i < fs->n; i++) {
         const struct func *fn = &fs->v[order[i]];
         if (!(self_first ? fn->self : fn->total))
             break;
+        if (fn->kind != AGG_FRAME_PY)
+            continue; /* thread and state frames are not functions */
+        shown++;
         double s = 100.0 * (double)fn->self / (double)total;
         double t = 100.0 * (double)fn->total / (double)total;
         fprintf(f, "  %5.1f%% ±%-5.1f  %5.1f%% ±%-5.1f  %s", s,

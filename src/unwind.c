@@ -438,7 +438,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
     const struct py_offsets *o = u->o;
     struct target_iov iov[64];
     unsigned char check[64][PY_FRAME_MAX];
-    uint32_t n = 0, span = o->fr_instr + 4 - o->fr_back;
+    uint32_t n = 0, span = o->fr_code + 8 - o->fr_back; /* f_back and f_code */
     int err;
 
     for (uint64_t f = top; f; n++) {
@@ -464,9 +464,9 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         if (target_readv(u->p->t, iov, (int)m) != 0)
             return -EAGAIN;
         for (uint32_t k = 0; k < m; k++) {
-            /* The leaf's f_lasti moves as it runs; compare it only for callers. */
-            uint32_t len = i + k == 0 ? o->fr_code + 8 - o->fr_back : span;
-            if (memcmp(check[k], u->frame_bytes[i + k] + o->fr_back, len) != 0)
+            /* A frame recycled for another call changes its f_back or f_code; a caller's
+             * f_lasti moving on (its callee returned) does not make what was read torn. */
+            if (memcmp(check[k], u->frame_bytes[i + k] + o->fr_back, span) != 0)
                 return -EAGAIN;
         }
     }
@@ -680,8 +680,11 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         th->status = UNWIND_OK;
         if (attempt) {
             s->retries++;
-            u->pf.enabled = 0; /* re-read for real: the prefetched copy looked torn */
-            err = target_read(u->p->t, th->tstate, ts, o->ts_size);
+            /* Fetch again, in one read, everything the torn attempt needed (the plan so far
+             * includes the ranges it asked for): a fresh and nearly simultaneous copy. */
+            pf_record(u, th->tstate, o->ts_size);
+            pf_begin(u);
+            err = uread(u, th->tstate, ts, o->ts_size);
             if (err)
                 break;
         }

@@ -151,6 +151,14 @@ static uint64_t u64_at(const unsigned char *b, size_t off)
     return v;
 }
 
+/* An offset field of _Py_DebugOffsets; values that do not fit in 24 bits are corrupt and
+ * become UINT32_MAX, which no plausibility check accepts. */
+static uint32_t off_at(const unsigned char *b, size_t pos)
+{
+    uint64_t v = u64_at(b, pos);
+    return v < (1u << 24) ? (uint32_t)v : UINT32_MAX;
+}
+
 /* Positions of the fields inside _Py_DebugOffsets for one minor version. */
 struct dbg_layout {
     size_t size;
@@ -179,67 +187,84 @@ static const struct dbg_layout layout_314 = {
     344, 352, 384, 392, 408, 592, 600, 608, 616, 624, 632, 640,
 };
 
-/* Every offset must lie inside its struct (whose size the target publishes). */
-static int plausible(const struct py_offsets *o, uint64_t is_size, uint64_t ts_size,
-                     uint64_t fr_size, uint64_t co_size)
+/* A field of width bytes at off lies inside a struct of size bytes. */
+static int fits(uint64_t off, uint64_t width, uint64_t size)
 {
-    if (is_size < 1024 || is_size > (1u << 24) || ts_size < 64 || ts_size > PY_TSTATE_MAX)
+    return off <= size && width <= size - off;
+}
+
+/* Every field the readers use must lie inside its struct (whose size the target publishes,
+ * and which must fit the readers' buffers): a corrupt or hostile target is refused here rather
+ * than read out of bounds later. */
+static int plausible(const struct py_offsets *o, uint64_t rt_size, uint64_t is_size,
+                     uint64_t ts_size, uint64_t fr_size, uint64_t co_size)
+{
+    if (rt_size < 64 || is_size < 1024 || is_size > (1u << 24) || ts_size < 64 ||
+        ts_size > PY_TSTATE_MAX || fr_size < 48 || fr_size > PY_FRAME_MAX || co_size < 64 ||
+        co_size > PY_CODE_MAX)
         return 0;
-    if (fr_size < 48 || fr_size > PY_FRAME_MAX || co_size < 64 || co_size > PY_CODE_MAX)
-        return 0;
-    if (o->is_next >= is_size || o->is_threads_head >= is_size || o->is_gil_ptr >= is_size)
-        return 0;
-    if (o->ts_next >= ts_size || o->ts_frame >= ts_size || o->ts_thread_id >= ts_size ||
-        o->ts_native_thread_id >= ts_size || o->ts_datastack_chunk >= ts_size ||
-        o->ts_status >= ts_size)
-        return 0;
-    if (o->fr_back >= fr_size || o->fr_code >= fr_size || o->fr_instr >= fr_size ||
-        o->fr_owner >= fr_size)
-        return 0;
-    return o->co_filename < co_size && o->co_name < co_size && o->co_qualname < co_size &&
-           o->co_linetable < co_size && o->co_firstlineno < co_size &&
-           o->co_code_adaptive <= co_size;
+    int ok = fits(o->rt_finalizing, 8, rt_size) && fits(o->rt_interp_head, 8, rt_size);
+    ok = ok && fits(o->is_next, 8, is_size) && fits(o->is_threads_head, 8, is_size) &&
+         fits(o->is_gil_ptr, 8, is_size) && fits(o->is_code_generation, 8, is_size) &&
+         fits(o->gil_locked, 4, 256) && fits(o->gil_last_holder, 8, 256);
+    ok = ok && fits(o->ts_next, 8, ts_size) && fits(o->ts_interp, 8, ts_size) &&
+         fits(o->ts_frame, 8, ts_size) && fits(o->ts_thread_id, 8, ts_size) &&
+         fits(o->ts_native_thread_id, 8, ts_size) && fits(o->ts_datastack_chunk, 8, ts_size) &&
+         fits(o->ts_status, 8, ts_size); /* the _status word, and holds_gil after it (3.14) */
+    ok = ok && fits(o->fr_back, 8, fr_size) && fits(o->fr_code, 8, fr_size) &&
+         fits(o->fr_instr, 8, fr_size) && fits(o->fr_owner, 1, fr_size);
+    ok = ok && fits(o->co_filename, 8, co_size) && fits(o->co_name, 8, co_size) &&
+         fits(o->co_qualname, 8, co_size) && fits(o->co_linetable, 8, co_size) &&
+         fits(o->co_firstlineno, 4, co_size) && o->co_code_adaptive >= 24 &&
+         fits(o->co_code_adaptive, 0, co_size) && fits(o->co_firsttraceable, 4, co_size);
+    /* Object headers: ob_type and ob_size are read from code and bytes objects. */
+    ok = ok && fits(o->ob_type, 8, 64) && fits(o->ob_size, 8, 64) && fits(o->bytes_sval, 0, 64);
+    /* str headers are read whole into a 128-byte buffer (py_str_read). */
+    return ok && o->u_ascii_size <= 96 && fits(o->u_length, 8, o->u_ascii_size) &&
+           fits(o->u_state, 4, o->u_ascii_size);
 }
 
 static void apply_layout(const unsigned char *b, const struct dbg_layout *l, struct py_offsets *o)
 {
-    o->rt_finalizing = (uint32_t)u64_at(b, l->rt_finalizing);
-    o->rt_interp_head = (uint32_t)u64_at(b, l->rt_interp_head);
-    o->is_next = (uint32_t)u64_at(b, l->is_next);
-    o->is_threads_head = (uint32_t)u64_at(b, l->is_threads_head);
-    o->is_gil_ptr = (uint32_t)u64_at(b, l->is_gil_ptr);
-    uint64_t gil = u64_at(b, l->is_gil_state);
-    o->gil_locked = (uint32_t)(u64_at(b, l->is_gil_locked) - gil);
-    o->gil_last_holder = (uint32_t)(u64_at(b, l->is_gil_holder) - gil);
-    o->is_code_generation = l->is_code_generation ? (uint32_t)u64_at(b, l->is_code_generation) : 0;
-    o->ts_next = (uint32_t)u64_at(b, l->ts_next);
-    o->ts_interp = (uint32_t)u64_at(b, l->ts_interp);
-    o->ts_frame = (uint32_t)u64_at(b, l->ts_frame);
-    o->ts_thread_id = (uint32_t)u64_at(b, l->ts_thread_id);
-    o->ts_native_thread_id = (uint32_t)u64_at(b, l->ts_native);
-    o->ts_datastack_chunk = (uint32_t)u64_at(b, l->ts_chunk);
-    o->ts_status = (uint32_t)u64_at(b, l->ts_status);
-    o->fr_back = (uint32_t)u64_at(b, l->fr_back);
-    o->fr_code = (uint32_t)u64_at(b, l->fr_code);
-    o->fr_instr = (uint32_t)u64_at(b, l->fr_instr);
-    o->fr_owner = (uint32_t)u64_at(b, l->fr_owner);
-    o->co_filename = (uint32_t)u64_at(b, l->co_filename);
-    o->co_name = (uint32_t)u64_at(b, l->co_name);
-    o->co_qualname = (uint32_t)u64_at(b, l->co_qualname);
-    o->co_linetable = (uint32_t)u64_at(b, l->co_linetable);
-    o->co_firstlineno = (uint32_t)u64_at(b, l->co_firstlineno);
-    o->co_code_adaptive = (uint32_t)u64_at(b, l->co_adaptive);
-    uint64_t tlbc = l->co_tlbc ? u64_at(b, l->co_tlbc) : 0;
+    o->rt_finalizing = off_at(b, l->rt_finalizing);
+    o->rt_interp_head = off_at(b, l->rt_interp_head);
+    o->is_next = off_at(b, l->is_next);
+    o->is_threads_head = off_at(b, l->is_threads_head);
+    o->is_gil_ptr = off_at(b, l->is_gil_ptr);
+    uint32_t gil = off_at(b, l->is_gil_state);
+    uint32_t locked = off_at(b, l->is_gil_locked), holder = off_at(b, l->is_gil_holder);
+    o->gil_locked = locked >= gil ? locked - gil : UINT32_MAX;
+    o->gil_last_holder = holder >= gil ? holder - gil : UINT32_MAX;
+    o->is_code_generation = l->is_code_generation ? off_at(b, l->is_code_generation) : 0;
+    o->ts_next = off_at(b, l->ts_next);
+    o->ts_interp = off_at(b, l->ts_interp);
+    o->ts_frame = off_at(b, l->ts_frame);
+    o->ts_thread_id = off_at(b, l->ts_thread_id);
+    o->ts_native_thread_id = off_at(b, l->ts_native);
+    o->ts_datastack_chunk = off_at(b, l->ts_chunk);
+    o->ts_status = off_at(b, l->ts_status);
+    o->fr_back = off_at(b, l->fr_back);
+    o->fr_code = off_at(b, l->fr_code);
+    o->fr_instr = off_at(b, l->fr_instr);
+    o->fr_owner = off_at(b, l->fr_owner);
+    o->co_filename = off_at(b, l->co_filename);
+    o->co_name = off_at(b, l->co_name);
+    o->co_qualname = off_at(b, l->co_qualname);
+    o->co_linetable = off_at(b, l->co_linetable);
+    o->co_firstlineno = off_at(b, l->co_firstlineno);
+    o->co_code_adaptive = off_at(b, l->co_adaptive);
+    uint32_t tlbc = l->co_tlbc ? off_at(b, l->co_tlbc) : 0;
     /* _co_firsttraceable is not published: it sits 16 bytes before the inline bytecode, or
      * before co_tlbc in free-threaded 3.14 (cpython-internals.md §2.6). */
-    o->co_firsttraceable = (uint32_t)((tlbc ? tlbc : o->co_code_adaptive) - 16);
-    o->ob_type = (uint32_t)u64_at(b, l->ob_type);
-    o->ob_size = (uint32_t)u64_at(b, l->bytes_ob_size);
-    o->bytes_sval = (uint32_t)u64_at(b, l->bytes_sval);
-    o->u_state = (uint32_t)u64_at(b, l->u_state);
-    o->u_length = (uint32_t)u64_at(b, l->u_length);
-    o->u_ascii_size = (uint32_t)u64_at(b, l->u_ascii_size);
-    o->u_compact_size = o->u_ascii_size + 16;
+    uint32_t before = tlbc ? tlbc : o->co_code_adaptive;
+    o->co_firsttraceable = before >= 16 && before != UINT32_MAX ? before - 16 : UINT32_MAX;
+    o->ob_type = off_at(b, l->ob_type);
+    o->ob_size = off_at(b, l->bytes_ob_size);
+    o->bytes_sval = off_at(b, l->bytes_sval);
+    o->u_state = off_at(b, l->u_state);
+    o->u_length = off_at(b, l->u_length);
+    o->u_ascii_size = off_at(b, l->u_ascii_size);
+    o->u_compact_size = o->u_ascii_size <= 96 ? o->u_ascii_size + 16 : UINT32_MAX;
 }
 
 int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
@@ -284,7 +309,7 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
     }
     uint64_t is_size = u64_at(b, l->is_size), ts_size = u64_at(b, l->ts_size);
     uint64_t fr_size = u64_at(b, l->fr_size), co_size = u64_at(b, l->co_size);
-    if (!plausible(&o, is_size, ts_size, fr_size, co_size))
+    if (!plausible(&o, u64_at(b, 24), is_size, ts_size, fr_size, co_size))
         return -EINVAL;
     /* Read whole structs, sized as the target reports them. */
     o.ts_size = (uint32_t)ts_size;

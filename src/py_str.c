@@ -14,7 +14,8 @@ int py_str_layout(const struct py_offsets *o, const unsigned char *hdr, size_t h
     int64_t len;
     uint32_t state;
 
-    if (hdr_len < o->u_compact_size || o->u_length + 8 > hdr_len || o->u_state + 4 > hdr_len)
+    if (hdr_len < o->u_compact_size || (size_t)o->u_length + 8 > hdr_len ||
+        (size_t)o->u_state + 4 > hdr_len)
         return -EINVAL;
     memcpy(&len, hdr + o->u_length, sizeof(len));
     memcpy(&state, hdr + o->u_state, sizeof(state));

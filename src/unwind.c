@@ -755,14 +755,18 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
     if (err)
         return err;
     *next_interp = f.next;
+    uint64_t prev = 0;
     for (uint64_t tstate = f.threads_head; tstate && s->nthreads < UNWIND_MAX_THREADS;) {
         if (!plausible_ptr(tstate) || o->ts_size > sizeof(ts))
             break;
         err = uread(u, tstate, ts, o->ts_size);
         if (err == -ESRCH)
             return err;
-        if (err || u64_at(ts, o->ts_interp) != interp)
-            break; /* the list changed under us: keep what was read */
+        /* The list is doubly linked (PyThreadState.prev is at offset 0 in every version): a
+         * broken back link means it changed under us, or loops. Keep what was read. */
+        if (err || u64_at(ts, o->ts_interp) != interp || u64_at(ts, 0) != prev)
+            break;
+        prev = tstate;
         struct unwind_thread *th = &s->threads[s->nthreads];
         memset(th, 0, sizeof(*th));
         th->tstate = tstate;

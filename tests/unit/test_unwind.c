@@ -1,0 +1,1003 @@
+/* Unit tests for unwind: synthetic CPython memory images (runtime, interpreter, thread states,
+ * frames, code objects, str and bytes objects laid out with the offsets of 3.8-3.13) served by
+ * a snapshot target, walked by the real unwinder. Line tables are CPython's own (3.8.18, 3.10.13,
+ * 3.11.7, 3.12.1) for the small program below. See cpython-internals.md §2-§4.
+ * SPDX-License-Identifier: MIT */
+#include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "py_offsets.h"
+#include "py_proc.h"
+#include "suites.h"
+#include "target.h"
+#include "test.h"
+#include "unwind.h"
+#include "util_xalloc.h"
+
+#define IMG_BASE   0x10000000ULL     /* remote address of the image's first byte */
+#define UNMAPPED   0x7f0000000000ULL /* plausible, but outside the image */
+#define MAIN_TID   0x7f1234560700ULL /* pthread_t of the main thread */
+#define OTHER_TID  0x7f1234000700ULL
+#define CHUNK_SIZE 16384
+#define FRAME_GAP  128 /* bytes between frames in a chunk (header + locals) */
+
+/* The program whose code objects the images hold (line numbers as in this text):
+ *  1
+ *  2 def leaf():
+ *  3     x = 1
+ *  4     y = x + 2
+ *  5     return y
+ *  6
+ *  7 def middle():
+ *  8     a = 0
+ *  9     return leaf()
+ * 10
+ * 11 def main():
+ * 12     middle()
+ * 13     return 0
+ * Each frame is stopped at lines 4 (leaf), 9 (middle) and 12 (main). */
+struct version_data {
+    const char *linetable[3]; /* hex of co_lnotab / co_linetable: leaf, middle, main */
+    int ncodeunits[3];        /* 3.11+: len(co_code) // 2 */
+    int pos[3];               /* f_lasti (3.8-3.10) or code-unit offset of the instruction */
+};
+
+static const struct version_data data_lnotab = {
+    {"000104010801", "00010401", "00010601"}, {0, 0, 0}, {6, 4, 0}};
+static const struct version_data data_310 = {
+    {"040108010401", "04010601", "06010401"}, {0, 0, 0}, {3, 2, 0}};
+static const struct version_data data_311 = {{"8000d808098041d80809884189058041d80b0c8048",
+                                              "8000d808098041dd0b0f89368c36804d",
+                                              "8000dd040a814884488048d80b0c8831"},
+                                             {10, 17, 17},
+                                             {4, 5, 2}};
+static const struct version_data data_312 = {{"8000d808098041d80809884189058041d80b0c8048",
+                                              "8000d808098041dc0b0f8b36804d",
+                                              "8000dc040a8448d80b0c"},
+                                             {10, 13, 12},
+                                             {4, 5, 2}};
+
+static const int want_lines[3] = {4, 9, 12};
+static const char *const want_files[3] = {"app.py", "/srv/caf\xc3\xa9/lib.py", "app.py"};
+static const char *const names_old[3] = {"leaf", "middle", "main"};
+static const char *const names_new[3] = {"leaf", "Klass.\xe5\x87\xbd\xe6\x95\xb0", "main"};
+
+/* ---- image builder: fake remote addresses in one local buffer ---- */
+
+struct world {
+    struct py_offsets o;
+    const struct version_data *data;
+    unsigned char *buf; /* the image; remote address IMG_BASE + i */
+    size_t used, cap;
+    uint64_t runtime, interp, code_type;
+    uint64_t code[3]; /* leaf, middle, main */
+};
+
+static uint64_t img_alloc(struct world *w, size_t size)
+{
+    size_t at = (w->used + 63) & ~(size_t)63;
+
+    assert(at + size <= w->cap);
+    w->used = at + size;
+    return IMG_BASE + at;
+}
+
+static unsigned char *img_at(struct world *w, uint64_t addr)
+{
+    assert(addr >= IMG_BASE && addr - IMG_BASE + 8 <= w->cap); /* room for any field */
+    return w->buf + (addr - IMG_BASE);
+}
+
+static void put_u64(struct world *w, uint64_t addr, uint64_t v)
+{
+    memcpy(img_at(w, addr), &v, sizeof(v));
+}
+
+static void put_i32(struct world *w, uint64_t addr, int32_t v)
+{
+    memcpy(img_at(w, addr), &v, sizeof(v));
+}
+
+/* A str object holding utf8 in the narrowest kind, as CPython stores it. */
+static uint64_t mk_str(struct world *w, const char *utf8)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    uint32_t cp[256], max = 0, n = 0;
+
+    while (*s && n < 256) {
+        unsigned len = *s < 0x80 ? 1 : *s < 0xe0 ? 2 : *s < 0xf0 ? 3 : 4;
+        uint32_t c = len == 1 ? *s : *s & (0x3fu >> (len - 1));
+        for (unsigned i = 1; i < len; i++)
+            c = c << 6 | (s[i] & 0x3f);
+        cp[n++] = c;
+        max = c > max ? c : max;
+        s += len;
+    }
+    unsigned kind = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
+    int ascii = max < 0x80;
+    uint32_t off = ascii ? w->o.u_ascii_size : w->o.u_compact_size;
+    uint64_t a = img_alloc(w, w->o.u_compact_size + (n + 1) * kind);
+    uint32_t state =
+        kind << w->o.u_kind_shift | 1u << w->o.u_compact_bit | (uint32_t)ascii << w->o.u_ascii_bit;
+
+    put_u64(w, a + w->o.u_length, n);
+    memcpy(img_at(w, a + w->o.u_state), &state, sizeof(state));
+    for (uint32_t i = 0; i < n; i++)
+        memcpy(img_at(w, a + off + i * kind), &cp[i], kind); /* little endian */
+    return a;
+}
+
+/* A bytes object holding the hex string's bytes. */
+static uint64_t mk_bytes_hex(struct world *w, const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    uint64_t a = img_alloc(w, w->o.bytes_sval + n + 1);
+
+    put_u64(w, a + w->o.ob_size, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            v = 0;
+        *img_at(w, a + w->o.bytes_sval + i) = (unsigned char)v;
+    }
+    return a;
+}
+
+/* A code object (ob_type = the fake PyCode_Type) with ncodeunits of inline bytecode (3.11+). */
+static uint64_t mk_code(struct world *w, const char *name, const char *qualname, const char *file,
+                        int firstlineno, const char *linetable_hex, int ncodeunits)
+{
+    const struct py_offsets *o = &w->o;
+    uint64_t a = img_alloc(w, o->co_size + 2 * (size_t)ncodeunits + 8);
+
+    put_u64(w, a + o->ob_type, w->code_type);
+    put_u64(w, a + o->co_name, mk_str(w, name));
+    if (o->co_qualname)
+        put_u64(w, a + o->co_qualname, mk_str(w, qualname));
+    put_u64(w, a + o->co_filename, mk_str(w, file));
+    put_u64(w, a + o->co_linetable, mk_bytes_hex(w, linetable_hex));
+    put_i32(w, a + o->co_firstlineno, firstlineno);
+    if (o->frames == PY_FRAMES_INTERP)
+        put_u64(w, a + o->ob_size, (uint64_t)ncodeunits);
+    return a;
+}
+
+/* _PyRuntime, one interpreter, PyCode_Type and the three code objects of the program. debug (may
+ * be NULL) is copied to the start of _PyRuntime, as _Py_DebugOffsets is in 3.13+. */
+static void world_init(struct world *w, const struct py_offsets *o, size_t cap, const void *debug,
+                       size_t debug_len)
+{
+    static const int firstlineno[3] = {2, 7, 11};
+
+    memset(w, 0, sizeof(*w));
+    w->o = *o;
+    w->data = o->linetable == PY_LINETABLE_LNOTAB ? &data_lnotab
+              : o->linetable == PY_LINETABLE_310  ? &data_310
+              : o->minor == 11                    ? &data_311
+                                                  : &data_312;
+    w->cap = cap;
+    w->buf = xcalloc(1, cap);
+    w->runtime = img_alloc(w, 4096);
+    if (debug)
+        memcpy(img_at(w, w->runtime), debug, debug_len);
+    w->interp = img_alloc(w, 16384);
+    w->code_type = img_alloc(w, 416);
+    put_u64(w, w->runtime + o->rt_interp_head, w->interp);
+    if (o->rt_main_thread)
+        put_u64(w, w->runtime + o->rt_main_thread, MAIN_TID);
+    for (int i = 0; i < 3; i++) {
+        const char *const *names = o->co_qualname ? names_new : names_old;
+        const char *name = i == 1 && o->co_qualname ? "\xe5\x87\xbd\xe6\x95\xb0" : names[i];
+        w->code[i] = mk_code(w, name, names[i], want_files[i], firstlineno[i],
+                             w->data->linetable[i], w->data->ncodeunits[i]);
+    }
+}
+
+static void world_free(struct world *w)
+{
+    free(w->buf);
+}
+
+/* A thread state linked to w's interpreter (not yet into its list). tid is the kernel TID
+ * (3.11+). */
+static uint64_t mk_tstate(struct world *w, uint64_t thread_id, int tid)
+{
+    const struct py_offsets *o = &w->o;
+    uint64_t ts = img_alloc(w, 1024);
+
+    put_u64(w, ts + o->ts_interp, w->interp);
+    put_u64(w, ts + o->ts_thread_id, thread_id);
+    if (o->ts_native_thread_id)
+        put_u64(w, ts + o->ts_native_thread_id, (uint64_t)tid);
+    return ts;
+}
+
+/* Make top the thread's current frame: tstate->frame / current_frame, or through a _PyCFrame
+ * (3.11, 3.12) that lives on the target's C stack. */
+static void set_top(struct world *w, uint64_t ts, uint64_t top, uint64_t chunk)
+{
+    const struct py_offsets *o = &w->o;
+
+    if (o->ts_cframe) {
+        uint64_t cframe = img_alloc(w, 32);
+        put_u64(w, ts + o->ts_cframe, cframe);
+        put_u64(w, cframe + o->cf_current_frame, top);
+    } else {
+        put_u64(w, ts + o->ts_frame, top);
+    }
+    if (o->ts_datastack_chunk)
+        put_u64(w, ts + o->ts_datastack_chunk, chunk);
+}
+
+/* 3.8-3.10: a heap PyFrameObject. */
+static uint64_t mk_pyframe(struct world *w, uint64_t back, uint64_t code, int lasti)
+{
+    uint64_t f = img_alloc(w, 384);
+
+    put_u64(w, f + w->o.fr_back, back);
+    put_u64(w, f + w->o.fr_code, code);
+    put_i32(w, f + w->o.fr_instr, lasti);
+    return f;
+}
+
+/* 3.11+: an _PyInterpreterFrame at f stopped at code unit addrq of code. */
+static void put_iframe(struct world *w, uint64_t f, uint64_t back, uint64_t code, int addrq,
+                       unsigned owner)
+{
+    const struct py_offsets *o = &w->o;
+
+    put_u64(w, f + o->fr_back, back);
+    put_u64(w, f + o->fr_code, code);
+    put_u64(w, f + o->fr_instr, code + o->co_code_adaptive + 2 * (int64_t)addrq);
+    *img_at(w, f + o->fr_owner) = (unsigned char)owner;
+}
+
+/* A _PyStackChunk {previous, size, top} with room for frames after its 24-byte header. */
+static uint64_t mk_chunk(struct world *w, uint64_t previous)
+{
+    uint64_t c = img_alloc(w, CHUNK_SIZE);
+
+    put_u64(w, c, previous);
+    put_u64(w, c + 8, CHUNK_SIZE);
+    return c;
+}
+
+/* A C-stack entry frame (owner CSTACK, 3.12+) outside every chunk. */
+static uint64_t mk_shim(struct world *w, uint64_t back)
+{
+    uint64_t f = img_alloc(w, 80);
+
+    put_iframe(w, f, back, 0, 0, 3);
+    put_u64(w, f + w->o.fr_instr, 0);
+    return f;
+}
+
+/* The leaf -> middle -> main stack for thread ts. 3.11+: frames in one data-stack chunk, with
+ * a C-stack entry frame below main (3.12+). Returns the leaf frame. */
+static uint64_t mk_stack(struct world *w, uint64_t ts)
+{
+    const int *pos = w->data->pos;
+    uint64_t f = 0, chunk = 0;
+
+    if (w->o.frames == PY_FRAMES_OBJECT) {
+        for (int i = 2; i >= 0; i--)
+            f = mk_pyframe(w, f, w->code[i], pos[i]);
+    } else {
+        chunk = mk_chunk(w, 0);
+        f = w->o.minor >= 12 ? mk_shim(w, 0) : 0;
+        for (int i = 2; i >= 0; i--) {
+            uint64_t at = chunk + 24 + (uint64_t)(2 - i) * FRAME_GAP;
+            put_iframe(w, at, f, w->code[i], pos[i], 0);
+            f = at;
+        }
+        put_u64(w, chunk + 16, f + FRAME_GAP);
+    }
+    set_top(w, ts, f, chunk);
+    return f;
+}
+
+/* ---- running the unwinder on a world ---- */
+
+struct run {
+    struct py_proc *p;
+    struct unwinder *u;
+    struct unwind_sample *s;
+    int err;
+};
+
+/* A snapshot of w's image as it is now. */
+static struct target *snapshot(const struct world *w)
+{
+    struct target *t = target_snapshot_new();
+
+    target_snapshot_add(t, IMG_BASE, w->buf, w->used);
+    return t;
+}
+
+/* Take one sample of target t (owned by r from now on), laid out like w. */
+static void run_target(struct run *r, const struct world *w, struct target *t, unsigned flags,
+                       unwind_filter_fn filter, void *ctx)
+{
+    struct py_proc *p = xcalloc(1, sizeof(*p));
+
+    p->pid = getpid();
+    p->t = t;
+    p->off = w->o;
+    p->runtime = w->runtime;
+    p->code_type = w->code_type;
+    p->pthread_tid_off = -1;
+    r->p = p;
+    r->u = unwinder_new(p, flags);
+    r->s = xcalloc(1, sizeof(*r->s));
+    r->err = unwinder_sample(r->u, r->s, filter, ctx);
+}
+
+/* Snapshot w into a py_proc and take one sample. */
+static void run_start(struct run *r, struct world *w, unsigned flags, unwind_filter_fn filter,
+                      void *ctx)
+{
+    run_target(r, w, snapshot(w), flags, filter, ctx);
+}
+
+static void run_end(struct run *r)
+{
+    unwinder_free(r->u);
+    py_proc_free(r->p);
+    free(r->s);
+}
+
+/* The sample's thread i holds leaf (line 4) <- middle (9) <- main (12), leaf first. */
+static void check_stack(const struct run *r, uint32_t i)
+{
+    const struct unwind_thread *th = &r->s->threads[i];
+    const char *const *names = r->p->off.co_qualname ? names_new : names_old;
+
+    TEST_CHECK(i < r->s->nthreads);
+    if (i >= r->s->nthreads)
+        return;
+    TEST_EQ_INT(th->status, UNWIND_OK);
+    TEST_EQ_INT(th->nframes, 3);
+    if (th->nframes != 3)
+        return;
+    for (uint32_t k = 0; k < 3; k++) {
+        const struct unwind_frame *f = &r->s->frames[th->first + k];
+        const struct unwind_code *c = unwinder_code(r->u, f->code);
+        TEST_CHECK(c != NULL);
+        if (!c)
+            continue;
+        TEST_EQ_STR(c->name, names[k]);
+        TEST_EQ_STR(c->file, want_files[k]);
+        TEST_EQ_INT(c->firstlineno, k == 0 ? 2 : k == 1 ? 7 : 11);
+        TEST_EQ_INT(f->line, want_lines[k]);
+    }
+}
+
+/* Two samples agree on every thread and frame. */
+static int same_sample(const struct unwind_sample *a, const struct unwind_sample *b)
+{
+    if (a->nthreads != b->nthreads || a->nframes != b->nframes)
+        return 0;
+    for (uint32_t i = 0; i < a->nthreads; i++) {
+        const struct unwind_thread *x = &a->threads[i], *y = &b->threads[i];
+        if (x->tstate != y->tstate || x->thread_id != y->thread_id || x->tid != y->tid ||
+            x->holds_gil != y->holds_gil || x->is_main != y->is_main || x->status != y->status ||
+            x->first != y->first || x->nframes != y->nframes)
+            return 0;
+    }
+    for (uint32_t i = 0; i < a->nframes; i++)
+        if (a->frames[i].code != b->frames[i].code || a->frames[i].line != b->frames[i].line)
+            return 0;
+    return 1;
+}
+
+/* Sample again (served from the previous sample's read plan): the same result, in fewer reads,
+ * with no new code objects. */
+static void check_resample(struct run *r)
+{
+    struct unwind_sample *again = xcalloc(1, sizeof(*again));
+    unsigned long n0 = r->p->t->nreads, ncodes = unwinder_ncodes(r->u);
+
+    TEST_EQ_INT(unwinder_sample(r->u, again, NULL, NULL), 0);
+    TEST_CHECK(same_sample(r->s, again));
+    TEST_EQ_INT(unwinder_ncodes(r->u), ncodes);
+    unsigned long n1 = r->p->t->nreads;
+    TEST_CHECK(n1 - n0 < n0); /* n0 counts the first sample's reads, code objects included */
+    TEST_EQ_INT(unwinder_sample(r->u, again, NULL, NULL), 0);
+    TEST_CHECK(same_sample(r->s, again));
+    TEST_CHECK(r->p->t->nreads - n1 <= n1 - n0);
+    free(again);
+}
+
+/* One thread with the standard stack, for offsets o. */
+static void check_version(const struct py_offsets *o, const void *debug, size_t debug_len)
+{
+    struct world w;
+    struct run r;
+
+    world_init(&w, o, 1 << 20, debug, debug_len);
+    uint64_t ts = mk_tstate(&w, MAIN_TID, getpid());
+    put_u64(&w, w.interp + o->is_threads_head, ts);
+    mk_stack(&w, ts);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    check_stack(&r, 0);
+    if (r.s->nthreads == 1) {
+        TEST_CHECK(r.s->threads[0].tstate == ts);
+        TEST_CHECK(r.s->threads[0].thread_id == MAIN_TID);
+        TEST_EQ_INT(r.s->threads[0].tid, o->ts_native_thread_id ? getpid() : 0);
+        TEST_EQ_INT(r.s->threads[0].is_main, 1);
+        TEST_EQ_INT(r.s->threads[0].holds_gil, 0);
+    }
+    TEST_EQ_INT(r.s->retries, 0);
+    TEST_EQ_INT(unwinder_ncodes(r.u), 3);
+    TEST_CHECK(unwinder_code(r.u, 3) == NULL);
+    check_resample(&r);
+    run_end(&r);
+    world_free(&w);
+}
+
+/* a. and every built-in table: 3.8, 3.9 and 3.10 PyFrameObject chains, 3.11 and 3.12
+ * _PyInterpreterFrame chains in a data-stack chunk (3.12 with a C-stack entry frame). */
+static void test_builtin_versions(void)
+{
+    static const unsigned versions[] = {0x030812f0, 0x030912f0, 0x030a0df0, 0x030b07f0, 0x030c01f0};
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        check_version(&o, NULL, 0);
+    }
+}
+
+/* The 3.13 offsets decoded from the real _Py_DebugOffsets, or 0 with a failure counted. */
+static int offsets_313(struct py_offsets *o, unsigned char *debug)
+{
+    size_t len;
+    char *b = test_read_fixture("fixtures/debug_offsets_3.13.0.bin", &len);
+    int ok = b && len == 1024 && py_offsets_from_debug(b, len, o) == 0;
+
+    if (ok)
+        memcpy(debug, b, 1024);
+    TEST_CHECK(ok);
+    free(b);
+    return ok;
+}
+
+/* c. 3.13: current_frame in the thread state, offsets from the real 3.13.0 debug offsets. */
+static void test_313(void)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    if (offsets_313(&o, debug))
+        check_version(&o, debug, sizeof(debug));
+}
+
+/* b. 3.12 details: an entry frame between two Python frames, an incomplete frame on top
+ * (hidden), and a generator frame before its first traceable instruction (shown). */
+static void test_312_frames(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    for (unsigned owner = 0; owner <= 1; owner++) {
+        world_init(&w, &o, 1 << 20, NULL, 0);
+        uint64_t ts = mk_tstate(&w, MAIN_TID, getpid());
+        put_u64(&w, w.interp + o.is_threads_head, ts);
+        uint64_t leaf = mk_stack(&w, ts), middle = leaf - FRAME_GAP, main = middle - FRAME_GAP;
+        put_u64(&w, middle + o.fr_back, mk_shim(&w, main)); /* a call through C */
+        uint64_t code = mk_code(&w, "init", "init", "app.py", 2, data_312.linetable[0], 10);
+        put_i32(&w, code + o.co_firsttraceable, 2);
+        /* THREAD-owned: in the chunk, above leaf. GENERATOR-owned: in the generator object. */
+        uint64_t top = owner ? img_alloc(&w, 80) : leaf + FRAME_GAP;
+        put_iframe(&w, top, leaf, code, 1, owner);
+        set_top(&w, ts, top, leaf - 2 * FRAME_GAP - 24);
+        run_start(&r, &w, 0, NULL, NULL);
+        TEST_EQ_INT(r.err, 0);
+        TEST_EQ_INT(r.s->nthreads, 1);
+        if (owner == 0) {
+            check_stack(&r, 0);
+        } else if (r.s->nthreads == 1 && r.s->threads[0].nframes == 4) {
+            const struct unwind_code *c = unwinder_code(r.u, r.s->frames[0].code);
+            TEST_EQ_STR(c ? c->name : NULL, "init");
+            TEST_EQ_INT(r.s->frames[0].line, 3);
+            TEST_EQ_INT(r.s->frames[3].line, 12);
+        } else {
+            TEST_CHECK(!"generator frame not shown");
+        }
+        check_resample(&r);
+        run_end(&r);
+        world_free(&w);
+    }
+}
+
+/* c'. 3.13 with the stack spread over two chunks: main in the older one. */
+static void test_313_two_chunks(void)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    if (!offsets_313(&o, debug))
+        return;
+    world_init(&w, &o, 1 << 20, debug, sizeof(debug));
+    uint64_t ts = mk_tstate(&w, MAIN_TID, getpid());
+    put_u64(&w, w.interp + o.is_threads_head, ts);
+    uint64_t leaf = mk_stack(&w, ts), middle = leaf - FRAME_GAP;
+    uint64_t old = mk_chunk(&w, 0), fresh = mk_chunk(&w, old);
+    uint64_t main = old + 24 + 4 * FRAME_GAP;
+    put_iframe(&w, main, mk_shim(&w, 0), w.code[2], w.data->pos[2], 0);
+    put_iframe(&w, fresh + 24, main, w.code[1], w.data->pos[1], 0);
+    put_iframe(&w, fresh + 24 + FRAME_GAP, fresh + 24, w.code[0], w.data->pos[0], 0);
+    put_u64(&w, middle + o.fr_back, 0); /* the old stack is garbage now */
+    set_top(&w, ts, fresh + 24 + FRAME_GAP, fresh);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    check_stack(&r, 0);
+    check_resample(&r);
+    run_end(&r);
+    world_free(&w);
+}
+
+/* One thread with the standard stack; returns its thread state. */
+static uint64_t one_thread(struct world *w, const struct py_offsets *o, size_t cap)
+{
+    world_init(w, o, cap, NULL, 0);
+    uint64_t ts = mk_tstate(w, MAIN_TID, getpid());
+    put_u64(w, w->interp + o->is_threads_head, ts);
+    mk_stack(w, ts);
+    return ts;
+}
+
+/* Sample w's single thread and expect status with nframes frames. */
+static void expect_thread(struct world *w, enum unwind_status status, uint32_t nframes)
+{
+    struct run r;
+
+    run_start(&r, w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    TEST_EQ_INT(r.s->threads[0].status, status);
+    TEST_EQ_INT(r.s->threads[0].nframes, nframes);
+    TEST_CHECK(r.s->nframes == r.s->threads[0].first + r.s->threads[0].nframes);
+    if (status == UNWIND_TORN)
+        TEST_EQ_INT(r.s->retries, 2);
+    run_end(&r);
+}
+
+/* d. A code pointer to something that is not a code object; an unmapped or misaligned frame;
+ * an unmapped _PyCFrame. */
+static void test_torn(void)
+{
+    static const unsigned versions[] = {0x030a0df0, 0x030c01f0};
+    struct py_offsets o;
+    struct world w;
+
+    for (size_t i = 0; i < 2; i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        one_thread(&w, &o, 1 << 20);
+        put_u64(&w, w.code[1] + o.ob_type, w.code_type + 8);
+        expect_thread(&w, UNWIND_TORN, 0);
+        world_free(&w);
+
+        uint64_t ts = one_thread(&w, &o, 1 << 20);
+        set_top(&w, ts, UNMAPPED, 0);
+        expect_thread(&w, UNWIND_TORN, 0);
+        set_top(&w, ts, w.code[0] + 4, 0);
+        expect_thread(&w, UNWIND_TORN, 0);
+        world_free(&w);
+    }
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0); /* _PyCFrame: 3.11, 3.12 */
+    uint64_t ts = one_thread(&w, &o, 1 << 20);
+    put_u64(&w, ts + o.ts_cframe, UNMAPPED);
+    expect_thread(&w, UNWIND_TORN, 0);
+    world_free(&w);
+}
+
+static uint64_t get_u64(struct world *w, uint64_t addr)
+{
+    uint64_t v;
+
+    memcpy(&v, img_at(w, addr), sizeof(v));
+    return v;
+}
+
+/* n frames of leaf, each the caller of the next; outside any chunk for 3.11+. Returns the top. */
+static uint64_t mk_chain(struct world *w, int n)
+{
+    uint64_t f = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (w->o.frames == PY_FRAMES_OBJECT) {
+            f = mk_pyframe(w, f, w->code[0], w->data->pos[0]);
+        } else {
+            uint64_t g = img_alloc(w, 80);
+            put_iframe(w, g, f, w->code[0], w->data->pos[0], 0);
+            f = g;
+        }
+    }
+    return f;
+}
+
+/* d. Cycles end (torn, or truncated at UNWIND_MAX_DEPTH); so do chains that are too deep. */
+static void test_cycles_and_depth(void)
+{
+    static const unsigned versions[] = {0x030a0df0, 0x030c01f0};
+    struct py_offsets o;
+    struct world w;
+
+    for (size_t i = 0; i < 2; i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        uint64_t ts = one_thread(&w, &o, 1 << 20);
+        uint64_t top = o.ts_cframe ? get_u64(&w, get_u64(&w, ts + o.ts_cframe)) : 0;
+        uint64_t leaf = top ? top : get_u64(&w, ts + o.ts_frame);
+        uint64_t main = get_u64(&w, get_u64(&w, leaf + o.fr_back) + o.fr_back);
+        put_u64(&w, main + o.fr_back, leaf);
+        if (o.frames == PY_FRAMES_OBJECT) {
+            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+        } else {
+            expect_thread(&w, UNWIND_TORN, 0); /* a caller above its callee in the chunk */
+            set_top(&w, ts, leaf, 0);          /* no chunk: frames are read one by one */
+            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+        }
+        /* A self-loop: torn in a chunk (a frame cannot call itself in place), else truncated. */
+        put_u64(&w, leaf + o.fr_back, leaf);
+        expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+        if (o.frames == PY_FRAMES_INTERP) {
+            set_top(&w, ts, leaf, leaf - 2 * FRAME_GAP - 24);
+            expect_thread(&w, UNWIND_TORN, 0);
+        }
+        world_free(&w);
+
+        ts = one_thread(&w, &o, 4 << 20);
+        set_top(&w, ts, mk_chain(&w, UNWIND_MAX_DEPTH + 100), 0);
+        expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+        world_free(&w);
+        ts = one_thread(&w, &o, 4 << 20);
+        set_top(&w, ts, mk_chain(&w, UNWIND_MAX_DEPTH), 0);
+        expect_thread(&w, UNWIND_OK, UNWIND_MAX_DEPTH);
+        world_free(&w);
+    }
+}
+
+/* d. The thread list ends where a thread state does not point back to the interpreter; the
+ * runtime says "not initialised", "finalising", or cannot be read. */
+static void test_lists_and_runtime(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    uint64_t ts = one_thread(&w, &o, 1 << 20);
+    uint64_t ts2 = mk_tstate(&w, OTHER_TID, getpid() + 1), ts3 = mk_tstate(&w, 0x1000, 3);
+    put_u64(&w, ts + o.ts_next, ts2);
+    put_u64(&w, ts2 + 0, ts); /* PyThreadState.prev */
+    put_u64(&w, ts2 + o.ts_next, ts3);
+    put_u64(&w, ts2 + o.ts_interp, w.interp + 8);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    check_stack(&r, 0);
+    run_end(&r);
+    put_u64(&w, w.interp + o.is_threads_head, ts2);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 0);
+    run_end(&r);
+    put_u64(&w, w.interp + o.is_threads_head, 0);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 0);
+    run_end(&r);
+
+    put_u64(&w, w.runtime + o.rt_finalizing, ts);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, -EAGAIN);
+    run_end(&r);
+    put_u64(&w, w.runtime + o.rt_finalizing, 0);
+    put_u64(&w, w.runtime + o.rt_interp_head, 0);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, -EAGAIN);
+    TEST_EQ_INT(r.s->nthreads, 0);
+    run_end(&r);
+    w.runtime = UNMAPPED;
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, -EAGAIN);
+    run_end(&r);
+    world_free(&w);
+}
+
+/* e. Thread filter and GIL holder: two threads, newest first; the second holds the GIL. */
+static int only_main(void *ctx, const struct unwind_thread *th)
+{
+    (*(int *)ctx)++;
+    return th->thread_id == MAIN_TID;
+}
+
+static int only_gil(void *ctx, const struct unwind_thread *th)
+{
+    (void)ctx;
+    return th->holds_gil;
+}
+
+/* Two threads: ts_other (head, holds the GIL) then ts_main. */
+static void two_threads(struct world *w, const struct py_offsets *o, const void *debug)
+{
+    world_init(w, o, 1 << 20, debug, debug ? 1024 : 0);
+    uint64_t ts_main = mk_tstate(w, MAIN_TID, getpid());
+    uint64_t ts_other = mk_tstate(w, OTHER_TID, getpid() + 1);
+    put_u64(w, w->interp + o->is_threads_head, ts_other);
+    put_u64(w, ts_other + o->ts_next, ts_main);
+    put_u64(w, ts_main + 0, ts_other); /* PyThreadState.prev */
+    mk_stack(w, ts_main);
+    mk_stack(w, ts_other);
+    if (o->gil == PY_GIL_TSTATE_CURRENT) {
+        put_u64(w, w->runtime + o->rt_tstate_current, ts_other);
+    } else if (o->ts_holds_gil_bit >= 0) {
+        put_i32(w, ts_other + o->ts_status, 1 << o->ts_holds_gil_bit);
+    } else {
+        uint64_t gil = img_alloc(w, 256);
+        put_u64(w, w->interp + o->is_gil_ptr, gil);
+        put_u64(w, gil + o->gil_last_holder, ts_other);
+        put_i32(w, gil + o->gil_locked, 1);
+    }
+}
+
+static void check_threads(const struct py_offsets *o, const void *debug)
+{
+    struct world w;
+    struct run r;
+    int calls = 0;
+
+    two_threads(&w, o, debug);
+    run_start(&r, &w, UNWIND_GIL, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 2);
+    check_stack(&r, 0);
+    check_stack(&r, 1);
+    TEST_CHECK(r.s->threads[0].thread_id == OTHER_TID && r.s->threads[0].holds_gil == 1);
+    TEST_CHECK(r.s->threads[1].thread_id == MAIN_TID && r.s->threads[1].holds_gil == 0);
+    TEST_CHECK(r.s->threads[0].is_main == 0 && r.s->threads[1].is_main == 1);
+    TEST_CHECK(r.s->threads[1].first == r.s->threads[0].first + 3);
+    check_resample(&r);
+    run_end(&r);
+
+    run_start(&r, &w, UNWIND_GIL, only_main, &calls);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(calls, 2);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    TEST_CHECK(r.s->threads[0].thread_id == MAIN_TID && r.s->threads[0].first == 0);
+    check_stack(&r, 0);
+    TEST_EQ_INT(r.s->nframes, 3);
+    run_end(&r);
+
+    run_start(&r, &w, UNWIND_GIL, only_gil, NULL);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    TEST_CHECK(r.s->threads[0].thread_id == OTHER_TID);
+    run_end(&r);
+    /* Without UNWIND_GIL nobody is reported as holding it. */
+    run_start(&r, &w, 0, only_gil, NULL);
+    TEST_EQ_INT(r.s->nthreads, 0);
+    run_end(&r);
+    world_free(&w);
+}
+
+static void test_threads(void)
+{
+    static const unsigned versions[] = {0x030a0df0, 0x030b07f0, 0x030c01f0};
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        check_threads(&o, NULL);
+    }
+    if (offsets_313(&o, debug))
+        check_threads(&o, debug);
+}
+
+/* ---- hostile offsets: refused before any reader can index its buffers with them ---- */
+
+/* The real 3.13 debug offsets with one field changed must be refused. */
+static void expect_refused_313(size_t off, uint64_t v)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    if (!offsets_313(&o, debug))
+        return;
+    memcpy(debug + off, &v, 8);
+    TEST_EQ_INT(py_offsets_from_debug(debug, sizeof(debug), &o), -EINVAL);
+}
+
+static void test_hostile_offsets(void)
+{
+    /* pyobject.ob_type 4096: code_resolve() would read its hdr[PY_CODE_MAX] at 4096. */
+    expect_refused_313(360, 4096);
+    /* thread_state.interp 8192: sample_interp() would read its ts[PY_TSTATE_MAX] at 8192. */
+    expect_refused_313(176, 8192);
+}
+
+/* ---- a target that changes while it is read ---- */
+
+/* Serves image img[cur], except that a range starting at trigger comes from the other image
+ * (shots times): a read that sees the target in another state. */
+struct flip {
+    struct target base;
+    struct target *img[2];
+    int cur;
+    uint64_t trigger;
+    int shots;
+};
+
+static long flip_readv(struct target *t, const struct target_iov *iov, int n)
+{
+    struct flip *f = (struct flip *)t;
+    long total = 0;
+
+    t->nreads++;
+    for (int i = 0; i < n; i++) {
+        int which = f->cur;
+        if (f->shots && iov[i].addr == f->trigger) {
+            f->shots--;
+            which ^= 1;
+        }
+        long got = f->img[which]->ops->readv(f->img[which], &iov[i], 1);
+        if (got < 0)
+            return got;
+        total += got;
+        if ((size_t)got < iov[i].len)
+            break;
+    }
+    return total;
+}
+
+static void flip_free(struct target *t)
+{
+    struct flip *f = (struct flip *)t;
+
+    target_free(f->img[0]);
+    target_free(f->img[1]);
+    free(f);
+}
+
+static const struct target_ops flip_ops = {flip_readv, flip_free};
+
+static struct flip *flip_new(struct target *a, struct target *b, uint64_t trigger, int shots)
+{
+    struct flip *f = xcalloc(1, sizeof(*f));
+
+    f->base.ops = &flip_ops;
+    f->img[0] = a;
+    f->img[1] = b;
+    f->trigger = trigger;
+    f->shots = shots;
+    return f;
+}
+
+/* The frame called by main's caller chain: leaf's caller is middle, whose caller is main. */
+static uint64_t caller(struct world *w, uint64_t f)
+{
+    return get_u64(w, f + w->o.fr_back);
+}
+
+/* 3.10: middle's frame is recycled for another call between the walk and the re-check of its
+ * links: retried, and right; or the re-check keeps seeing it recycled: torn after the
+ * retries. */
+static void test_torn_retry(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030a0df0, &o), 0);
+    for (int shots = 1; shots <= 3; shots += 2) {
+        uint64_t ts = one_thread(&w, &o, 1 << 20);
+        uint64_t middle = caller(&w, get_u64(&w, ts + o.ts_frame));
+        struct target *a = snapshot(&w);
+        put_u64(&w, middle + o.fr_code, w.code[2]);
+        struct flip *f = flip_new(a, snapshot(&w), middle + o.fr_back, shots);
+        run_target(&r, &w, &f->base, 0, NULL, NULL);
+        TEST_EQ_INT(r.err, 0);
+        TEST_EQ_INT(r.s->nthreads, 1);
+        TEST_EQ_INT(r.s->retries, shots == 1 ? 1 : 2);
+        if (shots == 1) {
+            check_stack(&r, 0);
+        } else {
+            TEST_EQ_INT(r.s->threads[0].status, UNWIND_TORN);
+            TEST_EQ_INT(r.s->threads[0].nframes, 0);
+        }
+        TEST_EQ_INT(f->shots, 0);
+        run_end(&r);
+        world_free(&w);
+    }
+}
+
+/* 3.12: a code object freed and another one allocated at its address between two samples.
+ * Found when the instruction pointer falls outside the cached bytecode, or by the periodic
+ * re-check of co_filename. */
+static void test_code_reuse(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    for (int by_filename = 0; by_filename <= 1; by_filename++) {
+        uint64_t ts = one_thread(&w, &o, 1 << 20);
+        uint64_t leaf = get_u64(&w, get_u64(&w, ts + o.ts_cframe)), code = w.code[0];
+        struct target *a = snapshot(&w);
+        put_u64(&w, code + o.co_qualname, mk_str(&w, "leaf2"));
+        put_u64(&w, code + o.co_filename, mk_str(&w, "new.py"));
+        if (!by_filename) { /* now main's bytecode (12 code units) */
+            put_u64(&w, code + o.co_linetable, mk_bytes_hex(&w, data_312.linetable[2]));
+            put_i32(&w, code + o.co_firstlineno, 11);
+            put_u64(&w, code + o.ob_size, 12);
+            put_iframe(&w, leaf, caller(&w, leaf), code, 11, 0);
+        }
+        struct flip *f = flip_new(a, snapshot(&w), 0, 0);
+        run_target(&r, &w, &f->base, 0, NULL, NULL);
+        check_stack(&r, 0);
+        f->cur = 1;
+        if (by_filename)
+            usleep(30000); /* past the re-check period */
+        TEST_EQ_INT(unwinder_sample(r.u, r.s, NULL, NULL), 0);
+        TEST_EQ_INT(r.s->nthreads, 1);
+        TEST_EQ_INT(r.s->threads[0].nframes, 3);
+        TEST_EQ_INT(unwinder_ncodes(r.u), 4);
+        const struct unwind_code *c = unwinder_code(r.u, r.s->frames[0].code);
+        TEST_EQ_STR(c ? c->name : NULL, "leaf2");
+        TEST_EQ_STR(c ? c->file : NULL, "new.py");
+        TEST_EQ_INT(r.s->frames[0].line, by_filename ? 4 : 13);
+        c = unwinder_code(r.u, 0); /* the old entry is still there for indexes handed out */
+        TEST_EQ_STR(c ? c->name : NULL, "leaf");
+        run_end(&r);
+        world_free(&w);
+    }
+}
+
+/* A thread list that loops back on itself ends where its back link (prev) breaks. */
+static void test_thread_cycle(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    uint64_t ts = one_thread(&w, &o, 1 << 20);
+    put_u64(&w, ts + o.ts_next, ts);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_CHECK(r.s->nthreads >= 1 && r.s->nthreads <= UNWIND_MAX_THREADS);
+    check_stack(&r, 0);
+    TEST_EQ_INT(r.s->nthreads, 1); /* the broken back link ends the list */
+    run_end(&r);
+    world_free(&w);
+}
+
+void test_unwind(void)
+{
+    test_builtin_versions();
+    test_313();
+    test_312_frames();
+    test_313_two_chunks();
+    test_torn();
+    test_cycles_and_depth();
+    test_lists_and_runtime();
+    test_threads();
+    test_torn_retry();
+    test_code_reuse();
+    test_thread_cycle();
+    test_hostile_offsets();
+}

@@ -6,27 +6,8 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "util_file.h"
 #include "util_sbuf.h"
-
-/* Write b to f; 0 or the negative errno of the failed write. */
-static int put(FILE *f, const struct sbuf *b)
-{
-    errno = 0;
-    if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
-        return errno ? -errno : -EIO;
-    return 0;
-}
-
-/* Flush f and report an error seen on it; err, when set, wins. */
-static int finish(FILE *f, int err)
-{
-    if (err)
-        return err;
-    errno = 0;
-    if (fflush(f) != 0)
-        return errno ? -errno : -EIO;
-    return ferror(f) ? -EIO : 0;
-}
 
 /* Append the label of frame id. ';' separates frames and '\n' ends the record, so a ';', '\n'
  * or '\r' inside a (hostile) function or file name would corrupt the line: each becomes a
@@ -60,8 +41,8 @@ int out_collapsed_write(FILE *f, const struct agg *a)
             add_label(&b, a, frames[j]);
         }
         sbuf_printf(&b, " %" PRIu64 "\n", w);
-        err = put(f, &b);
+        err = file_put(f, &b);
     }
     sbuf_destroy(&b);
-    return finish(f, err);
+    return file_finish(f, err);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_file.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
@@ -150,59 +151,6 @@ static const char svg_js[] =
     "  term = null; searchBtn.textContent = 'Search'; matched.textContent = ' ';\n"
     "}\n";
 
-/* Write b to f and empty it; 0 or the negative errno of the failed write. */
-static int put(FILE *f, struct sbuf *b)
-{
-    errno = 0;
-    if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
-        return errno ? -errno : -EIO;
-    sbuf_reset(b);
-    return 0;
-}
-
-/* Flush f and report an error seen on it; err, when set, wins. */
-static int finish(FILE *f, int err)
-{
-    if (err)
-        return err;
-    errno = 0;
-    if (fflush(f) != 0)
-        return errno ? -errno : -EIO;
-    return ferror(f) ? -EIO : 0;
-}
-
-/* Length of the UTF-8 sequence at p if it is a character XML 1.0 allows (RFC 3629: no
- * overlongs, no surrogates, at most U+10FFFF; and not U+FFFE/U+FFFF), else 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    uint32_t c;
-    size_t n;
-
-    if (p[0] < 0x80)
-        return 1;
-    if ((p[0] & 0xe0) == 0xc0) {
-        n = 2;
-        c = p[0] & 0x1f;
-    } else if ((p[0] & 0xf0) == 0xe0) {
-        n = 3;
-        c = p[0] & 0x0f;
-    } else if ((p[0] & 0xf8) == 0xf0) {
-        n = 4;
-        c = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-            return 0;
-        c = c << 6 | (p[i] & 0x3f);
-    }
-    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
-        return 0;
-    return n;
-}
-
 /* Append str cleaned for XML: control characters (which XML forbids or which would break a
  * line) become spaces, and each byte of an invalid UTF-8 sequence becomes U+FFFD. */
 static void add_clean(struct sbuf *b, const char *str)
@@ -210,7 +158,9 @@ static void add_clean(struct sbuf *b, const char *str)
     const unsigned char *p = (const unsigned char *)str;
 
     while (*p) {
-        size_t n = utf8_len(p);
+        size_t n = utf8_seq_len(p);
+        if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+            n = 0; /* U+FFFE, U+FFFF: not XML characters */
         if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
             sbuf_addc(b, ' ');
         } else if (n) {
@@ -389,7 +339,7 @@ static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t
     add_fitted(s, l, pw);
     sbuf_adds(&s->out, "</text></g>\n");
     if (s->out.len >= CHUNK)
-        s->err = put(s->f, &s->out);
+        s->err = file_put(s->f, &s->out);
 }
 
 /* Merge the sorted stacks into a tree, as flamegraph.pl's flow() does: a box opens where a
@@ -497,7 +447,7 @@ int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     flow(&s, order, count, maxn);
     if (!s.err) {
         sbuf_adds(&s.out, "</g>\n</svg>\n");
-        s.err = put(f, &s.out);
+        s.err = file_put(f, &s.out);
     }
     free(order);
     free(s.label_off);
@@ -505,5 +455,5 @@ int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     sbuf_destroy(&s.out);
     sbuf_destroy(&s.tmp);
     sbuf_destroy(&s.labels);
-    return finish(f, s.err);
+    return file_finish(f, s.err);
 }

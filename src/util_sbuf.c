@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "util_sbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,43 +84,99 @@ const char *sbuf_str(const struct sbuf *s)
     return s->buf ? s->buf : "";
 }
 
+size_t utf8_seq_len(const unsigned char *p)
+{
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    uint32_t c;
+    size_t n;
+
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xe0) == 0xc0) {
+        n = 2;
+        c = p[0] & 0x1f;
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        n = 3;
+        c = p[0] & 0x0f;
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        n = 4;
+        c = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    return n;
+}
+
+static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+
+/* XML 1.0 forbids U+FFFE and U+FFFF even when well encoded. */
+static int xml_forbidden(const unsigned char *p, size_t n)
+{
+    return n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf);
+}
+
+static const char *xml_entity(unsigned char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    }
+    return NULL;
+}
+
 void sbuf_add_xml(struct sbuf *s, const char *str)
 {
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        switch (*p) {
-        case '&':
-            sbuf_adds(s, "&amp;");
-            break;
-        case '<':
-            sbuf_adds(s, "&lt;");
-            break;
-        case '>':
-            sbuf_adds(s, "&gt;");
-            break;
-        case '"':
-            sbuf_adds(s, "&quot;");
-            break;
-        case '\'':
-            sbuf_adds(s, "&#39;");
-            break;
-        default:
-            if (*p >= 0x20 && *p != 0x7f)
-                sbuf_addc(s, (char)*p);
-            break;
+    const unsigned char *p = (const unsigned char *)str;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (!n || xml_forbidden(p, n)) {
+            sbuf_adds(s, replacement);
+            p += n ? n : 1;
+            continue;
         }
+        if (n == 1 && xml_entity(*p))
+            sbuf_adds(s, xml_entity(*p));
+        else if (n == 1 && (*p < 0x20 || *p == 0x7f))
+            sbuf_addc(s, ' ');
+        else
+            sbuf_add(s, p, n);
+        p += n;
     }
 }
 
 void sbuf_add_json(struct sbuf *s, const char *str)
 {
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        if (*p == '"' || *p == '\\') {
+    const unsigned char *p = (const unsigned char *)str;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (!n) {
+            sbuf_adds(s, replacement);
+            p++;
+        } else if (n > 1) {
+            sbuf_add(s, p, n);
+            p += n;
+        } else if (*p == '"' || *p == '\\') {
             sbuf_addc(s, '\\');
-            sbuf_addc(s, (char)*p);
+            sbuf_addc(s, (char)*p++);
         } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f) {
-            sbuf_printf(s, "\\u%04x", *p);
+            sbuf_printf(s, "\\u%04x", *p++);
         } else {
-            sbuf_addc(s, (char)*p);
+            sbuf_addc(s, (char)*p++);
         }
     }
 }

@@ -27,8 +27,14 @@ void sbuf_reset(struct sbuf *s);
 /* The contents ("" when empty); valid until the next change. */
 const char *sbuf_str(const struct sbuf *s);
 
-/* Escapers for writers. Each appends str (UTF-8) escaped for its target. */
-/* XML/SVG/HTML text and attribute values: & < > " ' become entities; control bytes dropped. */
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, at most
+ * U+10FFFF), or 0 if it is invalid. Reads at most up to the first byte that cannot continue
+ * the sequence, so a NUL-terminated string is never read past its end. */
+size_t utf8_seq_len(const unsigned char *p);
+
+/* Escapers for writers. Each appends str escaped for its target; str may hold any bytes (names
+ * read from a target can be invalid UTF-8): each byte of an invalid sequence becomes U+FFFD. */
+/* XML/SVG/HTML text and attribute values: & < > " ' become entities, control bytes spaces. */
 void sbuf_add_xml(struct sbuf *s, const char *str);
 /* JSON string contents (no quotes added): \" \\ and control bytes as \uXXXX; also escapes
  * '<', '>' and '&' as \u003c etc. so the JSON is safe inside an HTML <script>. */

@@ -1,0 +1,19 @@
+/* Writing report files with errors kept: every writer returns the errno of the first failed
+ * write (e.g. -ENOSPC on a full disk), never a silently truncated file.
+ * SPDX-License-Identifier: MIT */
+#ifndef UTIL_FILE_H
+#define UTIL_FILE_H
+
+#include <stdio.h>
+
+#include "util_sbuf.h"
+
+/* Write the contents of b to f and empty b. Returns 0 or the negative errno of the failed
+ * write (-EIO when the C library did not set errno). */
+int file_put(FILE *f, struct sbuf *b);
+
+/* Flush f and report any error seen on it. A non-zero err (an earlier failure) is returned as
+ * it is. Returns 0 or a negative errno. */
+int file_finish(FILE *f, int err);
+
+#endif

@@ -1,0 +1,689 @@
+"""Measurement harness shared by the bench/*.sh scripts.
+
+Runs Python targets (bench/targets/), attaches spyglass and py-spy to them, and
+measures what each profiler did:
+
+  * samples: counted in the profile each tool wrote (collapsed / raw: the sum of the
+    trailing counts), not taken from the tool's own summary;
+  * duration: spyglass's reported sampling time ("in X s"); py-spy runs without
+    --duration and is stopped with SIGINT exactly DURATION seconds after it printed
+    "Sampling process ..." (printed once attached), so a py-spy that falls behind
+    cannot stretch the run;
+  * CPU: user+system time of the profiler process from wait4(2) (rusage of that child
+    only, startup included), next to spyglass's own claim (its sampling loop only).
+
+Targets are pinned to TARGET_CPU (default 0) and profilers to PROF_CPU (default 1)
+with sched_setaffinity, the call taskset makes.
+
+Run by the bench/*.sh scripts: python3 harness.py SUBCOMMAND [options].
+"""
+import argparse
+import os
+import re
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = os.path.join(BENCH, "targets")
+SPYGLASS = os.environ.get("SPYGLASS") or os.path.join(os.path.dirname(BENCH), "spyglass")
+PYSPY = os.environ.get("PYSPY") or "py-spy"
+PYENV_ROOT = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+TARGET_CPU = int(os.environ.get("TARGET_CPU", "0"))
+PROF_CPU = int(os.environ.get("PROF_CPU", "1"))
+WORKDIR = tempfile.mkdtemp(prefix="spyglass-bench-")
+VERBOSE = os.environ.get("BENCH_VERBOSE", "") not in ("", "0")
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+def dbg(msg):
+    if VERBOSE:
+        print("  [debug] " + msg, file=sys.stderr, flush=True)
+
+
+def python_for(version):
+    """Interpreter path for '3.11' or '3.11.7' under PYENV_ROOT."""
+    vdir = os.path.join(PYENV_ROOT, "versions")
+    cands = sorted(v for v in os.listdir(vdir) if v == version or v.startswith(version + "."))
+    if not cands:
+        sys.exit("harness: no Python %s under %s" % (version, vdir))
+    return os.path.join(vdir, cands[-1], "bin", "python3"), cands[-1]
+
+
+def pin(cpu):
+    if cpu is None or cpu < 0:
+        return None
+    def fn():
+        os.sched_setaffinity(0, {cpu})
+    return fn
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def ratio(a, b):
+    try:
+        return a / b
+    except (ZeroDivisionError, TypeError):
+        return float("nan")
+
+
+# --------------------------------------------------------------------------- targets
+
+class Target:
+    """A bench/targets script started pinned to TARGET_CPU; ready once it printed 'ready'."""
+
+    def __init__(self, python, script, args=(), stdin=False):
+        cmd = [python, os.path.join(TARGETS, script)] + [str(a) for a in args]
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            preexec_fn=pin(TARGET_CPU), text=True, bufsize=1)
+        self.pid = self.proc.pid
+        line = self.readline(30)
+        if line.strip() != "ready":
+            self.kill()
+            raise RuntimeError("target %s did not start (got %r)" % (script, line))
+
+    def readline(self, timeout):
+        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        return self.proc.stdout.readline() if r else ""
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
+# --------------------------------------------------------------------------- profiles
+
+def collapsed_stacks(path):
+    """[(frames, count)] from a collapsed/raw profile; frames are function names."""
+    out = []
+    try:
+        f = open(path, errors="replace")
+    except OSError:
+        return out
+    with f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            stack, _, cnt = line.rpartition(" ")
+            try:
+                n = int(cnt)
+            except ValueError:
+                continue
+            names = []
+            for fr in stack.split(";"):
+                # "name (file:line)" -> "name"; keep names containing spaces intact
+                m = re.match(r"^(.*?) \([^()]*\)$", fr)
+                names.append(m.group(1) if m else fr)
+            out.append((names, n))
+    return out
+
+
+def count_samples(path):
+    return sum(n for _, n in collapsed_stacks(path))
+
+
+def _reap(pid):
+    """wait4 the child: (exit code, rusage)."""
+    _, status, ru = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), ru
+
+
+class Run:
+    """Result of one profiler run."""
+
+    def __init__(self, **kw):
+        self.tool = ""
+        self.samples = 0          # counted in the written profile
+        self.duration = float("nan")
+        self.cpu = float("nan")   # measured: rusage of the profiler process
+        self.claim_cpu = None     # spyglass: its own claim (sampling loop only)
+        self.claim_us = None
+        self.claim_samples = None
+        self.invalid = None
+        self.retried = None
+        self.errors = None        # py-spy: "Errors: N"
+        self.behind = 0           # py-spy: "behind in sampling" warnings
+        self.behind_s = 0.0       # py-spy: largest "N.NNs behind"
+        self.wall = float("nan")   # process lifetime as seen by the harness
+        self.vcsw = 0              # voluntary / involuntary context switches (rusage)
+        self.ivcsw = 0
+        self.rc = None
+        self.out = ""
+        self.stderr = ""
+        self.__dict__.update(kw)
+
+    @property
+    def rate(self):
+        return ratio(self.samples, self.duration)
+
+    @property
+    def us_per_sample(self):
+        return ratio(self.cpu * 1e6, self.samples)
+
+
+def run_spyglass(pid, rate, duration, cpu=PROF_CPU, extra=(), tag="sg"):
+    out = os.path.join(WORKDIR, "%s-%d-%s.txt" % (tag, pid, rate))
+    cmd = [SPYGLASS, "record", "--pid", str(pid), "--rate", str(rate), "--duration",
+           str(duration), "-o", out, "--top", "0"] + list(extra)
+    dbg(" ".join(cmd))
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=pin(cpu), text=True)
+    err = p.stderr.read()
+    rc, ru = _reap(p.pid)
+    p.returncode = rc
+    r = Run(tool="spyglass", rc=rc, out=out, stderr=err, cpu=ru.ru_utime + ru.ru_stime,
+            vcsw=ru.ru_nvcsw, ivcsw=ru.ru_nivcsw, wall=time.monotonic() - t0)
+    m = re.search(r"spyglass: (\d+) samples of process \d+ .* in ([\d.]+) s", err)
+    if m:
+        r.claim_samples, r.duration = int(m.group(1)), float(m.group(2))
+    m = re.search(r"spyglass: (\d+) invalid thread samples.*?(\d+) retried", err)
+    if m:
+        r.invalid, r.retried = int(m.group(1)), int(m.group(2))
+    m = re.search(r"profiler used ([\d.]+) s of CPU \(([\d.]+) us", err)
+    if m:
+        r.claim_cpu, r.claim_us = float(m.group(1)), float(m.group(2))
+    r.samples = count_samples(out)
+    if rc not in (0, 3) or not m:
+        log("  ! spyglass exited %s: %s" % (rc, err.strip().replace("\n", " | ")[:400]))
+    dbg(err.strip())
+    return r
+
+
+def start_pyspy(pid, rate, nonblocking, cpu=PROF_CPU, tag="ps"):
+    out = os.path.join(WORKDIR, "%s-%d-%s-%s.txt" % (tag, pid, rate, "nb" if nonblocking else "b"))
+    cmd = [PYSPY, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw", "-o", out]
+    if nonblocking:
+        cmd.append("--nonblocking")
+    dbg(" ".join(cmd))
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, preexec_fn=pin(cpu), text=True, bufsize=1)
+    state = {"lines": [], "started": None}
+    ev = threading.Event()
+
+    def reader():
+        for line in p.stdout:
+            state["lines"].append(line)
+            if state["started"] is None and "Sampling process" in line:
+                state["started"] = time.monotonic()
+                ev.set()
+        ev.set()
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    return {"proc": p, "out": out, "t0": t0, "state": state, "ev": ev, "thread": th}
+
+
+def finish_pyspy(h, stop_at=None, timeout=60):
+    """SIGINT py-spy at monotonic time stop_at (None: let it end by itself), reap it."""
+    p, st = h["proc"], h["state"]
+    if stop_at is not None:
+        delay = stop_at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+        stopped = time.monotonic()
+    else:
+        stopped = None
+    # wait, with a safety timeout
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            p.send_signal(signal.SIGINT if stopped is None else signal.SIGKILL)
+            stopped = stopped or time.monotonic()
+            deadline = time.monotonic() + 10
+        time.sleep(0.01)
+    end = time.monotonic()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    h["thread"].join(5)
+    text = "".join(st["lines"])
+    r = Run(tool="py-spy", rc=p.returncode, out=h["out"], stderr=text,
+            cpu=ru.ru_utime + ru.ru_stime, vcsw=ru.ru_nvcsw, ivcsw=ru.ru_nivcsw,
+            wall=end - h["t0"])
+    if st["started"] is not None:
+        r.duration = (stopped if stopped is not None else end) - st["started"]
+    m = re.search(r"Samples: (\d+) Errors: (\d+)", text)
+    if m:
+        r.claim_samples, r.errors = int(m.group(1)), int(m.group(2))
+    behind = re.findall(r"([\d.]+)s behind in sampling", text)
+    r.behind = len(behind)
+    r.behind_s = max((float(b) for b in behind), default=0.0)
+    r.samples = count_samples(h["out"])
+    if not m:
+        log("  ! py-spy exited %s: %s" % (r.rc, text.strip().replace("\n", " | ")[-400:]))
+    dbg(text.strip()[-600:])
+    return r
+
+
+def run_pyspy(pid, rate, duration, nonblocking, cpu=PROF_CPU):
+    h = start_pyspy(pid, rate, nonblocking, cpu)
+    if not h["ev"].wait(30) or h["state"]["started"] is None:
+        return finish_pyspy(h, time.monotonic(), timeout=5)
+    return finish_pyspy(h, h["state"]["started"] + duration)
+
+
+def pyspy_label(nonblocking):
+    return "py-spy --nonblocking" if nonblocking else "py-spy (blocking)"
+
+
+# --------------------------------------------------------------------------- output
+
+def fmt(x, spec="%.1f"):
+    if x is None or (isinstance(x, float) and x != x):
+        return "n/a"
+    return spec % x
+
+
+def header(title):
+    log("")
+    log("== " + title)
+
+
+# --------------------------------------------------------------------------- rate
+
+def cmd_rate(a):
+    py, ver = python_for(a.python)
+    header("effective rate, one busy thread, %d-frame stack, Python %s, %g s per run, "
+           "%d reps (target on CPU %d, profiler on CPU %d)"
+           % (a.depth, ver, a.duration, a.reps, TARGET_CPU, PROF_CPU))
+    res = {}
+    with Target(py, "spin.py", [a.depth]) as t:
+        for rate in a.rates:
+            for rep in range(a.reps):
+                for tool in ("spyglass", "py-spy"):
+                    if tool == "spyglass":
+                        r = run_spyglass(t.pid, rate, a.duration)
+                        extra = "invalid %s" % r.invalid
+                    else:
+                        r = run_pyspy(t.pid, rate, a.duration, nonblocking=True)
+                        extra = "errors %s, behind-warnings %d" % (r.errors, r.behind)
+                    res.setdefault((tool, rate), []).append(r)
+                    log("  rate %6d rep %d %-9s %7d samples / %5.2f s = %9.1f /s (%6.2f%%)  "
+                        "[process lived %.2f s] %s"
+                        % (rate, rep + 1, tool, r.samples, r.duration, r.rate,
+                           100 * r.rate / rate, r.wall, extra))
+    log("")
+    log("  requested   spyglass /s (% of req)     py-spy /s (% of req)     spyglass/py-spy")
+    for rate in a.rates:
+        s = median(r.rate for r in res[("spyglass", rate)])
+        p = median(r.rate for r in res[("py-spy", rate)])
+        log("  %7d Hz   %10.1f (%6.2f%%)     %10.1f (%6.2f%%)     %.3f"
+            % (rate, s, 100 * s / rate, p, 100 * p / rate, ratio(s, p)))
+    for rate in a.rates:
+        s = median(r.rate for r in res[("spyglass", rate)])
+        log("RESULT rate %d Hz: spyglass %.2f%% of requested (goal >= 99%%): %s"
+            % (rate, 100 * s / rate, "PASS" if s >= 0.99 * rate else "FAIL"))
+
+
+# --------------------------------------------------------------------------- cost
+
+def cmd_cost(a):
+    header("profiler CPU per sample, %d-frame stack, %g s per run, %d reps "
+           "(target on CPU %d, profiler on CPU %d)"
+           % (a.depth, a.duration, a.reps, TARGET_CPU, PROF_CPU))
+    log("  CPU = user+sys of the profiler process (wait4 rusage, startup included) / samples"
+        " in its output")
+    log("  spyglass 'claim' = the us/sample spyglass prints (its sampling loop only)")
+    summary = []
+    for pyv in a.pythons:
+        py, ver = python_for(pyv)
+        configs = [("spyglass", "1000", "1000"), ("py-spy", "1000", "1000"),
+                   ("spyglass", "max", "max"), ("py-spy", a.pyspy_high, a.pyspy_high)]
+        res = {}
+        with Target(py, "spin.py", [a.depth]) as t:
+            for rep in range(a.reps):
+                for tool, rate, _ in configs:
+                    if tool == "spyglass":
+                        r = run_spyglass(t.pid, rate, a.duration)
+                        extra = "claim %s us" % fmt(r.claim_us)
+                    else:
+                        r = run_pyspy(t.pid, rate, a.duration, nonblocking=True)
+                        extra = "behind-warnings %d" % r.behind
+                    res.setdefault((tool, rate), []).append(r)
+                    log("  %-7s rep %d %-8s --rate %-7s %8d samples %6.3f s CPU = %6.2f us/sample"
+                        "  (%9.1f /s)  %s"
+                        % (ver, rep + 1, tool, rate, r.samples, r.cpu, r.us_per_sample, r.rate,
+                           extra))
+        for sg_rate, ps_rate, label in (("1000", "1000", "1 kHz"),
+                                        ("max", a.pyspy_high, "high rate")):
+            s = res[("spyglass", sg_rate)]
+            p = res[("py-spy", ps_rate)]
+            summary.append((ver, label, sg_rate, ps_rate,
+                            median(r.us_per_sample for r in s),
+                            median(r.claim_us for r in s),
+                            median(r.rate for r in s),
+                            median(r.us_per_sample for r in p),
+                            median(r.rate for r in p)))
+    log("")
+    log("  python   load       spyglass us/sample (claim) @ rate    py-spy us/sample @ rate"
+        "        spyglass/py-spy")
+    for ver, label, sgr, psr, s_us, s_claim, s_rate, p_us, p_rate in summary:
+        log("  %-7s  %-9s  %7.2f (%5s) @ %9.0f /s (%s)   %7.2f @ %9.0f /s (%s)   %.3f"
+            % (ver, label, s_us, fmt(s_claim, "%.2f"), s_rate, sgr, p_us, p_rate, psr,
+               ratio(s_us, p_us)))
+    if a.wakeup_us is not None:
+        log("  reference: a process that only wakes up 1000 times a second (clock_nanosleep)"
+            " uses %.2f us of CPU per wakeup here" % a.wakeup_us)
+    for ver, label, sgr, psr, s_us, s_claim, s_rate, p_us, p_rate in summary:
+        above = ""
+        if a.wakeup_us is not None and sgr == "1000":
+            above = ", %+.2f us vs the %.2f us wakeup floor" % (s_us - a.wakeup_us, a.wakeup_us)
+        log("RESULT cost %s %s: spyglass %.2f us/sample measured (%s claimed%s), py-spy %.2f; "
+            "ratio %.3f (goal <= 5 us: %s)"
+            % (ver, label, s_us, fmt(s_claim, "%.2f"), above, p_us, ratio(s_us, p_us),
+               "PASS" if s_us <= 5 else "FAIL"))
+
+
+# --------------------------------------------------------------------------- maxrate
+
+def cmd_maxrate(a):
+    header("top sustained rate, one busy thread, %d-frame stack, %g s per run, %d reps "
+           "(target on CPU %d, profiler on CPU %d)"
+           % (a.depth, a.duration, a.reps, TARGET_CPU, PROF_CPU))
+    summary = []
+    for pyv in a.pythons:
+        py, ver = python_for(pyv)
+        sg, ps = [], []
+        with Target(py, "spin.py", [a.depth]) as t:
+            for rep in range(a.reps):
+                r = run_spyglass(t.pid, "max", a.duration)
+                sg.append(r)
+                log("  %-7s rep %d spyglass --rate max                %8d samples / %5.2f s = "
+                    "%9.1f /s  (CPU %.2f s = %3.0f%% of the run: %6.0f samples per CPU-s; "
+                    "invalid %s; %d involuntary ctx switches)"
+                    % (ver, rep + 1, r.samples, r.duration, r.rate, r.cpu,
+                       100 * r.cpu / r.duration, ratio(r.samples, r.cpu), r.invalid, r.ivcsw))
+                r = run_pyspy(t.pid, a.pyspy_rate, a.duration, nonblocking=True)
+                ps.append(r)
+                log("  %-7s rep %d py-spy --rate %-7s --nonblocking %8d samples / %5.2f s = "
+                    "%9.1f /s  (CPU %.2f s = %3.0f%% of the run: %6.0f samples per CPU-s; "
+                    "%d behind-warnings, %.1f s behind at the end)"
+                    % (ver, rep + 1, a.pyspy_rate, r.samples, r.duration, r.rate, r.cpu,
+                       100 * r.cpu / r.duration, ratio(r.samples, r.cpu), r.behind, r.behind_s))
+        summary.append((ver, median(r.rate for r in sg), median(r.rate for r in ps),
+                        median(ratio(r.samples, r.cpu) for r in sg),
+                        median(ratio(r.samples, r.cpu) for r in ps),
+                        median(r.cpu / r.duration for r in sg)))
+    log("")
+    log("  python    spyglass max /s    py-spy max /s    spyglass/py-spy    "
+        "per CPU-second: spyglass   py-spy")
+    for ver, s, p, sc, pc, _ in summary:
+        log("  %-7s   %12.1f      %12.1f      %8.3f             %12.0f %9.0f"
+            % (ver, s, p, ratio(s, p), sc, pc))
+    for ver, s, p, sc, pc, share in summary:
+        note = ""
+        if share < 0.9:
+            note = (" [spyglass had only %.0f%% of a CPU: the machine was busy; it samples %.1f"
+                    "k per CPU-second]" % (100 * share, sc / 1000))
+        log("RESULT maxrate %s: spyglass %.1f kHz, py-spy %.1f kHz, ratio %.3f "
+            "(goal >= 150 kHz: %s)%s"
+            % (ver, s / 1000, p / 1000, ratio(s, p), "PASS" if s >= 150000 else "FAIL", note))
+
+
+# --------------------------------------------------------------------------- slowdown
+
+def cmd_slowdown(a):
+    conds = [("alone", None, "alone"), ("spyglass --rate %d" % a.rate, "sg", "spyglass"),
+             ("py-spy --rate %d --nonblocking" % a.rate, "psnb", "py-spy-nb"),
+             ("py-spy --rate %d (blocking)" % a.rate, "psb", "py-spy-b")]
+    header("target slowdown, fixed work pinned to CPU %d, profiler pinned to CPU %d, "
+           "%d interleaved rounds" % (TARGET_CPU, PROF_CPU, a.reps))
+    log("  per run: wall s (perf_counter, the figure) / CPU s of the workload (process_time) /")
+    log("  involuntary context switches of the workload (it was preempted: machine noise)")
+    summary = []
+    for pyv in a.pythons:
+        py, ver = python_for(pyv)
+        wall = {c[0]: [] for c in conds}
+        cpu = {c[0]: [] for c in conds}
+        rates = {c[0]: [] for c in conds}
+        for rep in range(a.reps):
+            row = []
+            for name, kind, short in conds:
+                with Target(py, "work.py", [a.scale], stdin=True) as t:
+                    h = prof = None
+                    holder = {}
+                    if kind == "sg":
+                        # spyglass prints nothing once attached: give it the settle time
+                        th = threading.Thread(target=lambda: holder.update(
+                            r=run_spyglass(t.pid, a.rate, 600)))
+                        th.start()
+                    elif kind in ("psnb", "psb"):
+                        h = start_pyspy(t.pid, a.rate, nonblocking=(kind == "psnb"))
+                        h["ev"].wait(30)
+                    time.sleep(a.settle)
+                    t.send("go")
+                    line = t.readline(600)
+                    _, status, ru = os.wait4(t.pid, 0)
+                    t.proc.returncode = os.waitstatus_to_exitcode(status)
+                    if kind == "sg":
+                        th.join(60)
+                        prof = holder.get("r")
+                    elif h is not None:
+                        prof = finish_pyspy(h, None, timeout=30)
+                try:
+                    _, w, c = line.split()
+                    w, c = float(w), float(c)
+                except ValueError:
+                    log("  ! %s: workload printed %r" % (name, line))
+                    continue
+                wall[name].append(w)
+                cpu[name].append(c)
+                if prof is not None:
+                    # samples over the whole attach (settle + work): approximate
+                    rates[name].append(prof.samples / (w + a.settle))
+                row.append("%s %.3f/%.3f/%d" % (short, w, c, ru.ru_nivcsw))
+            log("  %-7s round %d: %s" % (ver, rep + 1, ", ".join(row)))
+        base = median(wall["alone"])
+        base_min = min(wall["alone"]) if wall["alone"] else float("nan")
+        base_cpu = median(cpu["alone"])
+        log("")
+        log("  %-7s  %-33s %9s %9s  %9s %9s  %9s %9s  %s"
+            % ("python", "condition", "median s", "slowdown", "min s", "slowdown",
+               "med CPU s", "slowdown", "profiler samples/s"))
+        for name, kind, short in conds:
+            m = median(wall[name])
+            mn = min(wall[name]) if wall[name] else float("nan")
+            mc = median(cpu[name])
+            slow = 100 * (m / base - 1)
+            log("  %-7s  %-33s %9.3f %+8.2f%%  %9.3f %+8.2f%%  %9.3f %+8.2f%%  %s"
+                % (ver, name, m, slow, mn, 100 * (mn / base_min - 1), mc,
+                   100 * (mc / base_cpu - 1), fmt(median(rates[name]), "%.0f") if kind else "-"))
+            summary.append((ver, name, kind, m, slow, 100 * (mn / base_min - 1)))
+        if wall["alone"]:
+            spread = (max(wall["alone"]) - min(wall["alone"])) / base * 100
+            log("  %-7s  spread of the 'alone' runs (max-min): %.2f%% of their median%s"
+                % (ver, spread, "  -- too noisy to resolve 1%" if spread > 3 else ""))
+    log("")
+    for ver, name, kind, m, slow, slow_min in summary:
+        if kind:
+            goal = " (goal <= 1%%: %s)" % ("PASS" if slow <= 1 else "FAIL") if kind == "sg" else ""
+            log("RESULT slowdown %s %s: %+.2f%% median, %+.2f%% best-of%s"
+                % (ver, name, slow, slow_min, goal))
+    by = {(v, k): (m, s) for v, _, k, m, s, _ in summary}
+    for ver in sorted({v for v, _, _, _, _, _ in summary}):
+        sg, nb, bl = by[(ver, "sg")], by[(ver, "psnb")], by[(ver, "psb")]
+        log("RESULT slowdown %s ratio of median times spyglass/py-spy: %.3f vs --nonblocking, "
+            "%.3f vs blocking" % (ver, ratio(sg[0], nb[0]), ratio(sg[0], bl[0])))
+
+
+# --------------------------------------------------------------------------- torn
+
+def intact(names):
+    if len(names) < 2 or names[0] != "<module>" or names[1] != "main":
+        return False
+    for i, n in enumerate(names[2:]):
+        if n != "f%d" % i:
+            return False
+    return len(names) - 2 <= 50
+
+
+def tally(path):
+    """(intact, broken, mean number of f-frames of the intact stacks, top broken examples)."""
+    good = bad = fsum = 0
+    examples = []
+    for names, n in collapsed_stacks(path):
+        if intact(names):
+            good += n
+            fsum += n * (len(names) - 2)
+        else:
+            bad += n
+            examples.append((n, ";".join(names)))
+    examples.sort(reverse=True)
+    return good, bad, ratio(fsum, good), examples[:3]
+
+
+def cmd_torn(a):
+    configs = [("spyglass --rate 1000", "sg", 1000), ("spyglass --rate 10000", "sg", 10000),
+               ("py-spy --rate 1000 --nonblocking", "psnb", 1000),
+               ("py-spy --rate 1000 (blocking)", "psb", 1000)]
+    header("intact stacks during fast recursion f0->...->f49, %g s per run, %d reps "
+           "(target on CPU %d, profiler on CPU %d)"
+           % (a.duration, a.reps, TARGET_CPU, PROF_CPU))
+    log("  intact = <module>;main[;f0;...;fk] exactly.  'of written': share of the stacks in the")
+    log("  profile; 'of tries': intact / (written + dropped), where dropped = spyglass's 'invalid'")
+    log("  (torn reads it detected and discarded) or py-spy's 'Errors'.  depth = mean number of")
+    log("  f-frames in intact stacks; the blocking py-spy (target stopped while read) is the truth.")
+    summary = []
+    runs = [(v, a.reps, False) for v in a.pythons] + \
+        [(v, a.extra_reps, True) for v in a.extra_pythons]
+    for pyv, reps, is_extra in runs:
+        py, ver = python_for(pyv)
+        if is_extra and reps:
+            log("  (extra, outside the 3.8-3.10 goal: %s, %d rep%s)"
+                % (ver, reps, "s" if reps > 1 else ""))
+        res = {c[0]: {"w": [], "t": [], "d": []} for c in configs}
+        if not reps:
+            continue
+        with Target(py, "torn.py") as t:
+            for rep in range(reps):
+                for name, kind, rate in configs:
+                    if kind == "sg":
+                        r = run_spyglass(t.pid, rate, a.duration)
+                        dropped = r.invalid or 0
+                        extra = "dropped %d invalid" % dropped
+                    else:
+                        r = run_pyspy(t.pid, rate, a.duration, nonblocking=(kind == "psnb"))
+                        dropped = r.errors or 0
+                        extra = "%d errors" % dropped
+                    good, bad, depth, ex = tally(r.out)
+                    pw = 100.0 * ratio(good, good + bad)
+                    pt = 100.0 * ratio(good, good + bad + dropped)
+                    res[name]["w"].append(pw)
+                    res[name]["t"].append(pt)
+                    res[name]["d"].append(depth)
+                    log("  %-7s rep %d %-33s %6d written, %6d intact = %6.2f%% of written, "
+                        "%6.2f%% of tries (%s); depth %5.2f"
+                        % (ver, rep + 1, name, good + bad, good, pw, pt, extra, depth))
+                    if bad and VERBOSE:
+                        for n, st in ex:
+                            log("      e.g. %d x %s" % (n, st[:200]))
+                    elif bad and rep == 0 and kind == "sg":
+                        n, st = ex[0]
+                        log("      most frequent broken stack (%d x): %s" % (n, st[:160]))
+        summary.append((ver + (" (extra)" if is_extra else ""),
+                        {n: {k: median(v) for k, v in d.items()} for n, d in res.items()}))
+    log("")
+    log("  %-15s  %-33s %10s %10s %7s" % ("python", "profiler", "of written", "of tries", "depth"))
+    for ver, m in summary:
+        for name, _, _ in configs:
+            log("  %-15s  %-33s %9.2f%% %9.2f%% %7.2f"
+                % (ver, name, m[name]["w"], m[name]["t"], m[name]["d"]))
+    for ver, m in summary:
+        sg1, sg10, nb, bl = (m[c[0]] for c in configs)
+        log("RESULT torn %s: %% intact of written: spyglass %.2f%% @1k, %.2f%% @10k; py-spy "
+            "--nonblocking %.2f%%, blocking %.2f%%; ratio spyglass@1k/py-spy-nonblocking %.3f "
+            "(goal >= 99%%: %s)"
+            % (ver, sg1["w"], sg10["w"], nb["w"], bl["w"], ratio(sg1["w"], nb["w"]),
+               "PASS" if min(sg1["w"], sg10["w"]) >= 99 else "FAIL"))
+        log("RESULT torn %s: %% of tries delivered intact: spyglass %.2f%% @1k, %.2f%% @10k; "
+            "py-spy --nonblocking %.2f%%, blocking %.2f%%; ratio spyglass@1k/py-spy-nonblocking %.3f"
+            % (ver, sg1["t"], sg10["t"], nb["t"], bl["t"], ratio(sg1["t"], nb["t"])))
+        log("RESULT torn %s: mean depth: spyglass %.2f @1k, %.2f @10k; py-spy --nonblocking %.2f,"
+            " blocking (truth) %.2f" % (ver, sg1["d"], sg10["d"], nb["d"], bl["d"]))
+
+
+# --------------------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("rate")
+    p.add_argument("--python", default="3.11")
+    p.add_argument("--depth", type=int, default=5)
+    p.add_argument("--rates", type=int, nargs="+", default=[1000, 10000])
+    p.add_argument("--duration", type=float, default=5)
+    p.add_argument("--reps", type=int, default=3)
+
+    p = sub.add_parser("cost")
+    p.add_argument("--pythons", nargs="+", default=["3.11", "3.13"])
+    p.add_argument("--depth", type=int, default=20)
+    p.add_argument("--pyspy-high", default="100000")
+    p.add_argument("--wakeup-us", type=float, default=None)
+    p.add_argument("--duration", type=float, default=4)
+    p.add_argument("--reps", type=int, default=3)
+
+    p = sub.add_parser("maxrate")
+    p.add_argument("--pythons", nargs="+", default=["3.11", "3.13"])
+    p.add_argument("--depth", type=int, default=20)
+    p.add_argument("--pyspy-rate", default="1000000")
+    p.add_argument("--duration", type=float, default=5)
+    p.add_argument("--reps", type=int, default=3)
+
+    p = sub.add_parser("slowdown")
+    p.add_argument("--pythons", nargs="+", default=["3.11"])
+    p.add_argument("--rate", type=int, default=1000)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--settle", type=float, default=0.5)
+    p.add_argument("--reps", type=int, default=7)
+
+    p = sub.add_parser("torn")
+    p.add_argument("--pythons", nargs="+", default=["3.8", "3.9", "3.10"])
+    p.add_argument("--extra-pythons", nargs="*", default=[])
+    p.add_argument("--extra-reps", type=int, default=1)
+    p.add_argument("--duration", type=float, default=4)
+    p.add_argument("--reps", type=int, default=3)
+
+    a = ap.parse_args()
+    try:
+        {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
+         "slowdown": cmd_slowdown, "torn": cmd_torn}[a.cmd](a)
+    finally:
+        if os.environ.get("BENCH_KEEP", "") in ("", "0"):
+            import shutil
+            shutil.rmtree(WORKDIR, ignore_errors=True)
+        else:
+            log("(profiles kept in %s)" % WORKDIR)
+
+
+if __name__ == "__main__":
+    main()

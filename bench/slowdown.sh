@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Slowdown of a fixed CPU-bound workload (~2.4 s on 3.11) pinned to CPU 0 while a profiler
+# samples it at 1 kHz from CPU 1: alone / spyglass / py-spy --nonblocking / py-spy
+# (blocking), interleaved, REPS (7) rounds; medians. PYTHONS="3.11 3.12" adds 3.12.
+# Goal: spyglass <= 1%.
+source "$(dirname "$0")/lib/common.sh"
+bench_setup
+# shellcheck disable=SC2086
+harness slowdown --pythons ${PYTHONS:-3.11} --rate 1000 --reps "${REPS:-7}" "$@"

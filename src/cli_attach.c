@@ -3,6 +3,7 @@
 #include "cli_attach.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,16 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
 void cli_write_error(const char *path, int err)
 {
     fprintf(stderr, "spyglass: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+}
+
+void cli_bad_option(const char *cmd, int c, char **argv)
+{
+    const char *opt = argv[optind - 1];
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    if (optopt && strncmp(opt, "--", 2) != 0)
+        opt = shortopt;
+    fprintf(stderr, "spyglass: %s: %s '%s' (try 'spyglass %s --help')\n", cmd,
+            c == ':' ? "missing value for option" : "unknown option", opt, cmd);
 }
 
 int cli_parse_pid(const char *s)

@@ -17,6 +17,10 @@ void cli_attach_error(int pid, int err, const char *detail);
 /* Print "spyglass: <what>: <strerror-like reason>" for a failed write of path. */
 void cli_write_error(const char *path, int err);
 
+/* After getopt_long (called with opterr = 0 and an optstring starting with ":" or "+:")
+ * returned '?' or ':', print one line naming the bad option of subcommand cmd. */
+void cli_bad_option(const char *cmd, int c, char **argv);
+
 /* Parse a positive PID from s; returns it, or -1 (after printing an error). */
 int cli_parse_pid(const char *s);
 

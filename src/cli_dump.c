@@ -54,18 +54,22 @@ int cli_dump(int argc, char **argv)
     int pid = -1, c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:h", opts, NULL)) != -1) {
         if (c == 'p' && (pid = cli_parse_pid(optarg)) < 0)
             return EXIT_USAGE;
         if (c == 'h') {
             fputs(usage, stdout);
             return EXIT_OK;
         }
-        if (c == '?')
+        if (c == '?' || c == ':') {
+            cli_bad_option("dump", c, argv);
             return EXIT_USAGE;
+        }
     }
     if (pid < 0 || optind != argc) {
-        fputs(usage, stderr);
+        fprintf(stderr, "spyglass: dump needs --pid PID and nothing else (try 'spyglass dump "
+                        "--help')\n");
         return EXIT_USAGE;
     }
     rc = cli_attach(pid, 0, NULL, &p);

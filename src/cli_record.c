@@ -171,7 +171,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     ra->opts.rate = 100;
     ra->top = 10;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+p:r:d:m:tf:o:qh", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:p:r:d:m:tf:o:qh", opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return 1;
@@ -181,7 +182,10 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
             ra->quiet = 1;
         } else if (c == 'o') {
             ra->out_path = optarg;
-        } else if (c == '?' || parse_option(ra, c, optarg) != 0) {
+        } else if (c == '?' || c == ':') {
+            cli_bad_option("record", c, argv);
+            return -1;
+        } else if (parse_option(ra, c, optarg) != 0) {
             return -1;
         }
     }
@@ -263,12 +267,14 @@ static int attach_child(int pid, struct py_proc **out)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         err = py_proc_open(pid, out, detail, sizeof(detail));
-        if (!err || (err != -EAGAIN && err != -ENOEXEC) || stop_flag)
+        if (!err || stop_flag)
             break;
         siginfo_t info;
         memset(&info, 0, sizeof(info));
         if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid)
-            return -ESRCH; /* exited before it could be sampled */
+            return -ESRCH; /* exited before it could be sampled (the caller says so) */
+        if (err != -EAGAIN && err != -ENOEXEC)
+            break;
         clock_gettime(CLOCK_MONOTONIC, &t);
         if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 > START_WAIT_S)
             break;

@@ -199,7 +199,7 @@ int proc_comm_read(int pid, int tid, char *buf, size_t len)
         n = read(fd, tmp, sizeof(tmp));
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        n = -err_of(errno);
+        n = err_of(errno); /* negative */
     close(fd);
     if (n < 0)
         return (int)n;

@@ -111,6 +111,11 @@ static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct 
         snprintf(p->path, sizeof(p->path), "%s", cand[i]);
         return 0;
     }
+    unsigned minor = ncand ? minor_from_name(cand[0]) : 0;
+    if (minor && minor < 8) {
+        say(detail, dlen, "Python 3.%u is not supported (spyglass supports 3.8 to 3.14)", minor);
+        return -ENOTSUP;
+    }
     if (seen_any)
         say(detail, dlen, "found %s but no _PyRuntime in it", cand[0]);
     else
@@ -154,6 +159,12 @@ static int detect_version(struct py_proc *p, const struct py_elf *elf, char *det
     if (!v) {
         say(detail, dlen, "cannot tell the Python version of %s", p->path);
         return -ENOEXEC;
+    }
+    if (((v >> 16) & 0xff) >= 13) {
+        /* 3.13+ always carry _Py_DebugOffsets: the cookie is not readable yet (the loader is
+         * still mapping the object), so try again later. */
+        say(detail, dlen, "the Python interpreter is not initialised");
+        return -EAGAIN;
     }
     err = py_offsets_for_version((unsigned)v, &p->off);
     if (err) {

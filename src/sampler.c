@@ -45,6 +45,7 @@ struct sampler {
     struct code_ids *ids;
     uint32_t nids;
     struct tid_slot tids[TID_CACHE];
+    uint32_t ntids;
     uint32_t stack[UNWIND_MAX_DEPTH + 2];
     uint32_t truncated_frame; /* "<truncated>" */
 };
@@ -64,21 +65,42 @@ static double target_cpu_seconds(int pid)
     return (double)(st.utime + st.stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Forget every thread (closing their stat files): when the table fills up, most of its
+ * threads have exited. Their frames stay interned in the profile. */
+static void tid_reset(struct sampler *sm)
+{
+    for (int i = 0; i < TID_CACHE; i++)
+        if (sm->tids[i].tid && sm->tids[i].stat_fd >= 0)
+            close(sm->tids[i].stat_fd);
+    memset(sm->tids, 0, sizeof(sm->tids));
+    sm->ntids = 0;
+}
+
+/* The slot of kernel thread tid (> 0), made on first sight. */
 static struct tid_slot *tid_slot(struct sampler *sm, int tid)
 {
     uint32_t h = (uint32_t)tid * 2654435761u % TID_CACHE;
+    if (tid <= 0)
+        return NULL;
     for (uint32_t k = 0; k < TID_CACHE; k++) {
         struct tid_slot *t = &sm->tids[(h + k) % TID_CACHE];
         if (t->tid == tid)
             return t;
+        if (t->tid == 0)
+            break;
+    }
+    if (sm->ntids >= TID_CACHE / 2)
+        tid_reset(sm);
+    for (uint32_t k = 0;; k++) {
+        struct tid_slot *t = &sm->tids[(h + k) % TID_CACHE];
         if (t->tid == 0) {
             t->tid = tid;
             t->stat_fd = -1;
             t->frame = AGG_NONE;
+            sm->ntids++;
             return t;
         }
     }
-    return NULL; /* table full: more than TID_CACHE threads seen */
 }
 
 /* Mode filter, called by the unwinder for each thread before its frames are read. */
@@ -89,10 +111,11 @@ static int want_thread(void *ctx, const struct unwind_thread *th)
         return th->holds_gil;
     if (sm->opts->mode != SAMPLER_CPU)
         return 1;
-    struct tid_slot *t = th->tid ? tid_slot(sm, th->tid) : NULL;
+    struct tid_slot *t = tid_slot(sm, th->tid);
     struct proc_stat st;
-    if (!t)
-        return 1; /* cannot tell which kernel thread it is: keep it (the CLI warns) */
+    if (!t) /* no kernel thread known: a thread still starting (3.11+), or unmapped (<= 3.10,
+             * the CLI warns) */
+        return !sm->p->off.ts_native_thread_id;
     if (t->stat_fd < 0)
         t->stat_fd = proc_stat_open(sm->p->pid, th->tid);
     if (t->stat_fd < 0 || proc_stat_read_fd(t->stat_fd, &st) != 0)
@@ -110,9 +133,9 @@ static uint32_t thread_frame(struct sampler *sm, const struct unwind_thread *th)
         return t->frame;
     if (th->is_main)
         snprintf(name, sizeof(name), "MainThread");
-    else if (th->tid && proc_comm_read(sm->p->pid, th->tid, name, sizeof(name)) != 0)
+    else if (!th->tid || proc_comm_read(sm->p->pid, th->tid, name, sizeof(name)) != 0)
         snprintf(name, sizeof(name), "?");
-    snprintf(label, sizeof(label), "thread %s (%d)", name, th->tid);
+    snprintf(label, sizeof(label), "thread %s (%d)", name, th->tid); /* TID 0: unknown */
     f.name = agg_intern(sm->a, label, strlen(label));
     f.line = 0;
     uint32_t id = agg_frame_id(sm->a, &f);
@@ -160,8 +183,8 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
             st->invalid++;
             continue;
         }
-        if (!th->nframes && !sm->opts->threads)
-            continue;
+        if (!th->nframes)
+            continue; /* no Python code on this thread (or not started yet) */
         if (sm->opts->threads)
             sm->stack[n++] = thread_frame(sm, th);
         if (th->status == UNWIND_TRUNCATED) /* the outermost frames are missing: say so */
@@ -202,9 +225,7 @@ static uint64_t next_random(uint64_t *state)
 
 static void sampler_destroy(struct sampler *sm)
 {
-    for (int i = 0; i < TID_CACHE; i++)
-        if (sm->tids[i].tid && sm->tids[i].stat_fd >= 0)
-            close(sm->tids[i].stat_fd);
+    tid_reset(sm);
     free(sm->ids);
     free(sm->s);
     unwinder_free(sm->u);

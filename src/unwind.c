@@ -779,8 +779,10 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
         th->thread_id = u64_at(ts, o->ts_thread_id);
         th->tid = thread_tid(u, ts, th->thread_id);
         th->holds_gil = holds_gil(u, ts, tstate, holder);
-        th->is_main =
-            th->tid ? th->tid == u->p->pid : u->main_thread && th->thread_id == u->main_thread;
+        /* 3.11+ know the kernel TID (0 while a new thread starts: not the main one); before,
+         * the main thread is the one whose pthread_t is _PyRuntime.main_thread. */
+        th->is_main = o->ts_native_thread_id ? th->tid == u->p->pid
+                                             : u->main_thread && th->thread_id == u->main_thread;
         th->first = s->nframes;
         tstate = u64_at(ts, o->ts_next);
         if (filter && !filter(ctx, th))

@@ -614,14 +614,12 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
             return -EAGAIN;
         int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
         f = next;
-        if (owner != OWNER_GENERATOR && addr < u->codes[c].firsttraceable) {
-            /* An incomplete frame (before its RESUME) has called nothing yet: only the
-             * newest frame can be one, and CPython hides it. Below a callee it means the
-             * copy mixes two moments of the stack. */
-            if (th->nframes)
-                return -EAGAIN;
-            continue;
-        }
+        /* An incomplete frame (before its RESUME: the call is being set up) has called
+         * nothing yet, so only the newest frame can be one. It is kept, so that the cost of
+         * a call's set-up goes to the callee (CPython's tracebacks hide such frames; py-spy
+         * keeps them). Below a callee it means the copy mixes two moments of the stack. */
+        if (owner != OWNER_GENERATOR && addr < u->codes[c].firsttraceable && th->nframes)
+            return -EAGAIN;
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
     }
     return 0;

@@ -1,0 +1,50 @@
+/* Linux taskstats exit records (genetlink family "TASKSTATS"): the final CPU time, peak RSS,
+ * I/O bytes and CPU delay of every task that exits, including short-lived children. This is
+ * the only correct per-child peak RSS for spawned commands (wait4's ru_maxrss includes the
+ * spawner's RSS). See Documentation/accounting/taskstats.rst and linux/taskstats.h.
+ * SPDX-License-Identifier: MIT */
+#ifndef PROC_TASKSTATS_H
+#define PROC_TASKSTATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One exit record: a whole thread group (tgid = 1) or one thread (tgid = 0). */
+struct proc_taskstats_rec {
+    uint32_t pid;         /* tgid for a group record, tid otherwise */
+    uint32_t ppid;        /* parent's tgid (ac_ppid) */
+    int tgid;             /* 1: TASKSTATS_TYPE_AGGR_TGID, 0: TASKSTATS_TYPE_AGGR_PID */
+    uint64_t hiwater_rss; /* bytes (kernel reports KiB) */
+    uint64_t utime_us;    /* user CPU, microseconds */
+    uint64_t stime_us;    /* system CPU, microseconds */
+    uint64_t read_bytes;  /* bytes fetched from storage */
+    uint64_t write_bytes; /* bytes sent to storage (counted when dirtied) */
+    uint64_t cancelled_write_bytes;
+    uint64_t nvcsw, nivcsw; /* voluntary / involuntary context switches */
+    uint64_t cpu_delay_ns;  /* time runnable but waiting for a CPU */
+    char comm[32];
+};
+
+/* Parse one netlink datagram (as received) of taskstats family `family` into up to `max`
+ * records; *n receives the count. Pure: no I/O. Malformed or truncated messages give -EINVAL
+ * (records parsed before the fault are kept in out[0..*n-1]); messages of other types are
+ * skipped. */
+int proc_taskstats_parse(const void *buf, size_t len, uint16_t family,
+                         struct proc_taskstats_rec *out, size_t max, size_t *n);
+
+struct proc_taskstats;
+
+/* Open a listener for exit records on every CPU. Returns 0, -EPERM without CAP_NET_ADMIN,
+ * -ENOENT when the kernel has no taskstats, or another negative errno. Caller frees with
+ * proc_taskstats_free(). */
+int proc_taskstats_open(struct proc_taskstats **out);
+
+/* Read the records that have arrived, without blocking, up to `max`; *n receives the count.
+ * Returns 0 or a negative errno (-ENOBUFS when the kernel dropped records). */
+int proc_taskstats_poll(struct proc_taskstats *ts, struct proc_taskstats_rec *out, size_t max,
+                        size_t *n);
+
+/* Unregister and close. Accepts NULL. */
+void proc_taskstats_free(struct proc_taskstats *ts);
+
+#endif

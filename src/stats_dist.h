@@ -41,8 +41,8 @@ struct stats_mwu {
 };
 
 /* Compute the test. Uses the exact null distribution when na, nb <= 50 and there are no ties,
- * the normal approximation with tie correction otherwise. Returns 0, or -EINVAL when a sample
- * is empty. */
+ * the normal approximation with tie correction otherwise (p = 1, z = 0 when every value is
+ * equal). Returns 0, or -EINVAL when a sample is empty or a value is not finite. */
 int stats_dist_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
                             struct stats_mwu *out);
 
@@ -53,21 +53,25 @@ struct stats_ratio {
     double lo, hi;
 };
 
-/* Returns 0, -EINVAL when a sample is empty, reps < 100, or median(b) == 0. */
+/* Returns 0, -EINVAL when a sample is empty, reps < 100, a value is not finite, or
+ * median(b) == 0. A resample whose median of b is 0 counts as an infinite ratio (signed like
+ * the median of a; +inf when both are 0). */
 int stats_dist_ratio(const double *a, size_t na, const double *b, size_t nb, unsigned reps,
                      uint64_t seed, struct stats_ratio *out);
 
 /* Flag outliers by the modified z-score 0.6745 * |x - median| / MAD > threshold (Iglewicz and
  * Hoaglin recommend 3.5). flags[i] is set to 1 (high), -1 (low) or 0. When MAD == 0, values
  * different from the median are flagged only if they differ from it by more than 1% of it.
- * Returns the number flagged. */
+ * Values that are not finite are left out of the median and MAD and flagged (-1 for -inf,
+ * 1 otherwise). Returns the number flagged. */
 size_t stats_dist_outliers(const double *x, size_t n, double threshold, signed char *flags);
 
 /* Number of well-separated modes of x, found on a Gaussian kernel density estimate with
  * Silverman's bandwidth on 512 points: a local maximum counts when it holds at least `min_mass`
  * (e.g. 0.1) of the sample between its neighbouring minima and the deepest valley between it
  * and a higher mode is below 0.7 of its own height. Writes up to `max` mode locations,
- * ascending. Returns the count (1 for a unimodal sample, 0 when n < 2 or all values equal). */
+ * ascending. Returns the count (1 for a unimodal sample, 0 when n < 2 or all values equal), or
+ * -EINVAL when a value is not finite. */
 int stats_dist_modes(const double *x, size_t n, double min_mass, double *where, int max);
 
 /* Deterministic pseudo-random numbers (xoshiro256**), for shuffles and bootstraps. */

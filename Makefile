@@ -15,7 +15,7 @@ CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
-LDLIBS   := -lelf -lm
+LDLIBS   := -lelf -ljansson -lm
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
@@ -60,7 +60,9 @@ unit: $(BUILD)/unit-tests
 
 functional: $(BIN)
 	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh > $(BUILD)/functional.log 2>&1; rc=$$?; \
-	  cat $(BUILD)/functional.log; exit $$rc
+	  cat $(BUILD)/functional.log; \
+	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/bench.sh > $(BUILD)/bench.log 2>&1; rc2=$$?; \
+	  cat $(BUILD)/bench.log; [ $$rc = 0 ] && [ $$rc2 = 0 ]
 
 check: unit functional
 
@@ -68,6 +70,7 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 check
 
 test: deps
+	@scripts/deps.sh test
 	$(MAKE) check
 	$(MAKE) asan
 	@scripts/summary.sh

@@ -1,12 +1,22 @@
 #!/bin/sh
 # Install what a build, lint or fuzz run needs, from Debian's packages, if it is missing.
-# Usage: scripts/deps.sh build|lint|fuzz
+# Usage: scripts/deps.sh build|lint|fuzz|test
 set -e
 case "$1" in
-build) pkgs="gcc make libelf-dev" ;;
+build) pkgs="gcc make libelf-dev libjansson-dev" ;;
 lint) pkgs="clang-format cppcheck" ;;
-fuzz) pkgs="clang libelf-dev" ;;
-*) echo "usage: $0 build|lint|fuzz" >&2; exit 2 ;;
+fuzz) pkgs="clang libelf-dev libjansson-dev" ;;
+test)
+    # The functional tests check JSON exports against their schema with Python's jsonschema.
+    python3 -c 'import jsonschema' 2>/dev/null && exit 0
+    echo "installing: jsonschema (PyPI) for python3" >&2
+    python3 -m pip install -q jsonschema >/dev/null 2>&1 || {
+        echo "spyglass: cannot install jsonschema (run: python3 -m pip install jsonschema)" >&2
+        exit 1
+    }
+    exit 0
+    ;;
+*) echo "usage: $0 build|lint|fuzz|test" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do

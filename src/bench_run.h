@@ -28,9 +28,12 @@ struct bench_run_opts {
     enum bench_output output;
     double timeout; /* seconds; 0 = none. On expiry the command's process group is
                        killed (SIGKILL) and the run is reported as timed out */
-    const volatile sig_atomic_t *stop; /* when it becomes non-zero (e.g. set by a SIGINT
-                                          handler), the running command is killed and the run
-                                          returns -EINTR; may be NULL */
+    const volatile sig_atomic_t *stop; /* when it becomes non-zero, the running command is
+                                          killed and the run returns -EINTR; may be NULL.
+                                          Without a timeout it is checked when a signal
+                                          interrupts the wait (set it from a handler installed
+                                          without SA_RESTART): no polling, no extra cost. With a
+                                          timeout it is also polled every 20 ms */
 };
 
 /* One run's measurements. */

@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_bench.h"
 #include "cli_dump.h"
 #include "cli_record.h"
-
-#define SPYGLASS_VERSION "0.1.0"
 
 static const char usage[] =
     "usage: spyglass <command> [options]\n"
@@ -16,6 +15,7 @@ static const char usage[] =
     "commands:\n"
     "  record   sample the Python stacks of a process (or a command) and write a profile\n"
     "  dump     print every thread's current Python stack once\n"
+    "  bench    time commands many times and compare them, with per-run CPU, memory and I/O\n"
     "\n"
     "Run 'spyglass <command> --help' for a command's options.\n";
 
@@ -28,6 +28,8 @@ int cli_main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "record") == 0)
         return cli_record(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "dump") == 0)
         return cli_dump(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

@@ -453,6 +453,7 @@ def cmd_maxrate(a):
 
 def cmd_slowdown(a):
     conds = [("alone", None, "alone"), ("spyglass --rate %d" % a.rate, "sg", "spyglass"),
+             ] + ([("do-nothing waker %d Hz" % a.rate, "wk", "waker")] if a.wakeup_bin else []) + [
              ("py-spy --rate %d --nonblocking" % a.rate, "psnb", "py-spy-nb"),
              ("py-spy --rate %d (blocking)" % a.rate, "psb", "py-spy-b")]
     header("target slowdown, fixed work pinned to CPU %d, profiler pinned to CPU %d, "
@@ -476,6 +477,10 @@ def cmd_slowdown(a):
                         th = threading.Thread(target=lambda: holder.update(
                             r=run_spyglass(t.pid, a.rate, 600)))
                         th.start()
+                    elif kind == "wk":
+                        # the floor: a process that only wakes up at the rate, on the other CPU
+                        wk = subprocess.Popen([a.wakeup_bin, str(a.rate), "600"],
+                                              stdout=subprocess.DEVNULL, preexec_fn=pin(PROF_CPU))
                     elif kind in ("psnb", "psb"):
                         h = start_pyspy(t.pid, a.rate, nonblocking=(kind == "psnb"))
                         h["ev"].wait(30)
@@ -484,6 +489,9 @@ def cmd_slowdown(a):
                     line = t.readline(600)
                     _, status, ru = os.wait4(t.pid, 0)
                     t.proc.returncode = os.waitstatus_to_exitcode(status)
+                    if kind == "wk":
+                        wk.kill()
+                        wk.wait()
                     if kind == "sg":
                         th.join(60)
                         prof = holder.get("r")
@@ -529,6 +537,12 @@ def cmd_slowdown(a):
             log("RESULT slowdown %s %s: %+.2f%% median, %+.2f%% best-of%s"
                 % (ver, name, slow, slow_min, goal))
     by = {(v, k): (m, s) for v, _, k, m, s, _ in summary}
+    for ver in sorted({v for v, _, _, _, _, _ in summary}):
+        if (ver, "wk") in by:
+            log("RESULT slowdown %s spyglass beyond a do-nothing %d Hz waker on the same CPU: "
+                "%+.2f%% (median %.3f s vs %.3f s)"
+                % (ver, a.rate, 100 * (by[(ver, "sg")][0] / by[(ver, "wk")][0] - 1),
+                   by[(ver, "sg")][0], by[(ver, "wk")][0]))
     for ver in sorted({v for v, _, _, _, _, _ in summary}):
         sg, nb, bl = by[(ver, "sg")], by[(ver, "psnb")], by[(ver, "psb")]
         log("RESULT slowdown %s ratio of median times spyglass/py-spy: %.3f vs --nonblocking, "
@@ -665,6 +679,7 @@ def main():
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--settle", type=float, default=0.5)
     p.add_argument("--reps", type=int, default=7)
+    p.add_argument("--wakeup-bin", default=None)
 
     p = sub.add_parser("torn")
     p.add_argument("--pythons", nargs="+", default=["3.8", "3.9", "3.10"])

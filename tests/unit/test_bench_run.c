@@ -166,7 +166,7 @@ static void on_alarm(int sig)
 
 static void test_stop(void)
 {
-    struct bench_run_opts o = {.stop = &stop_flag};
+    struct bench_run_opts o = {.stop = &stop_flag}, polled = {.stop = &stop_flag, .timeout = 60};
     struct bench_result res = {.exit_code = -7};
     struct sigaction sa = {.sa_handler = on_alarm}, old;
     struct itimerval it = {.it_value = {0, 100000}};
@@ -174,11 +174,11 @@ static void test_stop(void)
     pthread_t th;
     double t;
 
-    /* set by another thread: seen at the next tick */
+    /* set by another thread, with a timeout (the flag is polled): seen at the next tick */
     stop_flag = 0;
     t = now();
     TEST_EQ_INT(pthread_create(&th, NULL, set_stop_later, NULL), 0);
-    TEST_EQ_INT(run_once(&o, sleep5, &res), -EINTR);
+    TEST_EQ_INT(run_once(&polled, sleep5, &res), -EINTR);
     pthread_join(th, NULL);
     TEST_CHECK(now() - t < 0.5);
     TEST_EQ_INT(res.exit_code, -7); /* not filled */

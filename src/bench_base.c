@@ -1,0 +1,168 @@
+/* Baselines: raw wall times per command from an earlier `spyglass bench --export-json`.
+ * Parsed with jansson (https://jansson.readthedocs.io/); the file is untrusted input.
+ * SPDX-License-Identifier: MIT */
+#include "bench_base.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out_bench.h"
+#include "util_xalloc.h"
+
+#define MAX_BYTES (256u << 20) /* refuse baselines larger than this */
+
+struct base_cmd {
+    char *name;
+    double *times;
+    size_t n, cap;
+};
+
+struct bench_base {
+    struct base_cmd *cmds;
+    size_t ncmds;
+};
+
+static int fail(char *why, size_t size, const char *msg)
+{
+    snprintf(why, size, "%s", msg);
+    return -EINVAL;
+}
+
+static int read_commands(struct bench_base *b, json_t *cmds, char *why, size_t size)
+{
+    size_t i;
+    json_t *c;
+
+    if (!json_is_array(cmds))
+        return fail(why, size, "no \"commands\" array");
+    b->ncmds = json_array_size(cmds);
+    b->cmds = xcalloc(b->ncmds ? b->ncmds : 1, sizeof(*b->cmds));
+    json_array_foreach(cmds, i, c) {
+        const char *name = json_string_value(json_object_get(c, "name"));
+
+        if (!name)
+            return fail(why, size, "a command without a \"name\"");
+        b->cmds[i].name = xstrdup(name);
+    }
+    return 0;
+}
+
+static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
+{
+    size_t i;
+    json_t *r;
+
+    if (!json_is_array(runs))
+        return fail(why, size, "no \"runs\" array");
+    json_array_foreach(runs, i, r) {
+        json_t *cmd = json_object_get(r, "command"), *wall = json_object_get(r, "wall");
+        json_t *to = json_object_get(r, "timed_out");
+        json_int_t k;
+        double w;
+
+        if (!json_is_integer(cmd) || !json_is_number(wall))
+            return fail(why, size, "a run without an integer \"command\" and a \"wall\" time");
+        k = json_integer_value(cmd);
+        w = json_number_value(wall);
+        if (k < 0 || (size_t)k >= b->ncmds || !isfinite(w) || w < 0)
+            return fail(why, size, "a run with an out-of-range \"command\" or \"wall\"");
+        if (json_is_true(to))
+            continue;
+        struct base_cmd *c = &b->cmds[k];
+
+        if (c->n == c->cap) {
+            c->cap = c->cap ? 2 * c->cap : 64;
+            c->times = xrealloc(c->times, c->cap * sizeof(double));
+        }
+        c->times[c->n++] = w;
+    }
+    return 0;
+}
+
+int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why,
+                     size_t size)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    struct bench_base *b = NULL;
+    const char *schema;
+    int err;
+
+    if (!root) {
+        snprintf(why, size, "not JSON: %s (line %d)", jerr.text, jerr.line);
+        return -EINVAL;
+    }
+    schema = json_string_value(json_object_get(root, "schema"));
+    if (!schema || strcmp(schema, OUT_BENCH_SCHEMA) != 0) {
+        err = fail(why, size, "not a spyglass bench export (\"schema\" is not " OUT_BENCH_SCHEMA
+                              ")");
+        goto out;
+    }
+    b = xcalloc(1, sizeof(*b));
+    err = read_commands(b, json_object_get(root, "commands"), why, size);
+    if (err == 0)
+        err = read_runs(b, json_object_get(root, "runs"), why, size);
+out:
+    json_decref(root);
+    if (err < 0) {
+        bench_base_free(b);
+        return err;
+    }
+    *out = b;
+    return 0;
+}
+
+int bench_base_load(const char *path, struct bench_base **out, char *why, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    int err = 0;
+
+    if (!f)
+        return -errno;
+    do {
+        if (cap - len < 65536) {
+            cap = cap ? 2 * cap : 65536;
+            buf = xrealloc(buf, cap);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0 && len < MAX_BYTES);
+    if (ferror(f))
+        err = -EIO;
+    else if (len >= MAX_BYTES)
+        err = fail(why, size, "larger than 256 MiB");
+    fclose(f);
+    if (err == 0)
+        err = bench_base_parse(buf, len, out, why, size);
+    free(buf);
+    return err;
+}
+
+const double *bench_base_times(const struct bench_base *b, const char *name, size_t *n)
+{
+    for (size_t i = 0; i < b->ncmds; i++) {
+        if (strcmp(b->cmds[i].name, name) == 0 && b->cmds[i].n > 0) {
+            *n = b->cmds[i].n;
+            return b->cmds[i].times;
+        }
+    }
+    return NULL;
+}
+
+void bench_base_free(struct bench_base *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->ncmds; i++) {
+        free(b->cmds[i].name);
+        free(b->cmds[i].times);
+    }
+    free(b->cmds);
+    free(b);
+}

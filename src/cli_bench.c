@@ -1,0 +1,1096 @@
+/* spyglass bench: options, parameter sweeps, shell handling, progress, noise warnings,
+ * report and exports, baseline regression gate.
+ * SPDX-License-Identifier: MIT */
+#include "cli_bench.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "bench_base.h"
+#include "bench_sum.h"
+#include "cli.h"
+#include "cli_attach.h"
+#include "out_bench.h"
+#include "proc_sys.h"
+#include "stats_dist.h"
+#include "util_argv.h"
+#include "util_sbuf.h"
+#include "util_xalloc.h"
+
+#define MAX_PARAMS   8
+#define MAX_WARNINGS 64
+
+struct param {
+    const char *name;
+    char **values;
+    int nvalues;
+};
+
+struct bench_args {
+    struct bench_plan plan;
+    struct bench_run_opts run;
+    const char **cmds; /* command templates */
+    int ncmds;
+    const char **names; /* --command-name, in order */
+    int nnames;
+    const char **prepares;
+    int nprepares;
+    const char *setup, *cleanup;
+    struct param params[MAX_PARAMS];
+    int nparams;
+    const char *scan_var;
+    double scan_min, scan_max, scan_step;
+    int scan_set, step_set;
+    const char *shell; /* NULL: no shell */
+    const char *json, *csv, *md, *baseline;
+    double max_regression;
+    double alpha;
+    int reference; /* 1-based, 0: the fastest */
+    int quiet;
+};
+
+/* Everything built from the arguments: one entry per expanded command. */
+struct plan_cmds {
+    struct bench_cmd *cmds;
+    int n;
+    char **names;      /* owned */
+    char ***argvs;     /* owned */
+    char ***prepares;  /* owned, entries may be NULL */
+    char **setups, **cleanups; /* expanded, owned, may be NULL */
+    const char **pvalues; /* n * nparams, borrowed from the params */
+    int shell_cmd;
+};
+
+static const char usage[] =
+    "usage: spyglass bench [options] CMD [CMD...]\n"
+    "Time commands many times, interleaved, and report time, CPU, peak memory, disk I/O and\n"
+    "their uncertainty; compare commands with a significance test.\n"
+    "\n"
+    "  -w, --warmup N            untimed runs of each command first (default 0)\n"
+    "  -r, --runs N              exactly N timed runs of each command\n"
+    "  -m, --min-runs N          automatic count: at least N runs (default 10) ...\n"
+    "      --min-time SEC        ... and SEC seconds of runs (default 3), then more while the\n"
+    "      --target-ci PCT       95% CI of the median is wider than ±PCT% (default 1) ...\n"
+    "  -M, --max-runs N          ... up to N runs (default 100000) ...\n"
+    "      --max-time SEC        ... or SEC seconds per command (default 30)\n"
+    "  -p, --prepare CMD         run CMD (through sh) before every run; once, or once per\n"
+    "                            command\n"
+    "  -s, --setup CMD           run CMD (through sh) once before all runs\n"
+    "  -c, --cleanup CMD         run CMD (through sh) once after all runs\n"
+    "  -P, --parameter-scan VAR MIN MAX\n"
+    "                            one command per value of VAR from MIN to MAX ({VAR} in CMD)\n"
+    "  -D, --parameter-step-size DELTA   step of --parameter-scan (default 1)\n"
+    "  -L, --parameter-list VAR V1,V2,...   one command per value (repeat for a product)\n"
+    "  -S, --shell[=SHELL]       run commands through SHELL -c (default sh); the shell's own\n"
+    "                            start-up is measured in the same rounds and reported\n"
+    "  -n, --command-name NAME   name the commands in order\n"
+    "  -i, --ignore-failure      keep going when a command exits non-zero\n"
+    "  -t, --timeout SEC         kill a run after SEC seconds (a failure)\n"
+    "      --show-output         let the commands print (default: to /dev/null)\n"
+    "      --reference N         compare with the N-th command (default: the fastest)\n"
+    "      --alpha A             significance level of comparisons (default 0.01)\n"
+    "      --seed N              seed of the shuffles and bootstraps (default: from the clock)\n"
+    "      --export-json FILE    every run, the summaries and the machine ('-': stdout)\n"
+    "      --export-csv FILE     one summary row per command\n"
+    "      --export-markdown FILE   a summary table\n"
+    "      --baseline FILE.json  compare with an earlier --export-json; exit 4 on a\n"
+    "                            significant slowdown larger than --max-regression\n"
+    "      --max-regression PCT  tolerated slowdown against the baseline (default 5)\n"
+    "  -q, --quiet               no progress display\n"
+    "\n"
+    "Commands run without a shell unless --shell: CMD is split into words like a shell does.\n"
+    "Ctrl-C stops and reports what was measured (exit 130).\n";
+
+enum {
+    OPT_MIN_TIME = 256,
+    OPT_MAX_TIME,
+    OPT_TARGET_CI,
+    OPT_SHOW_OUTPUT,
+    OPT_REFERENCE,
+    OPT_ALPHA,
+    OPT_SEED,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_MD,
+    OPT_BASELINE,
+    OPT_MAX_REGRESSION,
+};
+
+static const struct option longopts[] = {
+    {"warmup", required_argument, NULL, 'w'},
+    {"runs", required_argument, NULL, 'r'},
+    {"min-runs", required_argument, NULL, 'm'},
+    {"max-runs", required_argument, NULL, 'M'},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"max-time", required_argument, NULL, OPT_MAX_TIME},
+    {"target-ci", required_argument, NULL, OPT_TARGET_CI},
+    {"prepare", required_argument, NULL, 'p'},
+    {"setup", required_argument, NULL, 's'},
+    {"cleanup", required_argument, NULL, 'c'},
+    {"parameter-scan", required_argument, NULL, 'P'},
+    {"parameter-step-size", required_argument, NULL, 'D'},
+    {"parameter-list", required_argument, NULL, 'L'},
+    {"shell", optional_argument, NULL, 'S'},
+    {"command-name", required_argument, NULL, 'n'},
+    {"ignore-failure", no_argument, NULL, 'i'},
+    {"timeout", required_argument, NULL, 't'},
+    {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"export-json", required_argument, NULL, OPT_JSON},
+    {"export-csv", required_argument, NULL, OPT_CSV},
+    {"export-markdown", required_argument, NULL, OPT_MD},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int bad_value(const char *opt, const char *v)
+{
+    fprintf(stderr, "spyglass: bench: invalid value '%s' for %s\n", v, opt);
+    return -1;
+}
+
+static int parse_int(const char *opt, const char *v, int min, int *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < min || n > 100000000)
+        return bad_value(opt, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int parse_num(const char *opt, const char *v, double min, double *out)
+{
+    char *end;
+    double d;
+
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(d) || d < min)
+        return bad_value(opt, v);
+    *out = d;
+    return 0;
+}
+
+static int add_list(struct bench_args *a, const char *var, const char *list)
+{
+    struct param *p;
+    const char *s = list;
+
+    if (a->nparams == MAX_PARAMS) {
+        fprintf(stderr, "spyglass: bench: at most %d parameters\n", MAX_PARAMS);
+        return -1;
+    }
+    p = &a->params[a->nparams++];
+    p->name = var;
+    p->values = NULL;
+    p->nvalues = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+        p->values = xrealloc(p->values, (size_t)(p->nvalues + 1) * sizeof(char *));
+        p->values[p->nvalues] = xmalloc(len + 1);
+        memcpy(p->values[p->nvalues], s, len);
+        p->values[p->nvalues++][len] = '\0';
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    return 0;
+}
+
+/* The values of --parameter-scan as one more list parameter. */
+static int add_scan(struct bench_args *a)
+{
+    struct sbuf b;
+    double step = a->step_set ? a->scan_step : 1;
+    int err, n = 0;
+
+    if (step <= 0 || a->scan_max < a->scan_min || (a->scan_max - a->scan_min) / step > 100000) {
+        fprintf(stderr, "spyglass: bench: --parameter-scan needs MIN <= MAX and a positive step "
+                        "giving at most 100000 values\n");
+        return -1;
+    }
+    sbuf_init(&b);
+    for (double v = a->scan_min; v <= a->scan_max + step * 1e-9; v = a->scan_min + ++n * step)
+        sbuf_printf(&b, "%s%.10g", n ? "," : "", v);
+    err = add_list(a, a->scan_var, sbuf_str(&b));
+    sbuf_destroy(&b);
+    return err;
+}
+
+static void args_free(struct bench_args *a)
+{
+    for (int i = 0; i < a->nparams; i++) {
+        for (int k = 0; k < a->params[i].nvalues; k++)
+            free(a->params[i].values[k]);
+        free(a->params[i].values);
+    }
+    free(a->cmds);
+    free(a->names);
+    free(a->prepares);
+}
+
+static void push(const char ***v, int *n, const char *s)
+{
+    *v = xrealloc(*v, (size_t)(*n + 1) * sizeof(char *));
+    (*v)[(*n)++] = s;
+}
+
+static int parse_opt(struct bench_args *a, int c, int argc, char **argv)
+{
+    switch (c) {
+    case 'w':
+        return parse_int("--warmup", optarg, 0, &a->plan.warmup);
+    case 'r':
+        return parse_int("--runs", optarg, 1, &a->plan.runs);
+    case 'm':
+        return parse_int("--min-runs", optarg, 1, &a->plan.min_runs);
+    case 'M':
+        return parse_int("--max-runs", optarg, 1, &a->plan.max_runs);
+    case OPT_MIN_TIME:
+        return parse_num("--min-time", optarg, 0, &a->plan.min_time);
+    case OPT_MAX_TIME:
+        return parse_num("--max-time", optarg, 0.001, &a->plan.max_time);
+    case OPT_TARGET_CI:
+        if (parse_num("--target-ci", optarg, 0.001, &a->plan.target_ci) < 0)
+            return -1;
+        a->plan.target_ci /= 100;
+        return 0;
+    case 'p':
+        push(&a->prepares, &a->nprepares, optarg);
+        return 0;
+    case 's':
+        a->setup = optarg;
+        return 0;
+    case 'c':
+        a->cleanup = optarg;
+        return 0;
+    case 'P':
+        if (optind + 1 >= argc) {
+            fprintf(stderr, "spyglass: bench: --parameter-scan needs VAR MIN MAX\n");
+            return -1;
+        }
+        a->scan_var = optarg;
+        if (parse_num("--parameter-scan MIN", argv[optind], -1e300, &a->scan_min) < 0 ||
+            parse_num("--parameter-scan MAX", argv[optind + 1], -1e300, &a->scan_max) < 0)
+            return -1;
+        optind += 2;
+        a->scan_set = 1;
+        return 0;
+    case 'D':
+        a->step_set = 1;
+        return parse_num("--parameter-step-size", optarg, 1e-12, &a->scan_step);
+    case 'L':
+        if (optind >= argc) {
+            fprintf(stderr, "spyglass: bench: --parameter-list needs VAR VALUES\n");
+            return -1;
+        }
+        return add_list(a, optarg, argv[optind++]);
+    case 'S':
+        a->shell = optarg ? optarg : "sh";
+        return 0;
+    case 'n':
+        push(&a->names, &a->nnames, optarg);
+        return 0;
+    case 'i':
+        a->plan.ignore_failure = 1;
+        return 0;
+    case 't':
+        return parse_num("--timeout", optarg, 0.001, &a->run.timeout);
+    case OPT_SHOW_OUTPUT:
+        a->run.output = BENCH_OUT_INHERIT;
+        return 0;
+    case OPT_REFERENCE:
+        return parse_int("--reference", optarg, 1, &a->reference);
+    case OPT_ALPHA:
+        if (parse_num("--alpha", optarg, 1e-12, &a->alpha) < 0)
+            return -1;
+        return a->alpha < 0.5 ? 0 : bad_value("--alpha", optarg);
+    case OPT_SEED: {
+        char *end;
+
+        errno = 0;
+        a->plan.seed = strtoull(optarg, &end, 10);
+        return errno || end == optarg || *end ? bad_value("--seed", optarg) : 0;
+    }
+    case OPT_JSON:
+        a->json = optarg;
+        return 0;
+    case OPT_CSV:
+        a->csv = optarg;
+        return 0;
+    case OPT_MD:
+        a->md = optarg;
+        return 0;
+    case OPT_BASELINE:
+        a->baseline = optarg;
+        return 0;
+    case OPT_MAX_REGRESSION:
+        return parse_num("--max-regression", optarg, 0, &a->max_regression);
+    case 'q':
+        a->quiet = 1;
+        return 0;
+    default:
+        cli_bad_option("bench", c, argv);
+        return -1;
+    }
+}
+
+/* Parse argv. Returns 0, 1 after --help, or -1 after an error message. */
+static int parse_args(int argc, char **argv, struct bench_args *a)
+{
+    int c;
+    struct timespec ts;
+
+    memset(a, 0, sizeof(*a));
+    clock_gettime(CLOCK_REALTIME, &ts);
+    a->plan.seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+    a->plan.min_time = 3;
+    a->alpha = 0.01;
+    a->max_regression = 5;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:w:r:m:M:p:s:c:P:D:L:S::n:it:qh", longopts, NULL)) !=
+           -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (parse_opt(a, c, argc, argv) < 0)
+            return -1;
+    }
+    for (int i = optind; i < argc; i++)
+        push(&a->cmds, &a->ncmds, argv[i]);
+    if (a->ncmds == 0) {
+        fprintf(stderr, "spyglass: bench: no command given (try 'spyglass bench --help')\n");
+        return -1;
+    }
+    if (a->nprepares > 1 && a->nprepares != a->ncmds) {
+        fprintf(stderr, "spyglass: bench: give --prepare once, or once per command (%d)\n",
+                a->ncmds);
+        return -1;
+    }
+    if (a->scan_set && add_scan(a) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- expanding commands ---- */
+
+/* template with every {NAME} of the parameters replaced by the combination's value. */
+static char *substitute(const char *t, const struct bench_args *a, const int *pick)
+{
+    struct sbuf b;
+    char *r;
+
+    sbuf_init(&b);
+    while (*t) {
+        int hit = 0;
+
+        if (*t == '{') {
+            for (int i = 0; i < a->nparams && !hit; i++) {
+                size_t len = strlen(a->params[i].name);
+
+                if (strncmp(t + 1, a->params[i].name, len) == 0 && t[1 + len] == '}') {
+                    sbuf_adds(&b, a->params[i].values[pick[i]]);
+                    t += len + 2;
+                    hit = 1;
+                }
+            }
+        }
+        if (!hit)
+            sbuf_addc(&b, *t++);
+    }
+    r = xstrdup(sbuf_str(&b) ? sbuf_str(&b) : "");
+    sbuf_destroy(&b);
+    return r;
+}
+
+static char **argv3(const char *a0, const char *a1, const char *a2)
+{
+    char **v = xcalloc(4, sizeof(char *));
+
+    v[0] = xstrdup(a0);
+    v[1] = xstrdup(a1);
+    v[2] = xstrdup(a2);
+    return v;
+}
+
+static void argv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+/* Split cmd into an argv of our own, or say why it needs a shell. */
+static char **split(const char *cmd)
+{
+    char **words = NULL, **v;
+    int bad = 0, n = util_argv_split(cmd, &words, &bad);
+
+    if (n == -ENOTSUP) {
+        fprintf(stderr,
+                "spyglass: bench: '%s' uses shell syntax ('%c' at offset %d): add --shell\n",
+                cmd, cmd[bad], bad);
+        return NULL;
+    }
+    if (n < 0) {
+        fprintf(stderr, "spyglass: bench: '%s': unterminated quote or trailing backslash\n",
+                cmd);
+        return NULL;
+    }
+    if (n == 0) {
+        util_argv_free(words);
+        fprintf(stderr, "spyglass: bench: empty command\n");
+        return NULL;
+    }
+    v = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n; i++)
+        v[i] = xstrdup(words[i]);
+    util_argv_free(words);
+    return v;
+}
+
+static void plan_free(struct plan_cmds *pc)
+{
+    for (int i = 0; i < pc->n; i++) {
+        free(pc->names[i]);
+        argv_free(pc->argvs[i]);
+        argv_free(pc->prepares[i]);
+        free(pc->setups[i]);
+        free(pc->cleanups[i]);
+    }
+    free(pc->cmds);
+    free(pc->names);
+    free(pc->argvs);
+    free(pc->prepares);
+    free(pc->setups);
+    free(pc->cleanups);
+    free(pc->pvalues);
+}
+
+static int combos(const struct bench_args *a)
+{
+    long n = 1;
+
+    for (int i = 0; i < a->nparams; i++) {
+        n *= a->params[i].nvalues;
+        if (n > 10000)
+            return -1;
+    }
+    return (int)n;
+}
+
+/* Fill entry k of pc from template ti and parameter combination pick. Returns 0 or -1. */
+static int expand_one(const struct bench_args *a, struct plan_cmds *pc, int k, int ti,
+                      const int *pick)
+{
+    char *cmd = substitute(a->cmds[ti], a, pick);
+    const char *prep = a->nprepares == 1 ? a->prepares[0] : a->nprepares ? a->prepares[ti] : NULL;
+
+    pc->names[k] = ti < a->nnames ? substitute(a->names[ti], a, pick) : xstrdup(cmd);
+    pc->argvs[k] = a->shell ? argv3(a->shell, "-c", cmd) : split(cmd);
+    free(cmd);
+    if (!pc->argvs[k])
+        return -1;
+    if (prep) {
+        char *s = substitute(prep, a, pick);
+
+        pc->prepares[k] = argv3("sh", "-c", s);
+        free(s);
+    }
+    pc->setups[k] = a->setup ? substitute(a->setup, a, pick) : NULL;
+    pc->cleanups[k] = a->cleanup ? substitute(a->cleanup, a, pick) : NULL;
+    for (int i = 0; i < a->nparams; i++)
+        pc->pvalues[(size_t)k * (size_t)a->nparams + (size_t)i] = a->params[i].values[pick[i]];
+    pc->cmds[k].name = pc->names[k];
+    pc->cmds[k].argv = pc->argvs[k];
+    pc->cmds[k].prepare = pc->prepares[k];
+    return 0;
+}
+
+static int expand(const struct bench_args *a, struct plan_cmds *pc)
+{
+    int nc = combos(a), total, k = 0;
+    int pick[MAX_PARAMS] = {0};
+
+    memset(pc, 0, sizeof(*pc));
+    pc->shell_cmd = -1;
+    if (nc < 0 || (long)nc * a->ncmds > 10000) {
+        fprintf(stderr, "spyglass: bench: more than 10000 commands after parameter expansion\n");
+        return -1;
+    }
+    total = nc * a->ncmds + (a->shell ? 1 : 0);
+    pc->cmds = xcalloc((size_t)total, sizeof(*pc->cmds));
+    pc->names = xcalloc((size_t)total, sizeof(char *));
+    pc->argvs = xcalloc((size_t)total, sizeof(char **));
+    pc->prepares = xcalloc((size_t)total, sizeof(char **));
+    pc->setups = xcalloc((size_t)total, sizeof(char *));
+    pc->cleanups = xcalloc((size_t)total, sizeof(char *));
+    pc->pvalues = xcalloc((size_t)total * (size_t)(a->nparams ? a->nparams : 1), sizeof(char *));
+    for (int ti = 0; ti < a->ncmds; ti++) {
+        for (int c = 0; c < nc; c++) {
+            int rest = c;
+
+            for (int i = a->nparams - 1; i >= 0; i--) {
+                pick[i] = rest % a->params[i].nvalues;
+                rest /= a->params[i].nvalues;
+            }
+            pc->n = k + 1;
+            if (expand_one(a, pc, k++, ti, pick) < 0)
+                return -1;
+        }
+    }
+    if (a->shell) {
+        pc->n = k + 1;
+        pc->names[k] = xstrdup("(shell start-up)");
+        pc->argvs[k] = argv3(a->shell, "-c", "");
+        for (int i = 0; i < a->nparams; i++)
+            pc->pvalues[(size_t)k * (size_t)a->nparams + (size_t)i] = "";
+        pc->cmds[k].name = pc->names[k];
+        pc->cmds[k].argv = pc->argvs[k];
+        pc->cmds[k].hidden = 1;
+        pc->shell_cmd = k;
+    }
+    return 0;
+}
+
+/* ---- running ---- */
+
+/* Run each distinct hook (setup or cleanup) once through sh. Returns 0 or -1 (printed). */
+static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const char *what)
+{
+    struct bench_runner *r = NULL;
+    int err = 0;
+
+    for (int i = 0; i < n && err == 0; i++) {
+        struct bench_result res;
+        int dup = 0;
+        char **v;
+
+        if (!hooks[i])
+            continue;
+        for (int k = 0; k < i && !dup; k++)
+            dup = hooks[k] && strcmp(hooks[k], hooks[i]) == 0;
+        if (dup)
+            continue;
+        if (!r && bench_runner_new(ro, &r) < 0)
+            return -1;
+        v = argv3("sh", "-c", hooks[i]);
+        err = bench_run(r, v, &res);
+        argv_free(v);
+        if (err == 0 && res.exit_code != 0) {
+            fprintf(stderr, "spyglass: bench: %s command '%s' failed (exit code %d)\n", what,
+                    hooks[i], res.exit_code);
+            err = -1;
+        } else if (err < 0 && err != -EINTR) {
+            fprintf(stderr, "spyglass: bench: cannot run %s command '%s': %s\n", what, hooks[i],
+                    strerror(-err));
+        }
+    }
+    bench_runner_free(r);
+    return err < 0 ? -1 : 0;
+}
+
+struct progress {
+    const struct plan_cmds *pc;
+    int tty, quiet;
+    double last;
+    struct timespec t0;
+    size_t runs;
+};
+
+static double since(const struct timespec *t0)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)(ts.tv_sec - t0->tv_sec) + (ts.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_sample *s,
+                        int runs_done, int runs_expected)
+{
+    struct progress *pg = ctx;
+    double t = since(&pg->t0);
+    char a[32];
+
+    if (s)
+        pg->runs++;
+    if (pg->quiet || t - pg->last < (pg->tty ? 0.1 : 10))
+        return;
+    pg->last = t;
+    if (!pg->tty) {
+        fprintf(stderr, "spyglass: bench: %zu runs in %.0f s\n", pg->runs, t);
+        return;
+    }
+    if (!s) {
+        fprintf(stderr, "\r\033[K  warming up '%.40s' (%d left)", pg->pc->names[cmd], warmup_left);
+    } else {
+        out_bench_fmt(a, sizeof(a), s->r.wall, BENCH_U_SECONDS);
+        fprintf(stderr, "\r\033[K  %.40s  run %d/%d  last %s  (%.0f s)", pg->pc->names[cmd],
+                runs_done, runs_expected, a, t);
+    }
+    fflush(stderr);
+}
+
+/* Share of the machine's CPU used by others over a short window before starting. */
+static double pre_check(void)
+{
+    struct proc_sys_cpu a, b;
+    struct timespec ts = {0, 200 * 1000 * 1000};
+
+    if (proc_sys_cpu_read(&a) < 0)
+        return -1;
+    nanosleep(&ts, NULL);
+    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
+        return -1;
+    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
+}
+
+static void iso_date(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- report ---- */
+
+struct report {
+    struct out_bench o;
+    struct bench_cmd_sum *sums;
+    struct bench_cmp *cmps, *base;
+    int *has_base;
+    signed char *outlier;
+    char warn[MAX_WARNINGS][320];
+    const char *warnp[MAX_WARNINGS];
+    struct proc_sys_machine mach;
+    struct proc_sys_load load0, load1;
+    char date[40], kernel[160];
+    uint64_t throttle0;
+    int regression;
+};
+
+static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct report *r, const char *fmt, ...)
+{
+    va_list ap;
+    int n = r->o.nwarnings;
+
+    if (n == MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(r->warn[n], sizeof(r->warn[n]), fmt, ap);
+    va_end(ap);
+    r->warnp[n] = r->warn[n];
+    r->o.nwarnings++;
+}
+
+static void warn_cmd(struct report *r, const struct bench_args *a, int i)
+{
+    const struct bench_cmd_sum *s = &r->sums[i];
+    const char *name = r->o.cmds[i].name;
+    char x[32], y[32];
+
+    if (s->n == 0 || r->o.cmds[i].hidden)
+        return;
+    if (s->m[BENCH_M_WALL].cv > 0.1)
+        warn(r, "'%s': high variance (CV %.0f%%): the machine may be busy or the command noisy",
+             name, 100 * s->m[BENCH_M_WALL].cv);
+    if (s->modes >= 2)
+        warn(r, "'%s': the times are multimodal (modes at %s and %s): look at the raw runs",
+             name, (out_bench_fmt(x, 32, s->mode_at[0], BENCH_U_SECONDS), x),
+             (out_bench_fmt(y, 32, s->mode_at[s->modes - 1], BENCH_U_SECONDS), y));
+    if (s->drift)
+        warn(r, "'%s': the times drifted from %s to %s during the benchmark (load or frequency "
+                "changed)",
+             name, (out_bench_fmt(x, 32, s->drift_from, BENCH_U_SECONDS), x),
+             (out_bench_fmt(y, 32, s->drift_to, BENCH_U_SECONDS), y));
+    if (s->outlier_why[BENCH_OUT_FIRST] && a->plan.warmup == 0)
+        warn(r, "'%s': the first run was much slower (cold caches?): consider --warmup", name);
+    if (s->n >= 10 && s->outliers * 20 > s->n)
+        warn(r, "'%s': %zu of %zu runs are outliers (%zu from interference)", name, s->outliers,
+             s->n, s->outlier_why[BENCH_OUT_INTERFERENCE]);
+    if (s->failed || s->timed_out)
+        warn(r, "'%s': %zu runs exited non-zero and %zu timed out", name, s->failed,
+             s->timed_out);
+    if (r->o.shell_cmd >= 0 && r->sums[r->o.shell_cmd].n &&
+        r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median > 0.2 * s->m[BENCH_M_WALL].median)
+        warn(r, "'%s': the shell's start-up is %.0f%% of its time: consider running it without "
+                "--shell",
+             name,
+             100 * r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median / s->m[BENCH_M_WALL].median);
+}
+
+static void warn_machine(struct report *r)
+{
+    const struct out_bench_meta *m = &r->o.meta;
+    uint64_t thr = proc_sys_throttle_count();
+
+    if (m->pre_other_cpu > 0.1)
+        warn(r, "other processes used %.0f%% of the CPUs just before the benchmark: results may "
+                "be noisy",
+             100 * m->pre_other_cpu);
+    if (m->other_cpu > 0.1)
+        warn(r, "other processes used %.0f%% of the CPUs during the runs: results may be noisy",
+             100 * m->other_cpu);
+    if (m->freq_visible && strcmp(m->governor, "performance") != 0 && m->governor[0])
+        warn(r, "CPU frequency scaling is on (governor '%s'): times depend on the clock speed",
+             m->governor);
+    if (thr > r->throttle0)
+        warn(r, "the CPU was thermally throttled %llu times during the benchmark",
+             (unsigned long long)(thr - r->throttle0));
+    if (strcmp(m->rss_method, "taskstats") != 0)
+        warn(r, "peak memory is from wait4 (no CAP_NET_ADMIN for taskstats): small values are "
+                "an upper bound that includes spyglass's own size");
+}
+
+/* Index of the visible command with the lowest median, or the --reference one. */
+static int pick_ref(const struct report *r, const struct bench_args *a)
+{
+    int best = -1, visible = 0;
+
+    for (int i = 0; i < r->o.ncmds; i++) {
+        if (r->o.cmds[i].hidden)
+            continue;
+        if (++visible == a->reference)
+            return r->sums[i].n ? i : -1;
+        if (r->sums[i].n &&
+            (best < 0 || r->sums[i].m[BENCH_M_WALL].median < r->sums[best].m[BENCH_M_WALL].median))
+            best = i;
+    }
+    return visible >= 2 ? best : -1;
+}
+
+/* Compare with the baseline. Returns 0, or -1 when it could not be read (printed). */
+static int compare_base(struct report *r, const struct bench_args *a)
+{
+    struct bench_base *bb = NULL;
+    char why[200] = "";
+    int err = bench_base_load(a->baseline, &bb, why, sizeof(why));
+
+    if (err < 0) {
+        fprintf(stderr, "spyglass: bench: cannot use baseline '%s': %s\n", a->baseline,
+                err == -EINVAL ? why : strerror(-err));
+        return -1;
+    }
+    for (int i = 0; i < r->o.ncmds; i++) {
+        size_t nb;
+        const double *t = bench_base_times(bb, r->o.cmds[i].name, &nb);
+
+        if (r->o.cmds[i].hidden || !t)
+            continue;
+        if (bench_sum_cmp_values(r->o.samples, r->o.nsamples, i, t, nb, a->alpha, a->plan.seed,
+                                 &r->base[i]) == 0) {
+            r->has_base[i] = 1;
+            if (r->base[i].significant && r->base[i].ratio.ratio > 1 + a->max_regression / 100)
+                r->regression = 1;
+        }
+    }
+    bench_base_free(bb);
+    return 0;
+}
+
+static void fill_meta(struct report *r, const struct bench_args *a, struct bench *b,
+                      double pre_other)
+{
+    struct out_bench_meta *m = &r->o.meta;
+
+    proc_sys_load_read(&r->load1);
+    iso_date(r->date, sizeof(r->date));
+    m->version = SPYGLASS_VERSION;
+    m->date = r->date;
+    m->cpu_model = r->mach.cpu_model;
+    m->ncpu = r->mach.ncpu;
+    m->kernel = r->mach.kernel;
+    m->hostname = r->mach.hostname;
+    m->mem_total = r->mach.mem_total;
+    m->freq_visible = r->mach.freq_visible;
+    m->governor = r->mach.governor;
+    m->freq_mhz = r->mach.freq_cur_mhz;
+    m->load_before[0] = r->load0.avg1;
+    m->load_before[1] = r->load0.avg5;
+    m->load_before[2] = r->load0.avg15;
+    m->load_after[0] = r->load1.avg1;
+    m->load_after[1] = r->load1.avg5;
+    m->load_after[2] = r->load1.avg15;
+    m->psi_before = r->load0.psi_some10;
+    m->pre_other_cpu = pre_other;
+    m->other_cpu = bench_other_cpu(b);
+    m->rss_method = bench_exact_rss(b) ? "taskstats" : "wait4";
+    m->shell = a->shell ? a->shell : "";
+    m->elapsed = bench_elapsed(b);
+    m->alpha = a->alpha;
+    m->seed = a->plan.seed;
+    m->warmup = a->plan.warmup;
+}
+
+static void build_report(struct report *r, const struct bench_args *a, const struct plan_cmds *pc,
+                         struct bench *b)
+{
+    int n = pc->n;
+
+    r->o.cmds = pc->cmds;
+    r->o.ncmds = n;
+    r->o.samples = bench_samples(b, &r->o.nsamples);
+    r->sums = xcalloc((size_t)n, sizeof(*r->sums));
+    r->cmps = xcalloc((size_t)n, sizeof(*r->cmps));
+    r->base = xcalloc((size_t)n, sizeof(*r->base));
+    r->has_base = xcalloc((size_t)n, sizeof(int));
+    r->outlier = xcalloc(r->o.nsamples + 1, 1);
+    for (int i = 0; i < n; i++)
+        bench_sum_cmd(r->o.samples, r->o.nsamples, i, &r->sums[i], r->outlier);
+    r->o.sums = r->sums;
+    r->o.outlier = r->outlier;
+    r->o.shell_cmd = pc->shell_cmd;
+    r->o.ref = pick_ref(r, a);
+    r->o.cmps = r->cmps;
+    if (r->o.ref >= 0)
+        for (int i = 0; i < n; i++)
+            if (i != r->o.ref && !pc->cmds[i].hidden)
+                bench_sum_cmp(r->o.samples, r->o.nsamples, i, r->o.ref, a->alpha, a->plan.seed,
+                              &r->cmps[i]);
+    const char **pn = xcalloc((size_t)a->nparams + 1, sizeof(char *));
+
+    for (int i = 0; i < a->nparams; i++)
+        pn[i] = a->params[i].name;
+    r->o.param_names = pn;
+    r->o.nparams = a->nparams;
+    r->o.param_values = pc->pvalues;
+    r->o.max_regression = a->max_regression;
+    r->o.warnings = r->warnp;
+}
+
+static void report_free(struct report *r)
+{
+    free(r->sums);
+    free(r->cmps);
+    free(r->base);
+    free(r->has_base);
+    free(r->outlier);
+    free((void *)r->o.param_names);
+}
+
+/* ---- outputs ---- */
+
+typedef int (*writer_fn)(FILE *f, const struct out_bench *o);
+
+/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
+static int export(const char *path, writer_fn fn, const struct out_bench *o)
+{
+    FILE *f;
+    int err;
+
+    if (!path)
+        return 0;
+    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!f) {
+        cli_write_error(path, -errno);
+        return -1;
+    }
+    err = fn(f, o);
+    if (f == stdout) {
+        if (fflush(f) != 0 && !err)
+            err = -errno;
+    } else {
+        if (fclose(f) != 0 && !err)
+            err = -errno;
+    }
+    if (err) {
+        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Explain why bench_go() failed. */
+static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
+{
+    struct bench_result res;
+    int cmd, prep;
+
+    bench_failure(b, &cmd, &prep, &res);
+    if (cmd < 0) {
+        fprintf(stderr, "spyglass: bench: %s\n", strerror(-err));
+        return;
+    }
+    if (err != -ECHILD) {
+        fprintf(stderr, "spyglass: bench: cannot start %s'%s': %s\n",
+                prep ? "the prepare command of " : "", prep ? pc->names[cmd] : pc->argvs[cmd][0],
+                err == -ENOENT ? "command not found" : strerror(-err));
+    } else if (res.timed_out) {
+        fprintf(stderr, "spyglass: bench: %s'%s' timed out after %.3g s (use --ignore-failure "
+                        "to keep going)\n",
+                prep ? "the prepare command of " : "", pc->names[cmd], res.wall);
+    } else {
+        fprintf(stderr, "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
+                        "to keep going)\n",
+                prep ? "the prepare command of " : "", pc->names[cmd], res.exit_code);
+    }
+}
+
+/* Summaries, warnings, report and exports. Returns the exit code. */
+static int finish(struct report *r, const struct bench_args *a, const struct plan_cmds *pc,
+                  struct bench *b, double pre_other, int interrupted)
+{
+    int rc = EXIT_OK;
+
+    build_report(r, a, pc, b);
+    fill_meta(r, a, b, pre_other);
+    r->o.meta.interrupted = interrupted;
+    if (a->baseline) {
+        if (compare_base(r, a) < 0)
+            rc = EXIT_ERROR;
+        r->o.base = r->base;
+        r->o.has_base = r->has_base;
+    }
+    warn_machine(r);
+    for (int i = 0; i < pc->n; i++)
+        warn_cmd(r, a, i);
+    if (r->o.nsamples == 0) {
+        fprintf(stderr, "spyglass: bench: no run completed\n");
+        return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    if (out_bench_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
+        rc = EXIT_ERROR;
+    if (export(a->json, out_bench_json, &r->o) < 0 || export(a->csv, out_bench_csv, &r->o) < 0 ||
+        export(a->md, out_bench_markdown, &r->o) < 0)
+        rc = EXIT_ERROR;
+    if (interrupted)
+        return EXIT_INTERRUPTED;
+    if (rc == EXIT_OK && r->regression) {
+        fprintf(stderr, "spyglass: bench: significant slowdown of more than %g%% against the "
+                        "baseline\n",
+                a->max_regression);
+        rc = EXIT_REGRESSION;
+    }
+    return rc;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: the wait for a run must be interrupted */
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Check that every output can be created before spending minutes on runs. */
+static int outputs_writable(const struct bench_args *a)
+{
+    const char *paths[] = {a->json, a->csv, a->md};
+
+    for (size_t i = 0; i < 3; i++) {
+        if (!paths[i] || strcmp(paths[i], "-") == 0 || access(paths[i], F_OK) == 0)
+            continue;
+        FILE *f = fopen(paths[i], "w");
+
+        if (!f) {
+            cli_write_error(paths[i], -errno);
+            return -1;
+        }
+        fclose(f);
+        unlink(paths[i]);
+    }
+    return 0;
+}
+
+int cli_bench(int argc, char **argv)
+{
+    struct bench_args a;
+    struct plan_cmds pc;
+    struct report r;
+    struct bench *b = NULL;
+    struct progress pg;
+    double pre_other;
+    int rc = EXIT_USAGE, err;
+
+    memset(&pc, 0, sizeof(pc));
+    memset(&r, 0, sizeof(r));
+    err = parse_args(argc, argv, &a);
+    if (err != 0) {
+        rc = err > 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
+    if (expand(&a, &pc) < 0)
+        goto out;
+    rc = EXIT_ERROR;
+    if (outputs_writable(&a) < 0)
+        goto out;
+    stop_flag = 0;
+    install_signals();
+    a.run.stop = &stop_flag;
+    proc_sys_machine_read(&r.mach);
+    proc_sys_load_read(&r.load0);
+    r.throttle0 = proc_sys_throttle_count();
+    pre_other = pre_check();
+    if (run_hooks(pc.setups, pc.n, &a.run, "setup") < 0)
+        goto out;
+    err = bench_new(pc.cmds, pc.n, &a.plan, &a.run, &b);
+    if (err < 0) {
+        fprintf(stderr, "spyglass: bench: %s\n", strerror(-err));
+        goto out;
+    }
+    memset(&pg, 0, sizeof(pg));
+    pg.pc = &pc;
+    pg.tty = isatty(STDERR_FILENO);
+    pg.quiet = a.quiet;
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    err = bench_go(b, on_progress, &pg);
+    if (pg.tty && !a.quiet)
+        fputs("\r\033[K", stderr);
+    if (err < 0 && err != -EINTR) {
+        say_failure(b, &pc, err);
+        run_hooks(pc.cleanups, pc.n, &a.run, "cleanup");
+        goto out;
+    }
+    rc = finish(&r, &a, &pc, b, pre_other, err == -EINTR);
+    stop_flag = 0;
+    if (run_hooks(pc.cleanups, pc.n, &a.run, "cleanup") < 0 && rc == EXIT_OK)
+        rc = EXIT_ERROR;
+out:
+    report_free(&r);
+    bench_free(b);
+    plan_free(&pc);
+    args_free(&a);
+    return rc;
+}

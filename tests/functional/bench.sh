@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Functional tests of `spyglass bench`: real commands, real files, the JSON export checked
+# against docs/bench-schema.json.
+#
+# usage: SPYGLASS=/abs/path/to/spyglass tests/functional/bench.sh [REGEX]
+#   REGEX: run only the checks whose group matches: rank, aa, memory, disk, json, baseline,
+#   shell, params, exports, errors, interrupt.
+# Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SG=${SPYGLASS:-$ROOT/spyglass}
+ONLY=${1:-.}
+SCHEMA=$ROOT/docs/bench-schema.json
+SAN_RE='AddressSanitizer|runtime error:|LeakSanitizer'
+export LC_ALL=C.UTF-8
+
+case $SG in /*) ;; *) SG=$PWD/$SG ;; esac
+if [[ ! -x $SG ]]; then
+    echo "FAIL - setup: no executable spyglass at $SG (set SPYGLASS)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+# The Python that checks JSON (with jsonschema, installed by scripts/deps.sh test).
+HPY=${SPYGLASS_TEST_PYTHON:-$(command -v python3)}
+
+mkdir -p "$ROOT/tests/out"
+T=$(mktemp -d "$ROOT/tests/out/bench.XXXXXX")
+PASSED=0
+FAILED=0
+trap 'if ((FAILED == 0)); then rm -rf "$T"; else echo "# files kept in $T"; fi' EXIT
+
+ok() {
+    echo "ok - $1"
+    PASSED=$((PASSED + 1))
+}
+fail() {
+    echo "FAIL - $1: $2"
+    FAILED=$((FAILED + 1))
+    shift 2
+    local f
+    for f in "$@"; do
+        [[ -f $f ]] && sed -n '1,40s/^/#   /p' "$f"
+    done
+}
+want() { [[ $1 =~ $ONLY ]]; }
+
+# Run spyglass; stdout to $T/out, stderr to $T/err, exit code in RC. A sanitizer report fails.
+sg() {
+    "$SG" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+    if grep -qE "$SAN_RE" "$T/err"; then
+        fail "sanitizer" "report while running: spyglass $*" "$T/err"
+    fi
+}
+
+# py EXPR FILE: evaluate a Python expression over the JSON export j (and print its value).
+py() { "$HPY" -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$2"; }
+
+if want rank; then
+    # Two sleeps of known length. A second sleep length is chosen so that the true ratio of the
+    # whole runs is 1.5 given the start-up cost of `sleep` itself (exec, loading, timer slack),
+    # measured first: o = median(sleep 0.001) - 0.001; long = 1.5 * (0.02 + o) - o.
+    sg bench -q --runs 30 --export-json "$T/o.json" 'sleep 0.001'
+    o=$(py "j['commands'][0]['summary']['wall']['median'] - 0.001" "$T/o.json" 2>/dev/null)
+    long=$("$HPY" -c "print('%.6f' % (1.5 * (0.02 + $o) - $o))" 2>/dev/null)
+    sg bench -q --runs 40 --export-json "$T/r.json" "sleep $long" 'sleep 0.02'
+    if [[ $RC != 0 ]]; then
+        fail "rank: exit code" "$RC" "$T/err"
+    else
+        res=$(py "j['reference'], j['commands'][0]['comparison']['vs']['ci'], \
+j['commands'][0]['comparison']['vs']['significant']" "$T/r.json")
+        read -r ref lo hi sig < <(echo "$res" | tr -d '(),[]')
+        if [[ $ref == 1 && $sig == True ]] && "$HPY" -c "import sys; sys.exit(not ($lo <= 1.5 <= $hi))"; then
+            ok "rank: sleep 0.02 is the faster, ratio CI [$lo, $hi] covers 1.5 (start-up $o s)"
+        else
+            fail "rank" "reference $ref, ratio CI [$lo, $hi], significant $sig; start-up $o s" \
+                "$T/out"
+        fi
+        if grep -q "'sleep 0.02' is 1\.[0-9]*× ± 0\.[0-9]* faster than 'sleep $long' (p" "$T/out"; then
+            ok "rank: plain-words verdict"
+        else
+            fail "rank: plain-words verdict" "not found" "$T/out"
+        fi
+    fi
+fi
+
+if want aa; then
+    # The same command twice, 20 times: at most one comparison may be declared significant.
+    sig=0
+    for i in $(seq 20); do
+        sg bench -q --runs 20 --export-json "$T/aa.json" 'sleep 0.005' 'sleep 0.005'
+        s=$(py "j['commands'][1 - j['reference']]['comparison']['vs']['significant']" "$T/aa.json")
+        [[ $s == True ]] && sig=$((sig + 1))
+    done
+    if ((sig <= 1)); then
+        ok "aa: A/A declared significant in $sig of 20 repetitions"
+    else
+        fail "aa" "A/A declared significant in $sig of 20 repetitions (at most 1 allowed)"
+    fi
+fi
+
+if want memory; then
+    # dd with a 100 MiB block allocates and fills (touches) a 100 MiB buffer.
+    sg bench -q --runs 5 --export-json "$T/m.json" 'dd if=/dev/zero of=/dev/null bs=100M count=1'
+    rss=$(py "j['commands'][0]['summary']['max_rss']['median']" "$T/m.json" 2>/dev/null)
+    how=$(py "j['metadata']['peak_rss_method']" "$T/m.json" 2>/dev/null)
+    if "$HPY" -c "import sys; r=float('$rss')/2**20; sys.exit(not (95 <= r <= 105))" 2>/dev/null; then
+        ok "memory: peak RSS of a 100 MiB child is $("$HPY" -c "print('%.1f' % (float('$rss')/2**20))") MiB ($how)"
+    else
+        fail "memory" "peak RSS $rss bytes ($how), want 100 MiB ± 5%" "$T/out"
+    fi
+fi
+
+if want disk; then
+    sg bench -q --runs 5 --prepare "rm -f $T/f" --export-json "$T/d.json" \
+        "dd if=/dev/zero of=$T/f bs=1M count=20 conv=fsync"
+    wb=$(py "j['commands'][0]['summary']['write_bytes']['median']" "$T/d.json" 2>/dev/null)
+    if "$HPY" -c "import sys; r=float('$wb')/2**20; sys.exit(not (19 <= r <= 21))" 2>/dev/null; then
+        ok "disk: write bytes of a 20 MiB fsync'd write is $("$HPY" -c "print('%.2f' % (float('$wb')/2**20))") MiB"
+    else
+        fail "disk" "write bytes $wb, want 20 MiB ± 5%" "$T/out"
+    fi
+fi
+
+if want json; then
+    sg bench -q --runs 12 --export-json "$T/j.json" 'sleep 0.002' 'true'
+    if [[ $RC == 0 ]] && "$HPY" - "$SCHEMA" "$T/j.json" >"$T/v" 2>&1 <<'EOF'; then
+import json, sys, jsonschema
+schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator(schema).validate(doc)
+assert len(doc["runs"]) == 24, len(doc["runs"])
+assert sorted(r["index"] for r in doc["runs"] if r["command"] == 0) == list(range(12))
+assert doc["commands"][1]["argv"] == ["true"]
+EOF
+        ok "json: export validates against docs/bench-schema.json, 24 raw runs"
+    else
+        fail "json" "exit $RC or schema violation" "$T/v" "$T/err"
+    fi
+    # Interleaving: both commands run in every round.
+    if py "all(len({r['command'] for r in j['runs'] if r['round'] == k}) == 2 for k in range(12))" \
+        "$T/j.json" | grep -q True; then
+        ok "json: commands interleaved round by round"
+    else
+        fail "json: interleaving" "a round without both commands"
+    fi
+fi
+
+if want baseline; then
+    sg bench -q --runs 15 -n job --export-json "$T/base.json" 'sleep 0.02'
+    sg bench -q --runs 15 -n job --baseline "$T/base.json" 'sleep 0.026'
+    if [[ $RC == 4 ]] && grep -q "significant slowdown" "$T/err"; then
+        ok "baseline: a 30% slowdown exits 4"
+    else
+        fail "baseline: slowdown" "exit $RC" "$T/err" "$T/out"
+    fi
+    sg bench -q --runs 15 -n job --baseline "$T/base.json" 'sleep 0.02'
+    if [[ $RC == 0 ]]; then
+        ok "baseline: no change exits 0"
+    else
+        fail "baseline: no change" "exit $RC" "$T/err" "$T/out"
+    fi
+    echo '{"schema": "something else"}' >"$T/bad.json"
+    sg bench -q --runs 2 --baseline "$T/bad.json" 'true'
+    if [[ $RC == 1 ]] && [[ $(wc -l <"$T/err") == 1 ]] && grep -q "not a spyglass bench export" "$T/err"; then
+        ok "baseline: a foreign JSON file is refused in one line"
+    else
+        fail "baseline: foreign file" "exit $RC" "$T/err"
+    fi
+fi
+
+if want shell; then
+    sg bench -q --runs 10 --shell --export-json "$T/s.json" 'echo hi | cat >/dev/null'
+    hid=$(py "[c['hidden'] for c in j['commands']]" "$T/s.json" 2>/dev/null)
+    if [[ $RC == 0 && $hid == "[False, True]" ]] && grep -q "Shell start-up (sh -c '')" "$T/out"; then
+        ok "shell: pipeline runs through sh, shell start-up measured and reported"
+    else
+        fail "shell" "exit $RC, hidden $hid" "$T/out" "$T/err"
+    fi
+    sg bench -q --runs 2 'echo hi | cat'
+    if [[ $RC == 2 ]] && grep -q "add --shell" "$T/err"; then
+        ok "shell: shell syntax without --shell is refused"
+    else
+        fail "shell: syntax refused" "exit $RC" "$T/err"
+    fi
+fi
+
+if want params; then
+    sg bench -q --runs 3 -P n 1 3 -L unit ms,us --export-json "$T/p.json" 'sleep 0.00{n}'
+    names=$(py "[(c['name'], c['parameters']['n'], c['parameters']['unit']) for c in j['commands']]" \
+        "$T/p.json" 2>/dev/null)
+    if [[ $RC == 0 && $names == "[('sleep 0.001', '1', 'ms'), ('sleep 0.001', '1', 'us'), ('sleep 0.002', '2', 'ms'), ('sleep 0.002', '2', 'us'), ('sleep 0.003', '3', 'ms'), ('sleep 0.003', '3', 'us')]" ]]; then
+        ok "params: scan x list gives 6 commands with their parameters"
+    else
+        fail "params" "exit $RC: $names" "$T/err"
+    fi
+fi
+
+if want exports; then
+    sg bench -q --runs 5 --export-csv "$T/c.csv" --export-markdown "$T/m.md" 'true' 'sleep 0.001'
+    if [[ $RC == 0 ]] && "$HPY" - "$T/c.csv" <<'EOF'; then
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [r["command"] for r in rows] == ["true", "sleep 0.001"], rows
+assert all(int(r["runs"]) == 5 and float(r["median"]) > 0 for r in rows)
+EOF
+        ok "exports: CSV has one summary row per command"
+    else
+        fail "exports: csv" "exit $RC" "$T/c.csv" "$T/err"
+    fi
+    if [[ $(grep -c '^| ' "$T/m.md") == 3 ]]; then
+        ok "exports: Markdown table"
+    else
+        fail "exports: markdown" "want a header and 2 rows" "$T/m.md"
+    fi
+fi
+
+if want errors; then
+    # Each: one line on stderr starting with 'spyglass: ', a given exit code.
+    one_line() { # NAME WANT_RC PATTERN
+        if [[ $RC == "$2" ]] && [[ $(wc -l <"$T/err") == 1 ]] && grep -q "^spyglass: .*$3" "$T/err"; then
+            ok "errors: $1"
+        else
+            fail "errors: $1" "exit $RC (want $2), stderr:" "$T/err"
+        fi
+    }
+    sg bench -q --runs 3 'no-such-command-xyz'
+    one_line "command not found" 1 "command not found"
+    sg bench -q --runs 3 'sh -c "exit 3"'
+    one_line "failing command" 1 "failed with exit code 3"
+    sg bench -q --runs 3 --ignore-failure 'sh -c "exit 3"'
+    if [[ $RC == 0 ]] && grep -q "3 runs exited non-zero" "$T/out"; then
+        ok "errors: --ignore-failure keeps going and says so"
+    else
+        fail "errors: --ignore-failure" "exit $RC" "$T/out" "$T/err"
+    fi
+    sg bench -q --runs 3 --timeout 0.2 'sleep 5'
+    one_line "timeout" 1 "timed out"
+    sg bench -q --runs 3 --export-json /nonexistent/dir/x.json 'true'
+    one_line "unwritable export" 1 "x.json"
+    sg bench -q --runs 3 --export-json /dev/full 'true'
+    one_line "full disk" 1 "/dev/full"
+    sg bench -q --runs 3 --prepare 'exit 5' 'true'
+    one_line "failing prepare" 1 "prepare command"
+    sg bench --bogus 'true'
+    one_line "unknown option" 2 "unknown option '--bogus'"
+    sg bench -q
+    one_line "no command" 2 "no command"
+    sg bench -q --runs x 'true'
+    one_line "bad number" 2 "invalid value 'x' for --runs"
+    sg bench -q --runs 2 "echo 'unterminated"
+    one_line "unterminated quote" 2 "unterminated quote"
+fi
+
+if want interrupt; then
+    "$SG" bench -q --runs 100000 --export-json "$T/i.json" 'sleep 0.01' >"$T/out" 2>"$T/err" &
+    pid=$!
+    sleep 1.5
+    kill -INT $pid
+    wait $pid
+    RC=$?
+    n=$(py "len(j['runs']), j['metadata']['interrupted']" "$T/i.json" 2>/dev/null)
+    if [[ $RC == 130 ]] && [[ $n =~ ^\(([0-9]+),\ True\)$ ]] && ((BASH_REMATCH[1] > 20)) &&
+        grep -q "partial" "$T/out"; then
+        ok "interrupt: Ctrl-C reports and exports what was measured ($n)"
+    else
+        fail "interrupt" "exit $RC, runs/interrupted: $n" "$T/err" "$T/out"
+    fi
+fi
+
+echo "$PASSED passed, $FAILED failed"
+((FAILED == 0))

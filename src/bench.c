@@ -18,11 +18,11 @@ struct bench {
     struct bench_runner *runner;
     struct bench_sample *samples;
     size_t nsamples, cap;
-    int *nruns;        /* per command */
-    double *time_sum;  /* per command: seconds of its timed runs */
-    int *done;         /* per command */
-    int *order;        /* scratch: this round's order */
-    double *scratch;   /* scratch: one command's times */
+    int *nruns;       /* per command */
+    double *time_sum; /* per command: seconds of its timed runs */
+    int *done;        /* per command */
+    int *order;       /* scratch: this round's order */
+    double *scratch;  /* scratch: one command's times */
     double t0;
     uint64_t busy_other, total_ticks; /* over all timed runs, in ticks */
     int fail_cmd, fail_prepare;

@@ -13,25 +13,25 @@
 
 /* One command to measure. Borrowed by the engine. */
 struct bench_cmd {
-    const char *name;    /* as shown and exported (the command line, or --command-name) */
-    char *const *argv;   /* NULL-terminated */
+    const char *name;     /* as shown and exported (the command line, or --command-name) */
+    char *const *argv;    /* NULL-terminated */
     char *const *prepare; /* run before every run of this command, untimed; NULL: none */
-    int hidden;          /* 1 for the shell start-up reference of --shell */
+    int hidden;           /* 1 for the shell start-up reference of --shell */
 };
 
 /* When to stop running a command. With runs > 0 exactly that many runs are made; otherwise
  * at least min_runs and min_time seconds of runs, then more while the 95% CI of the median is
  * wider than target_ci (relative half-width), up to max_runs runs or max_time seconds. */
 struct bench_plan {
-    int warmup;        /* untimed runs per command first */
-    int runs;          /* exact count; 0: automatic */
-    int min_runs;      /* default 10 */
-    int max_runs;      /* default 100000 */
-    double min_time;   /* seconds, default 3 */
-    double max_time;   /* seconds, default 30 */
-    double target_ci;  /* default 0.01 (1% of the median) */
+    int warmup;       /* untimed runs per command first */
+    int runs;         /* exact count; 0: automatic */
+    int min_runs;     /* default 10 */
+    int max_runs;     /* default 100000 */
+    double min_time;  /* seconds, default 3 */
+    double max_time;  /* seconds, default 30 */
+    double target_ci; /* default 0.01 (1% of the median) */
     int ignore_failure;
-    uint64_t seed;     /* shuffles of the rounds */
+    uint64_t seed; /* shuffles of the rounds */
 };
 
 /* One timed run. */

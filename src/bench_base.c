@@ -41,7 +41,8 @@ static int read_commands(struct bench_base *b, json_t *cmds, char *why, size_t s
         return fail(why, size, "no \"commands\" array");
     b->ncmds = json_array_size(cmds);
     b->cmds = xcalloc(b->ncmds ? b->ncmds : 1, sizeof(*b->cmds));
-    json_array_foreach(cmds, i, c) {
+    json_array_foreach(cmds, i, c)
+    {
         const char *name = json_string_value(json_object_get(c, "name"));
 
         if (!name)
@@ -58,7 +59,8 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
 
     if (!json_is_array(runs))
         return fail(why, size, "no \"runs\" array");
-    json_array_foreach(runs, i, r) {
+    json_array_foreach(runs, i, r)
+    {
         json_t *cmd = json_object_get(r, "command"), *wall = json_object_get(r, "wall");
         json_t *to = json_object_get(r, "timed_out");
         json_int_t k;
@@ -83,8 +85,7 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
     return 0;
 }
 
-int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why,
-                     size_t size)
+int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why, size_t size)
 {
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -98,8 +99,8 @@ int bench_base_parse(const char *text, size_t len, struct bench_base **out, char
     }
     schema = json_string_value(json_object_get(root, "schema"));
     if (!schema || strcmp(schema, OUT_BENCH_SCHEMA) != 0) {
-        err = fail(why, size, "not a spyglass bench export (\"schema\" is not " OUT_BENCH_SCHEMA
-                              ")");
+        err =
+            fail(why, size, "not a spyglass bench export (\"schema\" is not " OUT_BENCH_SCHEMA ")");
         goto out;
     }
     b = xcalloc(1, sizeof(*b));

@@ -11,8 +11,7 @@ struct bench_base;
 /* Parse an export held in text[0..len-1]. Returns 0, or -EINVAL when it is not JSON or not a
  * spyglass bench export; then why[0..size-1] receives a one-line reason. On success *out is
  * the baseline; caller frees with bench_base_free(). */
-int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why,
-                     size_t size);
+int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why, size_t size);
 
 /* Read and parse the file at path. Returns 0, a negative errno when it cannot be read, or
  * -EINVAL as bench_base_parse(). */

@@ -15,8 +15,8 @@
 #define BOOTSTRAP_REPS 2000
 
 static const char *const metric_names[BENCH_M_COUNT] = {
-    "wall", "user", "sys", "max_rss", "read_bytes", "write_bytes",
-    "minor_faults", "major_faults", "voluntary_cs", "involuntary_cs",
+    "wall",        "user",         "sys",          "max_rss",      "read_bytes",
+    "write_bytes", "minor_faults", "major_faults", "voluntary_cs", "involuntary_cs",
 };
 
 const char *bench_metric_name(enum bench_metric m)
@@ -255,9 +255,8 @@ int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref
     return err;
 }
 
-int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd,
-                         const double *base, size_t nbase, double alpha, uint64_t seed,
-                         struct bench_cmp *out)
+int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd, const double *base,
+                         size_t nbase, double alpha, uint64_t seed, struct bench_cmp *out)
 {
     size_t na;
     double *a = bench_sum_times(samples, n, cmd, &na);

@@ -50,18 +50,18 @@ const char *bench_outlier_name(enum bench_outlier o);
 
 struct bench_cmd_sum {
     int cmd;
-    size_t n;           /* timed runs that count (not timed out) */
-    size_t timed_out;   /* runs killed by --timeout */
-    size_t failed;      /* runs with a non-zero exit (kept with --ignore-failure) */
+    size_t n;         /* timed runs that count (not timed out) */
+    size_t timed_out; /* runs killed by --timeout */
+    size_t failed;    /* runs with a non-zero exit (kept with --ignore-failure) */
     struct stats_summary m[BENCH_M_COUNT];
-    size_t outliers;    /* runs whose wall time is an outlier */
+    size_t outliers;                        /* runs whose wall time is an outlier */
     size_t outlier_why[BENCH_OUT_SLOW + 1]; /* of those, how many per reason */
-    int modes;          /* modes of the wall times (1 unimodal, 2+ multimodal, 0 n/a) */
+    int modes; /* modes of the wall times (1 unimodal, 2+ multimodal, 0 n/a) */
     double mode_at[BENCH_MAX_MODES];
-    int drift;          /* 1 when the last third of the runs differs from the first third
-                           (Mann-Whitney p < 0.001 and more than 5% apart) */
+    int drift;                   /* 1 when the last third of the runs differs from the first third
+                                    (Mann-Whitney p < 0.001 and more than 5% apart) */
     double drift_from, drift_to; /* medians of the first and last thirds, seconds */
-    double other_cpu;   /* mean share of the CPU used by other processes during the runs, or -1 */
+    double other_cpu; /* mean share of the CPU used by other processes during the runs, or -1 */
 };
 
 /* Comparison of command `cmd` with the reference `ref` on wall time. */
@@ -84,9 +84,8 @@ int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref
                   uint64_t seed, struct bench_cmp *out);
 
 /* Compare raw wall times (e.g. from a baseline file) with cmd's runs: ratio cmd/baseline. */
-int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd,
-                         const double *base, size_t nbase, double alpha, uint64_t seed,
-                         struct bench_cmp *out);
+int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd, const double *base,
+                         size_t nbase, double alpha, uint64_t seed, struct bench_cmp *out);
 
 /* Wall times of cmd's usable runs into a malloc'd array (caller frees); *len receives the
  * count. Returns NULL when there are none. */

@@ -8,10 +8,10 @@
 
 enum exit_code {
     EXIT_OK = 0,
-    EXIT_ERROR = 1,   /* could not do the job: cannot attach, not Python, cannot write */
-    EXIT_USAGE = 2,   /* bad command line */
-    EXIT_PARTIAL = 3, /* the target exited before the requested duration; output written */
-    EXIT_REGRESSION = 4, /* bench: a significant slowdown against the baseline */
+    EXIT_ERROR = 1,         /* could not do the job: cannot attach, not Python, cannot write */
+    EXIT_USAGE = 2,         /* bad command line */
+    EXIT_PARTIAL = 3,       /* the target exited before the requested duration; output written */
+    EXIT_REGRESSION = 4,    /* bench: a significant slowdown against the baseline */
     EXIT_INTERRUPTED = 130, /* stopped by Ctrl-C; what was measured was written */
 };
 

@@ -63,11 +63,11 @@ struct bench_args {
 struct plan_cmds {
     struct bench_cmd *cmds;
     int n;
-    char **names;      /* owned */
-    char ***argvs;     /* owned */
-    char ***prepares;  /* owned, entries may be NULL */
+    char **names;              /* owned */
+    char ***argvs;             /* owned */
+    char ***prepares;          /* owned, entries may be NULL */
     char **setups, **cleanups; /* expanded, owned, may be NULL */
-    const char **pvalues; /* n * nparams, borrowed from the params */
+    const char **pvalues;      /* n * nparams, borrowed from the params */
     int shell_cmd;
 };
 
@@ -461,13 +461,12 @@ static char **split(const char *cmd)
 
     if (n == -ENOTSUP) {
         fprintf(stderr,
-                "spyglass: bench: '%s' uses shell syntax ('%c' at offset %d): add --shell\n",
-                cmd, cmd[bad], bad);
+                "spyglass: bench: '%s' uses shell syntax ('%c' at offset %d): add --shell\n", cmd,
+                cmd[bad], bad);
         return NULL;
     }
     if (n < 0) {
-        fprintf(stderr, "spyglass: bench: '%s': unterminated quote or trailing backslash\n",
-                cmd);
+        fprintf(stderr, "spyglass: bench: '%s': unterminated quote or trailing backslash\n", cmd);
         return NULL;
     }
     if (n == 0) {
@@ -733,12 +732,13 @@ static void warn_cmd(struct report *r, const struct bench_args *a, int i)
         warn(r, "'%s': high variance (CV %.0f%%): the machine may be busy or the command noisy",
              name, 100 * s->m[BENCH_M_WALL].cv);
     if (s->modes >= 2)
-        warn(r, "'%s': the times are multimodal (modes at %s and %s): look at the raw runs",
-             name, (out_bench_fmt(x, 32, s->mode_at[0], BENCH_U_SECONDS), x),
+        warn(r, "'%s': the times are multimodal (modes at %s and %s): look at the raw runs", name,
+             (out_bench_fmt(x, 32, s->mode_at[0], BENCH_U_SECONDS), x),
              (out_bench_fmt(y, 32, s->mode_at[s->modes - 1], BENCH_U_SECONDS), y));
     if (s->drift)
-        warn(r, "'%s': the times drifted from %s to %s during the benchmark (load or frequency "
-                "changed)",
+        warn(r,
+             "'%s': the times drifted from %s to %s during the benchmark (load or frequency "
+             "changed)",
              name, (out_bench_fmt(x, 32, s->drift_from, BENCH_U_SECONDS), x),
              (out_bench_fmt(y, 32, s->drift_to, BENCH_U_SECONDS), y));
     if (s->outlier_why[BENCH_OUT_FIRST] && a->plan.warmup == 0)
@@ -747,12 +747,12 @@ static void warn_cmd(struct report *r, const struct bench_args *a, int i)
         warn(r, "'%s': %zu of %zu runs are outliers (%zu from interference)", name, s->outliers,
              s->n, s->outlier_why[BENCH_OUT_INTERFERENCE]);
     if (s->failed || s->timed_out)
-        warn(r, "'%s': %zu runs exited non-zero and %zu timed out", name, s->failed,
-             s->timed_out);
+        warn(r, "'%s': %zu runs exited non-zero and %zu timed out", name, s->failed, s->timed_out);
     if (r->o.shell_cmd >= 0 && r->sums[r->o.shell_cmd].n &&
         r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median > 0.2 * s->m[BENCH_M_WALL].median)
-        warn(r, "'%s': the shell's start-up is %.0f%% of its time: consider running it without "
-                "--shell",
+        warn(r,
+             "'%s': the shell's start-up is %.0f%% of its time: consider running it without "
+             "--shell",
              name,
              100 * r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median / s->m[BENCH_M_WALL].median);
 }
@@ -763,8 +763,9 @@ static void warn_machine(struct report *r)
     uint64_t thr = proc_sys_throttle_count();
 
     if (m->pre_other_cpu > 0.1)
-        warn(r, "other processes used %.0f%% of the CPUs just before the benchmark: results may "
-                "be noisy",
+        warn(r,
+             "other processes used %.0f%% of the CPUs just before the benchmark: results may "
+             "be noisy",
              100 * m->pre_other_cpu);
     if (m->other_cpu > 0.1)
         warn(r, "other processes used %.0f%% of the CPUs during the runs: results may be noisy",
@@ -954,12 +955,14 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
                 prep ? "the prepare command of " : "", prep ? pc->names[cmd] : pc->argvs[cmd][0],
                 err == -ENOENT ? "command not found" : strerror(-err));
     } else if (res.timed_out) {
-        fprintf(stderr, "spyglass: bench: %s'%s' timed out after %.3g s (use --ignore-failure "
-                        "to keep going)\n",
+        fprintf(stderr,
+                "spyglass: bench: %s'%s' timed out after %.3g s (use --ignore-failure "
+                "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.wall);
     } else {
-        fprintf(stderr, "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
-                        "to keep going)\n",
+        fprintf(stderr,
+                "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
+                "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.exit_code);
     }
 }
@@ -994,8 +997,9 @@ static int finish(struct report *r, const struct bench_args *a, const struct pla
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (rc == EXIT_OK && r->regression) {
-        fprintf(stderr, "spyglass: bench: significant slowdown of more than %g%% against the "
-                        "baseline\n",
+        fprintf(stderr,
+                "spyglass: bench: significant slowdown of more than %g%% against the "
+                "baseline\n",
                 a->max_regression);
         rc = EXIT_REGRESSION;
     }

@@ -82,8 +82,9 @@ static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct benc
     double r = c->ratio.ratio;
 
     if (!c->significant) {
-        sbuf_printf(b, "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
-                       "%.3f–%.3f, %s)\n",
+        sbuf_printf(b,
+                    "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
+                    "%.3f–%.3f, %s)\n",
                     x, ref, r, c->ratio.lo, c->ratio.hi, fmt_p(p, c->mwu.p));
     } else if (r >= 1) {
         sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
@@ -99,8 +100,8 @@ static void text_metric(struct sbuf *b, const char *label, const struct stats_su
 {
     char a[32], c[32], d[32];
 
-    sbuf_printf(b, "  %-18s %s (median)  %s … %s\n", label, fmt(a, s->median, u),
-                fmt(c, s->min, u), fmt(d, s->max, u));
+    sbuf_printf(b, "  %-18s %s (median)  %s … %s\n", label, fmt(a, s->median, u), fmt(c, s->min, u),
+                fmt(d, s->max, u));
 }
 
 static void text_outliers(struct sbuf *b, const struct bench_cmd_sum *s)
@@ -155,9 +156,9 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
                 fmt(d, s->m[BENCH_M_NVCSW].median, BENCH_U_COUNT),
                 fmt(e, s->m[BENCH_M_NIVCSW].median, BENCH_U_COUNT));
     if (o->shell_cmd >= 0 && o->sums[o->shell_cmd].n)
-        sbuf_printf(b, "  Without the shell: %s (median minus the shell's start-up)\n",
-                    fmt(a, w->median - o->sums[o->shell_cmd].m[BENCH_M_WALL].median,
-                        BENCH_U_SECONDS));
+        sbuf_printf(
+            b, "  Without the shell: %s (median minus the shell's start-up)\n",
+            fmt(a, w->median - o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
     if (s->timed_out || s->failed)
         sbuf_printf(b, "  Failed runs:       %zu timed out, %zu non-zero exit\n", s->timed_out,
                     s->failed);
@@ -166,11 +167,10 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
         const struct bench_cmp *c2 = &o->base[i];
         char p[32];
 
-        sbuf_printf(b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
-                    c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, fmt_p(p, c2->mwu.p),
-                    c2->significant && c2->ratio.ratio > 1 + o->max_regression / 100
-                        ? "  REGRESSION"
-                        : "");
+        sbuf_printf(
+            b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
+            c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, fmt_p(p, c2->mwu.p),
+            c2->significant && c2->ratio.ratio > 1 + o->max_regression / 100 ? "  REGRESSION" : "");
     }
     sbuf_addc(b, '\n');
 }
@@ -278,8 +278,8 @@ static void jmeta(struct sbuf *b, const struct out_bench_meta *m)
     jstr(b, m->kernel);
     sbuf_adds(b, ",\"hostname\":");
     jstr(b, m->hostname);
-    sbuf_printf(b, ",\"mem_total\":%" PRIu64 ",\"cpu_freq_visible\":%s,\"governor\":",
-                m->mem_total, m->freq_visible ? "true" : "false");
+    sbuf_printf(b, ",\"mem_total\":%" PRIu64 ",\"cpu_freq_visible\":%s,\"governor\":", m->mem_total,
+                m->freq_visible ? "true" : "false");
     jstr(b, m->governor);
     sbuf_adds(b, ",\"cpu_freq_mhz\":");
     jnum(b, m->freq_mhz);
@@ -402,8 +402,8 @@ static void jrun(struct sbuf *b, const struct out_bench *o, size_t i)
         sbuf_addc(b, ':');
         jnum(b, bench_metric_value(&s->r, (enum bench_metric)m));
     }
-    sbuf_printf(b, ",\"cancelled_write_bytes\":%" PRIu64 ",\"cpu_delay\":",
-                s->r.cancelled_write_bytes);
+    sbuf_printf(
+        b, ",\"cancelled_write_bytes\":%" PRIu64 ",\"cpu_delay\":", s->r.cancelled_write_bytes);
     jnum(b, (double)s->r.cpu_delay_ns / 1e9);
     sbuf_adds(b, ",\"other_cpu\":");
     jnum(b, s->other_cpu >= 0 ? s->other_cpu : NAN);
@@ -473,8 +473,8 @@ static void csv_field(struct sbuf *b, const char *s)
 
 int out_bench_csv(FILE *f, const struct out_bench *o)
 {
-    static const enum bench_metric extra[] = {BENCH_M_USER,  BENCH_M_SYS,    BENCH_M_MAXRSS,
-                                              BENCH_M_READ,  BENCH_M_WRITE,  BENCH_M_MINFLT,
+    static const enum bench_metric extra[] = {BENCH_M_USER,   BENCH_M_SYS,   BENCH_M_MAXRSS,
+                                              BENCH_M_READ,   BENCH_M_WRITE, BENCH_M_MINFLT,
                                               BENCH_M_MAJFLT, BENCH_M_NVCSW, BENCH_M_NIVCSW};
     struct sbuf b;
     int err;

@@ -15,28 +15,28 @@
 
 /* Where and how the benchmark ran. Strings may be empty, never NULL. */
 struct out_bench_meta {
-    const char *version;   /* spyglass's */
-    const char *date;      /* ISO 8601, UTC */
+    const char *version; /* spyglass's */
+    const char *date;    /* ISO 8601, UTC */
     const char *cpu_model;
     int ncpu;
     const char *kernel;
     const char *hostname;
-    uint64_t mem_total;    /* bytes */
-    int freq_visible;      /* CPU frequency scaling can be seen */
+    uint64_t mem_total; /* bytes */
+    int freq_visible;   /* CPU frequency scaling can be seen */
     const char *governor;
     double freq_mhz;       /* current, 0 when not visible */
     double load_before[3]; /* load averages 1, 5, 15 minutes */
     double load_after[3];
-    double psi_before;     /* /proc/pressure/cpu some avg10 (%), -1 when absent */
-    double pre_other_cpu;  /* share of the CPU used by other processes just before, -1 unknown */
-    double other_cpu;      /* ... during the timed runs, -1 unknown */
+    double psi_before;      /* /proc/pressure/cpu some avg10 (%), -1 when absent */
+    double pre_other_cpu;   /* share of the CPU used by other processes just before, -1 unknown */
+    double other_cpu;       /* ... during the timed runs, -1 unknown */
     const char *rss_method; /* "taskstats" (exact) or "wait4" */
-    const char *shell;     /* the shell used with --shell, "" without */
-    double elapsed;        /* seconds the whole benchmark took */
-    double alpha;          /* significance level of the comparisons */
+    const char *shell;      /* the shell used with --shell, "" without */
+    double elapsed;         /* seconds the whole benchmark took */
+    double alpha;           /* significance level of the comparisons */
     uint64_t seed;
     int warmup;
-    int interrupted;       /* 1 when stopped by Ctrl-C: results are partial */
+    int interrupted; /* 1 when stopped by Ctrl-C: results are partial */
 };
 
 /* Everything a report shows. Arrays indexed by command have ncmds entries. */
@@ -45,18 +45,18 @@ struct out_bench {
     int ncmds;
     const struct bench_sample *samples;
     size_t nsamples;
-    const signed char *outlier;         /* per sample: enum bench_outlier */
-    const struct bench_cmd_sum *sums;   /* per command; sums[i].n == 0 when it has no runs */
-    const struct bench_cmp *cmps;       /* per command vs the reference (cmps[ref] unused) */
-    int ref;                            /* reference command, -1 with fewer than 2 shown */
-    const struct bench_cmp *base;       /* per command vs --baseline, NULL without */
-    const int *has_base;                /* per command: 1 when base[i] is valid */
-    double max_regression;              /* percent, with a baseline */
-    int shell_cmd;                      /* index of the hidden shell start-up command, or -1 */
-    const char *const *param_names;     /* nparams names */
-    const char *const *param_values;    /* ncmds * nparams values, row per command */
+    const signed char *outlier;       /* per sample: enum bench_outlier */
+    const struct bench_cmd_sum *sums; /* per command; sums[i].n == 0 when it has no runs */
+    const struct bench_cmp *cmps;     /* per command vs the reference (cmps[ref] unused) */
+    int ref;                          /* reference command, -1 with fewer than 2 shown */
+    const struct bench_cmp *base;     /* per command vs --baseline, NULL without */
+    const int *has_base;              /* per command: 1 when base[i] is valid */
+    double max_regression;            /* percent, with a baseline */
+    int shell_cmd;                    /* index of the hidden shell start-up command, or -1 */
+    const char *const *param_names;   /* nparams names */
+    const char *const *param_values;  /* ncmds * nparams values, row per command */
     int nparams;
-    const char *const *warnings;        /* one line each, without a trailing newline */
+    const char *const *warnings; /* one line each, without a trailing newline */
     int nwarnings;
     struct out_bench_meta meta;
 };

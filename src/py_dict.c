@@ -115,10 +115,10 @@ static int find_key(struct target *t, const struct py_offsets *o, const struct p
     size_t len = strlen(name);
     int err;
 
-    if (k->nentries > PY_DICT_MAX_ENTRIES || len > PY_DICT_MAX_NAME)
+    if (k->nentries > PY_DICT_MAX_ENTRIES || len > PY_DICT_MAX_NAME || !k->nentries)
         return -ENOENT;
-    if (!k->nentries)
-        return -ENOENT;
+    if (strcmp(cache->name, name) != 0)
+        cache->key = 0; /* learnt for another name */
     err = target_read(t, k->entries, ent, (size_t)k->nentries * k->entry_size);
     if (err)
         return err;
@@ -135,6 +135,7 @@ static int find_key(struct target *t, const struct py_offsets *o, const struct p
                     return err;
                 continue;
             }
+            memcpy(cache->name, name, len + 1);
             cache->key = key;
             *index = i;
             *value = u64_at(e, k->key_off + 8);

@@ -34,10 +34,11 @@ int py_dict_keys_parse(const struct py_offsets *o, uint64_t addr, const unsigned
                        size_t len, struct py_dict_keys *out);
 
 /* What lookups learnt, to make the next ones cheaper and stricter. Zero-initialise it and keep
- * it for lookups of the same name in the same process. */
+ * it for lookups in the same process. */
 struct py_dict_cache {
-    uint64_t key;      /* the str object last found equal to the name (attribute names are
-                        * interned: the same object keys every instance dict) */
+    char name[PY_DICT_MAX_NAME + 1]; /* the name last found */
+    uint64_t key;      /* the str object found equal to it (attribute names are interned: the same
+                        * object keys every instance dict) */
     uint64_t str_type; /* that object's ob_type: the target's str type */
 };
 

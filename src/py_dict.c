@@ -166,8 +166,8 @@ static int split_get(struct target *t, const struct py_offsets *o, uint64_t keys
                      uint64_t *value)
 {
     struct py_dict_keys k;
-    uint32_t i;
-    uint64_t unused, v;
+    uint32_t i = 0;
+    uint64_t unused = 0, v = 0;
     int err = read_keys(t, o, keys, &k);
 
     if (!err && o->dict_layout != PY_DICT_38 && !k.split)
@@ -182,6 +182,8 @@ static int split_get(struct target *t, const struct py_offsets *o, uint64_t keys
         err = target_read_u64(t, values + 8ULL * i, &v);
     if (!err && !v)
         err = -ENOENT; /* deleted, or not set on this instance */
+    if (!err && !plausible_ptr(v))
+        err = -EINVAL;
     if (!err)
         *value = v;
     return err;
@@ -192,8 +194,8 @@ int py_dict_get(struct target *t, const struct py_offsets *o, uint64_t dict, con
 {
     unsigned char hdr[256];
     struct py_dict_keys k;
-    uint32_t i;
-    uint64_t v;
+    uint32_t i = 0;
+    uint64_t v = 0;
     size_t n = (o->dict_keys > o->dict_values ? o->dict_keys : o->dict_values) + 8;
 
     if (o->dict_layout == PY_DICT_NONE)
@@ -213,6 +215,8 @@ int py_dict_get(struct target *t, const struct py_offsets *o, uint64_t dict, con
         err = find_key(t, o, &k, name, cache, &i, &v);
     if (!err && !v)
         err = -ENOENT;
+    if (!err && !plausible_ptr(v))
+        err = -EINVAL;
     if (!err)
         *value = v;
     return err;

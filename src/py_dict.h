@@ -43,7 +43,8 @@ struct py_dict_cache {
 };
 
 /* Look up the str key name (ASCII, at most PY_DICT_MAX_NAME bytes) in the dict object at remote
- * address dict. Returns 0 and *value (the remote address of the value), -ENOENT when the dict
+ * address dict. Returns 0 and *value (the remote address of the value: non-NULL, aligned, in
+ * the user address range), -ENOENT when the dict
  * has no such key (or more than PY_DICT_MAX_ENTRIES entries), -EINVAL when dict does not look
  * like a dict, -EFAULT when something could not be read, -ESRCH when the process is gone. No
  * allocation. */

@@ -8,7 +8,8 @@
                  name), sleeps in raw()
 
 With INFOFILE (not '-'), writes one line per thread once all run: "NAME TID" (the kernel thread
-id; NAME is 'raw' for the _thread one), the main thread first as "MainThread PID".
+id), the main thread first as "MainThread PID"; for the _thread one "raw TID COMM" with the
+kernel's name of that thread.
 
 usage: threadnames.py [DURATION] [INFOFILE]
 """
@@ -52,7 +53,9 @@ raw_tid = []
 
 
 def raw():
-    raw_tid.append(threading.get_native_id() if hasattr(threading, "get_native_id") else 0)
+    tid = threading.get_native_id()
+    with open("/proc/self/task/%d/comm" % tid, encoding="utf-8", errors="replace") as fh:
+        raw_tid.append((tid, fh.read().strip()))
     while not stop:
         time.sleep(0.02)
 
@@ -77,7 +80,7 @@ def main():
             fh.write("MainThread %d\n" % os.getpid())
             for t in threads:
                 fh.write("%s %d\n" % (t.name, t.native_id))
-            fh.write("raw %d\n" % raw_tid[0])
+            fh.write("raw %d %s\n" % raw_tid[0])
         os.rename(info + ".tmp", info)
     end = time.monotonic() + duration
     while time.monotonic() < end:

@@ -17,16 +17,17 @@
 static const char usage[] = "usage: spyglass dump --pid PID\n"
                             "Print every thread's current Python stack once.\n";
 
-static void print_thread(const struct py_proc *p, const struct unwinder *u,
-                         const struct unwind_sample *s, const struct unwind_thread *th)
+/* The thread's Python name, else MainThread for the main thread, else the kernel's name. */
+static void print_thread(const struct py_proc *p, struct unwinder *u, const struct unwind_sample *s,
+                         const struct unwind_thread *th)
 {
-    char name[64] = "";
+    char name[256] = "";
     struct proc_stat st;
     int running = th->tid && proc_stat_read(p->pid, th->tid, &st) == 0 && st.state == 'R';
 
     if (th->is_main)
         snprintf(name, sizeof(name), "MainThread");
-    else if (th->tid)
+    else if ((unwinder_thread_name(u, s, th, name, sizeof(name)) != 0 || !name[0]) && th->tid)
         proc_comm_read(p->pid, th->tid, name, sizeof(name));
     printf("Thread %d (%s%s): \"%s\"%s\n", th->tid, running ? "active" : "idle",
            th->holds_gil ? "+gil" : "", name,

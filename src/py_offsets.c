@@ -23,6 +23,12 @@ static void common_objects(struct py_offsets *o)
     o->gil_last_holder = 8;
     o->gil_locked = 16;
     o->code_tag_mask = ~(uint64_t)0;
+    o->local_tag_mask = ~(uint64_t)0;
+    o->tp_basicsize = 32;
+    o->tp_flags = 168;
+    o->tp_dictoffset = 288;
+    o->dict_keys = 32;
+    o->dict_values = 40;
 }
 
 /* 3.8, 3.9, 3.10: PyFrameObject chains, co_lnotab / PEP 626 tables. */
@@ -52,6 +58,9 @@ static void table_38_310(unsigned minor, struct py_offsets *o)
     o->co_size = 128;
     o->u_ascii_size = 48;
     o->u_compact_size = 72;
+    o->dict_layout = PY_DICT_38;
+    o->fr_localsplus = minor == 10 ? 352 : 360;
+    o->ht_cached_keys = minor == 9 ? 864 : 872;
 }
 
 static void table_311(struct py_offsets *o)
@@ -86,6 +95,11 @@ static void table_311(struct py_offsets *o)
     o->co_size = 192;
     o->u_ascii_size = 48;
     o->u_compact_size = 72;
+    o->dict_layout = PY_DICT_311;
+    o->fr_localsplus = 72;
+    o->ht_cached_keys = 872;
+    o->pre_dict = 24;
+    o->pre_values = 32;
 }
 
 static void table_312(struct py_offsets *o)
@@ -121,6 +135,10 @@ static void table_312(struct py_offsets *o)
     o->co_size = 200;
     o->u_ascii_size = 40;
     o->u_compact_size = 56;
+    o->dict_layout = PY_DICT_312;
+    o->fr_localsplus = 72;
+    o->ht_cached_keys = 880;
+    o->pre_dict = 24;
 }
 
 int py_offsets_for_version(unsigned version, struct py_offsets *out)
@@ -171,20 +189,21 @@ struct dbg_layout {
         co_tlbc;
     size_t ob_type, bytes_size, bytes_ob_size, bytes_sval;
     size_t u_size, u_state, u_length, u_ascii_size;
+    size_t fr_localsplus, tp_size, tp_flags, dict_size, dict_keys, dict_values;
 };
 
 /* Python 3.13: Include/internal/pycore_runtime.h, 584 bytes. */
 static const struct dbg_layout layout_313 = {
-    584, 32,  40,  48,  64,  72,  112, 120, 136, 144, 0,   152, 168, 176,
-    184, 192, 200, 208, 216, 224, 232, 240, 248, 264, 272, 280, 288, 296,
-    304, 312, 344, 0,   360, 512, 520, 528, 536, 544, 552, 560,
+    584, 32,  40,  48,  64,  72,  112, 120, 136, 144, 0,   152, 168, 176, 184, 192,
+    200, 208, 216, 224, 232, 240, 248, 264, 272, 280, 288, 296, 304, 312, 344, 0,
+    360, 512, 520, 528, 536, 544, 552, 560, 256, 368, 392, 448, 456, 464,
 };
 
 /* Python 3.14: Include/internal/pycore_debug_offsets.h, 760 bytes. */
 static const struct dbg_layout layout_314 = {
-    760, 32,  40,  48,  64,  72,  120, 128, 144, 152, 160, 176, 192, 200,
-    208, 216, 224, 232, 240, 248, 256, 264, 272, 288, 312, 320, 328, 336,
-    344, 352, 384, 392, 408, 592, 600, 608, 616, 624, 632, 640,
+    760, 32,  40,  48,  64,  72,  120, 128, 144, 152, 160, 176, 192, 200, 208, 216,
+    224, 232, 240, 248, 256, 264, 272, 288, 312, 320, 328, 336, 344, 352, 384, 392,
+    408, 592, 600, 608, 616, 624, 632, 640, 280, 416, 440, 528, 536, 544,
 };
 
 /* A field of width bytes at off lies inside a struct of size bytes. */
@@ -267,6 +286,33 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->u_compact_size = o->u_ascii_size <= 96 ? o->u_ascii_size + 16 : UINT32_MAX;
 }
 
+/* Instance attributes (thread names), 3.13+ GIL builds: the frame's locals, tp_flags and the
+ * dict fields are published; the rest is hard-coded from the 3.13.0 headers and the 3.14 ones
+ * (PyTypeObject and PyHeapTypeObject are unchanged up to ht_cached_keys; MANAGED_DICT_OFFSET is
+ * -24; PyDictValues has an 8-byte header). An implausible value only turns thread names off.
+ * Free-threaded builds (other object headers, untested) have none. */
+static void debug_dict(const unsigned char *b, const struct dbg_layout *l, uint64_t fr_size,
+                       struct py_offsets *o)
+{
+    uint32_t locals = off_at(b, l->fr_localsplus), flags = off_at(b, l->tp_flags);
+    uint32_t keys = off_at(b, l->dict_keys), values = off_at(b, l->dict_values);
+    uint64_t tp_size = u64_at(b, l->tp_size), dict_size = u64_at(b, l->dict_size);
+
+    if (o->free_threaded || !fits(locals, 8, fr_size) || tp_size < 300 || tp_size > 1024 ||
+        !fits(flags, 8, tp_size) || dict_size > 256 || !fits(keys, 8, dict_size) ||
+        !fits(values, 8, dict_size))
+        return;
+    o->dict_layout = PY_DICT_313;
+    o->fr_localsplus = locals;
+    o->local_tag_mask = o->code_tag_mask;
+    o->tp_flags = flags;
+    o->dict_keys = keys;
+    o->dict_values = values;
+    o->dict_values_off = 8;
+    o->ht_cached_keys = 880;
+    o->pre_dict = 24;
+}
+
 int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
 {
     const unsigned char *b = buf;
@@ -311,6 +357,7 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
     uint64_t fr_size = u64_at(b, l->fr_size), co_size = u64_at(b, l->co_size);
     if (!plausible(&o, u64_at(b, 24), is_size, ts_size, fr_size, co_size))
         return -EINVAL;
+    debug_dict(b, l, fr_size, &o);
     /* Read whole structs, sized as the target reports them. */
     o.ts_size = (uint32_t)ts_size;
     o.fr_size = (uint32_t)fr_size;

@@ -16,6 +16,15 @@ enum py_frames {
     PY_FRAMES_INTERP = 1, /* 3.11+: _PyInterpreterFrame chain via previous */
 };
 
+/* How an object's instance attributes are stored (py_dict). */
+enum py_dict_layout {
+    PY_DICT_NONE = 0, /* not supported (free-threaded builds): attributes are not read */
+    PY_DICT_38 = 1,   /* 3.8-3.10: __dict__ at tp_dictoffset; keys {dk_size, dk_lookup, ...} */
+    PY_DICT_311 = 2,  /* 3.11: managed dict: values pointer at obj-32, dict pointer at obj-24 */
+    PY_DICT_312 = 3,  /* 3.12: managed dict: obj-24 holds the dict, or values-1 (tagged) */
+    PY_DICT_313 = 4,  /* 3.13+: inline values after the object (tp_basicsize), dict at obj-24 */
+};
+
 enum py_gil {
     PY_GIL_TSTATE_CURRENT = 0, /* 3.8-3.11: _PyRuntime.gilstate.tstate_current is the holder */
     PY_GIL_STRUCT = 1,         /* 3.12+: interp->ceval.gil -> {last_holder, locked} */
@@ -92,6 +101,21 @@ struct py_offsets {
     uint8_t u_kind_shift;    /* kind: 3 bits */
     uint8_t u_compact_bit;
     uint8_t u_ascii_bit;
+    /* Instance attributes (py_dict; the Python names of threads): the first local of a frame,
+     * type and dict objects. Not read when dict_layout is PY_DICT_NONE. */
+    enum py_dict_layout dict_layout;
+    uint32_t fr_localsplus;   /* f_localsplus (3.8-3.10) / localsplus (3.11+) of a frame */
+    uint64_t local_tag_mask;  /* mask applied to a local (3.14: ~3, _PyStackRef) */
+    uint32_t tp_basicsize;    /* PyTypeObject */
+    uint32_t tp_flags;        /* unsigned long */
+    uint32_t tp_dictoffset;   /* Py_ssize_t */
+    uint32_t ht_cached_keys;  /* PyHeapTypeObject: shared keys of split instance dicts */
+    uint32_t dict_keys;       /* PyDictObject.ma_keys */
+    uint32_t dict_values;     /* PyDictObject.ma_values */
+    uint32_t dict_values_off; /* PyDictValues.values: 0 (3.11, 3.12), 8 (3.13+, after a header) */
+    uint32_t pre_dict;        /* 3.11+: the managed dict pointer is this many bytes before the
+                               * object (-MANAGED_DICT_OFFSET) */
+    uint32_t pre_values;      /* 3.11: the values pointer is this many bytes before the object */
 };
 
 /* Fill out from the built-in table for version (PY_VERSION_HEX, only major.minor matter).

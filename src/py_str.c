@@ -106,3 +106,34 @@ out:
     free(data);
     return out;
 }
+
+int py_str_read_buf(struct target *t, const struct py_offsets *o, uint64_t addr, uint64_t type,
+                    char *out, size_t cap)
+{
+    unsigned char hdr[128], data[1024];
+    uint32_t off, length;
+    unsigned kind;
+    uint64_t ob_type;
+    int err;
+
+    if (!cap)
+        return -EINVAL;
+    out[0] = '\0';
+    if (!addr || o->u_compact_size > sizeof(hdr) || o->ob_type + 8 > o->u_compact_size)
+        return -EINVAL;
+    err = target_read(t, addr, hdr, o->u_compact_size);
+    if (err)
+        return err;
+    memcpy(&ob_type, hdr + o->ob_type, sizeof(ob_type));
+    if ((type && ob_type != type) || py_str_layout(o, hdr, o->u_compact_size, &off, &kind, &length))
+        return -EINVAL;
+    /* No more characters than out can hold (each takes at least one byte of UTF-8). */
+    if (length > cap - 1)
+        length = (uint32_t)(cap - 1);
+    if ((size_t)length * kind > sizeof(data))
+        length = (uint32_t)(sizeof(data) / kind);
+    if (length && (err = target_read(t, addr + off, data, (size_t)length * kind)) != 0)
+        return err;
+    py_str_to_utf8(data, kind, length, out, cap);
+    return 0;
+}

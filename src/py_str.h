@@ -30,4 +30,12 @@ size_t py_str_to_utf8(const unsigned char *data, unsigned kind, uint32_t length,
  * or NULL when it cannot be read or is not a str. */
 char *py_str_read(struct target *t, const struct py_offsets *o, uint64_t addr);
 
+/* Read the str at remote address addr as UTF-8 into out (cap bytes, always NUL-terminated when
+ * cap > 0; a string too long for it is cut at a character boundary), without allocating. When
+ * type is not 0, the object's ob_type must be type (the target's PyUnicode_Type). Returns 0,
+ * -EINVAL when it is not a compact str (or of another type), -EFAULT when it cannot be read,
+ * -ESRCH when the process is gone. */
+int py_str_read_buf(struct target *t, const struct py_offsets *o, uint64_t addr, uint64_t type,
+                    char *out, size_t cap);
+
 #endif

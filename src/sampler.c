@@ -15,11 +15,13 @@
 #include "unwind.h"
 #include "util_xalloc.h"
 
-#define LINE_CACHE  4
-#define TID_CACHE   256
-#define SPIN_NS     30000 /* waits shorter than this spin: a sleep would overshoot more */
-#define MAX_LAG_NS  1000000000LL
-#define CPU_POLL_NS 50000000LL
+#define LINE_CACHE      4
+#define TID_CACHE       256
+#define SPIN_NS         30000 /* waits shorter than this spin: a sleep would overshoot more */
+#define MAX_LAG_NS      1000000000LL
+#define CPU_POLL_NS     50000000LL
+#define NAME_NS         1000000000LL /* re-read a thread's Python name this often */
+#define THREAD_NAME_MAX 256          /* bytes of a thread name kept */
 
 /* Per code object: interned strings and the frames of its last few lines. */
 struct code_ids {
@@ -31,9 +33,11 @@ struct code_ids {
 
 struct tid_slot {
     int tid;
-    int stat_fd;    /* /proc/PID/task/TID/stat, -1 when not opened */
-    uint32_t frame; /* "thread NAME (TID)" frame, AGG_NONE until made */
-    int is_main;
+    int stat_fd;        /* /proc/PID/task/TID/stat, -1 when not opened */
+    uint32_t frame;     /* "thread NAME (TID)" frame, AGG_NONE until made */
+    uint64_t thread_id; /* pthread_t of the thread the frame was made for */
+    uint64_t root;      /* its root Python frame when its name was last looked up */
+    long long named_at; /* then (CLOCK_MONOTONIC ns) */
 };
 
 struct sampler {
@@ -48,6 +52,7 @@ struct sampler {
     uint32_t ntids;
     uint32_t stack[UNWIND_MAX_DEPTH + 2];
     uint32_t truncated_frame; /* "<truncated>" */
+    long long now;            /* CLOCK_MONOTONIC ns of the current tick */
 };
 
 static long long now_ns(clockid_t clk)
@@ -97,6 +102,9 @@ static struct tid_slot *tid_slot(struct sampler *sm, int tid)
             t->tid = tid;
             t->stat_fd = -1;
             t->frame = AGG_NONE;
+            t->thread_id = 0;
+            t->root = 0;
+            t->named_at = 0;
             sm->ntids++;
             return t;
         }
@@ -123,21 +131,49 @@ static int want_thread(void *ctx, const struct unwind_thread *th)
     return st.state == 'R';
 }
 
+/* Whether the name of thread th (slot t) must be looked up: a thread first seen, another thread
+ * under the same TID (another pthread_t, or another root frame), or a name last read NAME_NS
+ * ago (a thread may rename itself). A stack without a root frame (truncated) changes nothing. */
+static int name_stale(const struct sampler *sm, const struct tid_slot *t,
+                      const struct unwind_thread *th)
+{
+    if (t->frame == AGG_NONE || t->thread_id != th->thread_id)
+        return 1;
+    if (th->is_main)
+        return 0;
+    return (th->root_frame && th->root_frame != t->root) || sm->now - t->named_at >= NAME_NS;
+}
+
+/* The "thread NAME (TID)" frame of th. NAME is the thread's Python name (threading's
+ * Thread.name), else MainThread for the main thread, else the kernel's name of the thread. It is
+ * made once per thread and kept in its TID's slot; a thread whose kernel TID is unknown (0)
+ * has no slot, and no Python name is read for it (that would cost reads at every sample). */
 static uint32_t thread_frame(struct sampler *sm, const struct unwind_thread *th)
 {
     struct tid_slot *t = tid_slot(sm, th->tid);
-    char name[64] = "", label[128];
+    char name[THREAD_NAME_MAX] = "", label[THREAD_NAME_MAX + 32];
     struct agg_frame f = {0, AGG_NONE, 0, AGG_FRAME_THREAD};
+    int found = 0;
 
-    if (t && t->frame != AGG_NONE)
+    if (t && !name_stale(sm, t, th))
         return t->frame;
-    if (th->is_main)
+    if (t && t->thread_id != th->thread_id) {
+        t->thread_id = th->thread_id;
+        t->frame = AGG_NONE;
+    }
+    if (t && !th->is_main) {
+        found = unwinder_thread_name(sm->u, sm->s, th, name, sizeof(name)) == 0 && name[0];
+        t->root = th->root_frame ? th->root_frame : t->root;
+        t->named_at = sm->now;
+        if (!found && t->frame != AGG_NONE)
+            return t->frame; /* keep the name it had */
+    }
+    if (!found && th->is_main)
         snprintf(name, sizeof(name), "MainThread");
-    else if (!th->tid || proc_comm_read(sm->p->pid, th->tid, name, sizeof(name)) != 0)
+    else if (!found && (!th->tid || proc_comm_read(sm->p->pid, th->tid, name, sizeof(name)) != 0))
         snprintf(name, sizeof(name), "?");
     snprintf(label, sizeof(label), "thread %s (%d)", name, th->tid); /* TID 0: unknown */
     f.name = agg_intern(sm->a, label, strlen(label));
-    f.line = 0;
     uint32_t id = agg_frame_id(sm->a, &f);
     if (t)
         t->frame = id;
@@ -278,6 +314,7 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         long long now = now_ns(CLOCK_MONOTONIC);
         if (end && now >= end)
             break;
+        sm.now = now;
         int t = tick(&sm, st);
         if (t == 1) {
             st->end = SAMPLER_END_EXITED;

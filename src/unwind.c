@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "py_dict.h"
 #include "py_linetable.h"
 #include "py_str.h"
 #include "util_xalloc.h"
@@ -85,6 +86,7 @@ struct unwinder {
     uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
     unsigned char frame_bytes[UNWIND_MAX_DEPTH][PY_FRAME_MAX];
     unsigned char tmp[4096];
+    struct py_dict_cache name_cache; /* for unwinder_thread_name */
 };
 
 static long long now_ns(void)
@@ -478,6 +480,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * 2 : lasti);
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
     }
+    th->root_frame = n ? u->frame_addrs[n - 1] : 0;
     return 0;
 }
 
@@ -577,7 +580,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
                        struct unwind_thread *th)
 {
     const struct py_offsets *o = u->o;
-    uint64_t f = top, prev_f = 0;
+    uint64_t f = top, prev_f = 0, last = 0;
     int prev_region = -1;
 
     u->nregions = 0;
@@ -613,6 +616,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
         if (c < 0)
             return -EAGAIN;
         int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
+        last = f;
         f = next;
         /* An incomplete frame (before its RESUME: the call is being set up) has called
          * nothing yet, so only the newest frame can be one. It is kept, so that the cost of
@@ -622,6 +626,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
             return -EAGAIN;
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
     }
+    th->root_frame = last;
     return 0;
 }
 
@@ -681,6 +686,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         uint64_t top;
         s->nframes = th->first;
         th->nframes = 0;
+        th->root_frame = 0;
         th->status = UNWIND_OK;
         if (attempt) {
             s->retries++;
@@ -707,6 +713,8 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         th->nframes = 0;
         th->status = UNWIND_TORN;
     }
+    if (th->status != UNWIND_OK)
+        th->root_frame = 0;
     return 0;
 }
 
@@ -846,4 +854,46 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
         interp = next;
     }
     return 0;
+}
+
+/* ---- thread names ---- */
+
+/* threading.Thread._bootstrap: "Thread._bootstrap" (3.11+ qualname) or "_bootstrap", in a file
+ * named threading.py. */
+static int is_bootstrap(const struct unwind_code *c)
+{
+    const char *base = strrchr(c->file, '/');
+    base = base ? base + 1 : c->file;
+    return strcmp(base, "threading.py") == 0 &&
+           (strcmp(c->name, "_bootstrap") == 0 || strcmp(c->name, "Thread._bootstrap") == 0);
+}
+
+int unwinder_thread_name(struct unwinder *u, const struct unwind_sample *s,
+                         const struct unwind_thread *th, char *buf, size_t len)
+{
+    const struct py_offsets *o = u->o;
+    uint64_t code = 0, self = 0, name = 0;
+
+    if (!len)
+        return -EINVAL;
+    buf[0] = '\0';
+    if (o->dict_layout == PY_DICT_NONE)
+        return -ENOTSUP;
+    if (!th->root_frame || !th->nframes || th->first + th->nframes > s->nframes)
+        return -ENOENT;
+    uint32_t c = s->frames[th->first + th->nframes - 1].code;
+    if (c >= u->ncodes || !is_bootstrap(&u->codes[c].pub))
+        return -ENOENT;
+    /* The frame is read again: it must still run the same code (the thread may have ended). */
+    struct target_iov iov[2] = {{th->root_frame + o->fr_code, &code, 8},
+                                {th->root_frame + o->fr_localsplus, &self, 8}};
+    int err = target_readv(u->p->t, iov, 2);
+    if (err)
+        return err;
+    if ((code & o->code_tag_mask) != u->codes[c].pub.addr)
+        return -ENOENT;
+    err = py_dict_attr(u->p->t, o, self & o->local_tag_mask, "_name", &u->name_cache, &name);
+    if (err)
+        return err;
+    return py_str_read_buf(u->p->t, o, name, u->name_cache.str_type, buf, len);
 }

@@ -6,6 +6,7 @@
 #ifndef UNWIND_H
 #define UNWIND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "py_proc.h"
@@ -40,8 +41,10 @@ struct unwind_thread {
     int holds_gil;      /* 1 when this thread holds the GIL (only with UNWIND_GIL) */
     int is_main;        /* 1 for the main thread */
     enum unwind_status status;
-    uint32_t first;   /* index of the leaf frame in unwind_sample.frames */
-    uint32_t nframes; /* frames from leaf (first) to root */
+    uint32_t first;      /* index of the leaf frame in unwind_sample.frames */
+    uint32_t nframes;    /* frames from leaf (first) to root */
+    uint64_t root_frame; /* remote address of the root (outermost) Python frame; 0 when the
+                          * stack is empty, torn or truncated */
 };
 
 struct unwind_sample {
@@ -76,5 +79,16 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
 /* The code object of index i (from unwind_frame.code). */
 const struct unwind_code *unwinder_code(const struct unwinder *u, uint32_t i);
 uint32_t unwinder_ncodes(const struct unwinder *u);
+
+/* The Python name of thread th of sample s (the last one taken): the name attribute of the
+ * threading.Thread whose _bootstrap frame is the root of th's stack, read from that frame's
+ * first local (self). Writes it as UTF-8 to buf (len bytes, NUL-terminated, cut at a character
+ * boundary) and returns 0; -ENOENT when the root frame is not threading's (the main thread, a
+ * thread started otherwise, a truncated stack); -EINVAL, -EFAULT when the objects on the way do
+ * not look right or cannot be read (the thread ended meanwhile); -ESRCH; -ENOTSUP when thread
+ * names cannot be read for this Python (free-threaded builds). A few remote reads (more the first
+ * time), no allocation: meant to be called when a thread is first seen, not at every sample. */
+int unwinder_thread_name(struct unwinder *u, const struct unwind_sample *s,
+                         const struct unwind_thread *th, char *buf, size_t len);
 
 #endif

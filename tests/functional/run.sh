@@ -5,8 +5,8 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/run.sh [REGEX]
 #   REGEX: run only the groups whose name matches: split (and hotline), modes, recursion,
-#   attach, exitcode, threads (and threads churn), formats, unicode, unsupported, badinput,
-#   signals. Example: tests/functional/run.sh 'modes|threads'
+#   attach, exitcode, threads (and threads churn), threadnames, formats, unicode, unsupported,
+#   badinput, signals. Example: tests/functional/run.sh 'modes|threads'
 # SPYGLASS_TEST_TIMEOUT: seconds allowed to any one command (default 40).
 #
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' (and the relevant output, as '#' lines) per check,
@@ -495,6 +495,78 @@ t_threads() {
     check_end
 }
 
+# 7'. Python thread names (threading's Thread.name): the --threads roots and dump show them,
+# non-ASCII ones included, for a Thread subclass and for a thread that renames itself once
+# running; the main thread is MainThread; a thread started with _thread keeps the kernel's name.
+# check_names PROFILE INFO: every root is its thread's Python name (or, for the renaming thread,
+# its first name; '?' for a thread gone), and each of them roots some stack.
+check_names() {
+    local out
+    out=$("$HPY" - "$1" "$2" <<'EOF2' 2>&1
+import re, sys
+want, any_of = {}, {}
+for line in open(sys.argv[2], encoding="utf-8"):
+    f = line.split()
+    want[f[1]] = f[2] if f[0] == "raw" else f[0]
+    any_of[f[1]] = {want[f[1]], "before-rename"} if f[0] == "renamed-late" else {want[f[1]]}
+seen, bad = set(), set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"thread (.*) \(([0-9]+)\);", line)
+    if not m or not (m.group(1) in any_of.get(m.group(2), ()) or m.group(1) == "?"):
+        bad.add(line.split(";")[0])
+    elif m.group(1) == want.get(m.group(2)):
+        seen.add(m.group(2))
+missing = ["thread %s (%s)" % (want[t], t) for t in want if t not in seen]
+if bad or missing:
+    sys.exit("unexpected roots: %s; roots never seen: %s" % (
+        ", ".join(sorted(bad)[:6]) or "none", ", ".join(missing) or "none"))
+print("%d threads named as expected" % len(seen))
+EOF2
+    ) || why "$out"
+}
+
+t_threadnames() {
+    local py=$1 v=$2 n=tnames-$v pid name tid comm line
+    local prof=$T/$n.txt info=$T/$n.info
+    check_begin "threadnames record $v"
+    sg "$n" record --threads --rate 200 -o "$prof" -- "$py" "$TARGETS/threadnames.py" 1.5 "$info"
+    expect_rc 0 "$n"
+    if ((RC == 0)) && valid_profile "$n" "$prof" spin; then
+        if [[ ! -s $info ]]; then
+            why "the target wrote no thread list"
+        else
+            grep -qF 'thread worker-1 (' "$prof" || why "no 'thread worker-1 (' root"
+            grep -qF 'thread wörker-ü (' "$prof" || why "no 'thread wörker-ü (' root"
+            check_names "$prof" "$info"
+        fi
+        ((${#WHY[@]})) && show "$prof" "$info"
+    fi
+    check_end
+
+    n=tnames-dump-$v
+    info=$T/$n.info
+    check_begin "threadnames dump $v"
+    start_bg "$py" "$TARGETS/threadnames.py" 20 "$info"
+    pid=$BGPID
+    if ! wait_file "$info" 15; then
+        why "the target did not start"
+    else
+        sg "$n" dump --pid "$pid"
+        expect_rc 0 "$n"
+        if ((RC == 0)); then
+            while read -r name tid comm; do
+                [[ $name == raw ]] && name=$comm
+                grep -qF "Thread $tid (" "$T/$n.out" || why "no thread $tid"
+                line=$(grep -F "Thread $tid (" "$T/$n.out" | head -n1)
+                [[ $line == *": \"$name\""* ]] || why "thread $tid is not named \"$name\": $line"
+            done <"$info"
+            ((${#WHY[@]})) && show "$T/$n.out" "$info"
+        fi
+    fi
+    check_end
+    stop_bg "$pid"
+}
+
 for i in "${!PYS[@]}"; do
     py=${PYS[$i]}
     v=${LABELS[$i]}
@@ -504,6 +576,7 @@ for i in "${!PYS[@]}"; do
     want attach && t_attach "$py" "$v"
     want exitcode && t_exitcode "$py" "$v"
     want threads && t_threads "$py" "$v"
+    want threadnames && t_threadnames "$py" "$v"
 done
 
 # ---------------------------------------------------------------------------------------------

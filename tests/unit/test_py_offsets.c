@@ -54,6 +54,48 @@ static void check_coverage(const struct py_offsets *o)
     /* The readers' buffers are sized by these. */
     TEST_CHECK(o->ts_size <= PY_TSTATE_MAX && o->fr_size <= PY_FRAME_MAX);
     TEST_CHECK(o->co_size <= PY_CODE_MAX);
+    /* py_dict reads a type object up to ht_cached_keys into a 1 KiB buffer, a dict object up
+     * to its keys and values pointers into 256 bytes. */
+    if (o->dict_layout != PY_DICT_NONE) {
+        TEST_CHECK(o->fr_localsplus >= 48 && o->fr_localsplus <= 512);
+        TEST_CHECK(o->tp_flags + 8 <= o->ht_cached_keys &&
+                   o->tp_basicsize + 8 <= o->ht_cached_keys);
+        TEST_CHECK(o->tp_dictoffset + 8 <= o->ht_cached_keys && o->ht_cached_keys + 8 <= 1024);
+        TEST_CHECK(o->dict_keys + 8 <= 256 && o->dict_values + 8 <= 256);
+        TEST_CHECK(o->dict_layout < PY_DICT_311 || o->pre_dict == 24);
+    }
+}
+
+/* The instance-attribute offsets (thread names) of 3.8-3.12, from the headers (Appendix A and
+ * offsetof() against pyenv's 3.8.18 ... 3.12.1 headers). */
+static void test_tables_dict(void)
+{
+    static const struct {
+        unsigned minor;
+        enum py_dict_layout layout;
+        uint32_t localsplus, cached_keys, pre_values;
+    } want[] = {
+        {8, PY_DICT_38, 360, 872, 0},  {9, PY_DICT_38, 360, 864, 0},
+        {10, PY_DICT_38, 352, 872, 0}, {11, PY_DICT_311, 72, 872, 32},
+        {12, PY_DICT_312, 72, 880, 0},
+    };
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(V(want[i].minor, 1, 0xf, 0), &o), 0);
+        TEST_EQ_INT(o.dict_layout, want[i].layout);
+        TEST_EQ_INT(o.fr_localsplus, want[i].localsplus);
+        TEST_EQ_INT(o.ht_cached_keys, want[i].cached_keys);
+        TEST_EQ_INT(o.pre_values, want[i].pre_values);
+        TEST_EQ_INT(o.pre_dict, want[i].minor >= 11 ? 24 : 0);
+        TEST_EQ_INT(o.tp_basicsize, 32);
+        TEST_EQ_INT(o.tp_flags, 168);
+        TEST_EQ_INT(o.tp_dictoffset, 288);
+        TEST_EQ_INT(o.dict_keys, 32);
+        TEST_EQ_INT(o.dict_values, 40);
+        TEST_EQ_INT(o.dict_values_off, 0);
+        TEST_CHECK(o.local_tag_mask == ~(uint64_t)0);
+    }
 }
 
 static void test_tables(void)
@@ -232,6 +274,17 @@ static void test_debug_313(void)
     TEST_EQ_INT(o.u_kind_shift, 2);
     TEST_EQ_INT(o.u_compact_bit, 5);
     TEST_EQ_INT(o.u_ascii_bit, 6);
+    TEST_EQ_INT(o.dict_layout, PY_DICT_313);
+    TEST_EQ_INT(o.fr_localsplus, 72);
+    TEST_CHECK(o.local_tag_mask == ~(uint64_t)0);
+    TEST_EQ_INT(o.tp_flags, 168);
+    TEST_EQ_INT(o.tp_basicsize, 32);
+    TEST_EQ_INT(o.tp_dictoffset, 288);
+    TEST_EQ_INT(o.ht_cached_keys, 880);
+    TEST_EQ_INT(o.dict_keys, 32);
+    TEST_EQ_INT(o.dict_values, 40);
+    TEST_EQ_INT(o.dict_values_off, 8);
+    TEST_EQ_INT(o.pre_dict, 24);
     check_coverage(&o);
     py_offsets_version_str(&o, ver, sizeof(ver));
     TEST_EQ_STR(ver, "3.13.0");
@@ -258,6 +311,8 @@ static void make_314(unsigned char *b, int ft)
     static const uint64_t obj[] = {16, 8}, obj_ft[] = {32, 24};
     static const uint64_t bytes[] = {40, 16, 32}, bytes_ft[] = {56, 32, 48};
     static const uint64_t uni[] = {64, 32, 16, 40}, uni_ft[] = {80, 48, 32, 56};
+    static const uint64_t type[] = {416, 24, 88, 168}, type_ft[] = {432, 40, 104, 184};
+    static const uint64_t dict[] = {48, 32, 40}, dict_ft[] = {64, 48, 56};
 
     memset(b, 0, 760);
     memcpy(b, "xdebugpy", 8);
@@ -269,6 +324,8 @@ static void make_314(unsigned char *b, int ft)
     put_group(b, 248, ft ? fr_ft : fr, 8);
     put_group(b, 312, ft ? co_ft : co, 11);
     put_group(b, 400, ft ? obj_ft : obj, 2);
+    put_group(b, 416, ft ? type_ft : type, 4);
+    put_group(b, 528, ft ? dict_ft : dict, 3);
     put_group(b, 592, ft ? bytes_ft : bytes, 3);
     put_group(b, 616, ft ? uni_ft : uni, 4);
 }
@@ -307,6 +364,13 @@ static void test_debug_314(void)
     TEST_EQ_INT(o.u_kind_shift, 2);
     TEST_EQ_INT(o.u_compact_bit, 5);
     TEST_EQ_INT(o.u_ascii_bit, 6);
+    TEST_EQ_INT(o.dict_layout, PY_DICT_313);
+    TEST_EQ_INT(o.fr_localsplus, 80);
+    TEST_CHECK(o.local_tag_mask == ~(uint64_t)3); /* localsplus holds _PyStackRefs */
+    TEST_EQ_INT(o.tp_flags, 168);
+    TEST_EQ_INT(o.dict_keys, 32);
+    TEST_EQ_INT(o.dict_values, 40);
+    TEST_EQ_INT(o.dict_values_off, 8);
     check_coverage(&o);
     py_offsets_version_str(&o, ver, sizeof(ver));
     TEST_EQ_STR(ver, "3.14.10");
@@ -335,6 +399,7 @@ static void test_debug_314(void)
     TEST_EQ_INT(o.co_code_adaptive, 232);
     TEST_EQ_INT(o.co_firsttraceable, 208); /* before co_tlbc; Appendix A.2 */
     TEST_EQ_INT(o.co_size, 240);
+    TEST_EQ_INT(o.dict_layout, PY_DICT_NONE); /* free-threaded: no thread names */
     check_coverage(&o);
     py_offsets_version_str(&o, ver, sizeof(ver));
     TEST_EQ_STR(ver, "3.14.10t");
@@ -387,6 +452,17 @@ static void test_debug_corrupt(void)
     expect_patched(real, 1024, 272, 0, -EINVAL);         /* code_object.size */
     expect_patched(real, 1024, 296, 208, -EINVAL);       /* qualname == code size */
     expect_patched(real, 1024, 344, 209, -EINVAL);       /* co_code_adaptive > size */
+    /* Implausible offsets for instance attributes only turn thread names off. */
+    static const struct {
+        size_t pos;
+        uint64_t v;
+    } names_off[] = {{256, 80}, {368, 0}, {392, 416}, {448, 1 << 20}, {456, 48}, {464, 1ULL << 40}};
+    for (size_t i = 0; i < sizeof(names_off) / sizeof(names_off[0]); i++) {
+        memcpy(b, real, 584);
+        put_u64(b, names_off[i].pos, names_off[i].v);
+        TEST_EQ_INT(py_offsets_from_debug(b, 584, &o), 0);
+        TEST_EQ_INT(o.dict_layout, PY_DICT_NONE);
+    }
     /* Too short: less than the header, or than the 3.13 layout. */
     TEST_EQ_INT(py_offsets_from_debug(real, 0, &o), -EINVAL);
     TEST_EQ_INT(py_offsets_from_debug(real, 23, &o), -EINVAL);
@@ -477,6 +553,7 @@ void test_py_offsets(void)
 {
     test_tables();
     test_tables_unsupported();
+    test_tables_dict();
     test_debug_313();
     test_debug_314();
     test_debug_corrupt();

@@ -259,6 +259,48 @@ static void test_read_snapshot(void)
     target_free(t);
 }
 
+/* py_str_read_buf: the same reads into a caller's buffer, cut at a character boundary, with the
+ * object's type checked when asked. */
+static void test_read_buf(void)
+{
+    static const uint16_t ucs2[] = {'K', '.', 0x51fd, 0x6570};
+    struct py_offsets o;
+    struct target *t = target_snapshot_new();
+    unsigned char obj[8192];
+    uint64_t type = 0x7f00001000;
+    char buf[16];
+    size_t n;
+
+    TEST_EQ_INT(py_offsets_for_version(V38, &o), 0);
+    n = make_str(&o, obj, 2, 0, 1, 4, ucs2, sizeof(ucs2));
+    memcpy(obj + o.ob_type, &type, 8);
+    target_snapshot_add(t, 0x10000, obj, n);
+    make_str(&o, obj, 1, 1, 1, 5000, NULL, 0);
+    memset(obj + o.u_ascii_size, 'z', sizeof(obj) - o.u_ascii_size);
+    target_snapshot_add(t, 0x20000, obj, sizeof(obj));
+    n = make_str(&o, obj, 1, 1, 1, 100, "short", 5); /* data cut short by the mapping */
+    target_snapshot_add(t, 0x30000, obj, o.u_ascii_size + 50);
+
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, 0, buf, sizeof(buf)), 0);
+    TEST_EQ_STR(buf, "K.\xe5\x87\xbd\xe6\x95\xb0");
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, type, buf, sizeof(buf)), 0);
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, type + 8, buf, sizeof(buf)), -EINVAL);
+    TEST_EQ_STR(buf, "");
+    /* 7 bytes of room: "K." and one 3-byte character; never half of one. */
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, 0, buf, 7), 0);
+    TEST_EQ_STR(buf, "K.\xe5\x87\xbd");
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, 0, buf, 1), 0);
+    TEST_EQ_STR(buf, "");
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x10000, 0, buf, 0), -EINVAL);
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x20000, 0, buf, sizeof(buf)), 0);
+    TEST_CHECK(strlen(buf) == sizeof(buf) - 1 && buf[0] == 'z');
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x30000, 0, buf, sizeof(buf)), 0); /* only 15 needed */
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x30000, 0, buf, 128), -EFAULT);
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0x70000, 0, buf, sizeof(buf)), -EFAULT);
+    TEST_EQ_INT(py_str_read_buf(t, &o, 0, 0, buf, sizeof(buf)), -EINVAL);
+    target_free(t);
+}
+
 /* A target whose _Py_DebugOffsets give unicode_object.length = 0xfffffffc is refused (once,
  * the 32-bit bound check "o->u_length + 8 > hdr_len" wrapped and read 4 GiB past hdr[128]);
  * and py_str_layout itself bounds such an offset. */
@@ -292,5 +334,6 @@ void test_py_str(void)
     test_layout_314t();
     test_utf8();
     test_read_snapshot();
+    test_read_buf();
     test_hostile();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fake_py.h"
 #include "py_offsets.h"
 #include "py_proc.h"
 #include "suites.h"
@@ -24,7 +25,8 @@
 #define MAIN_TID   0x7f1234560700ULL /* pthread_t of the main thread */
 #define OTHER_TID  0x7f1234000700ULL
 #define CHUNK_SIZE 16384
-#define FRAME_GAP  128 /* bytes between frames in a chunk (header + locals) */
+#define FRAME_GAP  128           /* bytes between frames in a chunk (header + locals) */
+#define FAKE_BASE  0x20000000ULL /* objects made by fake_py (thread names) */
 
 /* The program whose code objects the images hold (line numbers as in this text):
  *  1
@@ -277,28 +279,35 @@ static uint64_t mk_shim(struct world *w, uint64_t back)
     return f;
 }
 
-/* The leaf -> middle -> main stack for thread ts. 3.11+: frames in one data-stack chunk, with
- * a C-stack entry frame below main (3.12+). Returns the leaf frame. */
-static uint64_t mk_stack(struct world *w, uint64_t ts)
+/* A three-frame stack of code[0] (leaf) <- code[1] <- code[2] (root) for thread ts, stopped at
+ * the positions of leaf, middle and main. 3.11+: frames in one data-stack chunk, with a C-stack
+ * entry frame below the root (3.12+). Returns the leaf frame. */
+static uint64_t mk_stack_of(struct world *w, uint64_t ts, const uint64_t *code)
 {
     const int *pos = w->data->pos;
     uint64_t f = 0, chunk = 0;
 
     if (w->o.frames == PY_FRAMES_OBJECT) {
         for (int i = 2; i >= 0; i--)
-            f = mk_pyframe(w, f, w->code[i], pos[i]);
+            f = mk_pyframe(w, f, code[i], pos[i]);
     } else {
         chunk = mk_chunk(w, 0);
         f = w->o.minor >= 12 ? mk_shim(w, 0) : 0;
         for (int i = 2; i >= 0; i--) {
             uint64_t at = chunk + 24 + (uint64_t)(2 - i) * FRAME_GAP;
-            put_iframe(w, at, f, w->code[i], pos[i], 0);
+            put_iframe(w, at, f, code[i], pos[i], 0);
             f = at;
         }
         put_u64(w, chunk + 16, f + FRAME_GAP);
     }
     set_top(w, ts, f, chunk);
     return f;
+}
+
+/* The leaf -> middle -> main stack for thread ts. Returns the leaf frame. */
+static uint64_t mk_stack(struct world *w, uint64_t ts)
+{
+    return mk_stack_of(w, ts, w->code);
 }
 
 /* ---- running the unwinder on a world ---- */
@@ -580,6 +589,8 @@ static void expect_thread(struct world *w, enum unwind_status status, uint32_t n
     TEST_CHECK(r.s->nframes == r.s->threads[0].first + r.s->threads[0].nframes);
     if (status == UNWIND_TORN)
         TEST_EQ_INT(r.s->retries, 2);
+    /* Only a whole stack has a root frame. */
+    TEST_EQ_INT(r.s->threads[0].root_frame != 0, status == UNWIND_OK && nframes > 0);
     run_end(&r);
 }
 
@@ -994,6 +1005,117 @@ static void test_thread_cycle(void)
     world_free(&w);
 }
 
+/* The root frame of a three-frame stack whose leaf is leaf. */
+static uint64_t root_of(struct world *w, uint64_t leaf)
+{
+    return get_u64(w, get_u64(w, leaf + w->o.fr_back) + w->o.fr_back);
+}
+
+/* Take a new snapshot of w and f for r's unwinder (what a live target would show now). */
+static void resnapshot(struct run *r, const struct world *w, const struct fake *f)
+{
+    target_free(r->p->t);
+    r->p->t = snapshot(w);
+    fake_snapshot(f, r->p->t);
+}
+
+/* e. Thread names: a thread started by threading has Thread._bootstrap at the root of its stack,
+ * whose first local is the Thread; its name is its _name attribute. The main thread's root is
+ * <module> (no name); a root frame that moved on to other code, an unreadable self, a
+ * _bootstrap from another file give no name either. */
+static void check_thread_name(const struct py_offsets *o, const void *debug, size_t debug_len)
+{
+    static const char *const attrs[] = {"_target", "_name", "_daemonic"};
+    const char *file = "/usr/lib/python3/threading.py";
+    struct world w;
+    struct fake f;
+    struct run r;
+    char name[64];
+
+    world_init(&w, o, 1 << 20, debug, debug_len);
+    fake_init(&f, o, FAKE_BASE, 1 << 16);
+    uint64_t vals[3] = {fake_str(&f, "t"), fake_str(&f, "w\xc3\xb6rker-\xc3\xbc"), 0};
+    vals[2] = vals[0];
+    uint64_t self = fake_instance(&f, attrs, vals, 3, FAKE_FRESH, NULL);
+    const struct version_data *d = w.data;
+    uint64_t code[3] = {
+        w.code[0], mk_code(&w, "run", "Thread.run", file, 7, d->linetable[1], d->ncodeunits[1]),
+        mk_code(&w, "_bootstrap", "Thread._bootstrap", file, 11, d->linetable[2],
+                d->ncodeunits[2])};
+    uint64_t ts = mk_tstate(&w, MAIN_TID, getpid()), ts2 = mk_tstate(&w, OTHER_TID, getpid() + 1);
+    put_u64(&w, w.interp + o->is_threads_head, ts2);
+    put_u64(&w, ts2 + o->ts_next, ts);
+    put_u64(&w, ts + 0, ts2); /* PyThreadState.prev */
+    uint64_t main_root = root_of(&w, mk_stack(&w, ts));
+    uint64_t root = root_of(&w, mk_stack_of(&w, ts2, code));
+    put_u64(&w, root + o->fr_localsplus, self);
+    struct target *t = snapshot(&w);
+    fake_snapshot(&f, t);
+    run_target(&r, &w, t, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 2);
+    if (r.s->nthreads == 2) {
+        const struct unwind_thread *other = &r.s->threads[0], *main = &r.s->threads[1];
+        TEST_CHECK(other->root_frame == root && main->root_frame == main_root);
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, other, name, sizeof(name)), 0);
+        TEST_EQ_STR(name, "w\xc3\xb6rker-\xc3\xbc");
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, other, name, 5), 0); /* cut whole */
+        TEST_EQ_STR(name, "w\xc3\xb6r");
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, main, name, sizeof(name)), -ENOENT);
+        TEST_EQ_STR(name, "");
+        /* The thread moved on: its root frame now runs other code. */
+        put_u64(&w, root + o->fr_code, code[1]);
+        resnapshot(&r, &w, &f);
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, other, name, sizeof(name)), -ENOENT);
+        put_u64(&w, root + o->fr_code, code[2]);
+        put_u64(&w, root + o->fr_localsplus, UNMAPPED);
+        resnapshot(&r, &w, &f);
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, other, name, sizeof(name)), -EFAULT);
+        put_u64(&w, root + o->fr_localsplus, self);
+        resnapshot(&r, &w, &f);
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, other, name, sizeof(name)), 0);
+    }
+    run_end(&r);
+    /* The same stack rooted in a _bootstrap of another module. */
+    put_u64(&w, root + o->fr_code,
+            mk_code(&w, "_bootstrap", "Thread._bootstrap", "/srv/mythreading.py", 11,
+                    d->linetable[2], d->ncodeunits[2]));
+    t = snapshot(&w);
+    fake_snapshot(&f, t);
+    run_target(&r, &w, t, 0, NULL, NULL);
+    TEST_EQ_INT(r.s->nthreads, 2);
+    if (r.s->nthreads == 2)
+        TEST_EQ_INT(unwinder_thread_name(r.u, r.s, &r.s->threads[0], name, sizeof(name)), -ENOENT);
+    run_end(&r);
+    fake_free(&f);
+    world_free(&w);
+}
+
+static void test_thread_names(void)
+{
+    static const unsigned versions[] = {0x030812f0, 0x030912f0, 0x030a0df0, 0x030b07f0, 0x030c01f0};
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        check_thread_name(&o, NULL, 0);
+    }
+    if (offsets_313(&o, debug))
+        check_thread_name(&o, debug, sizeof(debug));
+    /* Free-threaded builds: not read. */
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    o.dict_layout = PY_DICT_NONE;
+    struct world w;
+    struct run r;
+    char name[8];
+    one_thread(&w, &o, 1 << 20);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(unwinder_thread_name(r.u, r.s, &r.s->threads[0], name, sizeof(name)), -ENOTSUP);
+    run_end(&r);
+    world_free(&w);
+}
+
 void test_unwind(void)
 {
     test_builtin_versions();
@@ -1008,4 +1130,5 @@ void test_unwind(void)
     test_code_reuse();
     test_thread_cycle();
     test_hostile_offsets();
+    test_thread_names();
 }

@@ -624,6 +624,7 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
 
 struct progress {
     const struct plan_cmds *pc;
+    const struct bench *b;
     int tty, quiet;
     double last;
     struct timespec t0;
@@ -657,9 +658,19 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
     if (!s) {
         fprintf(stderr, "\r\033[K  warming up '%.40s' (%d left)", pg->pc->names[cmd], warmup_left);
     } else {
-        out_bench_fmt(a, sizeof(a), s->r.wall, BENCH_U_SECONDS);
-        fprintf(stderr, "\r\033[K  %.40s  run %d/%d  last %s  (%.0f s)", pg->pc->names[cmd],
-                runs_done, runs_expected, a, t);
+        char bar[21];
+        int fill = runs_expected > 0 ? 20 * runs_done / runs_expected : 0;
+        size_t len;
+        double *v = bench_sum_times(bench_samples(pg->b, &len), len, cmd, &len);
+
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        out_bench_fmt(a, sizeof(a), v ? stats_dist_quantile(v, len, 0.5) : s->r.wall,
+                      BENCH_U_SECONDS);
+        free(v);
+        fprintf(stderr, "\r\033[K  [%s] %.40s  run %d/%d  median so far %s  (%.0f s)", bar,
+                pg->pc->names[cmd], runs_done, runs_expected, a, t);
     }
     fflush(stderr);
 }
@@ -1076,6 +1087,7 @@ int cli_bench(int argc, char **argv)
     }
     memset(&pg, 0, sizeof(pg));
     pg.pc = &pc;
+    pg.b = b;
     pg.tty = isatty(STDERR_FILENO);
     pg.quiet = a.quiet;
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);

@@ -1,0 +1,84 @@
+/* The engine behind `spyglass timeit`: every (interpreter, statement) pair is a benchmark; a
+ * calibration process picks its loop count, then worker processes run in interleaved, shuffled
+ * rounds (one worker at a time), each discarding its warm-up values and timing the rest. The
+ * timing loop runs in the interpreter inside a tiny embedded driver; setup and teardown are
+ * never timed. No printing here: progress goes through a callback.
+ * SPDX-License-Identifier: MIT */
+#ifndef TIMEIT_H
+#define TIMEIT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats_nested.h"
+
+/* An interpreter to measure. Borrowed by the engine. */
+struct timeit_python {
+    const char *path; /* executable (as given to execve) */
+    const char *name; /* as shown: "3.11.7", or the --python argument when versions repeat */
+};
+
+/* What to run and how much. */
+struct timeit_plan {
+    const char *const *stmts; /* nstmts statements (Python source; may hold newlines) */
+    int nstmts;
+    const char *setup;     /* run once per worker before timing, untimed; "" for none */
+    const char *teardown;  /* run once per worker after timing, untimed; "" for none */
+    int processes;         /* workers per benchmark (default 10) */
+    int values;            /* timed values per worker (default 5) */
+    int warmups;           /* discarded values per worker first (default 1) */
+    uint64_t loops;        /* loops per value; 0: calibrate each benchmark */
+    double min_value_time; /* calibration: seconds one value must last at least */
+    double timeout;        /* seconds a worker may take before it is killed; 0: none */
+    uint64_t seed;         /* shuffles of the rounds */
+    volatile sig_atomic_t *stop; /* set from a signal handler to stop early; may be NULL */
+};
+
+/* One benchmark: statement stmt on interpreter python. */
+struct timeit_bench {
+    int python, stmt;
+    char version[32];  /* the interpreter's sys.version_info, "3.11.7" */
+    uint64_t loops;    /* loops per value */
+    double clock_res;  /* resolution of the driver's clock (time.perf_counter), seconds */
+    double clock_cost; /* seconds one read of that clock takes */
+    double *values;    /* per-loop seconds of every timed value, grouped by worker */
+    double *start;     /* per value: seconds since the run began, at the value's start */
+    size_t *len;       /* values per worker (nworkers entries) */
+    double *other_cpu; /* per worker: share (0..1) of the machine's CPU used by other
+                          processes while it ran, -1 unknown */
+    size_t nvalues, nworkers;
+};
+
+/* Progress: called after every worker (calibration runs have worker == -1). */
+typedef void (*timeit_progress_fn)(void *ctx, const struct timeit_bench *b, int worker,
+                                   int workers_done, int workers_total);
+
+struct timeit;
+
+/* Returns 0 or a negative errno. Caller frees with timeit_free(). */
+int timeit_new(const struct timeit_python *pys, int npys, const struct timeit_plan *plan,
+               struct timeit **out);
+void timeit_free(struct timeit *t);
+
+/* Run everything. Returns 0; -EINTR when stopped through plan->stop (values so far are
+ * kept); -ENOENT or -EACCES when an interpreter cannot be started; -ECHILD when a statement,
+ * setup or teardown raised (a SyntaxError included) or a worker died; -ETIMEDOUT when a
+ * worker passed the timeout; another negative errno on a system failure. After a failure,
+ * timeit_failure() tells which benchmark and the interpreter's own message. */
+int timeit_go(struct timeit *t, timeit_progress_fn progress, void *ctx);
+
+/* The failed benchmark (-1 when none) and the last line of its error output, e.g.
+ * "ZeroDivisionError: division by zero" (valid until timeit_free()). */
+int timeit_failure(const struct timeit *t, const char **message);
+
+/* Every benchmark, python-major (index = python * nstmts + stmt); valid until timeit_free(). */
+const struct timeit_bench *timeit_benches(const struct timeit *t, size_t *n);
+
+/* b's values as clusters (one per worker), for stats_nested. */
+struct stats_clusters timeit_clusters(const struct timeit_bench *b);
+
+/* Seconds spent so far. */
+double timeit_elapsed(const struct timeit *t);
+
+#endif

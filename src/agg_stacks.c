@@ -54,6 +54,20 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
     return h;
 }
 
+/* Hash of a stack of frame ids, a word at a time (stacks are hashed at every sample). */
+static uint64_t hash_ids(const uint32_t *ids, uint32_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (uint32_t i = 0; i < n; i++) {
+        h = (h ^ ids[i]) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
 static void table_init(struct table *t, uint32_t cap)
 {
     t->slot = xcalloc(cap, sizeof(uint32_t));
@@ -199,7 +213,7 @@ static uint64_t stack_hash(const struct agg *a, uint32_t id)
 
 void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight)
 {
-    uint64_t h = hash_bytes(frames, (size_t)n * sizeof(uint32_t), n);
+    uint64_t h = hash_ids(frames, n);
     uint32_t j = (uint32_t)h & (a->stack_tab.cap - 1);
     a->total += weight;
     for (; a->stack_tab.slot[j]; j = (j + 1) & (a->stack_tab.cap - 1)) {

@@ -25,6 +25,9 @@
 #define REVALIDATE_NS    20000000LL /* re-check some cached code objects every 20 ms */
 #define REVALIDATE_BATCH 32
 #define RUNTIME_NS       10000000LL /* re-read interpreters.head and finalizing every 10 ms */
+/* Lines remembered per code object: a recursive function is sampled at its call site and at its
+ * current line. */
+#define LINE_MEMO 4
 
 struct code_entry {
     struct unwind_code pub;
@@ -33,7 +36,8 @@ struct code_entry {
     uint32_t linetable_len;
     uint32_t ncodeunits; /* 3.11+: bytecode size in code units; 0 unknown */
     int firsttraceable;  /* 3.11+, code units */
-    int last_addr, last_line;
+    int memo_addr[LINE_MEMO], memo_line[LINE_MEMO]; /* recent instruction -> line lookups */
+    unsigned memo_next;
 };
 
 /* A local copy of a remote range (a data-stack chunk). */
@@ -41,7 +45,8 @@ struct region {
     uint64_t addr;
     uint32_t len;
     uint32_t cap;
-    unsigned char *buf;
+    unsigned char *buf;        /* own copy, when not served from the prefetch */
+    const unsigned char *data; /* the bytes: buf, or inside the prefetch buffer */
 };
 
 /* Read plan replay: the ranges read during one sample are fetched for the next one in a single
@@ -170,7 +175,17 @@ static int pf_cmp(const void *x, const void *y)
 static uint32_t pf_merge(struct prefetch *pf)
 {
     uint32_t n = 0;
-    qsort(pf->plan, pf->nplan, sizeof(pf->plan[0]), pf_cmp);
+    if (pf->nplan > 16) {
+        qsort(pf->plan, pf->nplan, sizeof(pf->plan[0]), pf_cmp);
+    } else { /* the usual few ranges: insertion sort beats qsort's set-up */
+        for (uint32_t i = 1; i < pf->nplan; i++) {
+            struct pf_range r = pf->plan[i];
+            uint32_t j = i;
+            for (; j && pf->plan[j - 1].addr > r.addr; j--)
+                pf->plan[j] = pf->plan[j - 1];
+            pf->plan[j] = r;
+        }
+    }
     for (uint32_t i = 0; i < pf->nplan; i++) {
         const struct pf_range *r = &pf->plan[i];
         if (n) {
@@ -217,14 +232,14 @@ static void pf_record(struct unwinder *u, uint64_t addr, uint32_t len)
         pf->plan[pf->nplan++] = (struct pf_range){addr, len, 0};
 }
 
-/* Copy [addr, addr+len) from the prefetched ranges (sorted, disjoint); returns 1 when they
- * held it. */
-static int pf_serve(struct unwinder *u, uint64_t addr, void *buf, uint32_t len)
+/* Where [addr, addr+len) lies in the prefetched ranges (sorted, disjoint), or NULL. Valid
+ * until the next pf_begin(). */
+static const unsigned char *pf_find(struct unwinder *u, uint64_t addr, uint32_t len)
 {
     struct prefetch *pf = &u->pf;
     uint32_t lo = 0, hi = pf->nhave;
     if (!pf->enabled)
-        return 0;
+        return NULL;
     while (lo < hi) { /* the last range starting at or before addr */
         uint32_t mid = (lo + hi) / 2;
         if (pf->have[mid].addr <= addr)
@@ -233,11 +248,20 @@ static int pf_serve(struct unwinder *u, uint64_t addr, void *buf, uint32_t len)
             hi = mid;
     }
     if (!lo)
-        return 0;
+        return NULL;
     const struct pf_range *r = &pf->have[lo - 1];
     if (addr + len > r->addr + r->len)
+        return NULL;
+    return pf->buf + r->off + (addr - r->addr);
+}
+
+/* Copy [addr, addr+len) from the prefetched ranges; returns 1 when they held it. */
+static int pf_serve(struct unwinder *u, uint64_t addr, void *buf, uint32_t len)
+{
+    const unsigned char *p = pf_find(u, addr, len);
+    if (!p)
         return 0;
-    memcpy(buf, pf->buf + r->off + (addr - r->addr), len);
+    memcpy(buf, p, len);
     return 1;
 }
 
@@ -358,7 +382,8 @@ static int code_resolve(struct unwinder *u, uint64_t addr)
         free(e.linetable);
         return -1;
     }
-    e.last_addr = -2;
+    for (int i = 0; i < LINE_MEMO; i++)
+        e.memo_addr[i] = -2;
     if (u->ncodes == u->codes_cap) {
         u->codes_cap = u->codes_cap ? u->codes_cap * 2 : 256;
         u->codes = xreallocarray(u->codes, u->codes_cap, sizeof(*u->codes));
@@ -380,12 +405,14 @@ static int code_lookup(struct unwinder *u, uint64_t addr)
 
 static int code_line(struct code_entry *e, enum py_linetable_kind kind, int addr)
 {
-    if (addr == e->last_addr)
-        return e->last_line;
+    for (int i = 0; i < LINE_MEMO; i++)
+        if (e->memo_addr[i] == addr)
+            return e->memo_line[i];
     int line = py_linetable_line(kind, e->linetable, e->linetable ? e->linetable_len : 0,
                                  e->pub.firstlineno, addr);
-    e->last_addr = addr;
-    e->last_line = line;
+    e->memo_addr[e->memo_next] = addr;
+    e->memo_line[e->memo_next] = line;
+    e->memo_next = (e->memo_next + 1) % LINE_MEMO;
     return line;
 }
 
@@ -484,22 +511,27 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
     return 0;
 }
 
-/* Copy [addr, addr+len) into region slot i (growing its buffer outside the steady state). */
+/* Fill region slot i with [addr, addr+len): in place in the prefetch when it holds the range,
+ * else copied into the slot's buffer (grown outside the steady state). */
 static int region_fill(struct unwinder *u, int i, uint64_t addr, uint32_t len)
 {
     struct region *r = &u->regions[i];
+    const unsigned char *p = pf_find(u, addr, len);
+    if (p) {
+        r->data = p;
+        r->addr = addr;
+        r->len = len;
+        return 0;
+    }
     if (r->cap < len) {
         free(r->buf);
         r->cap = len < CHUNK_READ ? CHUNK_READ : len;
         r->buf = xmalloc(r->cap);
     }
-    long got;
-    if (pf_serve(u, addr, r->buf, len))
-        got = len;
-    else
-        got = target_read_some(u->p->t, addr, r->buf, len);
+    long got = target_read_some(u->p->t, addr, r->buf, len);
     if (got < 0)
         return (int)got;
+    r->data = r->buf;
     r->addr = addr;
     r->len = (uint32_t)got;
     return 0;
@@ -517,7 +549,7 @@ static void region_add_chunk(struct unwinder *u, uint64_t chunk, uint64_t limit)
     if (region_fill(u, u->nregions, chunk, len) != 0 || u->regions[u->nregions].len < 24)
         return;
     struct region *r = &u->regions[u->nregions];
-    uint64_t size = u64_at(r->buf, 8);
+    uint64_t size = u64_at(r->data, 8);
     if (!limit && size > r->len && size <= CHUNK_MAX &&
         region_fill(u, u->nregions, chunk, (uint32_t)size) != 0)
         return;
@@ -539,13 +571,13 @@ static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_reg
             const struct region *r = &u->regions[i];
             if (f >= r->addr + 24 && f + o->fr_size <= r->addr + r->len) {
                 *in_region = i;
-                return r->buf + (f - r->addr);
+                return r->data + (f - r->addr);
             }
         }
         /* Past the oldest copied chunk: the previous chunk may hold it. */
         if (pass || !u->nregions)
             break;
-        uint64_t prev = u64_at(u->regions[u->nregions - 1].buf, 0);
+        uint64_t prev = u64_at(u->regions[u->nregions - 1].data, 0);
         if (!(f > prev && f - prev < CHUNK_MAX))
             break;
         region_add_chunk(u, prev, 0);

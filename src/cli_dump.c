@@ -17,6 +17,20 @@
 static const char usage[] = "usage: spyglass dump --pid PID\n"
                             "Print every thread's current Python stack once.\n";
 
+/* Write s with control characters (a hostile name could move the cursor or fake lines) as
+ * \xNN, and '"' and '\' escaped with '\'; other bytes, UTF-8 included, as they are. */
+static void put_escaped(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            printf("\\x%02x", *c);
+        else if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else
+            putchar(*c);
+    }
+}
+
 /* The thread's Python name, else MainThread for the main thread, else the kernel's name. */
 static void print_thread(const struct py_proc *p, struct unwinder *u, const struct unwind_sample *s,
                          const struct unwind_thread *th)
@@ -29,16 +43,20 @@ static void print_thread(const struct py_proc *p, struct unwinder *u, const stru
         snprintf(name, sizeof(name), "MainThread");
     else if ((unwinder_thread_name(u, s, th, name, sizeof(name)) != 0 || !name[0]) && th->tid)
         proc_comm_read(p->pid, th->tid, name, sizeof(name));
-    printf("Thread %d (%s%s): \"%s\"%s\n", th->tid, running ? "active" : "idle",
-           th->holds_gil ? "+gil" : "", name,
-           th->status == UNWIND_TORN ? " [stack changed while read]" : "");
+    printf("Thread %d (%s%s): \"", th->tid, running ? "active" : "idle",
+           th->holds_gil ? "+gil" : "");
+    put_escaped(name);
+    printf("\"%s\n", th->status == UNWIND_TORN ? " [stack changed while read]" : "");
     for (uint32_t i = 0; i < th->nframes; i++) {
         const struct unwind_frame *f = &s->frames[th->first + i];
         const struct unwind_code *c = unwinder_code(u, f->code);
+        printf("    ");
+        put_escaped(c->name);
+        printf(" (");
+        put_escaped(c->file);
         if (f->line >= 0)
-            printf("    %s (%s:%d)\n", c->name, c->file, f->line);
-        else
-            printf("    %s (%s)\n", c->name, c->file);
+            printf(":%d", f->line);
+        printf(")\n");
     }
     if (th->status == UNWIND_TRUNCATED)
         printf("    ... (deeper frames not shown)\n");

@@ -386,7 +386,8 @@ t_modes() {
 
 # 4. A 500-deep recursion is sampled whole.
 t_recursion() {
-    local py=$1 v=$2 n=recursion-$v
+    local py=$1 v=$2 n
+    n=recursion-$v
     local prof=$T/$n.txt top nframes nrec root
     check_begin "recursion $v"
     sg "$n" record --rate 200 -o "$prof" -- "$py" "$TARGETS/recursion.py" 500 1.5
@@ -408,7 +409,8 @@ t_recursion() {
 
 # 5. Attach to a running process: record and dump.
 t_attach() {
-    local py=$1 v=$2 n=attach-$v pid state
+    local py=$1 v=$2 n pid state
+    n=attach-$v
     local prof=$T/$n.txt ready=$T/$n.ready
     start_bg "$py" "$TARGETS/spin.py" 20 "$ready"
     pid=$BGPID
@@ -463,7 +465,8 @@ t_exitcode() {
 
 # 7. --threads roots each stack in 'thread NAME (TID)'.
 t_threads() {
-    local py=$1 v=$2 n=threads-$v pid tid out
+    local py=$1 v=$2 n pid tid out
+    n=threads-$v
     local prof=$T/$n.txt comm
     check_begin "threads $v"
     sg "$n" record --threads --rate 200 -o "$prof" -- "$py" "$TARGETS/sleepbusy.py" 1 "$T/$n.info"
@@ -526,7 +529,8 @@ EOF2
 }
 
 t_threadnames() {
-    local py=$1 v=$2 n=tnames-$v pid name tid comm line
+    local py=$1 v=$2 n pid name tid comm line
+    n=tnames-$v
     local prof=$T/$n.txt info=$T/$n.info
     check_begin "threadnames record $v"
     sg "$n" record --threads --rate 200 -o "$prof" -- "$py" "$TARGETS/threadnames.py" 1.5 "$info"
@@ -674,6 +678,31 @@ EOF
         ) || why "$(tail -n1 <<<"$out")"
     fi
     check_end
+}
+
+# 9b. dump escapes control characters, quotes and backslashes in names.
+t_dump_escapes() {
+    local py=$1 v=$2 n pid
+    n=dump-esc-$v
+    check_begin "dump escapes $v"
+    start_bg "$py" "$TARGETS/hostile_dump.py" 20 "$T/$n.ready"
+    pid=$BGPID
+    if wait_file "$T/$n.ready" 15; then
+        sg "$n" dump --pid "$pid"
+        expect_rc 0 "$n"
+        if ((RC == 0)); then
+            grep -q $'\x1b' "$T/$n.out" && why "a raw escape byte in the output"
+            grep -q '^Thread 1 (active)' "$T/$n.out" && why "the thread name forged a line"
+            grep -qF ': "evil\x0aThread 1 (active): \"x\"\x1b[2J"' "$T/$n.out" ||
+                why "no escaped thread name"
+            grep -qF '    f\x1bn\\ (' "$T/$n.out" || why "no escaped function name"
+            ((${#WHY[@]})) && show "$T/$n.out"
+        fi
+    else
+        why "the target did not start"
+    fi
+    check_end
+    stop_bg "$pid"
 }
 
 # Python 3.6/3.7: refused with one line.
@@ -925,6 +954,7 @@ fi
 for py in "${ONCE_PYS[@]}"; do
     want formats && t_formats "$py" "$(label_of "$py")"
     want unicode && t_unicode "$py" "$(label_of "$py")"
+    want unicode && t_dump_escapes "$py" "$(label_of "$py")"
 done
 if want unsupported; then
     if [[ -n $OLD_PY ]]; then

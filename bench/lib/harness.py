@@ -656,6 +656,122 @@ def cmd_slowdown(a):
             "%.3f vs blocking" % (ver, ratio(sg[0], nb[0]), ratio(sg[0], bl[0])))
 
 
+# --------------------------------------------------------------------------- toggle
+
+def cmd_toggle(a):
+    """Slowdown within one target process: the profiler stays attached and is stopped
+    (SIGSTOP) and continued (SIGCONT) between chunks of fixed work, in pairs whose order is
+    random; each pair gives the ratio of the chunk with the profiler running to the chunk
+    without. One process and adjacent chunks remove most of what makes separate runs differ
+    (memory layout, the machine's drifting load)."""
+    import random
+    rnd = random.Random(a.seed)
+    conds = [("nothing attached (A/A)", "none"), ("spyglass --rate %d" % a.rate, "sg")]
+    if a.wakeup_bin:
+        conds.append(("do-nothing waker %d Hz" % a.rate, "wk"))
+    conds.append(("py-spy --rate %d --nonblocking" % a.rate, "psnb"))
+    header("target slowdown in one process, profiler toggled between chunks of fixed work "
+           "(target on CPU %d, profiler on CPU %d), %d pairs of %.2g-scale chunks"
+           % (TARGET_CPU, PROF_CPU, a.pairs, a.scale))
+    log("  per pair: chunk with the profiler running / chunk with it stopped; median over "
+        "pairs with its distribution-free 95% CI")
+    results = []
+    for pyv in a.pythons:
+        py, ver = python_for(pyv)
+        for name, kind in conds:
+            with Target(py, "work.py", [a.scale, "loop"], stdin=True) as t:
+                holder, h, prof_pid, wk = {}, None, None, None
+                if kind == "sg":
+                    th = threading.Thread(target=lambda: holder.update(
+                        r=run_spyglass(t.pid, a.rate, 3600)))
+                    th.start()
+                    deadline = time.monotonic() + 10
+                    while prof_pid is None and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                        prof_pid = _child_named(os.getpid(), "spyglass")
+                elif kind == "wk":
+                    wk = subprocess.Popen([a.wakeup_bin, str(a.rate), "3600"],
+                                          stdout=subprocess.DEVNULL, preexec_fn=pin(PROF_CPU))
+                    prof_pid = wk.pid
+                elif kind == "psnb":
+                    h = start_pyspy(t.pid, a.rate, nonblocking=True)
+                    h["ev"].wait(30)
+                    prof_pid = h["proc"].pid
+                time.sleep(a.settle)
+                on_w, off_w, on_c, off_c = [], [], [], []
+
+                def chunk(running):
+                    if prof_pid:
+                        os.kill(prof_pid, signal.SIGCONT if running else signal.SIGSTOP)
+                    time.sleep(0.02)
+                    t.send("go")
+                    line = t.readline(600)
+                    _, w, c = line.split()
+                    return float(w), float(c)
+
+                chunk(True)  # one chunk to settle caches and the profiler's code cache
+                for _ in range(a.pairs):
+                    order = [True, False] if rnd.random() < 0.5 else [False, True]
+                    got = {st: chunk(st) for st in order}
+                    on_w.append(got[True][0])
+                    off_w.append(got[False][0])
+                    on_c.append(got[True][1])
+                    off_c.append(got[False][1])
+                if prof_pid:
+                    os.kill(prof_pid, signal.SIGCONT)
+                t.send("quit")
+                t.proc.wait(30)
+                if kind == "sg":
+                    th.join(60)
+                elif kind == "wk":
+                    wk.kill()
+                    wk.wait()
+                elif kind == "psnb":
+                    finish_pyspy(h, None, timeout=30)
+            pw = [100 * (x / y - 1) for x, y in zip(on_w, off_w)]
+            pc = [100 * (x / y - 1) for x, y in zip(on_c, off_c)]
+            lw, hw = median_ci(pw)
+            lc, hc = median_ci(pc)
+            spread = 100 * (max(off_w) - min(off_w)) / median(off_w)
+            log("  %-7s %-33s wall %+6.2f%% [%+.2f, %+.2f]  CPU %+6.2f%% [%+.2f, %+.2f]  "
+                "(chunk %.3f s, stopped-chunk spread %.1f%%)"
+                % (ver, name, median(pw), lw, hw, median(pc), lc, hc, median(off_w), spread))
+            results.append((ver, name, kind, median(pw), lw, hw, median(pc), lc, hc))
+    log("")
+    for ver, name, kind, mw, lw, hw, mc, lc, hc in results:
+        verdict = ""
+        if kind == "sg":
+            verdict = (" (goal <= 1%%, wall: %s)"
+                       % ("PASS: the CI lies below 1%" if hw <= 1 else
+                          "FAIL: above 1%" if lw > 1 else "not resolved: the CI straddles 1%"))
+        log("RESULT toggle %s %s: wall %+.2f%% [%+.2f, %+.2f], CPU %+.2f%% [%+.2f, %+.2f]%s"
+            % (ver, name, mw, lw, hw, mc, lc, hc, verdict))
+    by = {(v, k): mw for v, _, k, mw, *_ in results}
+    for ver in sorted({r[0] for r in results}):
+        if (ver, "sg") in by and (ver, "psnb") in by:
+            log("RESULT toggle %s slowdown spyglass %+.2f%% vs py-spy --nonblocking %+.2f%%: "
+                "ratio of slowed times %.4f" % (ver, by[(ver, "sg")], by[(ver, "psnb")],
+                                                (1 + by[(ver, "sg")] / 100)
+                                                / (1 + by[(ver, "psnb")] / 100)))
+
+
+def _child_named(ppid, name):
+    """PID of a descendant of ppid whose comm is name, or None."""
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        fields = st[st.rindex(")") + 2:].split()
+        if comm == name and int(fields[1]) == ppid:
+            return int(d)
+    return None
+
+
 # --------------------------------------------------------------------------- torn
 
 def intact(names):
@@ -788,6 +904,15 @@ def main():
     p.add_argument("--reps", type=int, default=7)
     p.add_argument("--wakeup-bin", default=None)
 
+    p = sub.add_parser("toggle")
+    p.add_argument("--pythons", nargs="+", default=["3.11"])
+    p.add_argument("--rate", type=int, default=1000)
+    p.add_argument("--scale", type=float, default=0.1)
+    p.add_argument("--pairs", type=int, default=40)
+    p.add_argument("--settle", type=float, default=0.5)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--wakeup-bin", default=None)
+
     p = sub.add_parser("torn")
     p.add_argument("--pythons", nargs="+", default=["3.8", "3.9", "3.10"])
     p.add_argument("--extra-pythons", nargs="*", default=[])
@@ -798,7 +923,7 @@ def main():
     a = ap.parse_args()
     try:
         {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
-         "slowdown": cmd_slowdown, "torn": cmd_torn}[a.cmd](a)
+         "slowdown": cmd_slowdown, "toggle": cmd_toggle, "torn": cmd_torn}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

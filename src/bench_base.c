@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "out_bench.h"
+#include "util_file.h"
 #include "util_xalloc.h"
 
 #define MAX_BYTES (256u << 20) /* refuse baselines larger than this */
@@ -95,6 +96,8 @@ int bench_base_parse(const char *text, size_t len, struct bench_base **out, char
 
     if (!root) {
         snprintf(why, size, "not JSON: %s (line %d)", jerr.text, jerr.line);
+        for (char *c = why; *c; c++) /* jansson quotes the input near the error */
+            *c = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
         return -EINVAL;
     }
     schema = json_string_value(json_object_get(root, "schema"));
@@ -119,28 +122,15 @@ out:
 
 int bench_base_load(const char *path, struct bench_base **out, char *why, size_t size)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    int err = 0;
+    size_t len = 0;
+    int err = file_read(path, MAX_BYTES, &buf, &len);
 
-    if (!f)
-        return -errno;
-    do {
-        if (cap - len < 65536) {
-            cap = cap ? 2 * cap : 65536;
-            buf = xrealloc(buf, cap);
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0 && len < MAX_BYTES);
-    if (ferror(f))
-        err = -EIO;
-    else if (len >= MAX_BYTES)
-        err = fail(why, size, "larger than 256 MiB");
-    fclose(f);
-    if (err == 0)
-        err = bench_base_parse(buf, len, out, why, size);
+    if (err == -EFBIG)
+        return fail(why, size, "larger than 256 MiB");
+    if (err < 0)
+        return err;
+    err = bench_base_parse(buf, len, out, why, size);
     free(buf);
     return err;
 }

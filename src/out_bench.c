@@ -455,22 +455,6 @@ int out_bench_json(FILE *f, const struct out_bench *o)
 
 /* ---- CSV and Markdown ---- */
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
-static void csv_field(struct sbuf *b, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        sbuf_adds(b, s);
-        return;
-    }
-    sbuf_addc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            sbuf_addc(b, '"');
-        sbuf_addc(b, *s);
-    }
-    sbuf_addc(b, '"');
-}
-
 int out_bench_csv(FILE *f, const struct out_bench *o)
 {
     static const enum bench_metric extra[] = {BENCH_M_USER,   BENCH_M_SYS,   BENCH_M_MAXRSS,
@@ -485,7 +469,7 @@ int out_bench_csv(FILE *f, const struct out_bench *o)
         sbuf_printf(&b, ",%s_median", bench_metric_name(extra[k]));
     for (int p = 0; p < o->nparams; p++) {
         sbuf_adds(&b, ",parameter_");
-        csv_field(&b, o->param_names[p]);
+        sbuf_add_csv(&b, o->param_names[p]);
     }
     sbuf_addc(&b, '\n');
     for (int i = 0; i < o->ncmds; i++) {
@@ -494,33 +478,20 @@ int out_bench_csv(FILE *f, const struct out_bench *o)
 
         if (o->cmds[i].hidden || s->n == 0)
             continue;
-        csv_field(&b, o->cmds[i].name);
+        sbuf_add_csv(&b, o->cmds[i].name);
         sbuf_printf(&b, ",%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", s->n, w->median,
                     w->median_lo, w->median_hi, w->mean, w->sd, w->mad, w->min, w->max);
         for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
             sbuf_printf(&b, ",%.9g", s->m[extra[k]].median);
         for (int p = 0; p < o->nparams; p++) {
             sbuf_addc(&b, ',');
-            csv_field(&b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
+            sbuf_add_csv(&b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
         }
         sbuf_addc(&b, '\n');
     }
     err = file_put(f, &b);
     sbuf_destroy(&b);
     return err;
-}
-
-/* Markdown table cell: pipes and line breaks escaped, backticks kept out of code spans. */
-static void md_cell(struct sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_' || *s == '<')
-            sbuf_addc(b, '\\');
-        if (*s == '\n' || *s == '\r')
-            sbuf_addc(b, ' ');
-        else
-            sbuf_addc(b, *s);
-    }
 }
 
 int out_bench_markdown(FILE *f, const struct out_bench *o)
@@ -539,7 +510,7 @@ int out_bench_markdown(FILE *f, const struct out_bench *o)
         if (o->cmds[i].hidden || s->n == 0)
             continue;
         sbuf_adds(&b, "| ");
-        md_cell(&b, o->cmds[i].name);
+        sbuf_add_md(&b, o->cmds[i].name);
         sbuf_printf(&b, " | %s | %s … %s | ", fmt(a, w->median, BENCH_U_SECONDS),
                     fmt(c, w->median_lo, BENCH_U_SECONDS), fmt(d, w->median_hi, BENCH_U_SECONDS));
         sbuf_printf(&b, "%s ± %s | ", fmt(a, w->mean, BENCH_U_SECONDS),

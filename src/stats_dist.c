@@ -112,9 +112,9 @@ static void select_nth(double *x, size_t n, size_t k)
     }
 }
 
-/* Median of x[0..n-1] (type 7), reordering x. */
-static double median_inplace(double *x, size_t n)
+double stats_dist_median_inplace(double *x, size_t n)
 {
+    assert(n > 0);
     size_t k = n / 2;
 
     select_nth(x, n, k);
@@ -379,9 +379,9 @@ int stats_dist_ratio(const double *a, size_t na, const double *b, size_t nb, uns
     int err = 0;
 
     memcpy(w, a, na * sizeof(*w));
-    double ma = median_inplace(w, na);
+    double ma = stats_dist_median_inplace(w, na);
     memcpy(w, b, nb * sizeof(*w));
-    double mb = median_inplace(w, nb);
+    double mb = stats_dist_median_inplace(w, nb);
     if (mb == 0) {
         err = -EINVAL;
         goto out;
@@ -391,9 +391,9 @@ int stats_dist_ratio(const double *a, size_t na, const double *b, size_t nb, uns
     stats_rng_init(&rng, seed);
     for (unsigned r = 0; r < reps; r++) {
         resample(a, na, w, &rng);
-        double ra = median_inplace(w, na);
+        double ra = stats_dist_median_inplace(w, na);
         resample(b, nb, w, &rng);
-        ratios[r] = safe_ratio(ra, median_inplace(w, nb));
+        ratios[r] = safe_ratio(ra, stats_dist_median_inplace(w, nb));
     }
     qsort(ratios, reps, sizeof(*ratios), cmp_double);
     out->ratio = ma / mb;

@@ -31,6 +31,10 @@ int stats_dist_summary(const double *x, size_t n, struct stats_summary *out);
 /* Quantile p (0..1) of x, type 7. x is not modified. n must be > 0. */
 double stats_dist_quantile(const double *x, size_t n, double p);
 
+/* Median of x[0..n-1] (type 7), reordering x in place: expected O(n), no allocation, for
+ * loops such as bootstraps. n must be > 0. */
+double stats_dist_median_inplace(double *x, size_t n);
+
 /* Two-sided Mann-Whitney U test of a against b. */
 struct stats_mwu {
     double u;   /* U of a: the number of pairs (ai, bj) with ai > bj, ties counting 1/2 */

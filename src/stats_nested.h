@@ -20,17 +20,17 @@ struct stats_clusters {
 
 struct stats_nested {
     size_t nclusters;
-    size_t n;                   /* values in all */
-    double mean, sd;            /* of all values (sd with n - 1; 0 when n < 2) */
-    double min, max;            /* of all values */
-    double median;              /* of all values (type 7) */
-    double median_lo;           /* 95% interval of the median from a two-stage bootstrap: */
-    double median_hi;           /* resample clusters, then values within each chosen cluster */
-    double between_sd;          /* sd of the cluster means (0 with one cluster) */
-    double within_sd;           /* pooled sd of values around their cluster's mean */
-    double icc;                 /* share (0..1) of the variance that lies between clusters
-                                   (one-way ANOVA estimator, clipped to [0, 1]) */
-    double n_eff;               /* effective number of independent values: n / design effect */
+    size_t n;          /* values in all */
+    double mean, sd;   /* of all values (sd with n - 1; 0 when n < 2) */
+    double min, max;   /* of all values */
+    double median;     /* of all values (type 7) */
+    double median_lo;  /* 95% interval of the median from a two-stage bootstrap: */
+    double median_hi;  /* resample clusters, then values within each chosen cluster */
+    double between_sd; /* sd of the cluster means (0 with one cluster) */
+    double within_sd;  /* pooled sd of values around their cluster's mean */
+    double icc;        /* share (0..1) of the variance that lies between clusters
+                          (one-way ANOVA estimator, clipped to [0, 1]) */
+    double n_eff;      /* effective number of independent values: n / design effect */
 };
 
 /* Summarise c with a `reps`-fold bootstrap (deterministic for a seed). Returns 0, or -EINVAL

@@ -23,15 +23,15 @@ struct timeit_python {
 struct timeit_plan {
     const char *const *stmts; /* nstmts statements (Python source; may hold newlines) */
     int nstmts;
-    const char *setup;     /* run once per worker before timing, untimed; "" for none */
-    const char *teardown;  /* run once per worker after timing, untimed; "" for none */
-    int processes;         /* workers per benchmark (default 10) */
-    int values;            /* timed values per worker (default 5) */
-    int warmups;           /* discarded values per worker first (default 1) */
-    uint64_t loops;        /* loops per value; 0: calibrate each benchmark */
-    double min_value_time; /* calibration: seconds one value must last at least */
-    double timeout;        /* seconds a worker may take before it is killed; 0: none */
-    uint64_t seed;         /* shuffles of the rounds */
+    const char *setup;           /* run once per worker before timing, untimed; "" for none */
+    const char *teardown;        /* run once per worker after timing, untimed; "" for none */
+    int processes;               /* workers per benchmark (default 10) */
+    int values;                  /* timed values per worker (default 5) */
+    int warmups;                 /* discarded values per worker first (default 1) */
+    uint64_t loops;              /* loops per value; 0: calibrate each benchmark */
+    double min_value_time;       /* calibration: seconds one value must last at least */
+    double timeout;              /* seconds a worker may take before it is killed; 0: none */
+    uint64_t seed;               /* shuffles of the rounds */
     volatile sig_atomic_t *stop; /* set from a signal handler to stop early; may be NULL */
 };
 

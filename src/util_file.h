@@ -1,9 +1,10 @@
-/* Writing report files with errors kept: every writer returns the errno of the first failed
- * write (e.g. -ENOSPC on a full disk), never a silently truncated file.
+/* Report files with errors kept: every writer returns the errno of the first failed write (e.g.
+ * -ENOSPC on a full disk), never a silently truncated file; whole input files read at once.
  * SPDX-License-Identifier: MIT */
 #ifndef UTIL_FILE_H
 #define UTIL_FILE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "util_sbuf.h"
@@ -15,5 +16,10 @@ int file_put(FILE *f, struct sbuf *b);
 /* Flush f and report any error seen on it. A non-zero err (an earlier failure) is returned as
  * it is. Returns 0 or a negative errno. */
 int file_finish(FILE *f, int err);
+
+/* Read the whole file at path into *buf (NUL-terminated; *len bytes without the NUL; caller
+ * frees). Returns 0, the negative errno of a failed open or read, or -EFBIG when the file holds
+ * max bytes or more. */
+int file_read(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

@@ -180,3 +180,30 @@ void sbuf_add_json(struct sbuf *s, const char *str)
         }
     }
 }
+
+void sbuf_add_csv(struct sbuf *s, const char *str)
+{
+    if (!strpbrk(str, ",\"\r\n")) {
+        sbuf_adds(s, str);
+        return;
+    }
+    sbuf_addc(s, '"');
+    for (; *str; str++) {
+        if (*str == '"')
+            sbuf_addc(s, '"');
+        sbuf_addc(s, *str);
+    }
+    sbuf_addc(s, '"');
+}
+
+void sbuf_add_md(struct sbuf *s, const char *str)
+{
+    for (; *str; str++) {
+        if (*str == '|' || *str == '\\' || *str == '`' || *str == '*' || *str == '_' || *str == '<')
+            sbuf_addc(s, '\\');
+        if ((unsigned char)*str < 0x20 || *str == 0x7f)
+            sbuf_addc(s, ' ');
+        else
+            sbuf_addc(s, *str);
+    }
+}

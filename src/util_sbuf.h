@@ -39,5 +39,11 @@ void sbuf_add_xml(struct sbuf *s, const char *str);
 /* JSON string contents (no quotes added): \" \\ and control bytes as \uXXXX; also escapes
  * '<', '>' and '&' as \u003c etc. so the JSON is safe inside an HTML <script>. */
 void sbuf_add_json(struct sbuf *s, const char *str);
+/* A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line
+ * break; as it is otherwise. */
+void sbuf_add_csv(struct sbuf *s, const char *str);
+/* Markdown table cell text: | \\ ` * _ < are backslash-escaped, line breaks and other control
+ * bytes become spaces. */
+void sbuf_add_md(struct sbuf *s, const char *str);
 
 #endif

@@ -1,0 +1,426 @@
+/* Exports of `spyglass timeit`: JSON, CSV and Markdown.
+ * SPDX-License-Identifier: MIT */
+#include "out_timeit_export.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include "out_bench.h"
+#include "util_file.h"
+#include "util_sbuf.h"
+
+#define CHUNK 65536
+
+/* Whether benchmark i has a comparison to show, and with which benchmark (*ref). */
+static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
+{
+    if (!o->ref || !o->cmps || o->ref[i] < 0 || (size_t)o->ref[i] >= o->nbenches ||
+        (size_t)o->ref[i] == i || o->sums[i].n == 0 || o->sums[o->ref[i]].n == 0)
+        return 0;
+    *ref = (size_t)o->ref[i];
+    return 1;
+}
+
+static int has_base(const struct out_timeit_export *o, size_t i)
+{
+    return o->base && o->has_base && o->has_base[i] && o->sums[i].n;
+}
+
+static int regression(const struct out_timeit_export *o, const struct stats_nested_cmp *c)
+{
+    return c->p < o->alpha && c->ratio > 1 + o->max_regression / 100;
+}
+
+/* ---- JSON ---- */
+
+static void jnum(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sbuf_printf(b, "%.9g", v);
+    else
+        sbuf_adds(b, "null");
+}
+
+/* A raw value: enough digits to read back the same double. */
+static void jraw(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sbuf_printf(b, "%.17g", v);
+    else
+        sbuf_adds(b, "null");
+}
+
+static void jstr(struct sbuf *b, const char *s)
+{
+    sbuf_addc(b, '"');
+    sbuf_add_json(b, s ? s : "");
+    sbuf_addc(b, '"');
+}
+
+static void jtriple(struct sbuf *b, const double *v)
+{
+    sbuf_addc(b, '[');
+    for (int i = 0; i < 3; i++) {
+        if (i)
+            sbuf_addc(b, ',');
+        jnum(b, v[i]);
+    }
+    sbuf_addc(b, ']');
+}
+
+static void jmeta(struct sbuf *b, const struct out_timeit_export *o)
+{
+    const struct out_timeit_meta *m = &o->meta;
+
+    sbuf_adds(b, "\"metadata\":{\"spyglass_version\":");
+    jstr(b, m->version);
+    sbuf_adds(b, ",\"date\":");
+    jstr(b, m->date);
+    sbuf_adds(b, ",\"cpu_model\":");
+    jstr(b, m->cpu_model);
+    sbuf_printf(b, ",\"cpu_count\":%d,\"kernel\":", m->ncpu);
+    jstr(b, m->kernel);
+    sbuf_adds(b, ",\"hostname\":");
+    jstr(b, m->hostname);
+    sbuf_printf(b, ",\"mem_total\":%" PRIu64 ",\"cpu_freq_visible\":%s,\"governor\":", m->mem_total,
+                m->freq_visible ? "true" : "false");
+    jstr(b, m->governor);
+    sbuf_adds(b, ",\"cpu_freq_mhz\":");
+    jnum(b, m->freq_mhz);
+    sbuf_adds(b, ",\"load_before\":");
+    jtriple(b, m->load_before);
+    sbuf_adds(b, ",\"load_after\":");
+    jtriple(b, m->load_after);
+    sbuf_adds(b, ",\"cpu_pressure_before\":");
+    jnum(b, m->psi_before >= 0 ? m->psi_before : NAN);
+    sbuf_adds(b, ",\"other_cpu_before\":");
+    jnum(b, m->pre_other_cpu >= 0 ? m->pre_other_cpu : NAN);
+    sbuf_adds(b, ",\"other_cpu_during\":");
+    jnum(b, m->other_cpu >= 0 ? m->other_cpu : NAN);
+    sbuf_adds(b, ",\"elapsed\":");
+    jnum(b, m->elapsed);
+    sbuf_adds(b, ",\"alpha\":");
+    jnum(b, o->alpha);
+    sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"interrupted\":%s}", o->plan->seed,
+                o->interrupted ? "true" : "false");
+}
+
+static void jplan(struct sbuf *b, const struct out_timeit_export *o)
+{
+    const struct timeit_plan *p = o->plan;
+
+    sbuf_adds(b, "\"plan\":{\"setup\":");
+    jstr(b, p->setup);
+    sbuf_adds(b, ",\"teardown\":");
+    jstr(b, p->teardown);
+    sbuf_printf(b, ",\"processes\":%d,\"values\":%d,\"warmups\":%d,\"loops\":%" PRIu64,
+                p->processes, p->values, p->warmups, p->loops);
+    sbuf_adds(b, ",\"min_value_time\":");
+    jnum(b, p->min_value_time);
+    sbuf_adds(b, ",\"timeout\":");
+    jnum(b, p->timeout);
+    sbuf_adds(b, "},\"pythons\":[");
+    for (int i = 0; i < o->npythons; i++) {
+        sbuf_adds(b, i ? ",{\"name\":" : "{\"name\":");
+        jstr(b, o->pythons[i].name);
+        sbuf_adds(b, ",\"path\":");
+        jstr(b, o->pythons[i].path);
+        sbuf_addc(b, '}');
+    }
+    sbuf_adds(b, "],\"statements\":[");
+    for (int i = 0; i < p->nstmts; i++) {
+        if (i)
+            sbuf_addc(b, ',');
+        jstr(b, p->stmts[i]);
+    }
+    sbuf_addc(b, ']');
+}
+
+static void jsummary(struct sbuf *b, const struct stats_nested *s)
+{
+    sbuf_printf(b, "{\"n\":%zu,\"workers\":%zu,\"mean\":", s->n, s->nclusters);
+    jnum(b, s->mean);
+    sbuf_adds(b, ",\"sd\":");
+    jnum(b, s->sd);
+    sbuf_adds(b, ",\"min\":");
+    jnum(b, s->min);
+    sbuf_adds(b, ",\"max\":");
+    jnum(b, s->max);
+    sbuf_adds(b, ",\"median\":");
+    jnum(b, s->median);
+    sbuf_adds(b, ",\"median_ci\":[");
+    jnum(b, s->median_lo);
+    sbuf_addc(b, ',');
+    jnum(b, s->median_hi);
+    sbuf_adds(b, "],\"between_sd\":");
+    jnum(b, s->between_sd);
+    sbuf_adds(b, ",\"within_sd\":");
+    jnum(b, s->within_sd);
+    sbuf_adds(b, ",\"icc\":");
+    jnum(b, s->icc);
+    sbuf_adds(b, ",\"n_eff\":");
+    jnum(b, s->n_eff);
+    sbuf_addc(b, '}');
+}
+
+/* A comparison object, without its closing brace. */
+static void jcmp(struct sbuf *b, const struct out_timeit_export *o,
+                 const struct stats_nested_cmp *c)
+{
+    sbuf_adds(b, "{\"ratio\":");
+    jnum(b, c->ratio);
+    sbuf_adds(b, ",\"ci\":[");
+    jnum(b, c->lo);
+    sbuf_addc(b, ',');
+    jnum(b, c->hi);
+    sbuf_adds(b, "],\"p\":");
+    jnum(b, c->p);
+    sbuf_adds(b, ",\"auc\":");
+    jnum(b, c->auc);
+    sbuf_printf(b, ",\"significant\":%s", c->p < o->alpha ? "true" : "false");
+}
+
+/* Benchmark i's workers: index, share of other processes' CPU, values and their starts. */
+static void jworkers(struct sbuf *b, const struct timeit_bench *t)
+{
+    size_t at = 0;
+
+    sbuf_adds(b, "\"workers\":[");
+    for (size_t w = 0; w < t->nworkers; w++) {
+        sbuf_printf(b, "%s{\"worker\":%zu,\"other_cpu\":", w ? "," : "", w);
+        jnum(b, t->other_cpu && t->other_cpu[w] >= 0 ? t->other_cpu[w] : NAN);
+        sbuf_adds(b, ",\"values\":[");
+        for (size_t j = 0; j < t->len[w]; j++) {
+            if (j)
+                sbuf_addc(b, ',');
+            jraw(b, t->values[at + j]);
+        }
+        sbuf_adds(b, "],\"starts\":[");
+        for (size_t j = 0; j < t->len[w]; j++) {
+            if (j)
+                sbuf_addc(b, ',');
+            jnum(b, t->start ? t->start[at + j] : NAN);
+        }
+        sbuf_adds(b, "]}");
+        at += t->len[w];
+    }
+    sbuf_addc(b, ']');
+}
+
+static void jbench(struct sbuf *b, const struct out_timeit_export *o, size_t i)
+{
+    const struct timeit_bench *t = &o->benches[i];
+    size_t ref;
+
+    sbuf_printf(b, "{\"python\":%d,\"statement\":%d,\"version\":", t->python, t->stmt);
+    jstr(b, t->version);
+    sbuf_printf(b, ",\"loops\":%" PRIu64 ",\"clock_resolution\":", t->loops);
+    jnum(b, t->clock_res);
+    sbuf_adds(b, ",\"clock_cost\":");
+    jnum(b, t->clock_cost);
+    sbuf_adds(b, ",\"summary\":");
+    if (o->sums[i].n)
+        jsummary(b, &o->sums[i]);
+    else
+        sbuf_adds(b, "null");
+    sbuf_adds(b, ",\"comparison\":");
+    if (has_cmp(o, i, &ref)) {
+        sbuf_printf(b, "{\"reference\":%zu,\"vs\":", ref);
+        jcmp(b, o, &o->cmps[i]);
+        sbuf_adds(b, "}}");
+    } else {
+        sbuf_adds(b, "null");
+    }
+    sbuf_adds(b, ",\"baseline\":");
+    if (has_base(o, i)) {
+        jcmp(b, o, &o->base[i]);
+        sbuf_printf(b, ",\"regression\":%s}", regression(o, &o->base[i]) ? "true" : "false");
+    } else {
+        sbuf_adds(b, "null");
+    }
+    sbuf_addc(b, ',');
+    jworkers(b, t);
+    sbuf_addc(b, '}');
+}
+
+int out_timeit_json(FILE *f, const struct out_timeit_export *o)
+{
+    struct sbuf b;
+    int err = 0;
+
+    sbuf_init(&b);
+    sbuf_adds(&b, "{\"schema\":\"" OUT_TIMEIT_SCHEMA "\",");
+    jmeta(&b, o);
+    sbuf_addc(&b, ',');
+    jplan(&b, o);
+    sbuf_adds(&b, ",\"benchmarks\":[");
+    for (size_t i = 0; i < o->nbenches && !err; i++) {
+        if (i)
+            sbuf_addc(&b, ',');
+        jbench(&b, o, i);
+        if (b.len >= CHUNK)
+            err = file_put(f, &b);
+    }
+    sbuf_adds(&b, "],\"max_regression\":");
+    jnum(&b, o->max_regression);
+    sbuf_adds(&b, ",\"warnings\":[");
+    for (int i = 0; i < o->nwarnings; i++) {
+        if (i)
+            sbuf_addc(&b, ',');
+        jstr(&b, o->warnings[i]);
+    }
+    sbuf_adds(&b, "]}\n");
+    if (!err)
+        err = file_put(f, &b);
+    sbuf_destroy(&b);
+    return err;
+}
+
+/* ---- CSV ---- */
+
+static void csv_num(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sbuf_printf(b, ",%.9g", v);
+    else
+        sbuf_addc(b, ',');
+}
+
+/* ",ratio,lo,hi,p" of c, or four empty fields without it. */
+static void csv_cmp(struct sbuf *b, const struct stats_nested_cmp *c)
+{
+    if (!c) {
+        sbuf_adds(b, ",,,,");
+        return;
+    }
+    csv_num(b, c->ratio);
+    csv_num(b, c->lo);
+    csv_num(b, c->hi);
+    csv_num(b, c->p);
+}
+
+static void csv_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
+{
+    const struct timeit_bench *t = &o->benches[i];
+    const struct stats_nested *s = &o->sums[i];
+    size_t ref;
+
+    sbuf_add_csv(b, o->pythons[t->python].name);
+    sbuf_addc(b, ',');
+    sbuf_add_csv(b, t->version);
+    sbuf_addc(b, ',');
+    sbuf_add_csv(b, o->plan->stmts[t->stmt]);
+    sbuf_printf(b, ",%" PRIu64 ",%zu,%zu", t->loops, s->nclusters, s->n);
+    const double v[] = {s->median, s->median_lo,  s->median_hi, s->mean, s->sd,   s->min,
+                        s->max,    s->between_sd, s->within_sd, s->icc,  s->n_eff};
+    for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+        csv_num(b, v[k]);
+    if (has_cmp(o, i, &ref)) {
+        const struct timeit_bench *r = &o->benches[ref];
+
+        sbuf_addc(b, ',');
+        sbuf_add_csv(b, o->pythons[r->python].name);
+        sbuf_addc(b, ',');
+        sbuf_add_csv(b, o->plan->stmts[r->stmt]);
+        csv_cmp(b, &o->cmps[i]);
+    } else {
+        sbuf_adds(b, ",,");
+        csv_cmp(b, NULL);
+    }
+    csv_cmp(b, has_base(o, i) ? &o->base[i] : NULL);
+    sbuf_addc(b, '\n');
+}
+
+int out_timeit_csv(FILE *f, const struct out_timeit_export *o)
+{
+    struct sbuf b;
+    int err = 0;
+
+    sbuf_init(&b);
+    sbuf_adds(&b, "python,version,statement,loops,workers,values,median,median_ci_low,"
+                  "median_ci_high,mean,stddev,min,max,between_sd,within_sd,icc,n_eff,"
+                  "reference_python,reference_statement,ratio,ratio_ci_low,ratio_ci_high,p,"
+                  "baseline_ratio,baseline_ci_low,baseline_ci_high,baseline_p\n");
+    for (size_t i = 0; i < o->nbenches && !err; i++) {
+        if (o->sums[i].n == 0)
+            continue;
+        csv_row(&b, o, i);
+        if (b.len >= CHUNK)
+            err = file_put(f, &b);
+    }
+    if (!err)
+        err = file_put(f, &b);
+    sbuf_destroy(&b);
+    return err;
+}
+
+/* ---- Markdown ---- */
+
+static const char *fmt(char *buf, double v)
+{
+    out_bench_fmt(buf, 32, v, BENCH_U_SECONDS);
+    return buf;
+}
+
+/* The ratio cell of c, with the benchmark it is relative to (#ref, 1-based) or "REGRESSION". */
+static void md_ratio(struct sbuf *b, const struct out_timeit_export *o,
+                     const struct stats_nested_cmp *c, size_t ref, int baseline)
+{
+    sbuf_printf(b, " %.3f (%.3f … %.3f)", c->ratio, c->lo, c->hi);
+    if (c->p >= o->alpha)
+        sbuf_adds(b, " n.s.");
+    if (baseline && regression(o, c))
+        sbuf_adds(b, " REGRESSION");
+    if (!baseline)
+        sbuf_printf(b, " vs #%zu", ref + 1);
+    sbuf_adds(b, " |");
+}
+
+static void md_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
+{
+    const struct timeit_bench *t = &o->benches[i];
+    const struct stats_nested *s = &o->sums[i];
+    char a[32], c[32], d[32];
+    size_t ref;
+
+    sbuf_printf(b, "| %zu | ", i + 1);
+    sbuf_add_md(b, o->pythons[t->python].name);
+    sbuf_adds(b, " | ");
+    sbuf_add_md(b, o->plan->stmts[t->stmt]);
+    sbuf_printf(b, " | %s | %s … %s | ", fmt(a, s->median), fmt(c, s->median_lo),
+                fmt(d, s->median_hi));
+    sbuf_printf(b, "%s ± %s | ", fmt(a, s->mean), fmt(c, s->sd));
+    sbuf_printf(b, "%s … %s | %.2f | %zu (%zu) |", fmt(a, s->min), fmt(c, s->max), s->icc, s->n,
+                s->nclusters);
+    if (has_cmp(o, i, &ref))
+        md_ratio(b, o, &o->cmps[i], ref, 0);
+    else
+        sbuf_adds(b, " 1.000 |");
+    if (o->base && has_base(o, i))
+        md_ratio(b, o, &o->base[i], 0, 1);
+    else if (o->base)
+        sbuf_adds(b, " |");
+    sbuf_addc(b, '\n');
+}
+
+int out_timeit_markdown(FILE *f, const struct out_timeit_export *o)
+{
+    struct sbuf b;
+    int err;
+
+    sbuf_init(&b);
+    sbuf_adds(&b, "| # | Python | Statement | Median | 95% CI | Mean ± σ | Min … Max | ICC | "
+                  "Values (workers) | Relative |");
+    sbuf_adds(&b, o->base ? " Baseline |\n" : "\n");
+    sbuf_adds(&b, "|---:|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
+    sbuf_adds(&b, o->base ? "---:|\n" : "\n");
+    for (size_t i = 0; i < o->nbenches; i++) {
+        if (o->sums[i].n)
+            md_row(&b, o, i);
+    }
+    if (o->interrupted)
+        sbuf_adds(&b, "\nInterrupted: these results are partial.\n");
+    err = file_put(f, &b);
+    sbuf_destroy(&b);
+    return err;
+}

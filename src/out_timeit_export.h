@@ -1,0 +1,76 @@
+/* Exports of `spyglass timeit`: JSON (every raw value with its worker, the summaries, the
+ * comparisons and the machine; schema spyglass-timeit/1 in docs/timeit-schema.json), CSV (one
+ * row per benchmark) and Markdown (a table). The terminal report is out_timeit.c's. Each
+ * writer returns 0 or the negative errno of a failed write; the caller opens and closes f
+ * (and checks it with file_finish()).
+ * SPDX-License-Identifier: MIT */
+#ifndef OUT_TIMEIT_EXPORT_H
+#define OUT_TIMEIT_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stats_nested.h"
+#include "timeit.h"
+
+#define OUT_TIMEIT_SCHEMA "spyglass-timeit/1"
+
+/* Where the benchmarks ran (the fields of out_bench_meta that concern the machine). Strings
+ * may be empty, never NULL. */
+struct out_timeit_meta {
+    const char *version; /* spyglass's */
+    const char *date;    /* ISO 8601, UTC */
+    const char *cpu_model;
+    int ncpu;
+    const char *kernel;
+    const char *hostname;
+    uint64_t mem_total; /* bytes */
+    int freq_visible;   /* CPU frequency scaling can be seen */
+    const char *governor;
+    double freq_mhz;       /* current, 0 when not visible */
+    double load_before[3]; /* load averages 1, 5, 15 minutes */
+    double load_after[3];
+    double psi_before;    /* /proc/pressure/cpu some avg10 (%), -1 when absent */
+    double pre_other_cpu; /* share (0..1) of the CPU used by other processes just before, -1 */
+    double other_cpu;     /* ... while the workers ran, -1 unknown */
+    double elapsed;       /* seconds the whole run took */
+};
+
+/* Everything the exports show. Arrays "per benchmark" have nbenches entries, in the order of
+ * timeit_benches() (python-major: index = python * plan->nstmts + stmt). Everything is
+ * borrowed. */
+struct out_timeit_export {
+    const struct timeit_plan *plan; /* statements, setup, teardown, counts and seed */
+    const struct timeit_python *pythons;
+    int npythons;
+    const struct timeit_bench *benches;
+    size_t nbenches;
+    const struct stats_nested *sums; /* per benchmark; sums[i].n == 0 when it has no value */
+    const int *ref; /* per benchmark: the benchmark cmps[i] compares it with (cmps[i] is
+                       "i against ref[i]"), -1 for none; NULL: no comparisons at all */
+    const struct stats_nested_cmp *cmps;
+    const struct stats_nested_cmp *base; /* per benchmark against --baseline; NULL without */
+    const int *has_base;                 /* per benchmark: 1 when base[i] is valid */
+    double max_regression;               /* percent slowdown tolerated against the baseline */
+    double alpha;                        /* a comparison is significant when its p < alpha */
+    const char *const *warnings;         /* one line each, without a trailing newline */
+    int nwarnings;
+    int interrupted; /* 1 when stopped early: results are partial */
+    struct out_timeit_meta meta;
+};
+
+/* The JSON export: one object, every string escaped (invalid UTF-8 becomes U+FFFD), raw
+ * values with 17 significant digits so that a baseline reads back the very same doubles. */
+int out_timeit_json(FILE *f, const struct out_timeit_export *o);
+
+/* CSV (RFC 4180), a header and one row per benchmark that has values: python, version,
+ * statement, loops, workers, values, median and its interval, mean, stddev, min, max (per-loop
+ * seconds), between_sd, within_sd, icc, n_eff, the comparison with its reference (empty
+ * fields without one) and with the baseline (empty without). */
+int out_timeit_csv(FILE *f, const struct out_timeit_export *o);
+
+/* A Markdown table, one row per benchmark that has values. */
+int out_timeit_markdown(FILE *f, const struct out_timeit_export *o);
+
+#endif

@@ -425,8 +425,8 @@ struct report {
     int *has_cmp;
     char warn[MAX_WARNINGS][320];
     const char *warnp[MAX_WARNINGS];
-    struct proc_sys_machine mach;
-    char date[40];
+    double other_cpu;     /* share of the CPUs used by other processes while workers ran */
+    double pre_other_cpu; /* ... just before the run; -1 unknown */
 };
 
 static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -476,11 +476,14 @@ static const char *py_label(const struct report *r, const struct timeit_args *a,
     return v[0] ? v : a->pyargs[py];
 }
 
-/* Labels: the statement, the interpreter, or both; a repeated label gets " (#N)". */
-static void make_names(struct report *r, const struct timeit_args *a)
+/* Labels: the statement, the interpreter, or both; a repeated label gets " (#N)". Each
+ * interpreter's name becomes its label too. */
+static void make_names(struct report *r, const struct timeit_args *a, struct timeit_python *pys)
 {
     struct sbuf b;
 
+    for (int i = 0; i < a->npys; i++)
+        pys[i].name = py_label(r, a, i);
     sbuf_init(&b);
     r->names = xcalloc(r->n, sizeof(char *));
     for (size_t i = 0; i < r->n; i++) {
@@ -488,7 +491,7 @@ static void make_names(struct report *r, const struct timeit_args *a)
 
         sbuf_reset(&b);
         if (a->npys > 1)
-            sbuf_printf(&b, "%s%s", py_label(r, a, tb->python), a->nstmts > 1 ? ": " : "");
+            sbuf_printf(&b, "%s%s", pys[tb->python].name, a->nstmts > 1 ? ": " : "");
         if (a->nstmts > 1 || a->npys == 1)
             one_line(&b, a->stmts[tb->stmt]);
         for (size_t k = 0; k < i; k++)
@@ -577,10 +580,15 @@ static void warn_bench(struct report *r, size_t i)
 
 static void warnings(struct report *r, const struct timeit_args *a)
 {
-    double oc = r->o.meta.other_cpu;
+    double oc = r->other_cpu;
 
     for (size_t i = 0; i < r->n; i++)
         warn_bench(r, i);
+    if (r->pre_other_cpu > OTHER_CPU_WARN)
+        warn(r,
+             "other processes used %.0f%% of the CPUs just before the run: results may be "
+             "noisy",
+             100 * r->pre_other_cpu);
     if (oc > OTHER_CPU_WARN)
         warn(r, "other processes used %.0f%% of the CPUs during the run: results may be noisy",
              100 * oc);
@@ -589,46 +597,15 @@ static void warnings(struct report *r, const struct timeit_args *a)
                 "so the intervals are too narrow (use -p 2 or more)");
 }
 
-static void iso_date(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void fill_meta(struct report *r, const struct timeit_args *a, struct timeit *t)
-{
-    struct out_timeit_meta *m = &r->o.meta;
-
-    proc_sys_machine_read(&r->mach);
-    iso_date(r->date, sizeof(r->date));
-    m->version = SPYGLASS_VERSION;
-    m->date = r->date;
-    m->cpu_model = r->mach.cpu_model;
-    m->ncpu = r->mach.ncpu;
-    m->kernel = r->mach.kernel;
-    m->hostname = r->mach.hostname;
-    m->processes = a->plan.processes;
-    m->values = a->plan.values;
-    m->warmups = a->plan.warmups;
-    m->loops = a->plan.loops;
-    m->min_value_time = a->plan.min_value_time;
-    m->other_cpu = other_cpu(r);
-    m->elapsed = timeit_elapsed(t);
-    m->alpha = a->alpha;
-    m->seed = a->plan.seed;
-}
-
-static void build_report(struct report *r, const struct timeit_args *a,
-                         const struct timeit_python *pys, struct timeit *t, int interrupted)
+static void build_report(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
+                         const struct timeit *t, int interrupted)
 {
     r->benches = timeit_benches(t, &r->n);
-    make_names(r, a);
+    make_names(r, a, pys);
     summarise(r, a);
-    fill_meta(r, a, t);
-    r->o.meta.interrupted = interrupted;
+    r->other_cpu = other_cpu(r);
+    r->o.alpha = a->alpha;
+    r->o.interrupted = interrupted;
     r->o.benches = r->benches;
     r->o.nbenches = r->n;
     r->o.pys = pys;
@@ -805,7 +782,7 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
 }
 
 /* Summaries, warnings, report, exports, profile. Returns the exit code. */
-static int finish(struct report *r, const struct timeit_args *a, const struct timeit_python *pys,
+static int finish(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
                   struct timeit *t, int interrupted)
 {
     int rc = EXIT_OK, any = 0;
@@ -827,6 +804,21 @@ static int finish(struct report *r, const struct timeit_args *a, const struct ti
     if (a->profile && rc == EXIT_OK)
         rc = profile(t, r, a);
     return stop_flag ? EXIT_INTERRUPTED : rc;
+}
+
+/* Share of the machine's CPU used by others over a short window before starting; -1
+ * unknown. */
+static double pre_check(void)
+{
+    struct proc_sys_cpu a, b;
+    struct timespec ts = {0, 200 * 1000 * 1000};
+
+    if (proc_sys_cpu_read(&a) < 0)
+        return -1;
+    nanosleep(&ts, NULL);
+    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
+        return -1;
+    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
 }
 
 static void install_signals(void)
@@ -886,6 +878,7 @@ int cli_timeit(int argc, char **argv)
         fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
         goto out;
     }
+    r.pre_other_cpu = pre_check();
     memset(&pg, 0, sizeof(pg));
     pg.a = &a;
     pg.tty = isatty(STDERR_FILENO);

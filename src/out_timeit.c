@@ -67,7 +67,8 @@ static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
     char x[32], y[32], z[32];
 
     sbuf_printf(b, "Benchmark %zu: %s\n", i + 1, o->names[i]);
-    sbuf_printf(b, "  Python %s (%s)\n", tb->version[0] ? tb->version : "?", py->path);
+    sbuf_printf(b, "  Python %s (%s)\n", tb->version[0] ? tb->version : "?",
+                tb->executable[0] ? tb->executable : py->path);
     if (s->n == 0) {
         sbuf_adds(b, "  no values\n\n");
         return;
@@ -90,10 +91,10 @@ static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
     if (o->base && o->has_base[i]) {
         const struct stats_nested_cmp *c = &o->base[i];
 
-        sbuf_printf(
-            b, "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
-            c->ratio, c->lo, c->hi, fmt_p(x, c->p),
-            out_timeit_regression(c, o->meta.alpha, o->max_regression) ? "  REGRESSION" : "");
+        sbuf_printf(b,
+                    "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
+                    c->ratio, c->lo, c->hi, fmt_p(x, c->p),
+                    out_timeit_regression(c, o->alpha, o->max_regression) ? "  REGRESSION" : "");
     }
     sbuf_addc(b, '\n');
 }
@@ -105,7 +106,7 @@ static void say_cmp(struct sbuf *b, const struct out_timeit *o, size_t i)
     const char *x = o->names[i], *ref = o->names[o->ref];
     char p[32];
 
-    if (!out_timeit_significant(c, o->meta.alpha))
+    if (!out_timeit_significant(c, o->alpha))
         sbuf_printf(b,
                     "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                     "%.3f–%.3f, %s)\n",
@@ -137,7 +138,7 @@ int out_timeit_text(FILE *f, const struct out_timeit *o)
         sbuf_addc(&b, '\n');
     for (int i = 0; i < o->nwarnings; i++)
         sbuf_printf(&b, "Warning: %s\n", o->warnings[i]);
-    if (o->meta.interrupted)
+    if (o->interrupted)
         sbuf_adds(&b, "Interrupted: these results are partial.\n");
     err = file_put(f, &b);
     sbuf_destroy(&b);

@@ -1,6 +1,6 @@
-/* Writers for `spyglass timeit`: the terminal report (and the JSON, CSV and Markdown exports,
- * which share struct out_timeit). Each returns 0 or a negative errno of a failed write; the
- * caller opens and closes f.
+/* The terminal report of `spyglass timeit` (the exports are out_timeit_export's), and the
+ * rules both share: significance, regression, time units. The writer returns 0 or a negative
+ * errno of a failed write; the caller opens and closes f.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_TIMEIT_H
 #define OUT_TIMEIT_H
@@ -11,25 +11,6 @@
 
 #include "stats_nested.h"
 #include "timeit.h"
-
-/* Where and how the run went. Strings may be empty, never NULL. */
-struct out_timeit_meta {
-    const char *version; /* spyglass's */
-    const char *date;    /* ISO 8601, UTC */
-    const char *cpu_model;
-    int ncpu;
-    const char *kernel;
-    const char *hostname;
-    int processes, values, warmups; /* the plan: workers per benchmark, values per worker... */
-    uint64_t loops;                 /* loops per value asked for; 0: calibrated */
-    double min_value_time;          /* seconds, calibration target */
-    double other_cpu;               /* share (0..1) of the CPU used by other processes over all
-                                       workers, -1 unknown */
-    double elapsed;                 /* seconds the whole run took */
-    double alpha;                   /* significance level of the comparisons */
-    uint64_t seed;
-    int interrupted; /* 1 when stopped by Ctrl-C: results are partial */
-};
 
 /* Everything a report shows. Arrays indexed by benchmark have nbenches entries, in the order of
  * timeit_benches() (python-major: index = python * nstmts + stmt). */
@@ -49,9 +30,10 @@ struct out_timeit {
     const struct stats_nested_cmp *base; /* per benchmark: against --baseline; NULL without */
     const int *has_base;                 /* per benchmark: 1 when base[i] is valid */
     double max_regression;               /* percent tolerated against the baseline */
+    double alpha;                        /* significance level of the comparisons */
     const char *const *warnings;         /* one line each, no trailing newline */
     int nwarnings;
-    struct out_timeit_meta meta;
+    int interrupted; /* 1 when stopped by Ctrl-C: results are partial */
 };
 
 /* 1 when a comparison is significant at level alpha: p < alpha and the ratio's 95% interval

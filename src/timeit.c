@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc_sys.h"
 #include "py_proc.h"
@@ -27,6 +28,8 @@ struct timeit {
     size_t nbenches;
     size_t *cap_values, *cap_workers; /* per benchmark: allocated entries */
     int *order;                       /* scratch: a round's order */
+    char **exe; /* per interpreter: its sys.executable, started directly after the first
+                   worker (a wrapper such as pyenv's shim is paid for once); NULL unknown */
     struct stats_rng rng;
     double t0; /* CLOCK_MONOTONIC seconds at the start of timeit_go(); 0 before */
     int fail_bench;
@@ -58,10 +61,12 @@ int timeit_new(const struct timeit_python *pys, int npys, const struct timeit_pl
     t->cap_values = xcalloc(t->nbenches, sizeof(size_t));
     t->cap_workers = xcalloc(t->nbenches, sizeof(size_t));
     t->order = xcalloc(t->nbenches, sizeof(int));
+    t->exe = xcalloc((size_t)npys, sizeof(char *));
     for (size_t i = 0; i < t->nbenches; i++) {
         t->benches[i].python = (int)(i / (size_t)plan->nstmts);
         t->benches[i].stmt = (int)(i % (size_t)plan->nstmts);
         t->benches[i].loops = plan->loops;
+        t->benches[i].executable = "";
     }
     t->fail_bench = -1;
     stats_rng_init(&t->rng, plan->seed);
@@ -83,6 +88,9 @@ void timeit_free(struct timeit *t)
     free(t->cap_values);
     free(t->cap_workers);
     free(t->order);
+    for (int i = 0; i < t->npys; i++)
+        free(t->exe[i]);
+    free(t->exe);
     free(t);
 }
 
@@ -117,6 +125,11 @@ static int start(struct timeit *t, size_t i, struct timeit_worker **w)
     snprintf(b->version, sizeof(b->version), "%s", h.version);
     b->clock_res = h.clock_res;
     b->clock_cost = h.clock_cost;
+    if (!t->exe[b->python] && h.executable[0] == '/' && access(h.executable, X_OK) == 0)
+        t->exe[b->python] = xstrdup(h.executable);
+    for (size_t k = 0; k < t->nbenches; k++)
+        if (t->benches[k].python == b->python && t->exe[b->python])
+            t->benches[k].executable = t->exe[b->python];
     return 0;
 }
 
@@ -130,18 +143,29 @@ static uint64_t next_loops(uint64_t n)
     return n == p ? 2 * p : n == 2 * p ? 5 * p : 10 * p;
 }
 
-/* Grow the loop count of benchmark i in one process until a value lasts min_value_time. */
+/* n rounded up to two significant digits: 5713 -> 5800. */
+static uint64_t round_up2(uint64_t n)
+{
+    uint64_t p = 1;
+
+    while (n / p >= 100)
+        p *= 10;
+    return (n + p - 1) / p * p;
+}
+
+/* Grow the loop count of benchmark i in one process (1, 2, 5, 10, ...) until a value lasts
+ * min_value_time, then scale it back so that a value lasts about that long. */
 static int calibrate(struct timeit *t, size_t i)
 {
     struct timeit_worker *w = NULL;
+    double s = 0, min = t->plan.min_value_time;
     uint64_t n = 1;
-    double s;
     int err = start(t, i, &w);
 
     while (err == 0) {
         if ((err = timeit_worker_time(w, n, &s)) < 0)
             break;
-        if (s >= t->plan.min_value_time || n >= MAX_LOOPS)
+        if (s >= min || n >= MAX_LOOPS)
             break;
         n = next_loops(n);
     }
@@ -149,6 +173,8 @@ static int calibrate(struct timeit *t, size_t i)
         err = timeit_worker_finish(w, NULL);
     if (err < 0)
         err = fail(t, i, w, err);
+    else if (s > min && n > 1)
+        t->benches[i].loops = round_up2((uint64_t)ceil((double)n * min / s));
     else
         t->benches[i].loops = n;
     timeit_worker_free(w);

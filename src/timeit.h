@@ -38,7 +38,9 @@ struct timeit_plan {
     int values;                  /* timed values per worker (default 5) */
     int warmups;                 /* discarded values per worker first (default 1) */
     uint64_t loops;              /* loops per value; 0: calibrate each benchmark */
-    double min_value_time;       /* calibration: seconds one value must last at least */
+    double min_value_time;       /* calibration: seconds one value should last (the loop count
+                                    grows 1, 2, 5, 10... until a value lasts that long, then is
+                                    scaled back to it, rounded up to two digits) */
     double timeout;              /* seconds a worker may take before it is killed; 0: none */
     uint64_t seed;               /* shuffles of the rounds */
     volatile sig_atomic_t *stop; /* set from a signal handler to stop early; may be NULL */
@@ -47,15 +49,17 @@ struct timeit_plan {
 /* One benchmark: statement stmt on interpreter python. */
 struct timeit_bench {
     int python, stmt;
-    char version[32];  /* the interpreter's sys.version_info, "3.11.7" */
-    uint64_t loops;    /* loops per value */
-    double clock_res;  /* resolution of the driver's clock (time.perf_counter), seconds */
-    double clock_cost; /* seconds one read of that clock takes */
-    double *values;    /* per-loop seconds of every timed value, grouped by worker */
-    double *start;     /* per value: seconds since the run began, at the value's start */
-    size_t *len;       /* values per worker (nworkers entries) */
-    double *other_cpu; /* per worker: share (0..1) of the machine's CPU used by other
-                          processes while it ran, -1 unknown */
+    char version[32];       /* the interpreter's sys.version_info, "3.11.7" */
+    const char *executable; /* its sys.executable, which the workers after the first one start
+                               directly; "" when unknown */
+    uint64_t loops;         /* loops per value */
+    double clock_res;       /* resolution of the driver's clock (time.perf_counter), seconds */
+    double clock_cost;      /* seconds one read of that clock takes */
+    double *values;         /* per-loop seconds of every timed value, grouped by worker */
+    double *start;          /* per value: seconds since the run began, at the value's start */
+    size_t *len;            /* values per worker (nworkers entries) */
+    double *other_cpu;      /* per worker: share (0..1) of the machine's CPU used by other
+                               processes while it ran, -1 unknown */
     size_t nvalues, nworkers;
 };
 

@@ -40,8 +40,8 @@ const char timeit_run_driver[] =
     "    sys.exit('Python %s: spyglass timeit needs 3.8 or newer' % sys.version.split()[0])\n"
     "from itertools import repeat\n"
     "clock = time.perf_counter\n"
-    "def out(s):\n"
-    "    os.write(4, s.encode() + b'\\n')\n"
+    "def out(s, tail=b''):\n"
+    "    os.write(4, s.encode() + tail + b'\\n')\n"
     "def cost():\n"
     "    t = clock()\n"
     "    for _ in repeat(None, 1000):\n"
@@ -62,8 +62,9 @@ const char timeit_run_driver[] =
     "ns = {'__name__': '__main__'}\n"
     "exec(compile(src, '<timeit>', 'exec'), ns)\n"
     "res = time.get_clock_info('perf_counter').resolution\n"
-    "out('hello %d.%d.%d %r %r' % (sys.version_info[:3] + (res, min(cost() for _ in "
-    "range(5)))))\n"
+    "exe = os.fsencode(sys.executable)\n"
+    "out('hello %d.%d.%d %r %r ' % (sys.version_info[:3] + (res, min(cost() for _ in "
+    "range(5)))), b'' if b'\\n' in exe else exe)\n"
     "run = ns['bench'](clock, repeat)\n"
     "next(run)\n"
     "for line in os.fdopen(3):\n"
@@ -165,7 +166,16 @@ static int parse_hello(const char *s, size_t len, struct timeit_hello *h)
         return -EINVAL;
     if (word(s, len, &pos, &w, &wl) < 0 || parse_seconds(w, wl, &h->clock_cost) < 0)
         return -EINVAL;
-    return pos == len ? 0 : -EINVAL;
+    h->executable[0] = '\0';
+    if (pos == len)
+        return 0;
+    /* The rest, after one space, is the executable's path (any bytes but NUL). */
+    if (s[pos] != ' ' || len - pos - 1 >= sizeof(h->executable) ||
+        memchr(s + pos + 1, '\0', len - pos - 1))
+        return -EINVAL;
+    memcpy(h->executable, s + pos + 1, len - pos - 1);
+    h->executable[len - pos - 1] = '\0';
+    return 0;
 }
 
 int timeit_run_parse(const char *line, size_t len, struct timeit_msg *out)

@@ -13,7 +13,10 @@
 
 /* The Python source of the driver (3.8+). Run as `PY -c DRIVER SETUP STMT TEARDOWN`: it reads
  * loop counts, one per line, from fd 3 and writes lines to fd 4:
- *   "hello VERSION RESOLUTION COST"  first, before the setup runs (seconds, Python floats)
+ *   "hello VERSION RESOLUTION COST EXECUTABLE"
+ *                                    first, before the setup runs (seconds, Python floats;
+ *                                    EXECUTABLE is sys.executable, any bytes to the end of the
+ *                                    line, empty when unknown or holding a newline)
  *   "SECONDS"                        per loop count received: the time of that many loops
  *   "end"                            after fd 3 reached EOF (or a count of 0) and the teardown
  *                                    ran.
@@ -23,9 +26,10 @@ extern const char timeit_run_driver[];
 
 /* What the driver says about its interpreter. */
 struct timeit_hello {
-    char version[32];  /* "3.11.7" */
-    double clock_res;  /* resolution of time.perf_counter, seconds */
-    double clock_cost; /* seconds one perf_counter() call takes (with its loop) */
+    char version[32];      /* "3.11.7" */
+    double clock_res;      /* resolution of time.perf_counter, seconds */
+    double clock_cost;     /* seconds one perf_counter() call takes (with its loop) */
+    char executable[4096]; /* sys.executable; "" when unknown */
 };
 
 enum timeit_msg_kind {
@@ -42,7 +46,9 @@ struct timeit_msg {
 
 /* Parse one line of the driver's output (len bytes, no newline; need not be NUL-terminated).
  * Returns 0 and *out, or -EINVAL when the line is not one of the three forms (a version that is
- * not digits and dots, a number that is not finite, negative, or has trailing bytes). */
+ * not digits and dots, a number that is not finite, negative, or has trailing bytes; an
+ * executable with a NUL or longer than the field). A hello without the executable part is
+ * accepted with executable "". */
 int timeit_run_parse(const char *line, size_t len, struct timeit_msg *out);
 
 /* Copy the last non-blank line of text[0..len) into buf (size > 0, NUL-terminated, cut to

@@ -445,7 +445,8 @@ static void warn(struct report *r, const char *fmt, ...)
     r->o.nwarnings++;
 }
 
-/* A statement on one line: newlines as "; ", surrounding blanks dropped. */
+/* A statement on one line: a line break and the next line's indentation become "; ", or a
+ * space after a ':' ("for i in x: f(i)"); surrounding blanks are dropped. */
 static void one_line(struct sbuf *b, const char *s)
 {
     size_t len = strlen(s);
@@ -457,10 +458,13 @@ static void one_line(struct sbuf *b, const char *s)
         len--;
     }
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\n')
-            sbuf_adds(b, "; ");
-        else
+        if (s[i] != '\n') {
             sbuf_addc(b, s[i] == '\t' || s[i] == '\r' ? ' ' : s[i]);
+            continue;
+        }
+        sbuf_adds(b, i > 0 && s[i - 1] == ':' ? " " : "; ");
+        while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\n'))
+            i++;
     }
 }
 

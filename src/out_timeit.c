@@ -27,7 +27,7 @@ void out_timeit_fmt(char *buf, size_t size, double v, double scale)
     double a = fabs(scale), x;
     size_t u = 0;
 
-    while (u < 3 && a >= 1000 * units[u].div)
+    while (u < 3 && a / units[u].div >= 999.95) /* what would print as 1000.0 or more */
         u++;
     x = v / units[u].div;
     a = fabs(x);
@@ -73,9 +73,9 @@ static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
         sbuf_adds(b, "  no values\n\n");
         return;
     }
-    sbuf_printf(b, "  Per loop (median):  %s  [%s … %s] 95%% CI   %zu values in %zu process%s\n",
+    sbuf_printf(b, "  Per loop (median):  %s  [%s … %s] 95%% CI   %zu value%s in %zu process%s\n",
                 tf(x, s->median, u), tf(y, s->median_lo, u), tf(z, s->median_hi, u), s->n,
-                s->nclusters, s->nclusters == 1 ? "" : "es");
+                s->n == 1 ? "" : "s", s->nclusters, s->nclusters == 1 ? "" : "es");
     sbuf_printf(b, "  Mean ± sd:          %s ± %s (CV %.1f%%)   min %s\n", tf(x, s->mean, u),
                 tf(y, s->sd, u), s->mean > 0 ? 100 * s->sd / s->mean : 0, tf(z, s->min, u));
     if (s->nclusters > 1)

@@ -318,6 +318,13 @@ if want usage; then
     usage_err "unknown option" "unknown option '--bogus'"
     sg --reference 3 a b
     usage_err "--reference out of range" "only 2 benchmarks"
+    sg --python "$HPY" -p 1 -n 1 -l 10 $'for i in range(3):\n    pass\n\nx = 1' 'x = 1'
+    if [[ $RC == 0 ]] && grep -q "^Benchmark 1: for i in range(3): pass; x = 1$" "$T/out" &&
+        grep -q "^  Loops per value:    10 (" "$T/out" && grep -q "one process per benchmark" "$T/out"; then
+        ok "usage: a statement of several lines is labelled on one line; --loops; one-process warning"
+    else
+        fail "usage: labels" "exit $RC" "$T/out" "$T/err"
+    fi
     "$SG" timeit --show-driver >"$T/driver.py"
     if "$HPY" -c "import sys; compile(open(sys.argv[1]).read(), 'driver', 'exec')" "$T/driver.py" &&
         [[ $("$SG" timeit --help | head -n1) == "usage: spyglass timeit"* ]]; then

@@ -182,7 +182,7 @@ if want setup; then
     read -r fast vfast < <(per_loop "$T/out" 1 2>/dev/null)
     if [[ $RC == 0 && -n ${slow:-} && -n ${fast:-} ]] &&
         "$HPY" -c "import sys; sys.exit(not (1 / 3 < $slow / $fast < 3 and $vslow < 0.2 and $t1 - $t0 >= 3))"; then
-        ok "setup: a 1 s sleep in the setup (3 processes, $(printf '%.1f' "$("$HPY" -c "print($t1 - $t0)")") s) leaves the time per loop alone: $slow s against $fast s"
+        ok "setup: a 1 s sleep in the setup (3 processes, $(printf '%.1f' "$("$HPY" -c "print($t1 - $t0)")") s) leaves the time per loop alone: $(printf '%.3g s against %.3g s' "$slow" "$fast")"
     else
         fail "setup" "per loop ${slow:-?} s with the sleep, ${fast:-?} s without; a value ${vslow:-?} s; run $(
             "$HPY" -c "print($t1 - $t0)") s" "$T/sleepy.out" "$T/out" "$T/err"

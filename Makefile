@@ -62,7 +62,9 @@ functional: $(BIN)
 	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh > $(BUILD)/functional.log 2>&1; rc=$$?; \
 	  cat $(BUILD)/functional.log; \
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/bench.sh > $(BUILD)/bench.log 2>&1; rc2=$$?; \
-	  cat $(BUILD)/bench.log; [ $$rc = 0 ] && [ $$rc2 = 0 ]
+	  cat $(BUILD)/bench.log; \
+	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/timeit.sh > $(BUILD)/timeit.log 2>&1; rc3=$$?; \
+	  cat $(BUILD)/timeit.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ]
 
 check: unit functional
 

@@ -8,6 +8,7 @@
 #include "cli_bench.h"
 #include "cli_dump.h"
 #include "cli_record.h"
+#include "cli_timeit.h"
 
 static const char usage[] =
     "usage: spyglass <command> [options]\n"
@@ -16,6 +17,7 @@ static const char usage[] =
     "  record   sample the Python stacks of a process (or a command) and write a profile\n"
     "  dump     print every thread's current Python stack once\n"
     "  bench    time commands many times and compare them, with per-run CPU, memory and I/O\n"
+    "  timeit   time Python statements in many processes; compare statements or interpreters\n"
     "\n"
     "Run 'spyglass <command> --help' for a command's options.\n";
 
@@ -30,6 +32,8 @@ int cli_main(int argc, char **argv)
         return cli_record(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cli_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "timeit") == 0)
+        return cli_timeit(argc - 1, argv + 1);
     if (strcmp(cmd, "dump") == 0)
         return cli_dump(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

@@ -11,7 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agg_stacks.h"
+#include "sampler.h"
 #include "stats_nested.h"
+
+/* Defaults of the plan (the CLI's): 10 processes x (1 warm-up + 5 values) of at least 50 ms. */
+#define TIMEIT_PROCESSES      10
+#define TIMEIT_VALUES         5
+#define TIMEIT_WARMUPS        1
+#define TIMEIT_MIN_VALUE_TIME 0.05 /* seconds */
+#define TIMEIT_TIMEOUT        60.0 /* seconds */
 
 /* An interpreter to measure. Borrowed by the engine. */
 struct timeit_python {
@@ -29,7 +38,9 @@ struct timeit_plan {
     int values;                  /* timed values per worker (default 5) */
     int warmups;                 /* discarded values per worker first (default 1) */
     uint64_t loops;              /* loops per value; 0: calibrate each benchmark */
-    double min_value_time;       /* calibration: seconds one value must last at least */
+    double min_value_time;       /* calibration: seconds one value should last (the loop count
+                                    grows 1, 2, 5, 10... until a value lasts that long, then is
+                                    scaled back to it, rounded up to two digits) */
     double timeout;              /* seconds a worker may take before it is killed; 0: none */
     uint64_t seed;               /* shuffles of the rounds */
     volatile sig_atomic_t *stop; /* set from a signal handler to stop early; may be NULL */
@@ -38,15 +49,17 @@ struct timeit_plan {
 /* One benchmark: statement stmt on interpreter python. */
 struct timeit_bench {
     int python, stmt;
-    char version[32];  /* the interpreter's sys.version_info, "3.11.7" */
-    uint64_t loops;    /* loops per value */
-    double clock_res;  /* resolution of the driver's clock (time.perf_counter), seconds */
-    double clock_cost; /* seconds one read of that clock takes */
-    double *values;    /* per-loop seconds of every timed value, grouped by worker */
-    double *start;     /* per value: seconds since the run began, at the value's start */
-    size_t *len;       /* values per worker (nworkers entries) */
-    double *other_cpu; /* per worker: share (0..1) of the machine's CPU used by other
-                          processes while it ran, -1 unknown */
+    char version[32];       /* the interpreter's sys.version_info, "3.11.7" */
+    const char *executable; /* its sys.executable, which the workers after the first one start
+                               directly; "" when unknown */
+    uint64_t loops;         /* loops per value */
+    double clock_res;       /* resolution of the driver's clock (time.perf_counter), seconds */
+    double clock_cost;      /* seconds one read of that clock takes */
+    double *values;         /* per-loop seconds of every timed value, grouped by worker */
+    double *start;          /* per value: seconds since the run began, at the value's start */
+    size_t *len;            /* values per worker (nworkers entries) */
+    double *other_cpu;      /* per worker: share (0..1) of the machine's CPU used by other
+                               processes while it ran, -1 unknown */
     size_t nvalues, nworkers;
 };
 
@@ -56,7 +69,9 @@ typedef void (*timeit_progress_fn)(void *ctx, const struct timeit_bench *b, int 
 
 struct timeit;
 
-/* Returns 0 or a negative errno. Caller frees with timeit_free(). */
+/* Returns 0, or -EINVAL when npys or plan->nstmts is below 1, processes, values or
+ * min_value_time is not positive, warmups is negative or timeout is negative (the CLI fills the
+ * defaults above). Caller frees with timeit_free(). */
 int timeit_new(const struct timeit_python *pys, int npys, const struct timeit_plan *plan,
                struct timeit **out);
 void timeit_free(struct timeit *t);
@@ -80,5 +95,15 @@ struct stats_clusters timeit_clusters(const struct timeit_bench *b);
 
 /* Seconds spent so far. */
 double timeit_elapsed(const struct timeit *t);
+
+/* The "why" after the timing: start a fresh worker for benchmark `bench` (after timeit_go(),
+ * which set its loop count), run its setup and one loop, then have it run the statement for
+ * about `seconds` in one go while the sampler (opts, stopping when the worker exits) records
+ * its Python stacks into a. per_loop (seconds, > 0) sizes the run, e.g. the median. Returns 0
+ * with *st filled; an error as timeit_go() (timeit_failure() tells why); or an error of
+ * py_proc_open() when the interpreter cannot be sampled (detail, may be NULL, says why). */
+int timeit_profile(struct timeit *t, size_t bench, double per_loop, double seconds,
+                   const struct sampler_opts *opts, struct agg *a, struct sampler_stats *st,
+                   char *detail, size_t detail_len);
 
 #endif

@@ -1,0 +1,905 @@
+/* spyglass timeit: options, interpreters (paths, names on PATH, pyenv version prefixes),
+ * progress, clustered summaries and comparisons, noise warnings, report, --profile.
+ * SPDX-License-Identifier: MIT */
+#include "cli_timeit.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg_stacks.h"
+#include "cli.h"
+#include "cli_attach.h"
+#include "out_summary.h"
+#include "out_timeit.h"
+#include "proc_sys.h"
+#include "sampler.h"
+#include "stats_nested.h"
+#include "timeit.h"
+#include "timeit_run.h"
+#include "util_sbuf.h"
+#include "util_xalloc.h"
+
+#define MAX_WARNINGS   64
+#define BOOT_REPS      2000 /* bootstrap resamples of the summaries and comparisons */
+#define PROFILE_SECS   2.0  /* seconds of statement loops sampled by --profile */
+#define PROFILE_RATE   1000 /* Hz */
+#define PROFILE_TOP    5    /* functions listed */
+#define CV_WARN        0.10
+#define ICC_WARN       0.5
+#define OTHER_CPU_WARN 0.10
+
+struct timeit_args {
+    struct timeit_plan plan;
+    const char **pyargs; /* --python, as given */
+    int npys;
+    const char **stmts;
+    int nstmts;
+    struct sbuf setup; /* the -s options joined with newlines */
+    const char *teardown;
+    const char *json, *csv, *md, *baseline;
+    double max_regression;
+    double alpha;
+    int reference; /* 1-based benchmark, 0: the fastest */
+    int profile, quiet, show_driver;
+};
+
+static const char usage[] =
+    "usage: spyglass timeit [--python PY]... [-s SETUP]... [--teardown CODE] [options]\n"
+    "                       STMT [STMT...]\n"
+    "Time Python statements in many fresh processes, interleaved, and report the time per loop\n"
+    "with its uncertainty; compare statements, or interpreters, with a significance test that\n"
+    "treats the values of one process as related.\n"
+    "\n"
+    "      --python PY           interpreter: a path, a name on PATH, or a pyenv version prefix\n"
+    "                            such as 3.11 (repeat to compare; default python3)\n"
+    "  -s, --setup CODE          run once per process before timing, untimed (repeat: lines)\n"
+    "      --teardown CODE       run once per process after timing, untimed\n"
+    "  -p, --processes N         worker processes per benchmark (default 10)\n"
+    "  -n, --values N            timed values per process (default 5)\n"
+    "  -w, --warmups N           values discarded first in each process (default 1)\n"
+    "  -l, --loops N             loops per value (default 0: calibrate)\n"
+    "      --min-value-time SEC  calibrate so that a value lasts SEC (default 0.05)\n"
+    "  -t, --timeout SEC         kill a process after SEC seconds, a failure (default 60; 0:\n"
+    "                            none)\n"
+    "      --reference N         compare with the N-th benchmark (default: the fastest)\n"
+    "      --alpha A             significance level of comparisons (default 0.01)\n"
+    "      --seed N              seed of the shuffles and bootstraps (default: from the clock)\n"
+    "      --profile             then sample each statement for 2 s and list the top functions\n"
+    "      --export-json FILE    every value, the summaries and the machine ('-': stdout)\n"
+    "      --export-csv FILE     one summary row per benchmark\n"
+    "      --export-markdown FILE   a summary table\n"
+    "      --baseline FILE.json  compare with an earlier --export-json; exit 4 on a\n"
+    "                            significant slowdown larger than --max-regression\n"
+    "      --max-regression PCT  tolerated slowdown against the baseline (default 5)\n"
+    "      --show-driver         print the Python driver run in each process, and exit\n"
+    "  -q, --quiet               no progress display\n"
+    "\n"
+    "Every (interpreter, statement) pair is a benchmark. Ctrl-C stops and reports what was\n"
+    "measured (exit 130).\n";
+
+enum {
+    OPT_PYTHON = 256,
+    OPT_TEARDOWN,
+    OPT_MIN_VALUE_TIME,
+    OPT_REFERENCE,
+    OPT_ALPHA,
+    OPT_SEED,
+    OPT_PROFILE,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_MD,
+    OPT_BASELINE,
+    OPT_MAX_REGRESSION,
+    OPT_SHOW_DRIVER,
+};
+
+static const struct option longopts[] = {
+    {"python", required_argument, NULL, OPT_PYTHON},
+    {"setup", required_argument, NULL, 's'},
+    {"teardown", required_argument, NULL, OPT_TEARDOWN},
+    {"processes", required_argument, NULL, 'p'},
+    {"values", required_argument, NULL, 'n'},
+    {"warmups", required_argument, NULL, 'w'},
+    {"loops", required_argument, NULL, 'l'},
+    {"min-value-time", required_argument, NULL, OPT_MIN_VALUE_TIME},
+    {"timeout", required_argument, NULL, 't'},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"profile", no_argument, NULL, OPT_PROFILE},
+    {"export-json", required_argument, NULL, OPT_JSON},
+    {"export-csv", required_argument, NULL, OPT_CSV},
+    {"export-markdown", required_argument, NULL, OPT_MD},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
+    {"show-driver", no_argument, NULL, OPT_SHOW_DRIVER},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* ---- arguments ---- */
+
+static int bad_value(const char *opt, const char *v)
+{
+    fprintf(stderr, "spyglass: timeit: invalid value '%s' for %s\n", v, opt);
+    return -1;
+}
+
+static int parse_int(const char *opt, const char *v, int min, int *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < min || n > 1000000)
+        return bad_value(opt, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int parse_u64(const char *opt, const char *v, uint64_t *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoull(v, &end, 10);
+    return errno || end == v || *end || v[0] == '-' ? bad_value(opt, v) : 0;
+}
+
+static int parse_num(const char *opt, const char *v, double min, double max, double *out)
+{
+    char *end;
+    double d;
+
+    errno = 0;
+    d = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(d) || d < min || d > max)
+        return bad_value(opt, v);
+    *out = d;
+    return 0;
+}
+
+static void push(const char ***v, int *n, const char *s)
+{
+    *v = xrealloc(*v, (size_t)(*n + 1) * sizeof(char *));
+    (*v)[(*n)++] = s;
+}
+
+static int parse_opt(struct timeit_args *a, int c, char **argv)
+{
+    switch (c) {
+    case OPT_PYTHON:
+        push(&a->pyargs, &a->npys, optarg);
+        return 0;
+    case 's':
+        sbuf_printf(&a->setup, "%s%s", a->setup.len ? "\n" : "", optarg);
+        return 0;
+    case OPT_TEARDOWN:
+        a->teardown = optarg;
+        return 0;
+    case 'p':
+        return parse_int("--processes", optarg, 1, &a->plan.processes);
+    case 'n':
+        return parse_int("--values", optarg, 1, &a->plan.values);
+    case 'w':
+        return parse_int("--warmups", optarg, 0, &a->plan.warmups);
+    case 'l':
+        return parse_u64("--loops", optarg, &a->plan.loops);
+    case OPT_MIN_VALUE_TIME:
+        return parse_num("--min-value-time", optarg, 1e-6, 3600, &a->plan.min_value_time);
+    case 't':
+        return parse_num("--timeout", optarg, 0, 1e7, &a->plan.timeout);
+    case OPT_REFERENCE:
+        return parse_int("--reference", optarg, 1, &a->reference);
+    case OPT_ALPHA:
+        return parse_num("--alpha", optarg, 1e-12, 0.4999, &a->alpha);
+    case OPT_SEED:
+        return parse_u64("--seed", optarg, &a->plan.seed);
+    case OPT_PROFILE:
+        a->profile = 1;
+        return 0;
+    case OPT_JSON:
+        a->json = optarg;
+        return 0;
+    case OPT_CSV:
+        a->csv = optarg;
+        return 0;
+    case OPT_MD:
+        a->md = optarg;
+        return 0;
+    case OPT_BASELINE:
+        a->baseline = optarg;
+        return 0;
+    case OPT_MAX_REGRESSION:
+        return parse_num("--max-regression", optarg, 0, 1e6, &a->max_regression);
+    case OPT_SHOW_DRIVER:
+        a->show_driver = 1;
+        return 0;
+    case 'q':
+        a->quiet = 1;
+        return 0;
+    default:
+        cli_bad_option("timeit", c, argv);
+        return -1;
+    }
+}
+
+static void args_defaults(struct timeit_args *a)
+{
+    struct timespec ts;
+
+    memset(a, 0, sizeof(*a));
+    sbuf_init(&a->setup);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    a->plan.seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+    a->plan.processes = TIMEIT_PROCESSES;
+    a->plan.values = TIMEIT_VALUES;
+    a->plan.warmups = TIMEIT_WARMUPS;
+    a->plan.min_value_time = TIMEIT_MIN_VALUE_TIME;
+    a->plan.timeout = TIMEIT_TIMEOUT;
+    a->alpha = 0.01;
+    a->max_regression = 5;
+}
+
+/* Parse argv. Returns 0, 1 after --help or --show-driver, or -1 after an error message. */
+static int parse_args(int argc, char **argv, struct timeit_args *a)
+{
+    int c;
+
+    args_defaults(a);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:s:p:n:w:l:t:qh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (parse_opt(a, c, argv) < 0)
+            return -1;
+    }
+    if (a->show_driver) {
+        fputs(timeit_run_driver, stdout);
+        return 1;
+    }
+    for (int i = optind; i < argc; i++)
+        push(&a->stmts, &a->nstmts, argv[i]);
+    if (a->nstmts == 0) {
+        fprintf(stderr, "spyglass: timeit: no statement given (try 'spyglass timeit --help')\n");
+        return -1;
+    }
+    if (a->npys == 0)
+        push(&a->pyargs, &a->npys, "python3");
+    a->plan.stmts = a->stmts;
+    a->plan.nstmts = a->nstmts;
+    a->plan.setup = sbuf_str(&a->setup);
+    a->plan.teardown = a->teardown ? a->teardown : "";
+    if (a->reference > a->npys * a->nstmts) {
+        fprintf(stderr, "spyglass: timeit: --reference %d: there are only %d benchmarks\n",
+                a->reference, a->npys * a->nstmts);
+        return -1;
+    }
+    return 0;
+}
+
+static void args_free(struct timeit_args *a)
+{
+    free(a->pyargs);
+    free(a->stmts);
+    sbuf_destroy(&a->setup);
+}
+
+/* ---- interpreters ---- */
+
+static int is_version_prefix(const char *s)
+{
+    if (!*s || *s == '.')
+        return 0;
+    for (; *s; s++)
+        if (!(*s >= '0' && *s <= '9') && !(*s == '.' && s[1] != '.' && s[1]))
+            return 0;
+    return 1;
+}
+
+/* Add the matches of pattern to the newest found so far (compared by version). */
+static void newest_match(const char *pattern, char **best, size_t skip)
+{
+    glob_t g;
+
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        if (access(g.gl_pathv[i], X_OK) == 0 &&
+            (!*best || strverscmp(g.gl_pathv[i] + skip, *best + skip) > 0)) {
+            free(*best);
+            *best = xstrdup(g.gl_pathv[i]);
+        }
+    globfree(&g);
+}
+
+/* The interpreter for a --python argument: a path (with a '/') or a name is used as it is; a
+ * version prefix V (3.11, 3.11.7) is the newest $PYENV_ROOT/versions/V[.*]/bin/python3 (pyenv's
+ * root defaults to ~/.pyenv), else python V on PATH. Caller frees. */
+static char *resolve_python(const char *arg)
+{
+    const char *root = getenv("PYENV_ROOT"), *home = getenv("HOME");
+    struct sbuf dir, pat;
+    char *best = NULL;
+
+    if (strchr(arg, '/') || !is_version_prefix(arg))
+        return xstrdup(arg);
+    sbuf_init(&dir);
+    sbuf_init(&pat);
+    if (root && *root)
+        sbuf_printf(&dir, "%s/versions/", root);
+    else
+        sbuf_printf(&dir, "%s/.pyenv/versions/", home ? home : "");
+    sbuf_printf(&pat, "%s%s/bin/python3", sbuf_str(&dir), arg);
+    newest_match(sbuf_str(&pat), &best, dir.len);
+    sbuf_reset(&pat);
+    sbuf_printf(&pat, "%s%s.*/bin/python3", sbuf_str(&dir), arg);
+    newest_match(sbuf_str(&pat), &best, dir.len);
+    if (!best) {
+        sbuf_reset(&pat);
+        sbuf_printf(&pat, "python%s", arg);
+        best = xstrdup(sbuf_str(&pat));
+    }
+    sbuf_destroy(&dir);
+    sbuf_destroy(&pat);
+    return best;
+}
+
+/* ---- progress ---- */
+
+struct progress {
+    const struct timeit_args *a;
+    int tty, quiet;
+    double last;
+    struct timespec t0;
+};
+
+static double since(const struct timespec *t0)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)(ts.tv_sec - t0->tv_sec) + (double)(ts.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, const struct timeit_bench *b, int worker, int done, int total)
+{
+    struct progress *pg = ctx;
+    double t = since(&pg->t0);
+    const char *stmt = pg->a->stmts[b->stmt], *py = pg->a->pyargs[b->python];
+
+    if (pg->quiet || t - pg->last < (pg->tty ? 0.1 : 10))
+        return;
+    pg->last = t;
+    if (!pg->tty) {
+        fprintf(stderr, "spyglass: timeit: %d of %d processes in %.0f s\n", done, total, t);
+        return;
+    }
+    if (worker < 0) {
+        fprintf(stderr, "\r\033[K  calibrated '%.40s' on %s: %llu loops per value", stmt, py,
+                (unsigned long long)b->loops);
+    } else {
+        char bar[21];
+        int fill = total > 0 ? 20 * done / total : 0;
+
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        fprintf(stderr, "\r\033[K  [%s] process %d/%d  '%.40s' on %s  (%.0f s)", bar, done, total,
+                stmt, py, t);
+    }
+    fflush(stderr);
+}
+
+/* ---- report ---- */
+
+struct report {
+    struct out_timeit o;
+    const struct timeit_bench *benches;
+    size_t n;
+    char **names;
+    struct stats_nested *sums;
+    struct stats_nested_cmp *cmp;
+    int *has_cmp;
+    char warn[MAX_WARNINGS][320];
+    const char *warnp[MAX_WARNINGS];
+    double other_cpu;     /* share of the CPUs used by other processes while workers ran */
+    double pre_other_cpu; /* ... just before the run; -1 unknown */
+};
+
+static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct report *r, const char *fmt, ...)
+{
+    va_list ap;
+    int n = r->o.nwarnings;
+
+    if (n == MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(r->warn[n], sizeof(r->warn[n]), fmt, ap);
+    va_end(ap);
+    r->warnp[n] = r->warn[n];
+    r->o.nwarnings++;
+}
+
+/* A statement on one line: a line break and the next line's indentation become "; ", or a
+ * space after a ':' ("for i in x: f(i)"); surrounding blanks are dropped. */
+static void one_line(struct sbuf *b, const char *s)
+{
+    size_t len = strlen(s);
+
+    while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        len--;
+    while (len && (*s == '\n' || *s == ' ')) {
+        s++;
+        len--;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\n') {
+            sbuf_addc(b, s[i] == '\t' || s[i] == '\r' ? ' ' : s[i]);
+            continue;
+        }
+        sbuf_adds(b, i > 0 && s[i - 1] == ':' ? " " : "; ");
+        while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\t' || s[i + 1] == '\n'))
+            i++;
+    }
+}
+
+/* How an interpreter is called: its version when every interpreter's differs, else the
+ * --python argument. */
+static const char *py_label(const struct report *r, const struct timeit_args *a, int py)
+{
+    const char *v = r->benches[(size_t)py * (size_t)a->nstmts].version;
+
+    for (int k = 0; k < a->npys; k++)
+        if (k != py && strcmp(r->benches[(size_t)k * (size_t)a->nstmts].version, v) == 0)
+            return a->pyargs[py];
+    return v[0] ? v : a->pyargs[py];
+}
+
+/* Labels: the statement, the interpreter, or both; a repeated label gets " (#N)". Each
+ * interpreter's name becomes its label too. */
+static void make_names(struct report *r, const struct timeit_args *a, struct timeit_python *pys)
+{
+    struct sbuf b;
+
+    for (int i = 0; i < a->npys; i++)
+        pys[i].name = py_label(r, a, i);
+    sbuf_init(&b);
+    r->names = xcalloc(r->n, sizeof(char *));
+    for (size_t i = 0; i < r->n; i++) {
+        const struct timeit_bench *tb = &r->benches[i];
+
+        sbuf_reset(&b);
+        if (a->npys > 1)
+            sbuf_printf(&b, "%s%s", pys[tb->python].name, a->nstmts > 1 ? ": " : "");
+        if (a->nstmts > 1 || a->npys == 1)
+            one_line(&b, a->stmts[tb->stmt]);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(r->names[k], sbuf_str(&b)) == 0) {
+                sbuf_printf(&b, " (#%zu)", i + 1);
+                break;
+            }
+        r->names[i] = xstrdup(sbuf_str(&b));
+    }
+    sbuf_destroy(&b);
+}
+
+/* The benchmark with the lowest median, or the --reference one; -1 with fewer than 2. */
+static int pick_ref(const struct report *r, const struct timeit_args *a)
+{
+    int best = -1;
+
+    if (r->n < 2)
+        return -1;
+    if (a->reference > 0)
+        return r->sums[a->reference - 1].n ? a->reference - 1 : -1;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->sums[i].n && (best < 0 || r->sums[i].median < r->sums[best].median))
+            best = (int)i;
+    return best;
+}
+
+static void summarise(struct report *r, const struct timeit_args *a)
+{
+    r->sums = xcalloc(r->n, sizeof(*r->sums));
+    r->cmp = xcalloc(r->n, sizeof(*r->cmp));
+    r->has_cmp = xcalloc(r->n, sizeof(int));
+    for (size_t i = 0; i < r->n; i++) {
+        struct stats_clusters c = timeit_clusters(&r->benches[i]);
+
+        if (c.nclusters == 0 || stats_nested_summary(&c, BOOT_REPS, a->plan.seed, &r->sums[i]) < 0)
+            memset(&r->sums[i], 0, sizeof(r->sums[i]));
+    }
+    r->o.ref = pick_ref(r, a);
+    for (size_t i = 0; r->o.ref >= 0 && i < r->n; i++) {
+        struct stats_clusters c = timeit_clusters(&r->benches[i]);
+        struct stats_clusters ref = timeit_clusters(&r->benches[r->o.ref]);
+
+        if ((int)i != r->o.ref && r->sums[i].n &&
+            stats_nested_compare(&c, &ref, BOOT_REPS, a->plan.seed + i, &r->cmp[i]) == 0)
+            r->has_cmp[i] = 1;
+    }
+}
+
+/* Mean share of the CPU used by other processes over every worker of every benchmark. */
+static double other_cpu(const struct report *r)
+{
+    double sum = 0;
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t k = 0; k < r->benches[i].nworkers; k++)
+            if (r->benches[i].other_cpu[k] >= 0) {
+                sum += r->benches[i].other_cpu[k];
+                n++;
+            }
+    return n ? sum / (double)n : -1;
+}
+
+static void warn_bench(struct report *r, size_t i)
+{
+    const struct stats_nested *s = &r->sums[i];
+    const struct timeit_bench *b = &r->benches[i];
+    const char *name = r->names[i];
+    double value = s->median * (double)b->loops;
+
+    if (s->n == 0)
+        return;
+    if (s->mean > 0 && s->sd / s->mean > CV_WARN)
+        warn(r, "'%s': unstable: the values vary a lot (CV %.0f%%): the machine may be busy", name,
+             100 * s->sd / s->mean);
+    if (s->nclusters >= 2 && s->icc > ICC_WARN)
+        warn(r,
+             "'%s': %.0f%% of the variance lies between processes: more processes (-p) narrow "
+             "the interval, more values per process (-n) do not",
+             name, 100 * s->icc);
+    if (b->clock_res > 0 && value < 1000 * b->clock_res)
+        warn(r, "'%s': a value lasts only %.3g s, under 1000 clock ticks: raise --loops", name,
+             value);
+}
+
+static void warnings(struct report *r, const struct timeit_args *a)
+{
+    double oc = r->other_cpu;
+
+    for (size_t i = 0; i < r->n; i++)
+        warn_bench(r, i);
+    if (r->pre_other_cpu > OTHER_CPU_WARN)
+        warn(r,
+             "other processes used %.0f%% of the CPUs just before the run: results may be "
+             "noisy",
+             100 * r->pre_other_cpu);
+    if (oc > OTHER_CPU_WARN)
+        warn(r, "other processes used %.0f%% of the CPUs during the run: results may be noisy",
+             100 * oc);
+    if (a->plan.processes < 2)
+        warn(r, "one process per benchmark: the variation between processes is not measured, "
+                "so the intervals are too narrow (use -p 2 or more)");
+}
+
+static void build_report(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
+                         const struct timeit *t, int interrupted)
+{
+    r->benches = timeit_benches(t, &r->n);
+    make_names(r, a, pys);
+    summarise(r, a);
+    r->other_cpu = other_cpu(r);
+    r->o.alpha = a->alpha;
+    r->o.interrupted = interrupted;
+    r->o.benches = r->benches;
+    r->o.nbenches = r->n;
+    r->o.pys = pys;
+    r->o.npys = a->npys;
+    r->o.stmts = a->stmts;
+    r->o.nstmts = a->nstmts;
+    r->o.setup = a->plan.setup;
+    r->o.teardown = a->plan.teardown;
+    r->o.names = (const char *const *)r->names;
+    r->o.sums = r->sums;
+    r->o.cmp = r->cmp;
+    r->o.has_cmp = r->has_cmp;
+    r->o.max_regression = a->max_regression;
+    r->o.warnings = r->warnp;
+    warnings(r, a);
+}
+
+static void report_free(struct report *r)
+{
+    for (size_t i = 0; r->names && i < r->n; i++)
+        free(r->names[i]);
+    free(r->names);
+    free(r->sums);
+    free(r->cmp);
+    free(r->has_cmp);
+}
+
+/* ---- outputs ---- */
+
+typedef int (*writer_fn)(FILE *f, const struct out_timeit *o);
+
+/* The exports. TODO(merge): the JSON, CSV and Markdown writers (out_timeit_json,
+ * out_timeit_csv, out_timeit_markdown in out_timeit.c) come from the exports branch; until then
+ * the options are refused before anything runs. */
+static const struct {
+    const char *opt;
+    writer_fn fn;
+} exports[] = {
+    {"--export-json", NULL},
+    {"--export-csv", NULL},
+    {"--export-markdown", NULL},
+};
+
+static const char *export_path(const struct timeit_args *a, size_t i)
+{
+    return i == 0 ? a->json : i == 1 ? a->csv : a->md;
+}
+
+/* Refuse what cannot be done, and check that every output can be created, before running. */
+static int outputs_ready(const struct timeit_args *a)
+{
+    for (size_t i = 0; i < 3; i++) {
+        const char *p = export_path(a, i);
+
+        if (!p)
+            continue;
+        if (!exports[i].fn) {
+            fprintf(stderr, "spyglass: timeit: %s is not yet built\n", exports[i].opt);
+            return -1;
+        }
+        if (strcmp(p, "-") == 0 || access(p, F_OK) == 0)
+            continue;
+        FILE *f = fopen(p, "w");
+
+        if (!f) {
+            cli_write_error(p, -errno);
+            return -1;
+        }
+        fclose(f);
+        unlink(p);
+    }
+    /* TODO(merge): --baseline needs the baseline reader of the exports branch (load a JSON
+     * export, the clusters of a benchmark by name), then stats_nested_compare() per benchmark
+     * into o.base / o.has_base, and exit 4 on out_timeit_regression(). */
+    if (a->baseline) {
+        fprintf(stderr, "spyglass: timeit: --baseline is not yet built\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
+static int export(const char *path, writer_fn fn, const struct out_timeit *o)
+{
+    FILE *f;
+    int err;
+
+    if (!path || !fn)
+        return 0;
+    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!f) {
+        cli_write_error(path, -errno);
+        return -1;
+    }
+    err = fn(f, o);
+    if (f == stdout) {
+        if (fflush(f) != 0 && !err)
+            err = -errno;
+    } else if (fclose(f) != 0 && !err) {
+        err = -errno;
+    }
+    if (err) {
+        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- running ---- */
+
+/* Explain why timeit_go() or timeit_profile() failed. */
+static void say_failure(struct timeit *t, const struct timeit_args *a, int err)
+{
+    const char *msg;
+    int i = timeit_failure(t, &msg), py, st;
+    struct sbuf s;
+
+    if (i < 0) {
+        fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
+        return;
+    }
+    py = i / a->nstmts;
+    st = i % a->nstmts;
+    if (err == -ENOENT || err == -EACCES) {
+        fprintf(stderr, "spyglass: timeit: cannot start Python '%s': %s\n", a->pyargs[py],
+                err == -ENOENT ? "not found" : strerror(-err));
+        return;
+    }
+    sbuf_init(&s);
+    one_line(&s, a->stmts[st]);
+    fprintf(stderr, "spyglass: timeit: '%.60s'%s on Python '%s' %s: %s\n", sbuf_str(&s),
+            s.len > 60 ? "…" : "", a->pyargs[py], err == -ETIMEDOUT ? "was stopped" : "failed",
+            msg);
+    sbuf_destroy(&s);
+}
+
+/* --profile: sample every benchmark with values, print its top functions. Returns an exit
+ * code. */
+static int profile(struct timeit *t, const struct report *r, const struct timeit_args *a)
+{
+    struct sampler_opts so = {.rate = PROFILE_RATE, .duration = 4 * PROFILE_SECS};
+
+    for (size_t i = 0; i < r->n && !stop_flag; i++) {
+        struct sampler_stats st;
+        struct agg *g;
+        char detail[256] = "";
+        int err;
+
+        if (!r->sums[i].n)
+            continue;
+        g = agg_new();
+        memset(&st, 0, sizeof(st));
+        err = timeit_profile(t, i, r->sums[i].median, PROFILE_SECS, &so, g, &st, detail,
+                             sizeof(detail));
+        if (err == 0) {
+            printf("Profile of '%s' (Python %s): %llu samples in %.2f s\n", r->names[i],
+                   r->benches[i].version, (unsigned long long)st.ticks, st.elapsed);
+            out_summary_write(stdout, g, PROFILE_TOP);
+            putchar('\n');
+        } else if (err != -EINTR) {
+            const char *msg;
+
+            if (timeit_failure(t, &msg) >= 0)
+                say_failure(t, a, err);
+            else
+                fprintf(stderr, "spyglass: timeit: cannot profile '%s': %s\n", r->names[i],
+                        detail[0] ? detail : strerror(-err));
+        }
+        agg_free(g);
+        if (err < 0 && err != -EINTR)
+            return EXIT_ERROR;
+    }
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+}
+
+/* Summaries, warnings, report, exports, profile. Returns the exit code. */
+static int finish(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
+                  struct timeit *t, int interrupted)
+{
+    int rc = EXIT_OK, any = 0;
+
+    build_report(r, a, pys, t, interrupted);
+    for (size_t i = 0; i < r->n; i++)
+        any |= r->sums[i].n > 0;
+    if (!any) {
+        fprintf(stderr, "spyglass: timeit: no value was measured\n");
+        return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    if (out_timeit_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
+        rc = EXIT_ERROR;
+    for (size_t i = 0; i < 3; i++)
+        if (export(export_path(a, i), exports[i].fn, &r->o) < 0)
+            rc = EXIT_ERROR;
+    if (interrupted)
+        return EXIT_INTERRUPTED;
+    if (a->profile && rc == EXIT_OK)
+        rc = profile(t, r, a);
+    return stop_flag ? EXIT_INTERRUPTED : rc;
+}
+
+/* Share of the machine's CPU used by others over a short window before starting; -1
+ * unknown. */
+static double pre_check(void)
+{
+    struct proc_sys_cpu a, b;
+    struct timespec ts = {0, 200 * 1000 * 1000};
+
+    if (proc_sys_cpu_read(&a) < 0)
+        return -1;
+    nanosleep(&ts, NULL);
+    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
+        return -1;
+    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: waits for a worker must be interrupted */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static struct timeit_python *make_pythons(const struct timeit_args *a)
+{
+    struct timeit_python *pys = xcalloc((size_t)a->npys, sizeof(*pys));
+
+    for (int i = 0; i < a->npys; i++) {
+        pys[i].path = resolve_python(a->pyargs[i]);
+        pys[i].name = a->pyargs[i];
+    }
+    return pys;
+}
+
+static void pythons_free(struct timeit_python *pys, int n)
+{
+    for (int i = 0; pys && i < n; i++)
+        free((char *)pys[i].path);
+    free(pys);
+}
+
+int cli_timeit(int argc, char **argv)
+{
+    struct timeit_args a;
+    struct timeit_python *pys = NULL;
+    struct timeit *t = NULL;
+    struct report r;
+    struct progress pg;
+    int rc = EXIT_USAGE, err;
+
+    memset(&r, 0, sizeof(r));
+    err = parse_args(argc, argv, &a);
+    if (err != 0) {
+        rc = err > 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
+    rc = EXIT_ERROR;
+    if (outputs_ready(&a) < 0)
+        goto out;
+    pys = make_pythons(&a);
+    stop_flag = 0;
+    install_signals();
+    a.plan.stop = &stop_flag;
+    if ((err = timeit_new(pys, a.npys, &a.plan, &t)) < 0) {
+        fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
+        goto out;
+    }
+    r.pre_other_cpu = pre_check();
+    memset(&pg, 0, sizeof(pg));
+    pg.a = &a;
+    pg.tty = isatty(STDERR_FILENO);
+    pg.quiet = a.quiet;
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    err = timeit_go(t, on_progress, &pg);
+    if (pg.tty && !a.quiet)
+        fputs("\r\033[K", stderr);
+    if (err < 0 && err != -EINTR) {
+        say_failure(t, &a, err);
+        goto out;
+    }
+    rc = finish(&r, &a, pys, t, err == -EINTR);
+out:
+    report_free(&r);
+    timeit_free(t);
+    pythons_free(pys, a.npys);
+    args_free(&a);
+    return rc;
+}

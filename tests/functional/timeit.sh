@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Functional tests of `spyglass timeit`: real CPython interpreters of every installed version
+# (pyenv's 3.8+ and /usr/bin/python3), real statements, the terminal report read back.
+#
+# usage: SPYGLASS=/abs/path/to/spyglass tests/functional/timeit.sh [REGEX]
+#   REGEX: run only the checks whose group matches: rank, aa, setup, pythons, versions, errors,
+#   interrupt, profile, usage.
+# Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SG=${SPYGLASS:-$ROOT/spyglass}
+ONLY=${1:-.}
+SAN_RE='AddressSanitizer|runtime error:|LeakSanitizer'
+export LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
+unset PYTHONPATH PYTHONHOME PYTHONSTARTUP
+
+case $SG in /*) ;; *) SG=$PWD/$SG ;; esac
+if [[ ! -x $SG ]]; then
+    echo "FAIL - setup: no executable spyglass at $SG (set SPYGLASS)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+mkdir -p "$ROOT/tests/out"
+T=$(mktemp -d "$ROOT/tests/out/timeit.XXXXXX")
+PASSED=0
+FAILED=0
+trap 'if ((FAILED == 0)); then rm -rf "$T"; else echo "# files kept in $T"; fi' EXIT
+
+ok() {
+    echo "ok - $1"
+    PASSED=$((PASSED + 1))
+}
+fail() {
+    echo "FAIL - $1: $2"
+    FAILED=$((FAILED + 1))
+    shift 2
+    local f
+    for f in "$@"; do
+        [[ -f $f ]] && sed -n '1,40s/^/#   /p' "$f"
+    done
+}
+want() { [[ $1 =~ $ONLY ]]; }
+
+# Run spyglass timeit (quiet); stdout to $T/out, stderr to $T/err, exit code in RC. A sanitizer
+# report fails. Every run is bounded by `timeout`, so a hang fails instead of blocking.
+sg() {
+    timeout -k 5 120 "$SG" timeit -q "$@" >"$T/out" 2>"$T/err" </dev/null
+    RC=$?
+    if grep -qE "$SAN_RE" "$T/err"; then
+        fail "sanitizer" "report while running: spyglass timeit $*" "$T/err"
+    fi
+}
+
+# Interpreters: pyenv's 3.8+ (newest patch release of each series) and /usr/bin/python3.
+PYENV_DIR=$(pyenv root 2>/dev/null) || PYENV_DIR=$HOME/.pyenv
+PYS=()
+while read -r v py; do
+    [[ -n $v ]] && PYS+=("$py")
+done < <(for py in "$PYENV_DIR"/versions/3.*/bin/python3 /usr/bin/python3; do
+    [[ -x $py ]] || continue
+    v=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || continue
+    case $v in 3.[0-7].*) continue ;; esac
+    echo "$v $py"
+done | sort -V)
+# The helper Python that parses reports and measures the truth: a pyenv 3.11 (as the default
+# python3 of these tests), else the first one.
+HPY=
+for py in "${PYS[@]}"; do
+    [[ $py == */3.11.*/* ]] && HPY=$py
+done
+HPY=${HPY:-${PYS[0]:-}}
+if [[ -z $HPY ]]; then
+    fail "setup" "no CPython >= 3.8 in $PYENV_DIR/versions or /usr/bin/python3"
+    echo "$PASSED passed, $FAILED failed"
+    exit 1
+fi
+echo "# spyglass: $SG; pythons: ${PYS[*]}"
+
+# The summary line of a two-benchmark report as "FASTER SLOWER RATIO LO HI P SIGNIFICANT": RATIO
+# is slower/faster with its 95% CI; a non-significant line gives the ratio as reported
+# (benchmark over reference). Prints nothing when there is no summary line.
+summary() {
+    "$HPY" - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"^  '(.*)' is ([0-9.]+)× faster than '(.*)' \(95% CI ([0-9.]+)–([0-9.]+), "
+              r"p[<=]([0-9.]+)\)$", text, re.M)
+if m:
+    print(m[1], m[3], m[2], m[4], m[5], m[6], "yes")
+    sys.exit()
+m = re.search(r"^  '(.*)' and '(.*)': no significant difference \(ratio ([0-9.]+), 95% CI "
+              r"([0-9.]+)–([0-9.]+), p[<=]([0-9.]+)\)$", text, re.M)
+if m:
+    print(m[2], m[1], m[3], m[4], m[5], m[6], "no")
+EOF
+}
+
+if want rank; then
+    # sorted(range(1000)) against sorted(range(10000)) (about 11x here). The true ratio is
+    # measured independently in the same attempt: 3 fresh processes of the same interpreter,
+    # each alternating 6 values of each statement (after a warm-up pair) timed with
+    # time.perf_counter, the ratio of the per-loop medians per process, the median of those. A 95% interval misses the truth in 5% of
+    # attempts by design (more with the truth's own error and the load of a shared machine), so
+    # 7 attempts are made: the ranking must be right in all 7, the interval must cover the truth
+    # in at least 4 (an interval of 80% coverage fails this with probability 3%).
+    cat >"$T/truth.py" <<'EOF'
+import statistics, time
+def per_loop(stmt, loops):
+    code = compile("for _ in range(%d):\n    %s" % (loops, stmt), "<truth>", "exec")
+    t = time.perf_counter()
+    exec(code)
+    return (time.perf_counter() - t) / loops
+a, b = [], []
+for _ in range(7):  # the first pair is a warm-up
+    a.append(per_loop("sorted(range(1000))", 500))
+    b.append(per_loop("sorted(range(10000))", 50))
+print(statistics.median(b[1:]) / statistics.median(a[1:]))
+EOF
+    ranked=0 covered=0 cis=()
+    for attempt in 1 2 3 4 5 6 7; do
+        sg --python "$HPY" -p 5 -n 3 --min-value-time 0.01 'sorted(range(1000))' \
+            'sorted(range(10000))'
+        [[ $RC == 0 ]] || break
+        truth=$(for k in 1 2 3; do "$HPY" "$T/truth.py"; done |
+            "$HPY" -c 'import statistics, sys; print(statistics.median(map(float, sys.stdin)))')
+        read -r fast slow ratio lo hi p sig < <(summary "$T/out")
+        [[ ${fast:-} == 'sorted(range(1000))' && $sig == yes ]] && ranked=$((ranked + 1))
+        "$HPY" -c "import sys; sys.exit(not ($lo <= $truth <= $hi))" && covered=$((covered + 1))
+        cis+=("$(printf '%.2f in [%.2f, %.2f]' "$truth" "${lo:-0}" "${hi:-0}")")
+    done
+    if ((ranked == 7 && covered >= 4)); then
+        ok "rank: sorted(range(1000)) ranked faster 7/7, the ratio CI covers the true ratio in $covered/7: ${cis[*]}"
+    else
+        fail "rank" "ranked right $ranked/7 (exit $RC), CI covers the truth in $covered/7: ${cis[*]}" \
+            "$T/out" "$T/err"
+    fi
+fi
+
+if want aa; then
+    # The same statement twice, 20 times: at most one comparison may be declared significant.
+    sig=0 runs=0
+    for i in $(seq 20); do
+        sg --python "$HPY" -p 6 -n 3 --min-value-time 0.005 'sum(range(100))' 'sum(range(100))'
+        [[ $RC == 0 ]] || break
+        runs=$((runs + 1))
+        read -r _ _ _ _ _ _ s < <(summary "$T/out")
+        [[ ${s:-} == yes ]] && sig=$((sig + 1))
+    done
+    if ((runs == 20 && sig <= 1)); then
+        ok "aa: A/A declared significant in $sig of 20 repetitions"
+    else
+        fail "aa" "A/A declared significant in $sig of $runs repetitions (exit $RC; at most 1 of 20 allowed)" \
+            "$T/out" "$T/err"
+    fi
+fi
+
+# per_loop FILE N: the N-th benchmark's median per-loop time in seconds, and its value time.
+per_loop() {
+    "$HPY" - "$1" "$2" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+scale = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1}
+med = re.findall(r"Per loop \(median\): +([0-9.]+) (ns|µs|ms|s) ", text)
+val = re.findall(r"Loops per value: +[0-9]+ \(([0-9.]+) (ns|µs|ms|s) a value\)", text)
+k = int(sys.argv[2]) - 1
+print(float(med[k][0]) * scale[med[k][1]], float(val[k][0]) * scale[val[k][1]])
+EOF
+}
+
+if want setup; then
+    # A setup that sleeps 1 s runs once per process (3 processes here: the calibration and 2
+    # workers), and the per-loop time is that of the same run without it.
+    t0=$(date +%s.%N)
+    sg --python "$HPY" -p 2 -n 3 --min-value-time 0.02 -s 'import time' -s 'time.sleep(1)' \
+        -s 'x = list(range(200))' 'sum(x)'
+    t1=$(date +%s.%N)
+    cp "$T/out" "$T/sleepy.out"
+    read -r slow vslow < <(per_loop "$T/sleepy.out" 1 2>/dev/null)
+    sg --python "$HPY" -p 2 -n 3 --min-value-time 0.02 -s 'x = list(range(200))' 'sum(x)'
+    read -r fast vfast < <(per_loop "$T/out" 1 2>/dev/null)
+    if [[ $RC == 0 && -n ${slow:-} && -n ${fast:-} ]] &&
+        "$HPY" -c "import sys; sys.exit(not (1 / 3 < $slow / $fast < 3 and $vslow < 0.2 and $t1 - $t0 >= 3))"; then
+        ok "setup: a 1 s sleep in the setup (3 processes, $(printf '%.1f' "$("$HPY" -c "print($t1 - $t0)")") s) leaves the time per loop alone: $(printf '%.3g s against %.3g s' "$slow" "$fast")"
+    else
+        fail "setup" "per loop ${slow:-?} s with the sleep, ${fast:-?} s without; a value ${vslow:-?} s; run $(
+            "$HPY" -c "print($t1 - $t0)") s" "$T/sleepy.out" "$T/out" "$T/err"
+    fi
+    # The teardown runs once per process, after the values, and sees the setup's names.
+    sg --python "$HPY" -p 2 -n 2 --min-value-time 0.005 -s "x = 'done'" \
+        --teardown "open('$T/td.' + str(__import__('os').getpid()), 'w').write(x)" 'len(x)'
+    n=$(cat "$T"/td.* 2>/dev/null | grep -o done | wc -l)
+    if [[ $RC == 0 && $n == 3 ]]; then
+        ok "setup: the teardown ran once in each of 3 processes with the setup's names"
+    else
+        fail "setup: teardown" "exit $RC, $n teardown files" "$T/err"
+    fi
+fi
+
+if want pythons; then
+    # Two interpreters named by pyenv version prefix, compared in one run.
+    a=$(ls -d "$PYENV_DIR"/versions/3.8.* 2>/dev/null | head -n1)
+    b=$(ls -d "$PYENV_DIR"/versions/3.13.* 2>/dev/null | head -n1)
+    if [[ -n $a && -n $b ]]; then
+        va=${a##*/} vb=${b##*/}
+        sg -p 3 -n 2 --min-value-time 0.01 --python 3.8 --python 3.13 'sorted(range(300))'
+        read -r f s _ _ _ _ _ < <(summary "$T/out")
+        if [[ $RC == 0 ]] && grep -q "^  Python $va ($a/bin/python3)" "$T/out" &&
+            grep -q "^  Python $vb ($b/bin/python3)" "$T/out" &&
+            [[ "$f $s" == "$va $vb" || "$f $s" == "$vb $va" ]]; then
+            ok "pythons: --python 3.8 --python 3.13 ran $va and $vb, compared in one summary"
+        else
+            fail "pythons" "exit $RC, summary '${f:-} ${s:-}'" "$T/out" "$T/err"
+        fi
+    else
+        fail "pythons" "pyenv 3.8 and 3.13 are needed in $PYENV_DIR/versions"
+    fi
+fi
+
+if want versions; then
+    # Every installed CPython 3.8+ runs a quick timeit and reports its own version.
+    for py in "${PYS[@]}"; do
+        v=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+        sg --python "$py" -p 2 -n 2 -w 0 --min-value-time 0.005 -s 'x = list(range(50))' \
+            'sorted(x)'
+        if [[ $RC == 0 ]] && grep -q "^  Python $v (" "$T/out" &&
+            grep -q "Per loop (median): .* 4 values in 2 processes" "$T/out"; then
+            ok "versions: $v ($py)"
+        else
+            fail "versions: $v ($py)" "exit $RC" "$T/out" "$T/err"
+        fi
+    done
+fi
+
+if want errors; then
+    # Each: exit 1 and one line on stderr with the interpreter's own message.
+    one_line() { # NAME PATTERN
+        if [[ $RC == 1 ]] && [[ $(wc -l <"$T/err") == 1 ]] && grep -q "^spyglass: timeit: .*$2" "$T/err"; then
+            ok "errors: $1"
+        else
+            fail "errors: $1" "exit $RC (want 1), stderr:" "$T/err"
+        fi
+    }
+    sg --python "$HPY" 'sorted(range(10)'
+    one_line "syntax error in the statement" "failed: SyntaxError: "
+    sg --python "$HPY" '1 / 0'
+    one_line "exception in the statement" "'1 / 0' on Python '.*' failed: ZeroDivisionError: division by zero$"
+    sg --python "$HPY" -s 'x = undefined_name' 'x'
+    one_line "exception in the setup" "failed: NameError: name 'undefined_name' is not defined$"
+    sg --python "$HPY" --teardown 'raise RuntimeError("td")' -p 1 -n 1 --min-value-time 0.001 'pass'
+    one_line "exception in the teardown" "failed: RuntimeError: td$"
+    sg --python /nonexistent/bin/python3 'pass'
+    one_line "missing interpreter" "cannot start Python '/nonexistent/bin/python3': not found$"
+    sg --python 3.99 'pass'
+    one_line "unknown version" "cannot start Python '3.99': not found$"
+    t0=$(date +%s)
+    sg --python "$HPY" -t 1 'while True: pass'
+    t1=$(date +%s)
+    one_line "hang stopped by --timeout" "was stopped: timed out after 1 s$"
+    if ((t1 - t0 <= 5)); then
+        ok "errors: the hung statement was killed within $((t1 - t0)) s"
+    else
+        fail "errors: timeout" "took $((t1 - t0)) s"
+    fi
+    old=$(ls -d "$PYENV_DIR"/versions/3.7.* "$PYENV_DIR"/versions/3.6.* 2>/dev/null | head -n1)
+    if [[ -n $old ]]; then
+        sg --python "$old/bin/python3" 'pass'
+        one_line "Python older than 3.8 refused" "needs 3.8 or newer$"
+    fi
+fi
+
+if want interrupt; then
+    # Ctrl-C: the report of what was measured, exit 130, no worker left behind.
+    mark="spyglass-interrupt-$$"
+    "$SG" timeit -q --python "$HPY" -p 1000 --min-value-time 0.01 "sum(range(100))  # $mark" \
+        >"$T/out" 2>"$T/err" </dev/null &
+    pid=$!
+    sleep 2
+    kill -INT $pid
+    wait $pid
+    RC=$?
+    sleep 0.2
+    left=$(pgrep -f "$mark" | wc -l)
+    n=$(grep -o "values in [0-9]* process" "$T/out" | grep -o "[0-9]*")
+    if [[ $RC == 130 && ${n:-0} -ge 1 && $left == 0 ]] && grep -q "^Interrupted: " "$T/out"; then
+        ok "interrupt: Ctrl-C reports the values of $n processes, exits 130, leaves no worker"
+    else
+        fail "interrupt" "exit $RC, ${n:-no} processes reported, $left workers left" "$T/out" "$T/err"
+    fi
+fi
+
+if want profile; then
+    # --profile: the timing, then the top functions of the statement's loop.
+    sg --python "$HPY" -p 2 -n 2 --min-value-time 0.01 --profile \
+        -s $'def work(n):\n    return sorted(str(i) for i in range(n))' 'work(2000)'
+    if [[ $RC == 0 ]] && grep -q "^Profile of 'work(2000)' (Python .*): [0-9]* samples" "$T/out" &&
+        grep -A3 "^Top functions by own time" "$T/out" | grep -q "timeit.<locals>.work"; then
+        ok "profile: the top functions of the loop are listed after the timing"
+    else
+        fail "profile" "exit $RC" "$T/out" "$T/err"
+    fi
+fi
+
+if want usage; then
+    usage_err() { # NAME PATTERN
+        if [[ $RC == 2 ]] && [[ $(wc -l <"$T/err") == 1 ]] && grep -q "^spyglass: timeit: .*$2" "$T/err"; then
+            ok "usage: $1"
+        else
+            fail "usage: $1" "exit $RC (want 2)" "$T/err"
+        fi
+    }
+    sg
+    usage_err "no statement" "no statement given"
+    sg -p 0 pass
+    usage_err "bad --processes" "invalid value '0' for --processes"
+    sg --bogus pass
+    usage_err "unknown option" "unknown option '--bogus'"
+    sg --reference 3 a b
+    usage_err "--reference out of range" "only 2 benchmarks"
+    sg --python "$HPY" -p 1 -n 1 -l 10 $'for i in range(3):\n    pass\n\nx = 1' 'x = 1'
+    if [[ $RC == 0 ]] && grep -q "^Benchmark 1: for i in range(3): pass; x = 1$" "$T/out" &&
+        grep -q "^  Loops per value:    10 (" "$T/out" && grep -q "one process per benchmark" "$T/out"; then
+        ok "usage: a statement of several lines is labelled on one line; --loops; one-process warning"
+    else
+        fail "usage: labels" "exit $RC" "$T/out" "$T/err"
+    fi
+    "$SG" timeit --show-driver >"$T/driver.py"
+    if "$HPY" -c "import sys; compile(open(sys.argv[1]).read(), 'driver', 'exec')" "$T/driver.py" &&
+        [[ $("$SG" timeit --help | head -n1) == "usage: spyglass timeit"* ]]; then
+        ok "usage: --help, and --show-driver prints Python that compiles"
+    else
+        fail "usage: --show-driver" "does not compile" "$T/driver.py"
+    fi
+fi
+
+echo "$PASSED passed, $FAILED failed"
+((FAILED == 0))

@@ -772,6 +772,97 @@ def _child_named(ppid, name):
     return None
 
 
+# --------------------------------------------------------------------------- timeit
+
+TIMEIT_STMTS = [("x = 1 + 1", ""), ("x = a + b", "a = 1; b = 2"), ("len(s)", "s = 'abcdef'")]
+
+
+def _pyperf_stats(py, path):
+    code = ("import json, sys, pyperf; b = pyperf.Benchmark.load(sys.argv[1]); v = b.get_values();"
+            "print(json.dumps({'median': b.median(), 'mean': b.mean(), 'sd': b.stdev(),"
+            " 'n': len(v), 'min': min(v)}))")
+    out = subprocess.run([py, "-c", code, path], capture_output=True, text=True)
+    if out.returncode != 0:
+        log("  ! cannot read pyperf's result: %s" % out.stderr.strip()[-300:])
+        return None
+    return __import__("json").loads(out.stdout)
+
+
+def _spyglass_stats(path):
+    import json
+    try:
+        with open(path) as f:
+            b = json.load(f)["benchmarks"][0]["summary"]
+        return {"median": b["median"], "mean": b["mean"], "sd": b["sd"], "n": b["n"],
+                "min": b["min"]}
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        log("  ! cannot read spyglass's export: %s" % e)
+        return None
+
+
+def cmd_timeit(a):
+    """spyglass timeit against pyperf timeit (both with their defaults), same interpreter,
+    alternating which goes first, REPS rounds per statement."""
+    py, ver = python_for(a.python)
+    header("timeit: spyglass timeit vs pyperf timeit (defaults), Python %s, %d rounds per "
+           "statement, alternating order; per-loop medians, sd of all values, wall time of the "
+           "whole command" % (ver, a.reps))
+    rows = []
+    for stmt, setup in TIMEIT_STMTS:
+        res = {"spyglass": [], "pyperf": []}
+        for rep in range(a.reps):
+            order = ["pyperf", "spyglass"] if rep % 2 == 0 else ["spyglass", "pyperf"]
+            for tool in order:
+                out = os.path.join(WORKDIR, "ti-%s-%d.json" % (tool, rep))
+                if os.path.exists(out):
+                    os.unlink(out)
+                s = ["-s", setup] if setup else []
+                if tool == "pyperf":
+                    cmd = [py, "-m", "pyperf", "timeit", "-q", "-o", out] + s + [stmt]
+                else:
+                    cmd = [SPYGLASS, "timeit", "--python", py, "-q", "--export-json", out] + s + [stmt]
+                dbg(" ".join(cmd))
+                t0 = time.monotonic()
+                p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                wall = time.monotonic() - t0
+                if p.returncode != 0:
+                    log("  ! %s exited %d: %s" % (tool, p.returncode, p.stderr.strip()[-300:]))
+                    continue
+                st = _pyperf_stats(py, out) if tool == "pyperf" else _spyglass_stats(out)
+                if st is None:
+                    continue
+                st["wall"] = wall
+                res[tool].append(st)
+                log("  %-12s rep %d %-8s median %8.3f ns  sd %7.3f ns  min %8.3f ns  %3d values"
+                    "  %6.2f s" % (stmt, rep + 1, tool, st["median"] * 1e9, st["sd"] * 1e9,
+                                   st["min"] * 1e9, st["n"], wall))
+        if not res["spyglass"] or not res["pyperf"]:
+            continue
+        sg_med = median(r["median"] for r in res["spyglass"])
+        pp_med = median(r["median"] for r in res["pyperf"])
+        # the same round's pair: ratio of medians per round, then the median of those
+        pair = [x["median"] / y["median"] for x, y in zip(res["spyglass"], res["pyperf"])]
+        rows.append((stmt, sg_med, pp_med, median(pair),
+                     median(r["sd"] for r in res["spyglass"]), median(r["sd"] for r in res["pyperf"]),
+                     median(r["wall"] for r in res["spyglass"]), median(r["wall"] for r in res["pyperf"])))
+    log("")
+    log("  %-12s %12s %12s %8s   %10s %10s %6s   %8s %8s %6s"
+        % ("statement", "spyglass", "pyperf", "ratio", "sd sg", "sd pyperf", "ratio",
+           "wall sg", "wall pp", "ratio"))
+    for stmt, sg, pp, r, sgsd, ppsd, sgw, ppw in rows:
+        log("  %-12s %9.3f ns %9.3f ns %8.3f   %7.3f ns %7.3f ns %6.2f   %6.2f s %6.2f s %6.2f"
+            % (stmt, sg * 1e9, pp * 1e9, r, sgsd * 1e9, ppsd * 1e9, ratio(sgsd, ppsd), sgw, ppw,
+               ratio(sgw, ppw)))
+    log("")
+    for stmt, sg, pp, r, sgsd, ppsd, sgw, ppw in rows:
+        ok = abs(r - 1) <= 0.05 and sgsd <= ppsd and sgw < ppw
+        log("RESULT timeit %s '%s': per loop %.3f ns vs pyperf %.3f ns, ratio %.3f (goal within 5%%);"
+            " sd %.3f vs %.3f ns, ratio %.2f (goal <= 1); wall %.2f vs %.2f s, ratio %.2f "
+            "(goal < 1): %s" % (ver, stmt, sg * 1e9, pp * 1e9, r, sgsd * 1e9, ppsd * 1e9,
+                                 ratio(sgsd, ppsd), sgw, ppw, ratio(sgw, ppw),
+                                 "PASS" if ok else "FAIL"))
+
+
 # --------------------------------------------------------------------------- torn
 
 def intact(names):
@@ -913,6 +1004,10 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--wakeup-bin", default=None)
 
+    p = sub.add_parser("timeit")
+    p.add_argument("--python", default="3.11")
+    p.add_argument("--reps", type=int, default=3)
+
     p = sub.add_parser("torn")
     p.add_argument("--pythons", nargs="+", default=["3.8", "3.9", "3.10"])
     p.add_argument("--extra-pythons", nargs="*", default=[])
@@ -923,7 +1018,8 @@ def main():
     a = ap.parse_args()
     try:
         {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
-         "slowdown": cmd_slowdown, "toggle": cmd_toggle, "torn": cmd_torn}[a.cmd](a)
+         "slowdown": cmd_slowdown, "toggle": cmd_toggle, "timeit": cmd_timeit,
+         "torn": cmd_torn}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

@@ -1,5 +1,6 @@
 /* spyglass timeit: options, interpreters (paths, names on PATH, pyenv version prefixes),
- * progress, clustered summaries and comparisons, noise warnings, report, --profile.
+ * progress, clustered summaries and comparisons, noise warnings, report, exports, the
+ * --baseline regression gate, --profile.
  * SPDX-License-Identifier: MIT */
 #include "cli_timeit.h"
 
@@ -20,10 +21,12 @@
 #include "cli_attach.h"
 #include "out_summary.h"
 #include "out_timeit.h"
+#include "out_timeit_export.h"
 #include "proc_sys.h"
 #include "sampler.h"
 #include "stats_nested.h"
 #include "timeit.h"
+#include "timeit_base.h"
 #include "timeit_run.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
@@ -423,10 +426,18 @@ struct report {
     struct stats_nested *sums;
     struct stats_nested_cmp *cmp;
     int *has_cmp;
+    struct stats_nested_cmp *base; /* per benchmark: against --baseline */
+    int *has_base;
+    int *ref; /* per benchmark: the one cmp[i] compares it with, -1 none (exports) */
+    int regression;
     char warn[MAX_WARNINGS][320];
     const char *warnp[MAX_WARNINGS];
     double other_cpu;     /* share of the CPUs used by other processes while workers ran */
     double pre_other_cpu; /* ... just before the run; -1 unknown */
+    struct proc_sys_machine mach;
+    struct proc_sys_load load0, load1; /* before and after the run */
+    char date[40];
+    struct out_timeit_export x;
 };
 
 static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -582,12 +593,50 @@ static void warn_bench(struct report *r, size_t i)
              value);
 }
 
+/* The smallest two-sided p that the exact Mann-Whitney test can give with m against n values
+ * (m + n choose m equally likely orders, two of them extreme). */
+static double min_p(size_t m, size_t n)
+{
+    double c = 1;
+
+    for (size_t k = 1; k <= m; k++)
+        c = c * (double)(n + k) / (double)k;
+    return fmin(1, 2 / c);
+}
+
+/* Processes (up to 1000) that a comparison needs on one side to reach p < alpha: against
+ * `other` processes, or against as many as itself when other is 0. 0 when out of reach. */
+static size_t processes_needed(size_t other, double alpha)
+{
+    for (size_t k = 1; k <= 1000; k++)
+        if (min_p(k, other ? other : k) < alpha)
+            return k;
+    return 0;
+}
+
+/* Comparisons between benchmarks whose processes are too few for a significant result. */
+static void warn_power(struct report *r, const struct timeit_args *a)
+{
+    for (size_t i = 0; r->o.ref >= 0 && i < r->n; i++) {
+        size_t m = r->sums[i].nclusters, n = r->sums[r->o.ref].nclusters;
+
+        if (!r->has_cmp[i] || min_p(m, n) < a->alpha)
+            continue;
+        warn(r,
+             "'%s' against '%s': with %zu and %zu processes the test on their medians cannot "
+             "reach p < %g, so no difference can be significant (use -p %zu or more)",
+             r->names[i], r->names[r->o.ref], m, n, a->alpha, processes_needed(0, a->alpha));
+        return;
+    }
+}
+
 static void warnings(struct report *r, const struct timeit_args *a)
 {
     double oc = r->other_cpu;
 
     for (size_t i = 0; i < r->n; i++)
         warn_bench(r, i);
+    warn_power(r, a);
     if (r->pre_other_cpu > OTHER_CPU_WARN)
         warn(r,
              "other processes used %.0f%% of the CPUs just before the run: results may be "
@@ -624,7 +673,113 @@ static void build_report(struct report *r, const struct timeit_args *a, struct t
     r->o.has_cmp = r->has_cmp;
     r->o.max_regression = a->max_regression;
     r->o.warnings = r->warnp;
-    warnings(r, a);
+}
+
+/* Compare every benchmark with its namesake (statement and interpreter name) in the baseline
+ * into r->base; a benchmark not in it is left out. Warns once when a comparison cannot be
+ * significant. */
+static void compare_base(struct report *r, const struct timeit_args *a,
+                         const struct timeit_base *base)
+{
+    int weak = 0;
+
+    r->base = xcalloc(r->n, sizeof(*r->base));
+    r->has_base = xcalloc(r->n, sizeof(int));
+    r->o.base = r->base;
+    r->o.has_base = r->has_base;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct timeit_bench *b = &r->benches[i];
+        struct stats_clusters cur = timeit_clusters(b), old;
+
+        if (!r->sums[i].n ||
+            timeit_base_find(base, a->stmts[b->stmt], r->o.pys[b->python].name, &old) < 0)
+            continue;
+        if (stats_nested_compare(&cur, &old, BOOT_REPS, a->plan.seed + r->n + i, &r->base[i]) < 0) {
+            warn(r, "'%s': cannot be compared with the baseline (its median is 0)", r->names[i]);
+            continue;
+        }
+        r->has_base[i] = 1;
+        r->regression |= out_timeit_regression(&r->base[i], a->alpha, a->max_regression);
+        if (!weak && min_p(cur.nclusters, old.nclusters) >= a->alpha) {
+            size_t k = processes_needed(old.nclusters, a->alpha);
+
+            weak = 1;
+            if (k)
+                warn(r,
+                     "'%s': %zu processes against the baseline's %zu cannot reach p < %g, so no "
+                     "change can be significant (use -p %zu or more)",
+                     r->names[i], cur.nclusters, old.nclusters, a->alpha, k);
+            else
+                warn(r,
+                     "'%s': the baseline's %zu processes are too few for any change to be "
+                     "significant at p < %g",
+                     r->names[i], old.nclusters, a->alpha);
+        }
+    }
+}
+
+static void iso_date(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The machine and the run for the exports, as `spyglass bench` records them. */
+static void fill_meta(struct report *r, const struct timeit *t)
+{
+    struct out_timeit_meta *m = &r->x.meta;
+
+    proc_sys_load_read(&r->load1);
+    iso_date(r->date, sizeof(r->date));
+    m->version = SPYGLASS_VERSION;
+    m->date = r->date;
+    m->cpu_model = r->mach.cpu_model;
+    m->ncpu = r->mach.ncpu;
+    m->kernel = r->mach.kernel;
+    m->hostname = r->mach.hostname;
+    m->mem_total = r->mach.mem_total;
+    m->freq_visible = r->mach.freq_visible;
+    m->governor = r->mach.governor;
+    m->freq_mhz = r->mach.freq_cur_mhz;
+    m->load_before[0] = r->load0.avg1;
+    m->load_before[1] = r->load0.avg5;
+    m->load_before[2] = r->load0.avg15;
+    m->load_after[0] = r->load1.avg1;
+    m->load_after[1] = r->load1.avg5;
+    m->load_after[2] = r->load1.avg15;
+    m->psi_before = r->load0.psi_some10;
+    m->pre_other_cpu = r->pre_other_cpu;
+    m->other_cpu = r->other_cpu;
+    m->elapsed = timeit_elapsed(t);
+}
+
+/* Everything the exports show, after the report and its warnings are complete. */
+static void fill_export(struct report *r, const struct timeit_args *a, const struct timeit *t)
+{
+    struct out_timeit_export *x = &r->x;
+
+    r->ref = xcalloc(r->n, sizeof(int));
+    for (size_t i = 0; i < r->n; i++)
+        r->ref[i] = r->has_cmp[i] ? r->o.ref : -1;
+    x->plan = &a->plan;
+    x->pythons = r->o.pys;
+    x->npythons = r->o.npys;
+    x->benches = r->benches;
+    x->nbenches = r->n;
+    x->sums = r->sums;
+    x->ref = r->ref;
+    x->cmps = r->cmp;
+    x->base = r->o.base;
+    x->has_base = r->o.has_base;
+    x->max_regression = a->max_regression;
+    x->alpha = a->alpha;
+    x->warnings = r->o.warnings;
+    x->nwarnings = r->o.nwarnings;
+    x->interrupted = r->o.interrupted;
+    fill_meta(r, t);
 }
 
 static void report_free(struct report *r)
@@ -635,22 +790,22 @@ static void report_free(struct report *r)
     free(r->sums);
     free(r->cmp);
     free(r->has_cmp);
+    free(r->base);
+    free(r->has_base);
+    free(r->ref);
 }
 
 /* ---- outputs ---- */
 
-typedef int (*writer_fn)(FILE *f, const struct out_timeit *o);
+typedef int (*writer_fn)(FILE *f, const struct out_timeit_export *o);
 
-/* The exports. TODO(merge): the JSON, CSV and Markdown writers (out_timeit_json,
- * out_timeit_csv, out_timeit_markdown in out_timeit.c) come from the exports branch; until then
- * the options are refused before anything runs. */
 static const struct {
     const char *opt;
     writer_fn fn;
 } exports[] = {
-    {"--export-json", NULL},
-    {"--export-csv", NULL},
-    {"--export-markdown", NULL},
+    {"--export-json", out_timeit_json},
+    {"--export-csv", out_timeit_csv},
+    {"--export-markdown", out_timeit_markdown},
 };
 
 static const char *export_path(const struct timeit_args *a, size_t i)
@@ -658,19 +813,13 @@ static const char *export_path(const struct timeit_args *a, size_t i)
     return i == 0 ? a->json : i == 1 ? a->csv : a->md;
 }
 
-/* Refuse what cannot be done, and check that every output can be created, before running. */
-static int outputs_ready(const struct timeit_args *a)
+/* Check that every output can be created before running. Returns 0 or -1 (printed). */
+static int outputs_writable(const struct timeit_args *a)
 {
     for (size_t i = 0; i < 3; i++) {
         const char *p = export_path(a, i);
 
-        if (!p)
-            continue;
-        if (!exports[i].fn) {
-            fprintf(stderr, "spyglass: timeit: %s is not yet built\n", exports[i].opt);
-            return -1;
-        }
-        if (strcmp(p, "-") == 0 || access(p, F_OK) == 0)
+        if (!p || strcmp(p, "-") == 0 || access(p, F_OK) == 0)
             continue;
         FILE *f = fopen(p, "w");
 
@@ -681,23 +830,33 @@ static int outputs_ready(const struct timeit_args *a)
         fclose(f);
         unlink(p);
     }
-    /* TODO(merge): --baseline needs the baseline reader of the exports branch (load a JSON
-     * export, the clusters of a benchmark by name), then stats_nested_compare() per benchmark
-     * into o.base / o.has_base, and exit 4 on out_timeit_regression(). */
-    if (a->baseline) {
-        fprintf(stderr, "spyglass: timeit: --baseline is not yet built\n");
+    return 0;
+}
+
+/* Read --baseline into *base before running. Returns 0 or -1 (printed). */
+static int load_base(const struct timeit_args *a, struct timeit_base **base)
+{
+    char why[200] = "";
+    int err;
+
+    if (!a->baseline)
+        return 0;
+    err = timeit_base_load(a->baseline, base, why, sizeof(why));
+    if (err < 0) {
+        fprintf(stderr, "spyglass: timeit: cannot use baseline '%s': %s\n", a->baseline,
+                err == -EINVAL ? why : strerror(-err));
         return -1;
     }
     return 0;
 }
 
 /* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
-static int export(const char *path, writer_fn fn, const struct out_timeit *o)
+static int export(const char *path, writer_fn fn, const struct out_timeit_export *o)
 {
     FILE *f;
     int err;
 
-    if (!path || !fn)
+    if (!path)
         return 0;
     f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
     if (!f) {
@@ -785,13 +944,17 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
-/* Summaries, warnings, report, exports, profile. Returns the exit code. */
+/* Summaries, baseline, warnings, report, exports, profile. Returns the exit code. */
 static int finish(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
-                  struct timeit *t, int interrupted)
+                  struct timeit *t, const struct timeit_base *base, int interrupted)
 {
     int rc = EXIT_OK, any = 0;
 
     build_report(r, a, pys, t, interrupted);
+    warnings(r, a);
+    if (base)
+        compare_base(r, a, base);
+    fill_export(r, a, t);
     for (size_t i = 0; i < r->n; i++)
         any |= r->sums[i].n > 0;
     if (!any) {
@@ -801,13 +964,22 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
     if (out_timeit_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
         rc = EXIT_ERROR;
     for (size_t i = 0; i < 3; i++)
-        if (export(export_path(a, i), exports[i].fn, &r->o) < 0)
+        if (export(export_path(a, i), exports[i].fn, &r->x) < 0)
             rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (a->profile && rc == EXIT_OK)
         rc = profile(t, r, a);
-    return stop_flag ? EXIT_INTERRUPTED : rc;
+    if (stop_flag)
+        return EXIT_INTERRUPTED;
+    if (rc == EXIT_OK && r->regression) {
+        fprintf(stderr,
+                "spyglass: timeit: significant slowdown of more than %g%% against the "
+                "baseline\n",
+                a->max_regression);
+        rc = EXIT_REGRESSION;
+    }
+    return rc;
 }
 
 /* Share of the machine's CPU used by others over a short window before starting; -1
@@ -861,6 +1033,7 @@ int cli_timeit(int argc, char **argv)
     struct timeit_args a;
     struct timeit_python *pys = NULL;
     struct timeit *t = NULL;
+    struct timeit_base *base = NULL;
     struct report r;
     struct progress pg;
     int rc = EXIT_USAGE, err;
@@ -872,7 +1045,7 @@ int cli_timeit(int argc, char **argv)
         goto out;
     }
     rc = EXIT_ERROR;
-    if (outputs_ready(&a) < 0)
+    if (outputs_writable(&a) < 0 || load_base(&a, &base) < 0)
         goto out;
     pys = make_pythons(&a);
     stop_flag = 0;
@@ -882,6 +1055,8 @@ int cli_timeit(int argc, char **argv)
         fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
         goto out;
     }
+    proc_sys_machine_read(&r.mach);
+    proc_sys_load_read(&r.load0);
     r.pre_other_cpu = pre_check();
     memset(&pg, 0, sizeof(pg));
     pg.a = &a;
@@ -895,9 +1070,10 @@ int cli_timeit(int argc, char **argv)
         say_failure(t, &a, err);
         goto out;
     }
-    rc = finish(&r, &a, pys, t, err == -EINTR);
+    rc = finish(&r, &a, pys, t, base, err == -EINTR);
 out:
     report_free(&r);
+    timeit_base_free(base);
     timeit_free(t);
     pythons_free(pys, a.npys);
     args_free(&a);

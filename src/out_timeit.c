@@ -57,6 +57,27 @@ static const char *fmt_p(char *buf, double p)
     return buf;
 }
 
+/* The comparison of benchmark i with the baseline, in plain words. */
+static void text_base(struct sbuf *b, const struct out_timeit *o, size_t i)
+{
+    const struct stats_nested_cmp *c = &o->base[i];
+    char p[32];
+
+    if (!o->has_base[i]) {
+        sbuf_adds(b, "  Baseline:           not in the baseline\n");
+        return;
+    }
+    sbuf_printf(b, "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s): ",
+                c->ratio, c->lo, c->hi, fmt_p(p, c->p));
+    if (!out_timeit_significant(c, o->alpha))
+        sbuf_adds(b, "no significant change\n");
+    else if (c->ratio > 1)
+        sbuf_printf(b, "%.1f%% slower%s\n", 100 * (c->ratio - 1),
+                    out_timeit_regression(c, o->alpha, o->max_regression) ? "  REGRESSION" : "");
+    else
+        sbuf_printf(b, "%.1f%% faster\n", 100 * (1 - c->ratio));
+}
+
 /* The figures of benchmark i, all in the unit of its median. */
 static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
 {
@@ -88,14 +109,8 @@ static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
     out_timeit_fmt(z, sizeof(z), tb->clock_cost, tb->clock_cost);
     sbuf_printf(b, "  Loops per value:    %llu (%s a value); clock resolution %s, read cost %s\n",
                 (unsigned long long)tb->loops, x, y, z);
-    if (o->base && o->has_base[i]) {
-        const struct stats_nested_cmp *c = &o->base[i];
-
-        sbuf_printf(b,
-                    "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
-                    c->ratio, c->lo, c->hi, fmt_p(x, c->p),
-                    out_timeit_regression(c, o->alpha, o->max_regression) ? "  REGRESSION" : "");
-    }
+    if (o->base)
+        text_base(b, o, i);
     sbuf_addc(b, '\n');
 }
 

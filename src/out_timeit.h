@@ -28,7 +28,7 @@ struct out_timeit {
     const int *has_cmp;                  /* per benchmark: 1 when cmp[i] is valid */
     int ref;                             /* the reference benchmark, -1 with fewer than 2 */
     const struct stats_nested_cmp *base; /* per benchmark: against --baseline; NULL without */
-    const int *has_base;                 /* per benchmark: 1 when base[i] is valid */
+    const int *has_base;                 /* per benchmark: 1 when base[i] is valid, 0: absent */
     double max_regression;               /* percent tolerated against the baseline */
     double alpha;                        /* significance level of the comparisons */
     const char *const *warnings;         /* one line each, no trailing newline */

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "out_bench.h"
+#include "out_timeit.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
@@ -28,7 +29,7 @@ static int has_base(const struct out_timeit_export *o, size_t i)
 
 static int regression(const struct out_timeit_export *o, const struct stats_nested_cmp *c)
 {
-    return c->p < o->alpha && c->ratio > 1 + o->max_regression / 100;
+    return out_timeit_regression(c, o->alpha, o->max_regression);
 }
 
 /* ---- JSON ---- */
@@ -177,7 +178,7 @@ static void jcmp(struct sbuf *b, const struct out_timeit_export *o,
     jnum(b, c->p);
     sbuf_adds(b, ",\"auc\":");
     jnum(b, c->auc);
-    sbuf_printf(b, ",\"significant\":%s", c->p < o->alpha ? "true" : "false");
+    sbuf_printf(b, ",\"significant\":%s", out_timeit_significant(c, o->alpha) ? "true" : "false");
 }
 
 /* Benchmark i's workers: index, share of other processes' CPU, values and their starts. */
@@ -367,7 +368,7 @@ static void md_ratio(struct sbuf *b, const struct out_timeit_export *o,
                      const struct stats_nested_cmp *c, size_t ref, int baseline)
 {
     sbuf_printf(b, " %.3f (%.3f … %.3f)", c->ratio, c->lo, c->hi);
-    if (c->p >= o->alpha)
+    if (!out_timeit_significant(c, o->alpha))
         sbuf_adds(b, " n.s.");
     if (baseline && regression(o, c))
         sbuf_adds(b, " REGRESSION");

@@ -4,7 +4,7 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/timeit.sh [REGEX]
 #   REGEX: run only the checks whose group matches: rank, aa, setup, pythons, versions, errors,
-#   interrupt, profile, usage.
+#   interrupt, profile, usage, exports, baseline.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
@@ -77,6 +77,21 @@ if [[ -z $HPY ]]; then
     exit 1
 fi
 echo "# spyglass: $SG; pythons: ${PYS[*]}"
+# The Python that checks JSON exports against docs/timeit-schema.json (with jsonschema, which
+# `scripts/deps.sh test` installs for python3).
+JPY=${SPYGLASS_TEST_PYTHON:-$(command -v python3)}
+SCHEMA=$ROOT/docs/timeit-schema.json
+
+# check_json FILE EXPR: FILE validates against the schema and the Python expression EXPR holds
+# for its document j. Prints why not.
+check_json() {
+    "$JPY" - "$SCHEMA" "$1" "$2" <<'EOF'
+import json, sys, jsonschema
+schema, j = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator(schema).validate(j)
+assert eval("(" + sys.argv[3] + ")"), "does not hold: " + sys.argv[3]
+EOF
+}
 
 # The summary line of a two-benchmark report as "FASTER SLOWER RATIO LO HI P SIGNIFICANT": RATIO
 # is slower/faster with its 95% CI; a non-significant line gives the ratio as reported
@@ -273,8 +288,8 @@ fi
 if want interrupt; then
     # Ctrl-C: the report of what was measured, exit 130, no worker left behind.
     mark="spyglass-interrupt-$$"
-    "$SG" timeit -q --python "$HPY" -p 1000 --min-value-time 0.01 "sum(range(100))  # $mark" \
-        >"$T/out" 2>"$T/err" </dev/null &
+    "$SG" timeit -q --python "$HPY" -p 1000 --min-value-time 0.01 --export-json "$T/int.json" \
+        "sum(range(100))  # $mark" >"$T/out" 2>"$T/err" </dev/null &
     pid=$!
     sleep 2
     kill -INT $pid
@@ -287,6 +302,12 @@ if want interrupt; then
         ok "interrupt: Ctrl-C reports the values of $n processes, exits 130, leaves no worker"
     else
         fail "interrupt" "exit $RC, ${n:-no} processes reported, $left workers left" "$T/out" "$T/err"
+    fi
+    if check_json "$T/int.json" "j['metadata']['interrupted'] is True and \
+            sum(len(w['values']) for w in j['benchmarks'][0]['workers']) >= 1" >"$T/v" 2>&1; then
+        ok "interrupt: the JSON export is written too, marked interrupted"
+    else
+        fail "interrupt: export" "exit $RC" "$T/v" "$T/err"
     fi
 fi
 
@@ -331,6 +352,120 @@ if want usage; then
         ok "usage: --help, and --show-driver prints Python that compiles"
     else
         fail "usage: --show-driver" "does not compile" "$T/driver.py"
+    fi
+fi
+
+if want exports; then
+    A='sorted(range(2000))' B='sum(range(500))'
+    sg --python "$HPY" -p 5 -n 2 --min-value-time 0.005 --export-json "$T/t.json" \
+        --export-csv "$T/t.csv" --export-markdown "$T/t.md" "$A" "$B"
+    if [[ $RC == 0 ]] && grep -q "^Benchmark 2: $B" "$T/out" && check_json "$T/t.json" "
+        j['statements'] == ['$A', '$B'] and len(j['benchmarks']) == 2 and
+        all(len(b['workers']) == 5 and all(len(w['values']) == 2 for w in b['workers'])
+            for b in j['benchmarks']) and
+        sorted(b['comparison'] is None for b in j['benchmarks']) == [False, True] and
+        all(b['comparison']['reference'] == 1 - i for i, b in enumerate(j['benchmarks'])
+            if b['comparison']) and
+        j['metadata']['cpu_count'] >= 1 and j['metadata']['interrupted'] is False and
+        j['pythons'][0]['path'] == '$HPY'" >"$T/v" 2>&1; then
+        ok "exports: JSON validates against docs/timeit-schema.json: 2 benchmarks x 5 workers x 2 values, one comparison, the machine"
+    else
+        fail "exports: json" "exit $RC" "$T/v" "$T/err"
+    fi
+    if "$HPY" - "$T/t.csv" "$A" "$B" <<'EOF'; then
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert [r["statement"] for r in rows] == sys.argv[2:4], rows
+assert all(int(r["values"]) == 10 and int(r["workers"]) == 5 and float(r["median"]) > 0
+           for r in rows), rows
+assert sum(r["ratio"] != "" for r in rows) == 1, rows
+EOF
+        ok "exports: CSV has one summary row per benchmark"
+    else
+        fail "exports: csv" "exit $RC" "$T/t.csv"
+    fi
+    if [[ $(grep -c '^|' "$T/t.md") == 4 ]] && grep -q "^| 2 | " "$T/t.md" &&
+        grep -qF " | $B | " "$T/t.md"; then
+        ok "exports: Markdown table of 2 rows"
+    else
+        fail "exports: markdown" "want a header, a rule and 2 rows" "$T/t.md"
+    fi
+    sg --python "$HPY" -p 2 -n 2 --min-value-time 0.005 --export-json - "$B"
+    tail -n 1 "$T/out" >"$T/stdout.json"
+    if [[ $RC == 0 ]] && grep -q "^Benchmark 1: $B" "$T/out" &&
+        check_json "$T/stdout.json" "len(j['benchmarks']) == 1" >"$T/v" 2>&1; then
+        ok "exports: --export-json - writes the JSON to standard output after the report"
+    else
+        fail "exports: stdout" "exit $RC" "$T/v" "$T/out"
+    fi
+    # A full disk: the report is printed, then one error line, exit 1. Three processes a side
+    # cannot reach p < 0.01: said in a warning.
+    sg --python "$HPY" -p 3 -n 2 --min-value-time 0.005 --export-json /dev/full "$A" "$B"
+    if [[ $RC == 1 && $(wc -l <"$T/err") == 1 ]] && grep -q "^spyglass: .*/dev/full" "$T/err" &&
+        grep -q "^Benchmark 2: $B" "$T/out" &&
+        grep -q "^Warning: .*with 3 and 3 processes .* cannot reach p < 0.01.*use -p 5 or more" "$T/out"; then
+        ok "exports: /dev/full is one error line and exit 1 after the report; too few processes are warned of"
+    else
+        fail "exports: /dev/full" "exit $RC" "$T/err" "$T/out"
+    fi
+    # An export that cannot be created is refused before anything runs.
+    sg --python "$HPY" --export-csv /nonexistent/dir/x.csv "$B"
+    if [[ $RC == 1 && $(wc -l <"$T/err") == 1 && ! -s $T/out ]] &&
+        grep -q "^spyglass: .*/nonexistent/dir/x.csv" "$T/err"; then
+        ok "exports: an unwritable path is one error line, exit 1, before running"
+    else
+        fail "exports: unwritable" "exit $RC" "$T/err" "$T/out"
+    fi
+fi
+
+if want baseline; then
+    A='sorted(range(2000))' B='sum(range(500))' C='sum(range(50))'
+    base() { sg --python "$HPY" -p 5 -n 2 --min-value-time 0.005 "$@"; }
+    base --export-json "$T/base.json" "$A" "$B"
+    # The same statements against their own export: no regression (a loaded machine may make
+    # one attempt differ, so up to 3).
+    for attempt in 1 2 3; do
+        base --baseline "$T/base.json" --export-json "$T/same.json" "$A" "$B"
+        [[ $RC == 4 ]] || break
+    done
+    if [[ $RC == 0 && $(grep -c "^  Baseline: .*× the baseline's median" "$T/out") == 2 ]] &&
+        check_json "$T/same.json" "all(b['baseline']['regression'] in (True, False)
+            for b in j['benchmarks'])" >"$T/v" 2>&1; then
+        ok "baseline: a run compared with its own export exits 0 (attempt $attempt), compared in the report and the JSON"
+    else
+        fail "baseline: same" "exit $RC" "$T/v" "$T/out" "$T/err"
+    fi
+    # A baseline 4 times faster for A and 4 times slower for B (values edited); C is not in it.
+    "$HPY" - "$T/base.json" "$T/edited.json" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+for b in j["benchmarks"]:
+    f = 0.25 if b["statement"] == 0 else 4
+    for w in b["workers"]:
+        w["values"] = [v * f for v in w["values"]]
+json.dump(j, open(sys.argv[2], "w", encoding="utf-8"))
+EOF
+    base --baseline "$T/edited.json" --export-json "$T/slow.json" "$A" "$B" "$C"
+    lines=$(grep "^  Baseline:" "$T/out")
+    slower=': [0-9.]+% slower  REGRESSION$' faster=': [0-9.]+% faster$'
+    if [[ $RC == 4 && $(wc -l <"$T/err") == 1 ]] &&
+        grep -q "^spyglass: timeit: significant slowdown of more than 5% against the baseline$" "$T/err" &&
+        [[ $(sed -n 1p <<<"$lines") =~ $slower ]] && [[ $(sed -n 2p <<<"$lines") =~ $faster ]] &&
+        [[ $(sed -n 3p <<<"$lines") == "  Baseline:           not in the baseline" ]] &&
+        check_json "$T/slow.json" "[b['baseline'] and b['baseline']['regression']
+            for b in j['benchmarks']] == [True, False, None] and j['max_regression'] == 5" \
+            >"$T/v" 2>&1; then
+        ok "baseline: 4x slower exits 4 (REGRESSION), 4x faster is said, a statement not in the baseline too"
+    else
+        fail "baseline: regression" "exit $RC" "$T/v" "$T/out" "$T/err"
+    fi
+    "$SG" bench -q --runs 2 --export-json "$T/bench.json" true >/dev/null 2>&1
+    sg --python "$HPY" --baseline "$T/bench.json" "$B"
+    if [[ $RC == 1 && $(wc -l <"$T/err") == 1 && ! -s $T/out ]] &&
+        grep -q "^spyglass: timeit: cannot use baseline '.*bench.json': not a spyglass timeit export" "$T/err"; then
+        ok "baseline: a bench export is refused in one line before running"
+    else
+        fail "baseline: foreign" "exit $RC" "$T/err"
     fi
 fi
 

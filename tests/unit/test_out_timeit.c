@@ -184,10 +184,27 @@ static void test_text_baseline_and_empty(void)
     f.has_cmp[1] = 0;
     r = report(&f.o);
     TEST_CHECK(strstr(r, "  Baseline:           1.200× the baseline's median (95% CI "
-                         "1.100–1.300, p=0.001)  REGRESSION\n"));
+                         "1.100–1.300, p=0.001): 20.0% slower  REGRESSION\n"));
     TEST_CHECK(strstr(r, "Benchmark 2: x.sort()\n  Python 3.12.1 (/usr/bin/python3.12)\n  no "
                          "values\n"));
     TEST_CHECK(!strstr(r, "Summary"));
+    free(r);
+    /* In plain words: faster, slower within the tolerance, no change, absent. */
+    base[0] = (struct stats_nested_cmp){.ratio = 0.8, .lo = 0.75, .hi = 0.85, .p = 0.001};
+    r = report(&f.o);
+    TEST_CHECK(strstr(r, "(95% CI 0.750–0.850, p=0.001): 20.0% faster\n"));
+    free(r);
+    base[0] = (struct stats_nested_cmp){.ratio = 1.03, .lo = 1.01, .hi = 1.05, .p = 0.001};
+    r = report(&f.o);
+    TEST_CHECK(strstr(r, "(95% CI 1.010–1.050, p=0.001): 3.0% slower\n"));
+    free(r);
+    base[0].p = 0.02; /* not below alpha */
+    r = report(&f.o);
+    TEST_CHECK(strstr(r, "p=0.020): no significant change\n"));
+    free(r);
+    has_base[0] = 0;
+    r = report(&f.o);
+    TEST_CHECK(strstr(r, "  Baseline:           not in the baseline\n"));
     free(r);
 }
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "out_timeit.h"
 #include "out_timeit_export.h"
 #include "stats_dist.h"
 #include "suites.h"
@@ -386,10 +387,31 @@ static void test_markdown(void)
     TEST_EQ_INT(cols, 12);
     TEST_CHECK(strstr(text, "| py \"odd\" \\<name>&\\| |") != NULL);
     snprintf(want, sizeof(want), "| %.3f (%.3f … %.3f)%s vs #2 |", r.cmps[3].ratio, r.cmps[3].lo,
-             r.cmps[3].hi, r.cmps[3].p < r.o.alpha ? "" : " n.s.");
+             r.cmps[3].hi, out_timeit_significant(&r.cmps[3], r.o.alpha) ? "" : " n.s.");
     TEST_CHECK(strstr(text, want) != NULL); /* benchmark 4 against benchmark 2 */
     TEST_CHECK(strstr(text, "REGRESSION") != NULL);
     TEST_CHECK(strstr(text, "Interrupted") != NULL);
+    free(text);
+}
+
+/* Significance and regression follow out_timeit's rules, as the terminal report and the exit
+ * code do: p < alpha is not enough when the ratio's interval holds 1. */
+static void test_shared_rules(void)
+{
+    static struct report r;
+    json_t *j;
+
+    make_report(&r);
+    r.base[0].lo = 0.99;
+    TEST_EQ_INT(write_to("out/timeit_export.json", out_timeit_json, &r.o), 0);
+    j = json_load_file("out/timeit_export.json", 0, NULL);
+    TEST_CHECK(j != NULL);
+    TEST_CHECK(json_is_false(jget(j, "benchmarks.0.baseline.significant")));
+    TEST_CHECK(json_is_false(jget(j, "benchmarks.0.baseline.regression")));
+    json_decref(j);
+    TEST_EQ_INT(write_to("out/timeit_export.md", out_timeit_markdown, &r.o), 0);
+    char *text = test_read_fixture("out/timeit_export.md", NULL);
+    TEST_CHECK(text && !strstr(text, "REGRESSION"));
     free(text);
 }
 
@@ -410,5 +432,6 @@ void test_out_timeit_export(void)
     test_schema();
     test_csv();
     test_markdown();
+    test_shared_rules();
     test_full_disk();
 }

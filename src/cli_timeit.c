@@ -70,7 +70,7 @@ static const char usage[] =
     "  -n, --values N            timed values per process (default 5)\n"
     "  -w, --warmups N           values discarded first in each process (default 1)\n"
     "  -l, --loops N             loops per value (default 0: calibrate)\n"
-    "      --min-value-time SEC  calibrate so that a value lasts SEC (default 0.05)\n"
+    "      --min-value-time SEC  calibrate so that a value lasts SEC (default 0.1)\n"
     "  -t, --timeout SEC         kill a process after SEC seconds, a failure (default 60; 0:\n"
     "                            none)\n"
     "      --reference N         compare with the N-th benchmark (default: the fastest)\n"

@@ -19,7 +19,7 @@
 #define TIMEIT_PROCESSES      10
 #define TIMEIT_VALUES         5
 #define TIMEIT_WARMUPS        1
-#define TIMEIT_MIN_VALUE_TIME 0.1 /* seconds */
+#define TIMEIT_MIN_VALUE_TIME 0.1  /* seconds */
 #define TIMEIT_TIMEOUT        60.0 /* seconds */
 
 /* An interpreter to measure. Borrowed by the engine. */

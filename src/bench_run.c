@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_res.h"
 #include "proc_stat.h"
 #include "proc_taskstats.h"
 #include "util_xalloc.h"
@@ -50,10 +51,6 @@ struct bench_runner {
     int lost;            /* records may have been dropped in this run */
 };
 
-struct io_counts {
-    uint64_t rd, wr, cw; /* bytes: read_bytes, write_bytes, cancelled_write_bytes */
-};
-
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -68,22 +65,6 @@ static uint64_t field_after(const char *text, const char *key)
     const char *p = strstr(text, key);
 
     return p ? strtoull(p + strlen(key), NULL, 10) : 0;
-}
-
-/* Read /proc/self/io (proc(5)). Returns 0 or -1. */
-static int read_io(int fd, struct io_counts *io)
-{
-    char buf[512];
-    ssize_t n = fd >= 0 ? pread(fd, buf + 1, sizeof(buf) - 2, 0) : -1;
-
-    if (n <= 0)
-        return -1;
-    buf[0] = '\n';
-    buf[n + 1] = '\0';
-    io->rd = field_after(buf, "\nread_bytes:");
-    io->wr = field_after(buf, "\nwrite_bytes:");
-    io->cw = field_after(buf, "\ncancelled_write_bytes:");
-    return 0;
 }
 
 /* Our own peak RSS (VmHWM of /proc/self/status) in bytes, or 0 when unknown. */
@@ -405,7 +386,7 @@ static uint64_t delta(uint64_t a, uint64_t b)
 int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *res)
 {
     struct bench_result out = {0};
-    struct io_counts io0 = {0}, io1 = {0};
+    struct proc_io io0 = {0}, io1 = {0};
     struct rusage ru;
     uint64_t t0, t1;
     pid_t pid;
@@ -414,7 +395,7 @@ int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *r
     assert(argv && argv[0]);
     if (r->ts)
         begin_records(r);
-    io_ok = read_io(r->io_fd, &io0) == 0;
+    io_ok = r->io_fd >= 0 && proc_io_read_fd(r->io_fd, &io0) == 0;
     /* The timed window: nothing but the spawn and the wait. */
     t0 = now_ns();
     rc = spawn(r, argv, &pid);
@@ -432,10 +413,10 @@ int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *r
 
     out.wall = (double)(t1 - t0) / 1e9;
     fill_rusage(&out, status, &ru);
-    if (io_ok && read_io(r->io_fd, &io1) == 0) {
-        out.read_bytes = delta(io0.rd, io1.rd);
-        out.write_bytes = delta(io0.wr, io1.wr);
-        out.cancelled_write_bytes = delta(io0.cw, io1.cw);
+    if (io_ok && proc_io_read_fd(r->io_fd, &io1) == 0) {
+        out.read_bytes = delta(io0.read_bytes, io1.read_bytes);
+        out.write_bytes = delta(io0.write_bytes, io1.write_bytes);
+        out.cancelled_write_bytes = delta(io0.cancelled_write_bytes, io1.cancelled_write_bytes);
     }
     if (!r->ts || collect(r, (uint32_t)pid, &out) < 0)
         rss_from_wait4(&out, &ru);

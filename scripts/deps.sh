@@ -3,9 +3,9 @@
 # Usage: scripts/deps.sh build|lint|fuzz|test
 set -e
 case "$1" in
-build) pkgs="gcc make libelf-dev libjansson-dev" ;;
+build) pkgs="gcc make libelf-dev libjansson-dev zlib1g-dev" ;;
 lint) pkgs="clang-format cppcheck" ;;
-fuzz) pkgs="clang libelf-dev libjansson-dev" ;;
+fuzz) pkgs="clang libelf-dev libjansson-dev zlib1g-dev" ;;
 test)
     # The tests run on every CPython in pyenv's versions directory. pyenv cannot download 3.14
     # here, so Debian unstable's build is installed there (scripts/cpython.sh); without network

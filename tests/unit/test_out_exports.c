@@ -200,6 +200,7 @@ struct doc {
     uint64_t comment[8];
     size_t ncomment, nmapping;
     int bad;
+    unsigned char *raw; /* the decoded bytes the spans point into (caller frees) */
 };
 
 /* Read the packed varints of s into out (at most max); returns how many. */
@@ -393,7 +394,8 @@ static int has_comment(const struct doc *d, const char *want)
     return 0;
 }
 
-/* Render a as pprof and decode it into d; returns the collapsed lines of d (caller frees). */
+/* Render a as pprof and decode it into d; returns the collapsed lines of d (caller frees them
+ * and d->raw). */
 static char *pprof_roundtrip(const struct agg *a, const struct agg_meta *m, struct doc *d)
 {
     size_t len = 0, n = 0;
@@ -406,10 +408,10 @@ static char *pprof_roundtrip(const struct agg *a, const struct agg_meta *m, stru
     TEST_CHECK(raw != NULL);
     sbuf_init(&out);
     read_profile(d, raw ? raw : (const unsigned char *)"", n);
+    d->raw = raw;
     TEST_CHECK(!d->bad);
     doc_collapsed(d, &out);
     free(gz);
-    free(raw);
     return out.buf ? out.buf : calloc(1, 1);
 }
 
@@ -446,6 +448,7 @@ static void test_pprof(void)
     TEST_CHECK(has_comment(d, "spyglass record: python3 app.py"));
     TEST_CHECK(has_comment(d, "Python 3.12.1"));
     free(got);
+    free(d->raw);
 
     /* no facts at all: one value per sample, counted in samples */
     got = pprof_roundtrip(a, NULL, d);
@@ -456,6 +459,7 @@ static void test_pprof(void)
     TEST_EQ_INT(d->period, 1);
     TEST_EQ_INT(d->ncomment, 0);
     free(got);
+    free(d->raw);
     free(want);
     free(d);
     agg_free(a);
@@ -472,6 +476,7 @@ static void test_pprof_hostile(void)
                      "thread we\"ird <b> (77);bad\xef\xbf\xbd\xef\xbf\xbdname\x1b[2J "
                      "(f\xef\xbf\xbd\xef\xbf\xbd.py:1) 1\n");
     free(got);
+    free(d->raw);
     free(d);
     agg_free(a);
 }

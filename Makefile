@@ -15,7 +15,7 @@ CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
-LDLIBS   := -lelf -ljansson -lm
+LDLIBS   := -lelf -ljansson -lz -lm
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
@@ -64,7 +64,9 @@ functional: $(BIN)
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/bench.sh > $(BUILD)/bench.log 2>&1; rc2=$$?; \
 	  cat $(BUILD)/bench.log; \
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/timeit.sh > $(BUILD)/timeit.log 2>&1; rc3=$$?; \
-	  cat $(BUILD)/timeit.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ]
+	  cat $(BUILD)/timeit.log; \
+	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/exports.sh > $(BUILD)/exports.log 2>&1; rc4=$$?; \
+	  cat $(BUILD)/exports.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ] && [ $$rc4 = 0 ]
 
 check: unit functional
 

@@ -3,9 +3,9 @@
 # Usage: scripts/deps.sh build|lint|fuzz|test
 set -e
 case "$1" in
-build) pkgs="gcc make libelf-dev libjansson-dev" ;;
+build) pkgs="gcc make libelf-dev libjansson-dev zlib1g-dev" ;;
 lint) pkgs="clang-format cppcheck" ;;
-fuzz) pkgs="clang libelf-dev libjansson-dev" ;;
+fuzz) pkgs="clang libelf-dev libjansson-dev zlib1g-dev" ;;
 test)
     # The tests run on every CPython in pyenv's versions directory. pyenv cannot download 3.14
     # here, so Debian unstable's build is installed there (scripts/cpython.sh); without network
@@ -13,6 +13,19 @@ test)
     root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
     ls -d "$root"/versions/3.14.* >/dev/null 2>&1 || "$(dirname "$0")/cpython.sh" 3.14 >/dev/null ||
         echo "spyglass: warning: CPython 3.14 could not be installed; testing without it" >&2
+    # tests/functional/exports.sh reads pprof files with the real `go tool pprof` (Debian's
+    # golang-go: about 80 MB to download, seconds to install).
+    if ! command -v go >/dev/null 2>&1 && ! ls /usr/lib/go-*/bin/go >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ]; then
+            echo "installing: golang-go (Debian) for go tool pprof" >&2
+            { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                    golang-go; } >/dev/null 2>&1 ||
+                echo "spyglass: warning: golang-go could not be installed; pprof checks will fail" >&2
+        else
+            echo "spyglass: warning: no go tool pprof (run: sudo apt-get install golang-go)" >&2
+        fi
+    fi
     # The functional tests check JSON exports against their schema with Python's jsonschema.
     python3 -c 'import jsonschema' 2>/dev/null && exit 0
     echo "installing: jsonschema (PyPI) for python3" >&2

@@ -36,7 +36,7 @@ for h in "${harnesses[@]}"; do
     corpus=$out/corpus_$name
     echo "fuzz: building $bin" >&2
     if ! clang -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-        -fno-sanitize-recover=undefined -o "$bin" "$h" "${core[@]}" -lelf -ljansson -lm; then
+        -fno-sanitize-recover=undefined -o "$bin" "$h" "${core[@]}" -lelf -ljansson -lz -lm; then
         failed+=("$name (build)")
         continue
     fi

@@ -8,6 +8,7 @@
 #include "cli_bench.h"
 #include "cli_dump.h"
 #include "cli_record.h"
+#include "cli_report.h"
 #include "cli_timeit.h"
 
 static const char usage[] =
@@ -15,6 +16,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  record   sample the Python stacks of a process (or a command) and write a profile\n"
+    "  report   convert a saved collapsed profile to svg, speedscope, pprof or pstats\n"
     "  dump     print every thread's current Python stack once\n"
     "  bench    time commands many times and compare them, with per-run CPU, memory and I/O\n"
     "  timeit   time Python statements in many processes; compare statements or interpreters\n"
@@ -30,6 +32,8 @@ int cli_main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "record") == 0)
         return cli_record(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "timeit") == 0)

@@ -18,18 +18,16 @@
 
 #include "cli.h"
 #include "cli_attach.h"
-#include "out_flame.h"
+#include "out_format.h"
 #include "out_summary.h"
 #include "sampler.h"
 #include "util_sbuf.h"
 
 #define START_WAIT_S 10.0 /* how long a launched command may take to become Python */
 
-enum format { FMT_COLLAPSED, FMT_SVG, FMT_SPEEDSCOPE };
-
 struct record_args {
     struct sampler_opts opts;
-    enum format format;
+    enum out_format format;
     int format_set;
     const char *out_path; /* NULL: stdout */
     int pid;              /* attach mode when > 0 */
@@ -48,8 +46,9 @@ static const char usage[] =
     "  -m, --mode MODE      wall (every thread, default), cpu (threads on a CPU), gil (GIL "
     "holder)\n"
     "  -t, --threads        put each thread, as 'thread NAME (TID)', at the root of its stacks\n"
-    "  -f, --format FMT     collapsed, svg or speedscope (default: from -o's extension, else\n"
-    "                       collapsed)\n"
+    "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
+    "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
+    "                       .pstats/.prof; else collapsed)\n"
     "  -o, --output FILE    write the profile to FILE (default: standard output)\n"
     "      --top N          functions listed in the summary (default 10; 0: no summary)\n"
     "  -q, --quiet          print no summary\n"
@@ -67,29 +66,6 @@ static void on_stop(int sig, siginfo_t *info, void *uctx)
     stop_flag = 1;
     stop_signal = sig;
     stop_forward = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
-}
-
-static int parse_format(const char *s, enum format *out)
-{
-    if (strcmp(s, "collapsed") == 0 || strcmp(s, "txt") == 0)
-        *out = FMT_COLLAPSED;
-    else if (strcmp(s, "svg") == 0)
-        *out = FMT_SVG;
-    else if (strcmp(s, "speedscope") == 0 || strcmp(s, "json") == 0)
-        *out = FMT_SPEEDSCOPE;
-    else
-        return -1;
-    return 0;
-}
-
-static enum format format_from_path(const char *path)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (dot && strcmp(dot, ".svg") == 0)
-        return FMT_SVG;
-    if (dot && strcmp(dot, ".json") == 0)
-        return FMT_SPEEDSCOPE;
-    return FMT_COLLAPSED;
 }
 
 static int parse_number(const char *s, double lo, double hi, double *out)
@@ -136,9 +112,9 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         return 0;
     case 'f':
         ra->format_set = 1;
-        if (parse_format(arg, &ra->format) == 0)
+        if (out_format_parse(arg, &ra->format) == 0)
             return 0;
-        fprintf(stderr, "spyglass: --format is collapsed, svg or speedscope, not '%s'\n", arg);
+        fprintf(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", arg);
         return -1;
     case 'T':
         if (parse_number(arg, 0, 1000, &v) == 0) {
@@ -196,7 +172,7 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
         return -1;
     }
     if (!ra->format_set)
-        ra->format = format_from_path(ra->out_path);
+        ra->format = out_format_from_path(ra->out_path);
     return 0;
 }
 
@@ -297,19 +273,6 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int write_profile(FILE *f, const struct record_args *ra, const struct agg *a,
-                         const struct agg_meta *m)
-{
-    switch (ra->format) {
-    case FMT_SVG:
-        return out_svg_write(f, a, m);
-    case FMT_SPEEDSCOPE:
-        return out_speedscope_write(f, a, m);
-    default:
-        return out_collapsed_write(f, a);
-    }
-}
-
 static const char *mode_name(enum sampler_mode m)
 {
     return m == SAMPLER_CPU ? "cpu" : m == SAMPLER_GIL ? "gil" : "wall";
@@ -352,7 +315,7 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
 static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
                          const struct agg_meta *m)
 {
-    int err = write_profile(f, ra, a, m);
+    int err = out_format_write(f, ra->format, a, m);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;

@@ -207,3 +207,18 @@ void sbuf_add_md(struct sbuf *s, const char *str)
             sbuf_addc(s, *str);
     }
 }
+
+void sbuf_add_utf8(struct sbuf *s, const char *str)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (!n) {
+            sbuf_adds(s, replacement);
+            p++;
+        } else {
+            sbuf_add(s, p, n);
+            p += n;
+        }
+    }
+}

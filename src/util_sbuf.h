@@ -45,5 +45,8 @@ void sbuf_add_csv(struct sbuf *s, const char *str);
 /* Markdown table cell text: | \\ ` * _ < are backslash-escaped, line breaks and other control
  * bytes become spaces. */
 void sbuf_add_md(struct sbuf *s, const char *str);
+/* str as valid UTF-8 (for binary formats whose strings must be UTF-8: protobuf, marshal):
+ * nothing is escaped, only each byte of an invalid sequence becomes U+FFFD. */
+void sbuf_add_utf8(struct sbuf *s, const char *str);
 
 #endif

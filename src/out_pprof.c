@@ -1,0 +1,320 @@
+/* pprof writer: gzipped perftools.profiles.Profile protobuf.
+ * Schema: https://github.com/google/pprof/blob/main/proto/profile.proto (field numbers below).
+ * SPDX-License-Identifier: MIT */
+#include "out_pprof.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util_file.h"
+#include "util_gz.h"
+#include "util_idmap.h"
+#include "util_pb.h"
+#include "util_sbuf.h"
+#include "util_xalloc.h"
+
+/* profile.proto field numbers */
+enum {
+    PROFILE_SAMPLE_TYPE = 1,
+    PROFILE_SAMPLE = 2,
+    PROFILE_MAPPING = 3,
+    PROFILE_LOCATION = 4,
+    PROFILE_FUNCTION = 5,
+    PROFILE_STRING_TABLE = 6,
+    PROFILE_DURATION_NANOS = 10,
+    PROFILE_PERIOD_TYPE = 11,
+    PROFILE_PERIOD = 12,
+    PROFILE_COMMENT = 13,
+    PROFILE_DEFAULT_SAMPLE_TYPE = 14,
+    VALUE_TYPE_TYPE = 1,
+    VALUE_TYPE_UNIT = 2,
+    SAMPLE_LOCATION_ID = 1,
+    SAMPLE_VALUE = 2,
+    MAPPING_ID = 1,
+    MAPPING_FILENAME = 5,
+    MAPPING_HAS_FUNCTIONS = 7,
+    MAPPING_HAS_FILENAMES = 8,
+    MAPPING_HAS_LINE_NUMBERS = 9,
+    LOCATION_ID = 1,
+    LOCATION_MAPPING_ID = 2,
+    LOCATION_LINE = 4,
+    LINE_FUNCTION_ID = 1,
+    LINE_LINE = 2,
+    FUNCTION_ID = 1,
+    FUNCTION_NAME = 2,
+    FUNCTION_FILENAME = 4,
+};
+
+#define CHUNK        65536        /* bytes encoded before they are compressed */
+#define FIXED        (1ULL << 32) /* string keys above agg's string ids: strings of our own */
+#define MAX_COMMENTS 8
+
+/* The writer's state. String index i of the table is the string with idmap id i - 1 ("" is 0). */
+struct pprof {
+    const struct agg *a;
+    struct gz gz;
+    struct sbuf out;      /* encoded Profile fields not yet compressed */
+    struct sbuf msg;      /* a nested message being encoded */
+    struct sbuf sub;      /* a message nested in msg */
+    struct sbuf tmp;      /* a string made valid UTF-8 */
+    struct sbuf strs;     /* the string_table fields, written after the functions */
+    struct idmap str_ix;  /* agg string id, or FIXED + n, -> string index - 1 */
+    uint64_t nfixed;      /* strings of our own so far */
+    struct idmap func_ix; /* (name, file) -> function id - 1 */
+    uint32_t *func_of;    /* frame id -> function id */
+    uint32_t *func_rep;   /* function id - 1 -> its first frame */
+    uint64_t *loc;        /* a sample's location ids */
+    uint32_t loc_cap;
+    int64_t period; /* ns per sample; 0: unknown */
+    int err;
+};
+
+static void add_string(struct pprof *p, const char *s)
+{
+    struct sbuf *b = &p->tmp;
+    sbuf_reset(b);
+    sbuf_add_utf8(b, s);
+    pb_bytes(&p->strs, PROFILE_STRING_TABLE, b->buf ? b->buf : "", b->len);
+}
+
+/* String index of a string of our own (never deduplicated). */
+static int64_t fixed_string(struct pprof *p, const char *s)
+{
+    uint32_t id = idmap_get(&p->str_ix, FIXED + p->nfixed++, NULL);
+    add_string(p, s);
+    return (int64_t)id + 1;
+}
+
+/* String index of agg string id (AGG_NONE and "" are 0). */
+static int64_t agg_string(struct pprof *p, uint32_t id)
+{
+    int added;
+    if (id == AGG_NONE || agg_str(p->a, id)[0] == '\0')
+        return 0;
+    uint32_t ix = idmap_get(&p->str_ix, id, &added);
+    if (added)
+        add_string(p, agg_str(p->a, id));
+    return (int64_t)ix + 1;
+}
+
+static void value_type(struct pprof *p, uint32_t field, int64_t type, int64_t unit)
+{
+    sbuf_reset(&p->msg);
+    pb_int(&p->msg, VALUE_TYPE_TYPE, type);
+    pb_int(&p->msg, VALUE_TYPE_UNIT, unit);
+    pb_bytes(&p->out, field, p->msg.buf, p->msg.len);
+}
+
+static int flush(struct pprof *p)
+{
+    if (p->out.len >= CHUNK && !p->err)
+        p->err = gz_put(&p->gz, &p->out);
+    return p->err;
+}
+
+/* weight x period, saturated at INT64_MAX */
+static uint64_t scaled(uint64_t w, int64_t period)
+{
+    if (w > (uint64_t)INT64_MAX / (uint64_t)period)
+        return (uint64_t)INT64_MAX;
+    return w * (uint64_t)period;
+}
+
+static int write_samples(struct pprof *p)
+{
+    for (uint32_t i = 0; i < agg_nstacks(p->a) && !p->err; i++) {
+        uint32_t n;
+        uint64_t w;
+        const uint32_t *frames = agg_stack(p->a, i, &n, &w);
+        if (n == 0 || w == 0)
+            continue;
+        if (n > p->loc_cap) {
+            p->loc_cap = n;
+            p->loc = xreallocarray(p->loc, n, sizeof(*p->loc));
+        }
+        for (uint32_t j = 0; j < n; j++)
+            p->loc[j] = (uint64_t)frames[n - 1 - j] + 1; /* leaf first */
+        uint64_t values[2] = {w > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : w, 0};
+        if (p->period > 0)
+            values[1] = scaled(w, p->period);
+        sbuf_reset(&p->msg);
+        pb_packed(&p->msg, SAMPLE_LOCATION_ID, p->loc, n);
+        pb_packed(&p->msg, SAMPLE_VALUE, values, p->period > 0 ? 2 : 1);
+        pb_bytes(&p->out, PROFILE_SAMPLE, p->msg.buf, p->msg.len);
+        flush(p);
+    }
+    return p->err;
+}
+
+/* Give every frame its function: frames with the same name and file share one. */
+static void map_functions(struct pprof *p)
+{
+    uint32_t n = agg_nframes(p->a);
+    p->func_of = xcalloc(n ? n : 1, sizeof(*p->func_of));
+    p->func_rep = xcalloc(n ? n : 1, sizeof(*p->func_rep));
+    for (uint32_t id = 0; id < n; id++) {
+        const struct agg_frame *fr = agg_frame_get(p->a, id);
+        int added;
+        uint32_t fid = idmap_get(&p->func_ix, (uint64_t)fr->name << 32 | fr->file, &added);
+        if (added)
+            p->func_rep[fid] = id;
+        p->func_of[id] = fid + 1;
+    }
+}
+
+/* One mapping that says every location is already symbolized, so that pprof looks for no
+ * binary. */
+static void write_mapping(struct pprof *p)
+{
+    sbuf_reset(&p->msg);
+    pb_uint(&p->msg, MAPPING_ID, 1);
+    pb_int(&p->msg, MAPPING_FILENAME, fixed_string(p, "python"));
+    pb_uint(&p->msg, MAPPING_HAS_FUNCTIONS, 1);
+    pb_uint(&p->msg, MAPPING_HAS_FILENAMES, 1);
+    pb_uint(&p->msg, MAPPING_HAS_LINE_NUMBERS, 1);
+    pb_bytes(&p->out, PROFILE_MAPPING, p->msg.buf, p->msg.len);
+}
+
+static int write_locations(struct pprof *p)
+{
+    for (uint32_t id = 0; id < agg_nframes(p->a) && !p->err; id++) {
+        const struct agg_frame *fr = agg_frame_get(p->a, id);
+        sbuf_reset(&p->sub);
+        pb_uint(&p->sub, LINE_FUNCTION_ID, p->func_of[id]);
+        if (fr->line > 0)
+            pb_int(&p->sub, LINE_LINE, fr->line);
+        sbuf_reset(&p->msg);
+        pb_uint(&p->msg, LOCATION_ID, (uint64_t)id + 1);
+        pb_uint(&p->msg, LOCATION_MAPPING_ID, 1);
+        pb_bytes(&p->msg, LOCATION_LINE, p->sub.buf, p->sub.len);
+        pb_bytes(&p->out, PROFILE_LOCATION, p->msg.buf, p->msg.len);
+        flush(p);
+    }
+    return p->err;
+}
+
+static int write_functions(struct pprof *p)
+{
+    for (uint32_t fid = 0; fid < p->func_ix.n && !p->err; fid++) {
+        const struct agg_frame *fr = agg_frame_get(p->a, p->func_rep[fid]);
+        int64_t name = agg_string(p, fr->name);
+        int64_t file = fr->kind == AGG_FRAME_PY ? agg_string(p, fr->file) : 0;
+        sbuf_reset(&p->msg);
+        pb_uint(&p->msg, FUNCTION_ID, (uint64_t)fid + 1);
+        if (name)
+            pb_int(&p->msg, FUNCTION_NAME, name);
+        if (file)
+            pb_int(&p->msg, FUNCTION_FILENAME, file);
+        pb_bytes(&p->out, PROFILE_FUNCTION, p->msg.buf, p->msg.len);
+        flush(p);
+    }
+    return p->err;
+}
+
+/* Comments: what was profiled and how (each a string index). */
+static size_t comments(struct pprof *p, const struct agg_meta *m, uint64_t *out)
+{
+    struct sbuf b;
+    size_t n = 0;
+
+    sbuf_init(&b);
+    if (m->title)
+        out[n++] = (uint64_t)fixed_string(p, m->title);
+    if (m->python_version) {
+        sbuf_printf(&b, "Python %s", m->python_version);
+        out[n++] = (uint64_t)fixed_string(p, sbuf_str(&b));
+    }
+    sbuf_reset(&b);
+    if (m->mode)
+        sbuf_printf(&b, "mode %s; ", m->mode);
+    if (m->rate_requested > 0)
+        sbuf_printf(&b, "%g Hz requested; ", m->rate_requested);
+    if (m->rate_effective > 0)
+        sbuf_printf(&b, "%.1f Hz effective; ", m->rate_effective);
+    if (m->samples)
+        sbuf_printf(&b, "%llu ticks, %llu invalid thread samples; ", (unsigned long long)m->samples,
+                    (unsigned long long)m->invalid);
+    if (b.len > 2) {
+        b.len -= 2; /* the last "; " */
+        b.buf[b.len] = '\0';
+        out[n++] = (uint64_t)fixed_string(p, b.buf);
+    }
+    sbuf_destroy(&b);
+    return n;
+}
+
+/* The Profile's fields up to the functions; the string table follows. */
+static int write_profile(struct pprof *p, const struct agg_meta *m)
+{
+    int64_t samples = fixed_string(p, "samples"), count = fixed_string(p, "count");
+    int64_t type = fixed_string(p, m->mode ? m->mode : "wall");
+    int64_t ns = fixed_string(p, "nanoseconds");
+    uint64_t comment[MAX_COMMENTS];
+    size_t ncomments = comments(p, m, comment);
+
+    value_type(p, PROFILE_SAMPLE_TYPE, samples, count);
+    if (p->period > 0)
+        value_type(p, PROFILE_SAMPLE_TYPE, type, ns);
+    if (write_samples(p))
+        return p->err;
+    write_mapping(p);
+    map_functions(p);
+    if (write_locations(p) || write_functions(p))
+        return p->err;
+    if (m->duration > 0 && m->duration < 9e9)
+        pb_int(&p->out, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
+    if (p->period > 0) {
+        value_type(p, PROFILE_PERIOD_TYPE, type, ns);
+        pb_int(&p->out, PROFILE_PERIOD, p->period);
+        pb_int(&p->out, PROFILE_DEFAULT_SAMPLE_TYPE, type);
+    } else {
+        value_type(p, PROFILE_PERIOD_TYPE, samples, count);
+        pb_int(&p->out, PROFILE_PERIOD, 1);
+    }
+    pb_packed(&p->out, PROFILE_COMMENT, comment, ncomments);
+    if (!p->err)
+        p->err = gz_put(&p->gz, &p->out);
+    if (!p->err)
+        p->err = gz_put(&p->gz, &p->strs);
+    return p->err;
+}
+
+int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)
+{
+    static const struct agg_meta none;
+    struct pprof p = {.a = a};
+    double rate;
+
+    if (!m)
+        m = &none;
+    rate = m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
+    p.period = rate > 0 && rate < 1e9 ? (int64_t)llround(1e9 / rate) : 0;
+    sbuf_init(&p.out);
+    sbuf_init(&p.msg);
+    sbuf_init(&p.sub);
+    sbuf_init(&p.tmp);
+    sbuf_init(&p.strs);
+    idmap_init(&p.str_ix);
+    idmap_init(&p.func_ix);
+    gz_init(&p.gz, f);
+    p.err = p.gz.err;
+    pb_bytes(&p.strs, PROFILE_STRING_TABLE, "", 0); /* index 0 is "" */
+    if (!p.err)
+        write_profile(&p, m);
+    if (!p.err)
+        p.err = gz_finish(&p.gz);
+    gz_destroy(&p.gz);
+    idmap_destroy(&p.func_ix);
+    idmap_destroy(&p.str_ix);
+    sbuf_destroy(&p.strs);
+    sbuf_destroy(&p.tmp);
+    sbuf_destroy(&p.sub);
+    sbuf_destroy(&p.msg);
+    sbuf_destroy(&p.out);
+    free(p.func_of);
+    free(p.func_rep);
+    free(p.loc);
+    return file_finish(f, p.err);
+}

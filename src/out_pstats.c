@@ -1,0 +1,220 @@
+/* pstats writer: sampled figures in the shape of cProfile's stats dict, marshalled.
+ * Format: CPython's Lib/cProfile.py (snapshot_stats) and Lib/pstats.py (load_stats).
+ * SPDX-License-Identifier: MIT */
+#include "out_pstats.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util_file.h"
+#include "util_idmap.h"
+#include "util_marshal.h"
+#include "util_sbuf.h"
+#include "util_xalloc.h"
+
+#define CHUNK 65536 /* bytes encoded before a write */
+
+struct fn {
+    uint32_t frame;  /* its first frame: name and file */
+    int32_t line;    /* smallest line sampled; 0 when none */
+    uint64_t self;   /* samples with it at the leaf */
+    uint64_t cum;    /* samples with it on the stack */
+    uint64_t nc, cc; /* call paths seen: all, outermost only */
+    uint64_t stamp;  /* stack index + 1 that last counted cum */
+};
+
+struct edge {
+    uint32_t caller, callee;           /* function ids */
+    uint64_t self, cum, nc, cc, stamp; /* as in struct fn, for calls by caller */
+};
+
+struct pstats {
+    const struct agg *a;
+    struct idmap func_ix; /* (name, file) -> function id */
+    struct idmap edge_ix; /* (caller, callee) -> edge id */
+    struct idmap node_ix; /* (path node, frame id) -> path node - 1: the tree of call paths */
+    struct idmap path_ix; /* (path node, function id) -> a call path seen */
+    uint32_t *func_of;    /* frame id -> function id */
+    struct fn *fns;
+    struct edge *edges;
+    uint32_t edges_cap;
+};
+
+static void map_functions(struct pstats *s)
+{
+    uint32_t n = agg_nframes(s->a);
+    s->func_of = xcalloc(n ? n : 1, sizeof(*s->func_of));
+    s->fns = xcalloc(n ? n : 1, sizeof(*s->fns));
+    for (uint32_t id = 0; id < n; id++) {
+        const struct agg_frame *fr = agg_frame_get(s->a, id);
+        int added;
+        uint32_t fid = idmap_get(&s->func_ix, (uint64_t)fr->name << 32 | fr->file, &added);
+        struct fn *f = &s->fns[fid];
+        if (added)
+            f->frame = id;
+        if (fr->line > 0 && (f->line == 0 || fr->line < f->line))
+            f->line = fr->line;
+        s->func_of[id] = fid;
+    }
+}
+
+static struct edge *edge(struct pstats *s, uint32_t caller, uint32_t callee)
+{
+    int added;
+    uint32_t id = idmap_get(&s->edge_ix, (uint64_t)caller << 32 | callee, &added);
+    if (added) {
+        if (id == s->edges_cap) {
+            s->edges_cap = s->edges_cap ? 2 * s->edges_cap : 256;
+            s->edges = xreallocarray(s->edges, s->edges_cap, sizeof(*s->edges));
+        }
+        s->edges[id] = (struct edge){.caller = caller, .callee = callee};
+    }
+    return &s->edges[id];
+}
+
+/* Count stack i (frames root first, weight w) into the functions and edges. */
+static void count_stack(struct pstats *s, uint64_t i, const uint32_t *frames, uint32_t n,
+                        uint64_t w)
+{
+    uint32_t node = 0; /* the call path above frame j; 0 is the empty path */
+    struct edge *e = NULL;
+
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t fid = s->func_of[frames[j]];
+        struct fn *f = &s->fns[fid];
+        int outer = f->stamp != i + 1, added;
+        e = j ? edge(s, s->func_of[frames[j - 1]], fid) : NULL;
+        idmap_get(&s->path_ix, (uint64_t)node << 32 | fid, &added);
+        if (added) {
+            f->nc++;
+            f->cc += (uint64_t)outer;
+            if (e) {
+                e->nc++;
+                e->cc += (uint64_t)outer;
+            }
+        }
+        if (outer) {
+            f->cum += w;
+            f->stamp = i + 1;
+        }
+        if (e && e->stamp != i + 1) {
+            e->cum += w;
+            e->stamp = i + 1;
+        }
+        node = idmap_get(&s->node_ix, (uint64_t)node << 32 | frames[j], NULL) + 1;
+    }
+    s->fns[s->func_of[frames[n - 1]]].self += w;
+    if (e)
+        e->self += w;
+}
+
+/* The (file, line, name) key of function fid. */
+static void put_key(struct sbuf *b, const struct pstats *s, uint32_t fid)
+{
+    const struct fn *f = &s->fns[fid];
+    const struct agg_frame *fr = agg_frame_get(s->a, f->frame);
+    int py = fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE;
+
+    marshal_tuple(b, 3);
+    marshal_str(b, py ? agg_str(s->a, fr->file) : "~");
+    marshal_int(b, py ? f->line : 0);
+    marshal_str(b, agg_str(s->a, fr->name));
+}
+
+static int64_t clamp(uint64_t v)
+{
+    return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Edge ids grouped by callee: those of function fid are order[start[fid] .. start[fid + 1]). */
+static void group_edges(const struct pstats *s, uint32_t nf, uint32_t **start, uint32_t **order)
+{
+    uint32_t ne = s->edge_ix.n;
+    uint32_t *st = xcalloc((size_t)nf + 1, sizeof(*st));
+    uint32_t *ord = xcalloc(ne ? ne : 1, sizeof(*ord));
+
+    for (uint32_t e = 0; e < ne; e++)
+        st[s->edges[e].callee + 1]++;
+    for (uint32_t k = 0; k < nf; k++)
+        st[k + 1] += st[k];
+    for (uint32_t e = 0; e < ne; e++)
+        ord[st[s->edges[e].callee]++] = e; /* st[k] now ends group k */
+    for (uint32_t k = nf; k > 0; k--)
+        st[k] = st[k - 1];
+    st[0] = 0;
+    *start = st;
+    *order = ord;
+}
+
+/* The stats dict of functions that were sampled, each with its callers. */
+static int write_stats(FILE *f, const struct pstats *s, double period)
+{
+    uint32_t nf = s->func_ix.n, *start, *order;
+    struct sbuf b;
+    int err = 0;
+
+    group_edges(s, nf, &start, &order);
+    sbuf_init(&b);
+    marshal_dict_begin(&b);
+    for (uint32_t fid = 0; fid < nf && !err; fid++) {
+        const struct fn *fn = &s->fns[fid];
+        if (fn->cum == 0)
+            continue; /* a frame of stacks without weight only */
+        put_key(&b, s, fid);
+        marshal_tuple(&b, 5);
+        marshal_int(&b, clamp(fn->cc));
+        marshal_int(&b, clamp(fn->nc));
+        marshal_float(&b, (double)fn->self * period);
+        marshal_float(&b, (double)fn->cum * period);
+        marshal_dict_begin(&b);
+        for (uint32_t k = start[fid]; k < start[fid + 1]; k++) {
+            const struct edge *e = &s->edges[order[k]];
+            put_key(&b, s, e->caller);
+            marshal_tuple(&b, 4);
+            marshal_int(&b, clamp(e->nc));
+            marshal_int(&b, clamp(e->cc));
+            marshal_float(&b, (double)e->self * period);
+            marshal_float(&b, (double)e->cum * period);
+        }
+        marshal_dict_end(&b);
+        if (b.len >= CHUNK)
+            err = file_put(f, &b);
+    }
+    marshal_dict_end(&b);
+    if (!err)
+        err = file_put(f, &b);
+    sbuf_destroy(&b);
+    free(start);
+    free(order);
+    return err;
+}
+
+int out_pstats_write(FILE *f, const struct agg *a, const struct agg_meta *m)
+{
+    struct pstats s = {.a = a};
+    double rate = !m ? 0 : m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
+    int err;
+
+    idmap_init(&s.func_ix);
+    idmap_init(&s.edge_ix);
+    idmap_init(&s.node_ix);
+    idmap_init(&s.path_ix);
+    map_functions(&s);
+    for (uint32_t i = 0; i < agg_nstacks(a); i++) {
+        uint32_t n;
+        uint64_t w;
+        const uint32_t *frames = agg_stack(a, i, &n, &w);
+        if (n && w)
+            count_stack(&s, i, frames, n, w);
+    }
+    err = write_stats(f, &s, rate > 0 ? 1.0 / rate : 1.0);
+    idmap_destroy(&s.path_ix);
+    idmap_destroy(&s.node_ix);
+    idmap_destroy(&s.edge_ix);
+    idmap_destroy(&s.func_ix);
+    free(s.func_of);
+    free(s.fns);
+    free(s.edges);
+    return file_finish(f, err);
+}

@@ -356,12 +356,11 @@ static void print_measures(const struct record_args *ra, const struct sampler_st
     double n = s->reads ? (double)s->reads : 1;
     if (ra->opts.states)
         fprintf(stderr,
-                "spyglass: states: %llu thread readings, %.0f%% from schedstat alone (not run "
-                "since), %.0f%% same system call, %llu fd lookups, %llu stat reads, %llu "
-                "unreadable\n",
-                (unsigned long long)s->reads, 100.0 * (double)s->unchanged / n,
-                100.0 * (double)s->same_call / n, (unsigned long long)s->fd_stats,
-                (unsigned long long)s->stat_reads, (unsigned long long)s->errors);
+                "spyglass: states: %llu thread readings, %.0f%% the same system call as before, "
+                "%llu fd lookups, %llu stat reads, %llu unreadable\n",
+                (unsigned long long)s->reads, 100.0 * (double)s->same_call / n,
+                (unsigned long long)s->fd_stats, (unsigned long long)s->stat_reads,
+                (unsigned long long)s->errors);
     if (ra->opts.metric == SAMPLER_IO_BYTES)
         fprintf(stderr, "spyglass: weighted by storage bytes read and written: %llu bytes\n",
                 (unsigned long long)agg_total(a));

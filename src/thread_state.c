@@ -1,6 +1,5 @@
 /* Thread states from /proc: the classifier (syscall kind, fd kind, GIL address range, stat
- * letter) and the reader with its shortcuts (schedstat run count, identical syscall reading,
- * fd-kind cache).
+ * letter) and the reader with its two caches (identical syscall reading, fd kind).
  * SPDX-License-Identifier: MIT */
 #include "thread_state.h"
 
@@ -218,23 +217,6 @@ int thread_state_run_ns(struct thread_state_reader *r, struct thread_state_slot 
     return 0;
 }
 
-/* Whether the last reading still holds: the thread was off CPU then and has not been switched
- * in since (schedstat's run count, read before the syscall file, is unchanged). Reads schedstat
- * and keeps its count in *slices (0 when unreadable). */
-static int not_run_since(struct thread_state_reader *r, struct thread_state_slot *t, int tid,
-                         long long now, uint64_t *slices)
-{
-    struct proc_schedstat ss;
-    *slices = 0;
-    if (ensure_open(r, t, tid, FAIL_SCHED, &t->sched_fd) < 0 ||
-        proc_schedstat_read_fd(t->sched_fd, &ss) != 0)
-        return 0;
-    t->run_ns = ss.run_ns;
-    *slices = ss.slices;
-    return t->at && t->state != THREAD_STATE_CPU && ss.slices == t->slices &&
-           now - t->at < REUSE_NS;
-}
-
 static int same_call(const struct proc_syscall *a, const struct proc_syscall *b)
 {
     return a->running == b->running && a->nr == b->nr && a->sp == b->sp && a->pc == b->pc &&
@@ -246,16 +228,11 @@ enum thread_state thread_state_read(struct thread_state_reader *r, struct thread
 {
     struct proc_syscall sc;
     enum proc_fd_kind fd = PROC_FD_UNKNOWN;
-    uint64_t slices;
     enum thread_state s;
 
     r->stats.reads++;
     if (tid <= 0)
         return THREAD_STATE_UNKNOWN;
-    if (not_run_since(r, t, tid, now, &slices)) {
-        r->stats.unchanged++;
-        return t->state;
-    }
     if (ensure_open(r, t, tid, FAIL_SYSCALL, &t->syscall_fd) < 0 ||
         proc_syscall_read_fd(t->syscall_fd, &sc) != 0) {
         r->stats.errors++;
@@ -264,7 +241,6 @@ enum thread_state thread_state_read(struct thread_state_reader *r, struct thread
     }
     if (!sc.running && t->at && t->reusable && same_call(&sc, &t->last) && now - t->at < REUSE_NS) {
         r->stats.same_call++;
-        t->slices = slices;
         return t->state;
     }
     if (thread_state_needs_fd(&sc))
@@ -275,7 +251,6 @@ enum thread_state thread_state_read(struct thread_state_reader *r, struct thread
         s = thread_state_classify(&sc, read_letter(r, t, tid), fd, gil, gil_len);
     t->last = sc;
     t->state = s;
-    t->slices = slices;
     t->at = now;
     return s;
 }

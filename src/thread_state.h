@@ -1,8 +1,8 @@
 /* What a thread of the target is doing at a sample: on a CPU, waiting for the GIL, or off CPU
  * for a reason (disk, network, pipe, lock, sleep, poll), from its /proc state letter, its
  * current system call and, for read/write calls, the kind of file of its fd. A pure classifier
- * (testable on captured /proc text) and a reader that keeps each thread's files open and avoids
- * most reads. See proc_syscall.h for the /proc side.
+ * (testable on captured /proc text) and a reader that keeps each thread's files open. See
+ * proc_syscall.h for the /proc side.
  * SPDX-License-Identifier: MIT */
 #ifndef THREAD_STATE_H
 #define THREAD_STATE_H
@@ -45,10 +45,9 @@ int thread_state_needs_fd(const struct proc_syscall *sc);
 struct thread_state_slot {
     int syscall_fd;           /* /proc/PID/task/TID/syscall, -1 until opened */
     int stat_fd;              /* .../stat, opened when first needed */
-    int sched_fd;             /* .../schedstat (run count: has the thread run since?) */
+    int sched_fd;             /* .../schedstat (thread_state_run_ns) */
     int failed;               /* bit set of files that cannot be opened: not tried again */
-    uint64_t slices;          /* schedstat run count at the last full reading */
-    uint64_t run_ns;          /* schedstat time on a CPU at the last reading */
+    uint64_t run_ns;          /* time on a CPU at the last thread_state_run_ns(), ns */
     struct proc_syscall last; /* last syscall reading */
     enum thread_state state;  /* its result */
     long long at;             /* when it was made (CLOCK_MONOTONIC ns); 0: none */
@@ -61,7 +60,6 @@ void thread_state_slot_close(struct thread_state_slot *t);
 /* Counters of the reader's work, for the cost measurements. */
 struct thread_state_stats {
     uint64_t reads;      /* thread states asked for */
-    uint64_t unchanged;  /* answered from schedstat alone: the thread had not run since */
     uint64_t same_call;  /* answered from an identical syscall reading */
     uint64_t fd_stats;   /* fstatat() of a target fd (fd cache misses) */
     uint64_t stat_reads; /* stat files read */
@@ -75,15 +73,19 @@ struct thread_state_reader *thread_state_reader_new(int pid);
 void thread_state_reader_free(struct thread_state_reader *r);
 
 /* The state of kernel thread tid (slot t: its files and last reading) whose interpreter's GIL is
- * [gil, gil + gil_len), at time now (CLOCK_MONOTONIC ns). Costs one read of a kept-open file for
- * a thread that has not run since its last reading (schedstat), else the syscall file, plus
- * rarely stat and an fstatat() of the fd (cached). A thread that has not run since is reported
- * in its previous state even if it has just been woken (until it runs). No allocation. */
+ * [gil, gil + gil_len), at time now (CLOCK_MONOTONIC ns). Costs one read of the kept-open syscall
+ * file; the stat file only when the call does not tell (outside a call, or an unknown one); an
+ * fstatat() of the fd for read/write calls, unless the reading is identical to the thread's last
+ * one (same call, arguments, stack and pc: the same blocked call, whose file cannot change) or
+ * the fd's kind was resolved less than 100 ms ago (an fd closed and reused for another kind of
+ * file within that time is misreported until then). No allocation.
+ * (A cheaper test, "has not run since" from schedstat's run count, was measured and left out: it
+ * reports a thread woken but still waiting for a CPU in its old wait.) */
 enum thread_state thread_state_read(struct thread_state_reader *r, struct thread_state_slot *t,
                                     int tid, uint64_t gil, uint64_t gil_len, long long now);
 
-/* The thread's time on a CPU (schedstat, ns) as of its last thread_state_read() or
- * thread_state_run_ns(): refreshes it. Returns 0 and *ns, or a negative errno. */
+/* Read the thread's time on a CPU (schedstat, ns) into *ns and t->run_ns. Returns 0, or a
+ * negative errno (-ENOENT when the file cannot be opened: not tried again). */
 int thread_state_run_ns(struct thread_state_reader *r, struct thread_state_slot *t, int tid,
                         uint64_t *ns);
 

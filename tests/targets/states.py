@@ -12,7 +12,8 @@ Threads (named as below, so that `spyglass record -t` tells them apart):
   writer    on "write N": write_file() writes N MiB to OUTDIR/written.bin and fsyncs
   alloc     on "alloc N": allocate() makes N MiB of touched memory and keeps it
 Commands on stdin, each answered by a line on stdout: "go" (start spin1/2 and the reader),
-"stop" (pause them), "write N" ("wrote"), "alloc N" ("allocated"), "quit". Prints "ready" first.
+"stop" (pause them), "write N" ("wrote"), "alloc N" ("allocated"), "quit". Prints "ready" first,
+followed by NAME=TID for each thread.
 """
 import mmap
 import os
@@ -98,15 +99,11 @@ def main():
     client = socket.create_connection(srv.getsockname())
     peer, _ = srv.accept()
     writes, allocs = queue.Queue(), queue.Queue()
-    start("net", net, client)
-    start("sleeper", sleeper)
-    start("locked", locked)
-    start("spin1", spin)
-    start("spin2", spin)
-    start("reader", reader)
-    start("writer", worker, writes, write_file, "wrote")
-    start("alloc", worker, allocs, allocate, "allocated")
-    print("ready", flush=True)
+    threads = [start("net", net, client), start("sleeper", sleeper), start("locked", locked),
+               start("spin1", spin), start("spin2", spin), start("reader", reader),
+               start("writer", worker, writes, write_file, "wrote"),
+               start("alloc", worker, allocs, allocate, "allocated")]
+    print("ready", " ".join("%s=%d" % (t.name, t.native_id) for t in threads), flush=True)
     for line in sys.stdin:
         cmd = line.split()
         if not cmd or cmd[0] == "quit":

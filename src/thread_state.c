@@ -247,8 +247,13 @@ enum thread_state thread_state_read(struct thread_state_reader *r, struct thread
         fd = fd_kind(r, sc.args[0], now);
     s = thread_state_classify(&sc, 0, fd, gil, gil_len);
     t->reusable = s != THREAD_STATE_UNKNOWN;
-    if (s == THREAD_STATE_UNKNOWN)
-        s = thread_state_classify(&sc, read_letter(r, t, tid), fd, gil, gil_len);
+    if (s == THREAD_STATE_UNKNOWN) {
+        /* The letter decides. An interruptible sleep (pause, wait4 ...) lasts: keep it for
+         * identical readings too; D and R are transient: read them again. */
+        char letter = read_letter(r, t, tid);
+        s = thread_state_classify(&sc, letter, fd, gil, gil_len);
+        t->reusable = letter == 'S';
+    }
     t->last = sc;
     t->state = s;
     t->at = now;

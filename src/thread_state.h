@@ -51,7 +51,8 @@ struct thread_state_slot {
     struct proc_syscall last; /* last syscall reading */
     enum thread_state state;  /* its result */
     long long at;             /* when it was made (CLOCK_MONOTONIC ns); 0: none */
-    int reusable;             /* 1 when the result depends on sc only (not on stat) */
+    int reusable;             /* 1: an identical reading gets the same result (it did not
+                               * depend on stat, or stat said S) */
 };
 
 void thread_state_slot_init(struct thread_state_slot *t);
@@ -74,11 +75,12 @@ void thread_state_reader_free(struct thread_state_reader *r);
 
 /* The state of kernel thread tid (slot t: its files and last reading) whose interpreter's GIL is
  * [gil, gil + gil_len), at time now (CLOCK_MONOTONIC ns). Costs one read of the kept-open syscall
- * file; the stat file only when the call does not tell (outside a call, or an unknown one); an
- * fstatat() of the fd for read/write calls, unless the reading is identical to the thread's last
- * one (same call, arguments, stack and pc: the same blocked call, whose file cannot change) or
- * the fd's kind was resolved less than 100 ms ago (an fd closed and reused for another kind of
- * file within that time is misreported until then). No allocation.
+ * file. A reading identical to the thread's last one (same call, arguments, stack and pc: the
+ * same blocked call, whose file cannot change) less than a second old gets the last result;
+ * otherwise the stat file is read when the call does not tell (outside a call, an unknown one,
+ * an fd of no known kind), and read/write calls cost an fstatat() of the fd unless its kind was
+ * resolved less than 100 ms ago (an fd closed and reused for another kind of file within that
+ * time is misreported until then). No allocation.
  * (A cheaper test, "has not run since" from schedstat's run count, was measured and left out: it
  * reports a thread woken but still waiting for a CPU in its old wait.) */
 enum thread_state thread_state_read(struct thread_state_reader *r, struct thread_state_slot *t,

@@ -111,7 +111,7 @@ static void test_classify_calls(void)
 
 /* Helper threads of the live test: each publishes its TID, then blocks in its call. */
 struct helper {
-    int kind; /* 0 pipe read, 1 socket recv, 2 sleep, 3 mutex */
+    int kind; /* 0 pipe read, 1 socket recv, 2 sleep, 3 mutex, 4 pause */
     int fd;
     pthread_mutex_t *mu;
     volatile int tid;
@@ -132,6 +132,8 @@ static void *helper_main(void *arg)
         pthread_mutex_lock(h->mu);
         pthread_mutex_unlock(h->mu);
     }
+    if (h->kind == 4)
+        pause();
     return NULL;
 }
 
@@ -155,18 +157,20 @@ static void test_live(void)
 {
     int p[2], sv[2];
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    struct helper h[4] = {{0, -1, NULL, 0}, {1, -1, NULL, 0}, {2, -1, NULL, 0}, {3, -1, &mu, 0}};
-    static const enum thread_state want[4] = {THREAD_STATE_PIPE, THREAD_STATE_NETWORK,
-                                              THREAD_STATE_SLEEP, THREAD_STATE_LOCK};
-    struct thread_state_slot slot[4];
-    pthread_t th[4];
+    struct helper h[5] = {
+        {0, -1, NULL, 0}, {1, -1, NULL, 0}, {2, -1, NULL, 0}, {3, -1, &mu, 0}, {4, -1, NULL, 0}};
+    static const enum thread_state want[5] = {THREAD_STATE_PIPE, THREAD_STATE_NETWORK,
+                                              THREAD_STATE_SLEEP, THREAD_STATE_LOCK,
+                                              THREAD_STATE_OTHER};
+    struct thread_state_slot slot[5];
+    pthread_t th[5];
     struct thread_state_reader *r = thread_state_reader_new(getpid());
 
     TEST_CHECK(pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     h[0].fd = p[0];
     h[1].fd = sv[0];
     pthread_mutex_lock(&mu);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         thread_state_slot_init(&slot[i]);
         TEST_EQ_INT(pthread_create(&th[i], NULL, helper_main, &h[i]), 0);
         while (!h[i].tid)
@@ -179,6 +183,12 @@ static void test_live(void)
     TEST_EQ_INT(settle(r, &slot[0], &h[0], THREAD_STATE_PIPE, 0), THREAD_STATE_PIPE);
     TEST_EQ_INT(thread_state_reader_stats(r)->fd_stats, fd_stats);
     TEST_EQ_INT(thread_state_reader_stats(r)->same_call, same + 1);
+    /* pause(): a call the table does not know, in state S: stat is read once, then the
+     * identical reading is enough. */
+    uint64_t stat_reads = thread_state_reader_stats(r)->stat_reads;
+    TEST_EQ_INT(settle(r, &slot[4], &h[4], THREAD_STATE_OTHER, 0), THREAD_STATE_OTHER);
+    TEST_EQ_INT(thread_state_reader_stats(r)->stat_reads, stat_reads);
+    TEST_EQ_INT(thread_state_reader_stats(r)->same_call, same + 2);
     /* The mutex the fourth helper waits for, given as the GIL. */
     TEST_EQ_INT(settle(r, &slot[3], &h[3], THREAD_STATE_GIL, (uint64_t)(uintptr_t)&mu),
                 THREAD_STATE_GIL);
@@ -191,7 +201,8 @@ static void test_live(void)
     TEST_EQ_INT(write(sv[1], "x", 1), 1);
     pthread_mutex_unlock(&mu);
     pthread_cancel(th[2]);
-    for (int i = 0; i < 4; i++) {
+    pthread_cancel(th[4]);
+    for (int i = 0; i < 5; i++) {
         pthread_join(th[i], NULL);
         thread_state_slot_close(&slot[i]);
     }

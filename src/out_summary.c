@@ -187,7 +187,21 @@ static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, ui
     free(shown);
 }
 
-/* The top functions by total, each one's total split by state (as a share of its total). */
+/* The width of state column k and its name without the brackets ("<gil>" -> "gil"). */
+static int state_head(const struct agg *a, const struct funcs *fs, uint32_t k, const char **name)
+{
+    const char *s = agg_str(a, agg_frame_get(a, fs->state[k])->name);
+    size_t len = strlen(s);
+    if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
+        s++;
+        len -= 2;
+    }
+    *name = s;
+    return (int)len;
+}
+
+/* The top functions by total, each one's total split by state (as a share of its total); only
+ * the states that occur in the profile get a column. */
 static void print_states(FILE *f, const struct agg *a, const struct funcs *fs, uint32_t *order,
                          int n)
 {
@@ -198,27 +212,22 @@ static void print_states(FILE *f, const struct agg *a, const struct funcs *fs, u
     uint32_t m = top(fs, order, n, 0, shown);
     fprintf(f, "Top functions (total) by thread state, as shares of each one's total:\n ");
     for (uint32_t k = 0; k < fs->nstates; k++) {
-        const char *name = agg_str(a, agg_frame_get(a, fs->state[k])->name);
-        size_t len = strlen(name);
-        if (len >= 2 && name[0] == '<' && name[len - 1] == '>') {
-            name++;
-            len -= 2;
-        }
-        width[k] = len > 6 ? (int)len : 6;
+        const char *name;
+        int len = state_head(a, fs, k, &name);
+        width[k] = len > 6 ? len : 6;
         if (fs->state_total[k])
-            fprintf(f, " %*.*s", width[k], (int)len, name);
+            fprintf(f, " %*.*s", width[k], len, name);
     }
-    fprintf(f, "  function (file)\n ");
+    fprintf(f, "  function (file)\n");
     for (uint32_t i = 0; i < m; i++) {
         const struct func *fn = &fs->v[shown[i]];
+        fputc(' ', f);
         for (uint32_t k = 0; k < fs->nstates; k++) {
             uint64_t w = fs->by_state[(size_t)shown[i] * MAX_STATES + k];
             if (fs->state_total[k])
                 fprintf(f, " %*.1f%%", width[k] - 1, 100.0 * (double)w / (double)fn->total);
         }
         print_name(f, a, fn);
-        if (i + 1 < m)
-            fputc(' ', f);
     }
     free(shown);
 }
@@ -243,8 +252,10 @@ int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
     char amount[64];
 
     if (!total) {
-        fprintf(f, "spyglass: no Python stacks were sampled%s%s\n", unit ? " with any " : "",
-                unit ? unit : "");
+        if (unit)
+            fprintf(f, "spyglass: no %s were attributed to a Python stack\n", unit);
+        else
+            fprintf(f, "spyglass: no Python stacks were sampled\n");
         return ferror(f) ? -EIO : 0;
     }
     memset(&fs, 0, sizeof(fs));

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,11 @@ struct helper {
     volatile int tid;
 };
 
+static void wake(int sig)
+{
+    (void)sig;
+}
+
 static void *helper_main(void *arg)
 {
     struct helper *h = arg;
@@ -166,6 +172,11 @@ static void test_live(void)
     pthread_t th[5];
     struct thread_state_reader *r = thread_state_reader_new(getpid());
 
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = wake; /* no SA_RESTART: interrupts the sleeper's nanosleep and pause */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, &old);
     TEST_CHECK(pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     h[0].fd = p[0];
     h[1].fd = sv[0];
@@ -196,18 +207,19 @@ static void test_live(void)
     uint64_t ns = 0;
     TEST_EQ_INT(thread_state_run_ns(r, &slot[1], h[1].tid, &ns), 0);
     TEST_CHECK(ns > 0 && slot[1].run_ns == ns);
-    /* Release the helpers (the sleeper is cancelled). */
+    /* Release the helpers (a signal ends the sleep and the pause). */
     TEST_EQ_INT(write(p[1], "x", 1), 1);
     TEST_EQ_INT(write(sv[1], "x", 1), 1);
     pthread_mutex_unlock(&mu);
-    pthread_cancel(th[2]);
-    pthread_cancel(th[4]);
+    pthread_kill(th[2], SIGUSR1);
+    pthread_kill(th[4], SIGUSR1);
     for (int i = 0; i < 5; i++) {
         pthread_join(th[i], NULL);
         thread_state_slot_close(&slot[i]);
     }
     TEST_CHECK(thread_state_reader_stats(r)->errors == 0);
     thread_state_reader_free(r);
+    sigaction(SIGUSR1, &old, NULL);
     close(p[0]);
     close(p[1]);
     close(sv[0]);

@@ -449,6 +449,17 @@ static void fill_meta(const struct record_args *ra, const struct py_proc *p,
     m->unit = metric_unit(ra->opts.metric);
 }
 
+/* --states and --metric read /proc files per kernel thread: say when TIDs are unknown. */
+static void warn_measures(const struct record_args *ra, const struct py_proc *p)
+{
+    if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && !p->off.ts_native_thread_id &&
+        p->pthread_tid_off < 0)
+        fprintf(stderr,
+                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
+                "process %d; thread states and counters are unknown\n",
+                p->pid);
+}
+
 /* Start or attach. Returns 0 with *p, or an exit code (message printed). */
 static int start_target(const struct record_args *ra, int *child, struct py_proc **p)
 {
@@ -504,12 +515,7 @@ int cli_record(int argc, char **argv)
                 "spyglass: warning: cannot tell the kernel thread of each Python thread in "
                 "process %d; --mode cpu keeps every thread\n",
                 p->pid);
-    if ((ra.opts.states || ra.opts.metric != SAMPLER_SAMPLES) && !p->off.ts_native_thread_id &&
-        p->pthread_tid_off < 0)
-        fprintf(stderr,
-                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
-                "process %d; thread states and counters are unknown\n",
-                p->pid);
+    warn_measures(&ra, p);
     a = agg_new();
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     if (child > 0) {

@@ -58,15 +58,15 @@ deps:
 unit: $(BUILD)/unit-tests
 	cd tests && ../$(BUILD)/unit-tests > ../$(BUILD)/unit.log 2>&1; rc=$$?; cat ../$(BUILD)/unit.log; exit $$rc
 
+# The functional suites, run in this order; each writes $(BUILD)/NAME.log and ends with
+# "N passed, N failed". All run even when one fails.
+FUNCTIONAL := run bench timeit exports states monitor
 functional: $(BIN)
-	SPYGLASS=$(CURDIR)/$(BIN) tests/functional/run.sh > $(BUILD)/functional.log 2>&1; rc=$$?; \
-	  cat $(BUILD)/functional.log; \
-	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/bench.sh > $(BUILD)/bench.log 2>&1; rc2=$$?; \
-	  cat $(BUILD)/bench.log; \
-	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/timeit.sh > $(BUILD)/timeit.log 2>&1; rc3=$$?; \
-	  cat $(BUILD)/timeit.log; \
-	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/exports.sh > $(BUILD)/exports.log 2>&1; rc4=$$?; \
-	  cat $(BUILD)/exports.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ] && [ $$rc4 = 0 ]
+	@rc=0; for t in $(FUNCTIONAL); do \
+	  [ -x tests/functional/$$t.sh ] || continue; \
+	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/$$t.sh > $(BUILD)/$$t.log 2>&1 || rc=1; \
+	  cat $(BUILD)/$$t.log; \
+	done; exit $$rc
 
 check: unit functional
 

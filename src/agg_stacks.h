@@ -34,6 +34,7 @@ struct agg_meta {
     uint64_t samples;           /* sampling ticks taken */
     uint64_t invalid;           /* thread samples discarded as torn/unreadable */
     double overhead;            /* profiler CPU / target CPU, as a fraction; <0 unknown */
+    const char *unit;           /* what weights count: NULL for samples, else e.g. "bytes" */
 };
 
 struct agg;

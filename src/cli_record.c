@@ -46,6 +46,13 @@ static const char usage[] =
     "  -m, --mode MODE      wall (every thread, default), cpu (threads on a CPU), gil (GIL "
     "holder)\n"
     "  -t, --threads        put each thread, as 'thread NAME (TID)', at the root of its stacks\n"
+    "      --states         wall mode: end each stack with the thread's state, <cpu>, <gil>,\n"
+    "                       <lock>, <disk>, <network>, <pipe>, <sleep>, <poll> or <other>; the\n"
+    "                       summary splits each top function's time by state\n"
+    "      --metric M       what a thread sample weighs (wall mode): samples (default),\n"
+    "                       io-bytes (bytes it read from or wrote to storage since its previous\n"
+    "                       sample), rss (RSS growth since the previous sample, shared by the\n"
+    "                       threads that ran meanwhile, by CPU time)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
     "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
     "                       .pstats/.prof; else collapsed)\n"
@@ -116,6 +123,18 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
             return 0;
         fprintf(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", arg);
         return -1;
+    case 'M':
+        if (strcmp(arg, "samples") == 0)
+            ra->opts.metric = SAMPLER_SAMPLES;
+        else if (strcmp(arg, "io-bytes") == 0)
+            ra->opts.metric = SAMPLER_IO_BYTES;
+        else if (strcmp(arg, "rss") == 0)
+            ra->opts.metric = SAMPLER_RSS;
+        else {
+            fprintf(stderr, "spyglass: --metric is samples, io-bytes or rss, not '%s'\n", arg);
+            return -1;
+        }
+        return 0;
     case 'T':
         if (parse_number(arg, 0, 1000, &v) == 0) {
             ra->top = (int)v;
@@ -135,6 +154,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
                                          {"duration", required_argument, NULL, 'd'},
                                          {"mode", required_argument, NULL, 'm'},
                                          {"threads", no_argument, NULL, 't'},
+                                         {"states", no_argument, NULL, 'S'},
+                                         {"metric", required_argument, NULL, 'M'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"top", required_argument, NULL, 'T'},
@@ -154,6 +175,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
             return 1;
         } else if (c == 't') {
             ra->opts.threads = 1;
+        } else if (c == 'S') {
+            ra->opts.states = 1;
         } else if (c == 'q') {
             ra->quiet = 1;
         } else if (c == 'o') {
@@ -171,8 +194,18 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
         fprintf(stderr, "spyglass: record needs either --pid PID or -- CMD [ARGS...]\n");
         return -1;
     }
+    if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && ra->opts.mode != SAMPLER_WALL) {
+        fprintf(stderr, "spyglass: --%s needs --mode wall\n",
+                ra->opts.states ? "states" : "metric");
+        return -1;
+    }
     if (!ra->format_set)
         ra->format = out_format_from_path(ra->out_path);
+    if (ra->format == OUT_FORMAT_PSTATS && ra->opts.metric != SAMPLER_SAMPLES) {
+        fprintf(stderr, "spyglass: pstats holds times; a --metric profile (bytes) cannot be "
+                        "written as pstats: use collapsed, svg, speedscope or pprof\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -278,6 +311,34 @@ static const char *mode_name(enum sampler_mode m)
     return m == SAMPLER_CPU ? "cpu" : m == SAMPLER_GIL ? "gil" : "wall";
 }
 
+static const char *metric_unit(enum sampler_metric m)
+{
+    return m == SAMPLER_SAMPLES ? NULL : "bytes";
+}
+
+/* What --states and --metric did: the state reader's shortcuts, the bytes left out. */
+static void print_measures(const struct record_args *ra, const struct sampler_stats *st,
+                           const struct agg *a)
+{
+    const struct thread_state_stats *s = &st->states;
+    double n = s->reads ? (double)s->reads : 1;
+    if (ra->opts.states)
+        fprintf(stderr,
+                "spyglass: states: %llu thread readings, %.0f%% the same system call as before, "
+                "%llu fd lookups, %llu stat reads, %llu unreadable\n",
+                (unsigned long long)s->reads, 100.0 * (double)s->same_call / n,
+                (unsigned long long)s->fd_stats, (unsigned long long)s->stat_reads,
+                (unsigned long long)s->errors);
+    if (ra->opts.metric == SAMPLER_IO_BYTES)
+        fprintf(stderr, "spyglass: weighted by storage bytes read and written: %llu bytes\n",
+                (unsigned long long)agg_total(a));
+    if (ra->opts.metric == SAMPLER_RSS)
+        fprintf(stderr,
+                "spyglass: weighted by RSS growth: %llu bytes attributed, %llu bytes not (no "
+                "sampled Python thread had run)\n",
+                (unsigned long long)agg_total(a), (unsigned long long)st->unattributed);
+}
+
 static void print_summary(const struct record_args *ra, const struct py_proc *p,
                           const struct sampler_stats *st, const struct agg *a)
 {
@@ -307,8 +368,9 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
         fprintf(stderr, ", %.1f%% of the target's %.3f s", 100 * st->self_cpu / st->target_cpu,
                 st->target_cpu);
     fputc('\n', stderr);
+    print_measures(ra, st, a);
     if (ra->top > 0 && !ra->quiet)
-        out_summary_write(stderr, a, ra->top);
+        out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
 
 /* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
@@ -352,6 +414,18 @@ static void fill_meta(const struct record_args *ra, const struct py_proc *p,
     m->samples = st->ticks;
     m->invalid = st->invalid;
     m->overhead = st->target_cpu > 0 ? st->self_cpu / st->target_cpu : -1;
+    m->unit = metric_unit(ra->opts.metric);
+}
+
+/* --states and --metric read /proc files per kernel thread: say when TIDs are unknown. */
+static void warn_measures(const struct record_args *ra, const struct py_proc *p)
+{
+    if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && !p->off.ts_native_thread_id &&
+        p->pthread_tid_off < 0)
+        fprintf(stderr,
+                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
+                "process %d; thread states and counters are unknown\n",
+                p->pid);
 }
 
 /* Start or attach. Returns 0 with *p, or an exit code (message printed). */
@@ -409,6 +483,7 @@ int cli_record(int argc, char **argv)
                 "spyglass: warning: cannot tell the kernel thread of each Python thread in "
                 "process %d; --mode cpu keeps every thread\n",
                 p->pid);
+    warn_measures(&ra, p);
     a = agg_new();
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     if (child > 0) {

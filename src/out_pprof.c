@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util_file.h"
 #include "util_gz.h"
@@ -245,6 +246,20 @@ static size_t comments(struct pprof *p, const struct agg_meta *m, uint64_t *out)
     return n;
 }
 
+/* The duration, the comments, then the buffered message and the string table. */
+static int finish_profile(struct pprof *p, const struct agg_meta *m, const uint64_t *comment,
+                          size_t ncomments)
+{
+    if (m->duration > 0 && m->duration < 9e9)
+        pb_int(&p->out, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
+    pb_packed(&p->out, PROFILE_COMMENT, comment, ncomments);
+    if (!p->err)
+        p->err = gz_put(&p->gz, &p->out);
+    if (!p->err)
+        p->err = gz_put(&p->gz, &p->strs);
+    return p->err;
+}
+
 /* The Profile's fields up to the functions; the string table follows. */
 static int write_profile(struct pprof *p, const struct agg_meta *m)
 {
@@ -254,6 +269,12 @@ static int write_profile(struct pprof *p, const struct agg_meta *m)
     uint64_t comment[MAX_COMMENTS];
     size_t ncomments = comments(p, m, comment);
 
+    if (m->unit && strcmp(m->unit, "bytes") == 0) {
+        /* --metric io-bytes / rss: weights are bytes, with no time per sample */
+        samples = fixed_string(p, "space");
+        count = fixed_string(p, "bytes");
+        p->period = 0;
+    }
     value_type(p, PROFILE_SAMPLE_TYPE, samples, count);
     if (p->period > 0)
         value_type(p, PROFILE_SAMPLE_TYPE, type, ns);
@@ -263,8 +284,6 @@ static int write_profile(struct pprof *p, const struct agg_meta *m)
     map_functions(p);
     if (write_locations(p) || write_functions(p))
         return p->err;
-    if (m->duration > 0 && m->duration < 9e9)
-        pb_int(&p->out, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
     if (p->period > 0) {
         value_type(p, PROFILE_PERIOD_TYPE, type, ns);
         pb_int(&p->out, PROFILE_PERIOD, p->period);
@@ -273,12 +292,7 @@ static int write_profile(struct pprof *p, const struct agg_meta *m)
         value_type(p, PROFILE_PERIOD_TYPE, samples, count);
         pb_int(&p->out, PROFILE_PERIOD, 1);
     }
-    pb_packed(&p->out, PROFILE_COMMENT, comment, ncomments);
-    if (!p->err)
-        p->err = gz_put(&p->gz, &p->out);
-    if (!p->err)
-        p->err = gz_put(&p->gz, &p->strs);
-    return p->err;
+    return finish_profile(p, m, comment, ncomments);
 }
 
 int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "util_file.h"
 #include "util_sbuf.h"
@@ -78,8 +79,8 @@ int out_speedscope_write(FILE *f, const struct agg *a, const struct agg_meta *m)
         goto out;
     sbuf_adds(&b, "]},\"profiles\":[{\"type\":\"sampled\",\"name\":\"");
     sbuf_add_json(&b, name);
-    sbuf_printf(&b, "\",\"unit\":\"none\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
-                agg_total(a));
+    sbuf_printf(&b, "\",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
+                m && m->unit && strcmp(m->unit, "bytes") == 0 ? "bytes" : "none", agg_total(a));
     err = write_stacks(f, a, &b, 0);
     if (err)
         goto out;

@@ -1,4 +1,5 @@
-/* Top functions by self and total share of samples, with binomial margins.
+/* Top functions by self and total share of samples (with binomial margins) or of another
+ * weight, and the split of their time by thread state when stacks end in a state frame.
  * SPDX-License-Identifier: MIT */
 #include "out_summary.h"
 
@@ -8,6 +9,8 @@
 
 #include "stats.h"
 #include "util_xalloc.h"
+
+#define MAX_STATES 16 /* state columns shown */
 
 struct func {
     uint32_t name, file;
@@ -19,8 +22,28 @@ struct func {
 struct funcs {
     struct func *v;
     uint32_t n;
-    uint32_t *func_of_frame; /* frame id -> function index */
+    uint32_t *func_of_frame;    /* frame id -> function index */
+    uint32_t state[MAX_STATES]; /* leaf state frame ids, ascending */
+    uint64_t state_total[MAX_STATES];
+    uint32_t nstates;
+    uint64_t *by_state; /* [function * MAX_STATES + column]: total weight per state */
 };
+
+/* The column of leaf state frame id, made on first sight (ascending ids); -1 when full. */
+static int state_col(struct funcs *fs, uint32_t id)
+{
+    uint32_t k = 0;
+    while (k < fs->nstates && fs->state[k] < id)
+        k++;
+    if (k < fs->nstates && fs->state[k] == id)
+        return (int)k;
+    if (fs->nstates == MAX_STATES)
+        return -1;
+    memmove(fs->state + k + 1, fs->state + k, (fs->nstates - k) * sizeof(fs->state[0]));
+    fs->state[k] = id;
+    fs->nstates++;
+    return (int)k;
+}
 
 /* Group the profile's frames into functions (same name and file), through a hash table. */
 static void group_frames(const struct agg *a, struct funcs *fs)
@@ -53,6 +76,27 @@ static void group_frames(const struct agg *a, struct funcs *fs)
     free(tab);
 }
 
+/* The leaf state frame of a stack of n frames, or AGG_NONE. */
+static uint32_t leaf_state(const struct agg *a, const uint32_t *st, uint32_t n)
+{
+    return n >= 2 && agg_frame_get(a, st[n - 1])->kind == AGG_FRAME_STATE ? st[n - 1] : AGG_NONE;
+}
+
+/* Find the state columns: the leaf state frames, in id order. */
+static void find_states(const struct agg *a, struct funcs *fs)
+{
+    for (uint32_t s = 0; s < agg_nstacks(a); s++) {
+        uint32_t n;
+        uint64_t w;
+        const uint32_t *st = agg_stack(a, s, &n, &w);
+        uint32_t id = leaf_state(a, st, n);
+        if (id != AGG_NONE)
+            state_col(fs, id);
+    }
+    if (fs->nstates)
+        fs->by_state = xcalloc((size_t)fs->n * MAX_STATES, sizeof(uint64_t));
+}
+
 static void count(const struct agg *a, struct funcs *fs)
 {
     for (uint32_t s = 0; s < agg_nstacks(a); s++) {
@@ -61,14 +105,21 @@ static void count(const struct agg *a, struct funcs *fs)
         const uint32_t *st = agg_stack(a, s, &n, &w);
         if (!n)
             continue;
+        uint32_t id = leaf_state(a, st, n);
+        int col = id != AGG_NONE ? state_col(fs, id) : -1;
+        if (col >= 0)
+            fs->state_total[col] += w;
         for (uint32_t k = 0; k < n; k++) {
-            struct func *f = &fs->v[fs->func_of_frame[st[k]]];
+            uint32_t fi = fs->func_of_frame[st[k]];
+            struct func *f = &fs->v[fi];
             if (f->seen != s) {
                 f->seen = s;
                 f->total += w;
+                if (col >= 0)
+                    fs->by_state[(size_t)fi * MAX_STATES + (uint32_t)col] += w;
             }
         }
-        fs->v[fs->func_of_frame[st[n - 1]]].self += w;
+        fs->v[fs->func_of_frame[st[id != AGG_NONE ? n - 2 : n - 1]]].self += w;
     }
 }
 
@@ -88,51 +139,154 @@ static int by_total(const void *x, const void *y)
                                 : (a->self < b->self) - (a->self > b->self);
 }
 
-static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, uint32_t *order,
-                        int n, int self_first, uint64_t total)
+/* " name (file)" of function fn and a newline. */
+static void print_name(FILE *f, const struct agg *a, const struct func *fn)
 {
-    sort_ctx = fs;
-    qsort(order, fs->n, sizeof(uint32_t), self_first ? by_self : by_total);
-    fprintf(f, "  %-15s %-15s function (file)\n", "self", "total");
-    for (uint32_t i = 0, shown = 0; shown < (uint32_t)n && i < fs->n; i++) {
+    fprintf(f, "  %s", agg_str(a, fn->name));
+    if (fn->file != AGG_NONE)
+        fprintf(f, " (%s)", agg_str(a, fn->file));
+    fputc('\n', f);
+}
+
+/* The first n Python functions of order (sorted by self or total) that have weight. */
+static uint32_t top(const struct funcs *fs, const uint32_t *order, int n, int self_first,
+                    uint32_t *out)
+{
+    uint32_t shown = 0;
+    for (uint32_t i = 0; shown < (uint32_t)n && i < fs->n; i++) {
         const struct func *fn = &fs->v[order[i]];
         if (!(self_first ? fn->self : fn->total))
             break;
-        if (fn->kind != AGG_FRAME_PY)
-            continue; /* thread and state frames are not functions */
-        shown++;
-        double s = 100.0 * (double)fn->self / (double)total;
-        double t = 100.0 * (double)fn->total / (double)total;
-        fprintf(f, "  %5.1f%% ±%-5.1f  %5.1f%% ±%-5.1f  %s", s,
-                100 * stats_binomial_margin(fn->self, total), t,
-                100 * stats_binomial_margin(fn->total, total), agg_str(a, fn->name));
-        if (fn->file != AGG_NONE)
-            fprintf(f, " (%s)", agg_str(a, fn->file));
-        fputc('\n', f);
+        if (fn->kind == AGG_FRAME_PY) /* thread and state frames are not functions */
+            out[shown++] = order[i];
     }
+    return shown;
 }
 
-int out_summary_write(FILE *f, const struct agg *a, int n)
+static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, uint32_t *order,
+                        int n, int self_first, uint64_t total, int margins)
+{
+    uint32_t *shown = xcalloc((size_t)n + 1, sizeof(uint32_t));
+    sort_ctx = fs;
+    qsort(order, fs->n, sizeof(uint32_t), self_first ? by_self : by_total);
+    uint32_t m = top(fs, order, n, self_first, shown);
+    fprintf(f, margins ? "  %-15s %-15s function (file)\n" : "  %-7s %-7s function (file)\n",
+            "self", "total");
+    for (uint32_t i = 0; i < m; i++) {
+        const struct func *fn = &fs->v[shown[i]];
+        double s = 100.0 * (double)fn->self / (double)total;
+        double t = 100.0 * (double)fn->total / (double)total;
+        if (margins)
+            fprintf(f, "  %5.1f%% ±%-5.1f  %5.1f%% ±%-5.1f", s,
+                    100 * stats_binomial_margin(fn->self, total), t,
+                    100 * stats_binomial_margin(fn->total, total));
+        else
+            fprintf(f, "  %5.1f%%  %5.1f%% ", s, t);
+        print_name(f, a, fn);
+    }
+    free(shown);
+}
+
+/* The width of state column k and its name without the brackets ("<gil>" -> "gil"). */
+static int state_head(const struct agg *a, const struct funcs *fs, uint32_t k, const char **name)
+{
+    const char *s = agg_str(a, agg_frame_get(a, fs->state[k])->name);
+    size_t len = strlen(s);
+    if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
+        s++;
+        len -= 2;
+    }
+    *name = s;
+    return (int)len;
+}
+
+/* The top functions by total, each one's total split by state (as a share of its total); only
+ * the states that occur in the profile get a column. */
+static void print_states(FILE *f, const struct agg *a, const struct funcs *fs, uint32_t *order,
+                         int n)
+{
+    uint32_t *shown = xcalloc((size_t)n + 1, sizeof(uint32_t));
+    int width[MAX_STATES];
+    sort_ctx = fs;
+    qsort(order, fs->n, sizeof(uint32_t), by_total);
+    uint32_t m = top(fs, order, n, 0, shown);
+    fprintf(f, "Top functions (total) by thread state, as shares of each one's total:\n ");
+    for (uint32_t k = 0; k < fs->nstates; k++) {
+        const char *name;
+        int len = state_head(a, fs, k, &name);
+        width[k] = len > 6 ? len : 6;
+        if (fs->state_total[k])
+            fprintf(f, " %*.*s", width[k], len, name);
+    }
+    fprintf(f, "  function (file)\n");
+    for (uint32_t i = 0; i < m; i++) {
+        const struct func *fn = &fs->v[shown[i]];
+        fputc(' ', f);
+        for (uint32_t k = 0; k < fs->nstates; k++) {
+            uint64_t w = fs->by_state[(size_t)shown[i] * MAX_STATES + k];
+            if (fs->state_total[k])
+                fprintf(f, " %*.1f%%", width[k] - 1, 100.0 * (double)w / (double)fn->total);
+        }
+        print_name(f, a, fn);
+    }
+    free(shown);
+}
+
+/* "12.3 MiB" for a byte count. */
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
 {
     struct funcs fs;
     uint64_t total = agg_total(a);
+    char amount[64];
 
     if (!total) {
-        fprintf(f, "spyglass: no Python stacks were sampled\n");
+        if (unit)
+            fprintf(f, "spyglass: no %s were attributed to a Python stack\n", unit);
+        else
+            fprintf(f, "spyglass: no Python stacks were sampled\n");
         return ferror(f) ? -EIO : 0;
     }
+    memset(&fs, 0, sizeof(fs));
     group_frames(a, &fs);
+    find_states(a, &fs);
     count(a, &fs);
     uint32_t *order = xcalloc(fs.n ? fs.n : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < fs.n; i++)
         order[i] = i;
-    fprintf(f, "Top functions by own time (self) of %llu stacks, with 95%% margins:\n",
-            (unsigned long long)total);
-    print_table(f, a, &fs, order, n, 1, total);
+    if (unit && strcmp(unit, "bytes") == 0)
+        human_bytes(total, amount, sizeof(amount));
+    else
+        snprintf(amount, sizeof(amount), "%llu %s", (unsigned long long)total, unit ? unit : "");
+    if (unit)
+        fprintf(f, "Top functions by own %s (self) of %s:\n", unit, amount);
+    else
+        fprintf(f, "Top functions by own time (self) of %llu stacks, with 95%% margins:\n",
+                (unsigned long long)total);
+    print_table(f, a, &fs, order, n, 1, total, !unit);
     fprintf(f, "Top functions including callees (total):\n");
-    print_table(f, a, &fs, order, n, 0, total);
+    print_table(f, a, &fs, order, n, 0, total, !unit);
+    if (fs.nstates)
+        print_states(f, a, &fs, order, n);
     free(order);
     free(fs.v);
     free(fs.func_of_frame);
+    free(fs.by_state);
     return ferror(f) ? -EIO : 0;
+}
+
+int out_summary_write(FILE *f, const struct agg *a, int n)
+{
+    return out_summary_write_in(f, a, n, NULL);
 }

@@ -35,6 +35,7 @@ struct svg {
     int height;         /* px */
     int emit;           /* 0 while measuring, 1 while writing */
     int err;            /* first write error, a negative errno */
+    const char *unit;   /* of the weights: "samples", "bytes" */
 };
 
 static const char svg_style[] =
@@ -330,7 +331,7 @@ static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t
     sbuf_printf(&s->out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\"><title>", x,
                 w);
     sbuf_add_xml(&s->out, l);
-    sbuf_printf(&s->out, "\n%" PRIu64 " samples (%.2f%%)</title>", w,
+    sbuf_printf(&s->out, "\n%" PRIu64 " %s (%.2f%%)</title>", w, s->unit,
                 s->total ? 100.0 * (double)w / (double)s->total : 0.0);
     sbuf_printf(&s->out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
                 px, y, pw, FRAME_H - 1);
@@ -430,7 +431,7 @@ static void add_header(struct svg *s, const struct agg_meta *m)
 
 int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
 {
-    struct svg s = {.f = f, .a = a};
+    struct svg s = {.f = f, .a = a, .unit = m && m->unit ? m->unit : "samples"};
     uint32_t count, maxn;
     uint32_t *order;
 

@@ -20,6 +20,7 @@ static void common_objects(struct py_offsets *o)
     o->ts_holds_gil_bit = -1;
     o->ts_next = 8;
     o->ts_interp = 16;
+    o->gil_size = 208; /* sizeof(struct _gil_runtime_state), GIL builds 3.8-3.14 */
     o->gil_last_holder = 8;
     o->gil_locked = 16;
     o->code_tag_mask = ~(uint64_t)0;
@@ -41,6 +42,7 @@ static void table_38_310(unsigned minor, struct py_offsets *o)
     o->rt_interp_head = 32;
     o->rt_main_thread = 72;
     o->rt_tstate_current = minor == 8 ? 1368 : 568;
+    o->rt_gil = minor == 8 ? 1152 : 352;
     o->is_next = 0;
     o->is_threads_head = 8;
     o->ts_frame = 24;
@@ -72,6 +74,7 @@ static void table_311(struct py_offsets *o)
     o->rt_interp_head = 40;
     o->rt_main_thread = 80;
     o->rt_tstate_current = 576;
+    o->rt_gil = 360;
     o->is_next = 0;
     o->is_threads_head = 16;
     o->ts_cframe = 56;

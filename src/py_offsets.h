@@ -51,12 +51,15 @@ struct py_offsets {
     uint32_t rt_interp_head;    /* interpreters.head */
     uint32_t rt_main_thread;    /* pthread_t of the main thread; 0 if unknown */
     uint32_t rt_tstate_current; /* gilstate.tstate_current (PY_GIL_TSTATE_CURRENT) */
+    uint32_t rt_gil;            /* ceval.gil, the embedded GIL (PY_GIL_TSTATE_CURRENT) */
     /* PyInterpreterState */
     uint32_t is_next;
     uint32_t is_threads_head;
     uint32_t is_gil_ptr;         /* ceval.gil (PY_GIL_STRUCT) */
     uint32_t is_code_generation; /* 3.14: _code_object_generation; 0 = none */
     /* struct _gil_runtime_state */
+    uint32_t gil_size; /* bytes: its mutexes and condition variables are where GIL waiters
+                        * block (futex addresses inside it) */
     uint32_t gil_last_holder;
     uint32_t gil_locked;
     /* PyThreadState */

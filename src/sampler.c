@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_res.h"
 #include "proc_stat.h"
 #include "unwind.h"
 #include "util_xalloc.h"
@@ -22,6 +23,7 @@
 #define CPU_POLL_NS     50000000LL
 #define NAME_NS         1000000000LL /* re-read a thread's Python name this often */
 #define THREAD_NAME_MAX 256          /* bytes of a thread name kept */
+#define UNSET           UINT64_MAX   /* a counter not read yet */
 
 /* Per code object: interned strings and the frames of its last few lines. */
 struct code_ids {
@@ -33,11 +35,22 @@ struct code_ids {
 
 struct tid_slot {
     int tid;
-    int stat_fd;        /* /proc/PID/task/TID/stat, -1 when not opened */
-    uint32_t frame;     /* "thread NAME (TID)" frame, AGG_NONE until made */
-    uint64_t thread_id; /* pthread_t of the thread the frame was made for */
-    uint64_t root;      /* its root Python frame when its name was last looked up */
-    long long named_at; /* then (CLOCK_MONOTONIC ns) */
+    int stat_fd;                 /* /proc/PID/task/TID/stat, -1 when not opened */
+    uint32_t frame;              /* "thread NAME (TID)" frame, AGG_NONE until made */
+    uint64_t thread_id;          /* pthread_t of the thread the frame was made for */
+    uint64_t root;               /* its root Python frame when its name was last looked up */
+    long long named_at;          /* then (CLOCK_MONOTONIC ns) */
+    struct thread_state_slot ts; /* its /proc files for the state, and last reading */
+    int io_fd;                   /* /proc/PID/task/TID/io (SAMPLER_IO_BYTES), -1 none */
+    uint64_t io_last;            /* storage bytes at its last sample added; UNSET */
+    uint64_t run_last;           /* CPU ns at the last sampling instant (SAMPLER_RSS); UNSET */
+};
+
+/* What was measured of each thread of the current sample, by its index in unwind_sample. */
+struct thread_meas {
+    uint8_t state;   /* enum thread_state */
+    uint64_t io;     /* storage bytes now; UNSET unknown */
+    uint64_t ran_ns; /* CPU time since the previous sampling instant */
 };
 
 struct sampler {
@@ -50,9 +63,17 @@ struct sampler {
     uint32_t nids;
     struct tid_slot tids[TID_CACHE];
     uint32_t ntids;
-    uint32_t stack[UNWIND_MAX_DEPTH + 2];
-    uint32_t truncated_frame; /* "<truncated>" */
-    long long now;            /* CLOCK_MONOTONIC ns of the current tick */
+    uint32_t stack[UNWIND_MAX_DEPTH + 3];
+    uint32_t truncated_frame;             /* "<truncated>" */
+    uint32_t state_frame[THREAD_STATE_N]; /* "<cpu>", "<gil>" ... (opts->states) */
+    long long now;                        /* CLOCK_MONOTONIC ns of the current tick */
+    int with_states;                      /* opts->states, in wall mode */
+    enum sampler_metric metric;           /* opts->metric in wall mode, else SAMPLER_SAMPLES */
+    struct thread_state_reader *states;
+    struct thread_meas meas[UNWIND_MAX_THREADS];
+    int statm_fd;      /* /proc/PID/statm (SAMPLER_RSS), -1 none */
+    uint64_t rss_last; /* bytes at the previous tick; UNSET */
+    uint64_t growth;   /* RSS growth since the previous tick, bytes */
 };
 
 static long long now_ns(clockid_t clk)
@@ -74,9 +95,16 @@ static double target_cpu_seconds(int pid)
  * threads have exited. Their frames stay interned in the profile. */
 static void tid_reset(struct sampler *sm)
 {
-    for (int i = 0; i < TID_CACHE; i++)
-        if (sm->tids[i].tid && sm->tids[i].stat_fd >= 0)
-            close(sm->tids[i].stat_fd);
+    for (int i = 0; i < TID_CACHE; i++) {
+        struct tid_slot *t = &sm->tids[i];
+        if (!t->tid)
+            continue;
+        if (t->stat_fd >= 0)
+            close(t->stat_fd);
+        if (t->io_fd >= 0)
+            close(t->io_fd);
+        thread_state_slot_close(&t->ts);
+    }
     memset(sm->tids, 0, sizeof(sm->tids));
     sm->ntids = 0;
 }
@@ -105,20 +133,65 @@ static struct tid_slot *tid_slot(struct sampler *sm, int tid)
             t->thread_id = 0;
             t->root = 0;
             t->named_at = 0;
+            thread_state_slot_init(&t->ts);
+            t->io_fd = -1;
+            t->io_last = UNSET;
+            t->run_last = UNSET;
             sm->ntids++;
             return t;
         }
     }
 }
 
-/* Mode filter, called by the unwinder for each thread before its frames are read. */
+/* Storage bytes thread t has caused so far (read_bytes + write_bytes), UNSET when unreadable.
+ * An io file that cannot be opened is not tried again (io_fd -2). */
+static uint64_t io_bytes(struct sampler *sm, struct tid_slot *t)
+{
+    struct proc_io io;
+    if (t->io_fd == -1 && (t->io_fd = proc_res_open(sm->p->pid, t->tid, "io")) < 0)
+        t->io_fd = -2;
+    if (t->io_fd < 0 || proc_io_read_fd(t->io_fd, &io) != 0)
+        return UNSET;
+    return io.read_bytes + io.write_bytes;
+}
+
+/* What the options ask of thread th (index i of the sample), read just before its frames:
+ * its state, its storage bytes, its CPU time since the previous sampling instant. */
+static void measure(struct sampler *sm, const struct unwind_thread *th, uint32_t i)
+{
+    struct thread_meas *m = &sm->meas[i];
+    struct tid_slot *t = tid_slot(sm, th->tid);
+    uint64_t run;
+
+    m->state = THREAD_STATE_UNKNOWN;
+    m->io = UNSET;
+    m->ran_ns = 0;
+    if (!t)
+        return;
+    if (sm->with_states)
+        m->state = (uint8_t)thread_state_read(sm->states, &t->ts, th->tid, th->gil,
+                                              sm->p->off.gil_size, sm->now);
+    if (sm->metric == SAMPLER_IO_BYTES)
+        m->io = io_bytes(sm, t);
+    if (sm->metric == SAMPLER_RSS && thread_state_run_ns(sm->states, &t->ts, th->tid, &run) == 0) {
+        m->ran_ns = t->run_last != UNSET && run > t->run_last ? run - t->run_last : 0;
+        t->run_last = run;
+    }
+}
+
+/* Mode filter, called by the unwinder for each thread before its frames are read; in wall mode
+ * it also measures the thread (state, counters) when the options ask for it. */
 static int want_thread(void *ctx, const struct unwind_thread *th)
 {
     struct sampler *sm = ctx;
     if (sm->opts->mode == SAMPLER_GIL)
         return th->holds_gil;
-    if (sm->opts->mode != SAMPLER_CPU)
+    if (sm->opts->mode != SAMPLER_CPU) {
+        uint32_t i = (uint32_t)(th - sm->s->threads);
+        if (sm->states && i < UNWIND_MAX_THREADS)
+            measure(sm, th, i);
         return 1;
+    }
     struct tid_slot *t = tid_slot(sm, th->tid);
     struct proc_stat st;
     if (!t) /* no kernel thread known: a thread still starting (3.11+), or unmapped (<= 3.10,
@@ -208,19 +281,70 @@ static uint32_t frame_id(struct sampler *sm, uint32_t code, int line)
     return ci->frame[k];
 }
 
+/* Whether thread i of the sample goes into the profile. */
+static int addable(const struct unwind_sample *s, uint32_t i)
+{
+    return s->threads[i].status != UNWIND_TORN && s->threads[i].nframes;
+}
+
+/* SAMPLER_RSS: the CPU time of the threads that share this instant's growth. */
+static uint64_t ran_total(const struct sampler *sm)
+{
+    uint64_t total = 0;
+    if (sm->metric != SAMPLER_RSS)
+        return 0;
+    for (uint32_t i = 0; i < sm->s->nthreads && i < UNWIND_MAX_THREADS; i++)
+        if (addable(sm->s, i))
+            total += sm->meas[i].ran_ns;
+    return total;
+}
+
+/* The weight of thread i's stack. SAMPLER_IO_BYTES: the bytes since the thread's previous
+ * stack added (the first one sets the baseline). SAMPLER_RSS: its share of the growth, cut at
+ * cumulative boundaries (*cum: CPU time of the threads before it) so that shares sum to it. */
+static uint64_t weight_of(struct sampler *sm, uint32_t i, uint64_t total, uint64_t *cum)
+{
+    const struct thread_meas *m = &sm->meas[i];
+    if (sm->metric == SAMPLER_IO_BYTES) {
+        struct tid_slot *t = tid_slot(sm, sm->s->threads[i].tid);
+        uint64_t w = 0;
+        if (!t || m->io == UNSET)
+            return 0;
+        if (t->io_last != UNSET && m->io > t->io_last)
+            w = m->io - t->io_last;
+        t->io_last = m->io;
+        return w;
+    }
+    if (sm->metric == SAMPLER_RSS) {
+        if (!total || !m->ran_ns)
+            return 0;
+        uint64_t a = (uint64_t)((double)sm->growth * ((double)*cum / (double)total));
+        *cum += m->ran_ns;
+        return (uint64_t)((double)sm->growth * ((double)*cum / (double)total)) - a;
+    }
+    return 1;
+}
+
 /* Add the threads of one unwound sample to the profile. */
 static void add_sample(struct sampler *sm, struct sampler_stats *st)
 {
     const struct unwind_sample *s = sm->s;
+    uint64_t total = ran_total(sm), cum = 0;
+    if (sm->metric == SAMPLER_RSS && !total)
+        st->unattributed += sm->growth;
     for (uint32_t i = 0; i < s->nthreads; i++) {
         const struct unwind_thread *th = &s->threads[i];
         uint32_t n = 0;
+        uint64_t w;
         if (th->status == UNWIND_TORN) {
             st->invalid++;
             continue;
         }
         if (!th->nframes)
             continue; /* no Python code on this thread (or not started yet) */
+        w = weight_of(sm, i, total, &cum);
+        if (!w)
+            continue;
         if (sm->opts->threads)
             sm->stack[n++] = thread_frame(sm, th);
         if (th->status == UNWIND_TRUNCATED) /* the outermost frames are missing: say so */
@@ -229,8 +353,10 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
             const struct unwind_frame *f = &s->frames[th->first + k];
             sm->stack[n++] = frame_id(sm, f->code, f->line);
         }
+        if (sm->with_states)
+            sm->stack[n++] = sm->state_frame[sm->meas[i].state];
         st->truncated += th->status == UNWIND_TRUNCATED;
-        agg_add(sm->a, sm->stack, n, 1);
+        agg_add(sm->a, sm->stack, n, w);
         st->stacks++;
     }
     st->retries += s->retries;
@@ -262,20 +388,54 @@ static uint64_t next_random(uint64_t *state)
 static void sampler_destroy(struct sampler *sm)
 {
     tid_reset(sm);
+    thread_state_reader_free(sm->states);
+    if (sm->statm_fd >= 0)
+        close(sm->statm_fd);
     free(sm->ids);
     free(sm->s);
     unwinder_free(sm->u);
+}
+
+/* The state frames, interned in the order of enum thread_state (writers list states by frame
+ * id), the state reader and the statm file, as the options ask (wall mode only). */
+static void init_measures(struct sampler *sm)
+{
+    const struct sampler_opts *o = sm->opts;
+    char label[32];
+    sm->statm_fd = -1;
+    sm->rss_last = UNSET;
+    sm->with_states = o->mode == SAMPLER_WALL && o->states;
+    sm->metric = o->mode == SAMPLER_WALL ? o->metric : SAMPLER_SAMPLES;
+    if (!sm->with_states && sm->metric == SAMPLER_SAMPLES)
+        return;
+    sm->states = thread_state_reader_new(sm->p->pid);
+    for (int k = 0; sm->with_states && k < THREAD_STATE_N; k++) {
+        int len = snprintf(label, sizeof(label), "<%s>", thread_state_name(k));
+        struct agg_frame f = {agg_intern(sm->a, label, (size_t)len), AGG_NONE, 0, AGG_FRAME_STATE};
+        sm->state_frame[k] = agg_frame_id(sm->a, &f);
+    }
+    if (sm->metric == SAMPLER_RSS && (sm->statm_fd = proc_res_open(sm->p->pid, 0, "statm")) < 0)
+        sm->statm_fd = -1;
 }
 
 /* One sampling instant. Returns 0, 1 when the target has exited, or 2 when it was not
  * sampleable right now (initialising or finalising). */
 static int tick(struct sampler *sm, struct sampler_stats *st)
 {
+    struct proc_statm m;
+    sm->growth = 0;
+    if (sm->statm_fd >= 0 && proc_statm_read_fd(sm->statm_fd, &m) == 0) {
+        if (sm->rss_last != UNSET && m.resident > sm->rss_last)
+            sm->growth = m.resident - sm->rss_last;
+        sm->rss_last = m.resident;
+    }
     int err = unwinder_sample(sm->u, sm->s, want_thread, sm);
     if (err == -ESRCH)
         return 1;
-    if (err)
+    if (err) {
+        st->unattributed += sm->growth;
         return 2;
+    }
     st->ticks++;
     add_sample(sm, st);
     return 0;
@@ -295,7 +455,9 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.a = a;
     struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
     sm.truncated_frame = agg_frame_id(a, &tf);
-    sm.u = unwinder_new(p, opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0);
+    init_measures(&sm);
+    sm.u = unwinder_new(p, (opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0) |
+                               (sm.with_states ? UNWIND_GIL_ADDR : 0));
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
@@ -349,6 +511,8 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(p->pid);
     st->target_cpu = cpu0 >= 0 ? (c >= 0 ? c : cpu_last) - cpu0 : -1;
     st->reads = p->t->nreads - reads0;
+    if (sm.states)
+        st->states = *thread_state_reader_stats(sm.states);
     sampler_destroy(&sm);
     return 0;
 }

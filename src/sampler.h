@@ -1,5 +1,6 @@
 /* The sampling loop: at a fixed rate, take a stack sample of the target (unwind), keep the
- * threads the mode asks for, and add their stacks to a profile (agg). Measures its own cost.
+ * threads the mode asks for, and add their stacks to a profile (agg), weighted by samples, disk
+ * bytes or RSS growth, optionally ending in the thread's state. Measures its own cost.
  * SPDX-License-Identifier: MIT */
 #ifndef SAMPLER_H
 #define SAMPLER_H
@@ -9,6 +10,7 @@
 
 #include "agg_stacks.h"
 #include "py_proc.h"
+#include "thread_state.h"
 
 enum sampler_mode {
     SAMPLER_WALL = 0, /* every thread at every sample */
@@ -22,11 +24,25 @@ enum sampler_end {
     SAMPLER_END_EXITED = 2,   /* the target exited */
 };
 
+/* What a thread sample weighs in the profile. */
+enum sampler_metric {
+    SAMPLER_SAMPLES = 0,  /* 1 per thread sample */
+    SAMPLER_IO_BYTES = 1, /* bytes the thread caused to be read from or written to storage since
+                           * its previous sample (read_bytes + write_bytes of its
+                           * /proc/PID/task/TID/io; writes count when pages are dirtied) */
+    SAMPLER_RSS = 2,      /* growth of the process's RSS (/proc/PID/statm) since the previous
+                           * sampling instant, when positive, shared by the sampled threads in
+                           * proportion to their CPU time (schedstat) since then */
+};
+
 struct sampler_opts {
     double rate;     /* samples per second; <= 0: as fast as possible */
     double duration; /* seconds; <= 0: until the target exits or *stop */
     enum sampler_mode mode;
     int threads; /* put a "thread NAME (TID)" frame at the root of each stack */
+    int states;  /* wall mode: put the thread's state ("<cpu>", "<gil>", "<network>" ...;
+                  * thread_state.h) as a leaf frame of each stack */
+    enum sampler_metric metric; /* other than SAMPLER_SAMPLES: wall mode only */
 };
 
 struct sampler_stats {
@@ -41,6 +57,8 @@ struct sampler_stats {
     double self_cpu;    /* seconds of CPU used by the sampler */
     double target_cpu;  /* seconds of CPU used by the target meanwhile; < 0 unknown */
     enum sampler_end end;
+    uint64_t unattributed; /* SAMPLER_RSS: bytes of growth when no sampled thread had run */
+    struct thread_state_stats states; /* work of the state reader (opts.states) */
 };
 
 /* Sample p until the duration elapses, *stop becomes non-zero, or the target exits, adding

@@ -764,7 +764,7 @@ static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields
     memset(f, 0, sizeof(*f));
     iov[n++] = (struct target_iov){interp + o->is_threads_head, &f->threads_head, 8};
     iov[n++] = (struct target_iov){interp + o->is_next, &f->next, 8};
-    if (o->gil == PY_GIL_STRUCT && u->flags & UNWIND_GIL)
+    if (o->gil == PY_GIL_STRUCT && u->flags & (UNWIND_GIL | UNWIND_GIL_ADDR))
         iov[n++] = (struct target_iov){interp + o->is_gil_ptr, &f->gil_ptr, 8};
     if (o->is_code_generation)
         iov[n++] = (struct target_iov){interp + o->is_code_generation, &f->code_generation, 8};
@@ -799,7 +799,10 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
     if (err)
         return err;
     *next_interp = f.next;
-    uint64_t prev = 0;
+    uint64_t gil = 0, prev = 0;
+    if (u->flags & UNWIND_GIL_ADDR)
+        gil = o->gil == PY_GIL_STRUCT ? (plausible_ptr(f.gil_ptr) ? f.gil_ptr : 0)
+                                      : u->p->runtime + o->rt_gil;
     for (uint64_t tstate = f.threads_head; tstate && s->nthreads < UNWIND_MAX_THREADS;) {
         if (!plausible_ptr(tstate) || o->ts_size > sizeof(ts))
             break;
@@ -817,6 +820,7 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
         th->thread_id = u64_at(ts, o->ts_thread_id);
         th->tid = thread_tid(u, ts, th->thread_id);
         th->holds_gil = holds_gil(u, ts, tstate, holder);
+        th->gil = gil;
         /* 3.11+ know the kernel TID (0 while a new thread starts: not the main one); before,
          * the main thread is the one whose pthread_t is _PyRuntime.main_thread. */
         th->is_main = o->ts_native_thread_id ? th->tid == u->p->pid

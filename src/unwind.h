@@ -45,6 +45,9 @@ struct unwind_thread {
     uint32_t nframes;    /* frames from leaf (first) to root */
     uint64_t root_frame; /* remote address of the root (outermost) Python frame; 0 when the
                           * stack is empty, torn or truncated */
+    uint64_t gil;        /* remote address of the GIL (struct _gil_runtime_state, gil_size
+                          * bytes) of the thread's interpreter; 0 unknown or not asked for
+                          * (UNWIND_GIL_ADDR) */
 };
 
 struct unwind_sample {
@@ -55,7 +58,7 @@ struct unwind_sample {
     uint32_t retries; /* walks repeated because a read looked torn */
 };
 
-/* Decide, after a thread state was read (tid, holds_gil and is_main are known), whether to walk
+/* Decide, after a thread state was read (tid, holds_gil, is_main, gil are known), whether to walk
  * its frames. Returns 1 to walk, 0 to leave the thread out of the sample. */
 typedef int (*unwind_filter_fn)(void *ctx, const struct unwind_thread *th);
 
@@ -63,6 +66,7 @@ struct unwinder;
 
 enum unwind_flags {
     UNWIND_GIL = 1, /* find the GIL holder (unwind_thread.holds_gil); costs a read per sample */
+    UNWIND_GIL_ADDR = 2, /* fill unwind_thread.gil (3.12+: 8 more bytes in a read per sample) */
 };
 
 /* A new unwinder for p (borrowed; must outlive the unwinder), flags UNWIND_*. Caller frees

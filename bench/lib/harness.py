@@ -963,6 +963,49 @@ def cmd_torn(a):
             " blocking (truth) %.2f" % (ver, sg1["d"], sg10["d"], nb["d"], bl["d"]))
 
 
+# --------------------------------------------------------------------------- states
+
+def cmd_states(a):
+    header("profiler CPU per sampling instant, wall mode with and without --states, targets of "
+           "N threads (2 on CPU, the rest blocked), --rate %d, %g s per run, %d reps "
+           "(target on CPU %d, profiler on CPU %d)"
+           % (a.rate, a.duration, a.reps, TARGET_CPU, PROF_CPU))
+    log("  CPU = user+sys of the profiler process (wait4 rusage, startup included) / sampling"
+        " instants (ticks) it reports")
+    summary = []
+    for pyv in a.pythons:
+        py, ver = python_for(pyv)
+        for n in a.threads:
+            res = {"wall": [], "--states": []}
+            with Target(py, "threads.py", [n]) as t:
+                for rep in range(a.reps):
+                    for label, extra in (("wall", []), ("--states", ["--states"])):
+                        r = run_spyglass(t.pid, a.rate, a.duration, extra=extra,
+                                         tag="st%d%s" % (n, label.strip("-")))
+                        us = ratio(r.cpu * 1e6, r.claim_samples)
+                        res[label].append(us)
+                        log("  %-7s %3d threads rep %d %-8s %6d ticks %6.3f s CPU = %7.1f us per"
+                            " tick (claim %s us)%s"
+                            % (ver, n, rep + 1, label, r.claim_samples or 0, r.cpu, us,
+                               fmt(r.claim_us), "  " + _states_line(r.stderr)))
+            w, s = median(res["wall"]), median(res["--states"])
+            summary.append((ver, n, w, s))
+    log("")
+    log("  python   threads   wall us/tick   --states us/tick   ratio   extra us per thread")
+    for ver, n, w, s in summary:
+        log("  %-7s  %7d   %12.1f   %16.1f   %5.2f   %19.2f"
+            % (ver, n, w, s, ratio(s, w), (s - w) / n))
+    for ver, n, w, s in summary:
+        log("RESULT states %s %d threads: --states %.1f us per sampling instant, plain wall %.1f;"
+            " ratio %.2f (%.2f us more per thread sample)" % (ver, n, s, w, ratio(s, w),
+                                                              (s - w) / n))
+
+
+def _states_line(stderr):
+    m = re.search(r"states: (.*)", stderr or "")
+    return m.group(1) if m else ""
+
+
 # --------------------------------------------------------------------------- main
 
 def main():
@@ -1012,6 +1055,13 @@ def main():
     p.add_argument("--python", default="3.11")
     p.add_argument("--reps", type=int, default=3)
 
+    p = sub.add_parser("states")
+    p.add_argument("--pythons", nargs="+", default=["3.11", "3.13"])
+    p.add_argument("--threads", type=int, nargs="+", default=[10, 50])
+    p.add_argument("--rate", type=int, default=200)
+    p.add_argument("--duration", type=float, default=3)
+    p.add_argument("--reps", type=int, default=3)
+
     p = sub.add_parser("torn")
     p.add_argument("--pythons", nargs="+", default=["3.8", "3.9", "3.10"])
     p.add_argument("--extra-pythons", nargs="*", default=[])
@@ -1023,7 +1073,7 @@ def main():
     try:
         {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
          "slowdown": cmd_slowdown, "toggle": cmd_toggle, "timeit": cmd_timeit,
-         "torn": cmd_torn}[a.cmd](a)
+         "torn": cmd_torn, "states": cmd_states}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

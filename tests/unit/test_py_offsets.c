@@ -109,6 +109,8 @@ static void test_tables(void)
     TEST_EQ_INT(o.gil, PY_GIL_TSTATE_CURRENT);
     TEST_EQ_INT(o.linetable, PY_LINETABLE_LNOTAB);
     TEST_EQ_INT(o.rt_tstate_current, 1368);
+    TEST_EQ_INT(o.rt_gil, 1152); /* _PyRuntime.ceval.gil: GIL waiters' futexes */
+    TEST_EQ_INT(o.gil_size, 208);
     TEST_EQ_INT(o.rt_interp_head, 32);
     TEST_EQ_INT(o.rt_main_thread, 72);
     TEST_EQ_INT(o.is_threads_head, 8);
@@ -145,6 +147,7 @@ static void test_tables(void)
     TEST_EQ_INT(o.gil, PY_GIL_TSTATE_CURRENT);
     TEST_EQ_INT(o.linetable, PY_LINETABLE_311);
     TEST_EQ_INT(o.rt_tstate_current, 576);
+    TEST_EQ_INT(o.rt_gil, 360);
     TEST_EQ_INT(o.rt_interp_head, 40);
     TEST_EQ_INT(o.is_threads_head, 16);
     TEST_EQ_INT(o.ts_cframe, 56);
@@ -238,6 +241,7 @@ static void test_debug_313(void)
     TEST_EQ_INT(o.is_next, 7264);
     TEST_EQ_INT(o.is_threads_head, 7344);
     TEST_EQ_INT(o.is_gil_ptr, 16);
+    TEST_EQ_INT(o.gil_size, 208);
     TEST_EQ_INT(o.is_code_generation, 0);
     TEST_EQ_INT(o.gil_locked, 16);
     TEST_EQ_INT(o.gil_last_holder, 8);
@@ -346,6 +350,7 @@ static void test_debug_314(void)
     TEST_EQ_INT(o.is_next, 7272);
     TEST_EQ_INT(o.is_threads_head, 7344);
     TEST_EQ_INT(o.is_gil_ptr, 16);
+    TEST_EQ_INT(o.gil_size, 208);
     TEST_EQ_INT(o.is_code_generation, 7992);
     TEST_EQ_INT(o.gil_locked, 16);
     TEST_EQ_INT(o.gil_last_holder, 8);

@@ -765,6 +765,7 @@ static void two_threads(struct world *w, const struct py_offsets *o, const void 
         put_u64(w, w->runtime + o->rt_tstate_current, ts_other);
     } else if (o->ts_holds_gil_bit >= 0) {
         put_i32(w, ts_other + o->ts_status, 1 << o->ts_holds_gil_bit);
+        put_u64(w, w->interp + o->is_gil_ptr, img_alloc(w, 256)); /* unlocked */
     } else {
         uint64_t gil = img_alloc(w, 256);
         put_u64(w, w->interp + o->is_gil_ptr, gil);
@@ -808,6 +809,14 @@ static void check_threads(const struct py_offsets *o, const void *debug)
     /* Without UNWIND_GIL nobody is reported as holding it. */
     run_start(&r, &w, 0, only_gil, NULL);
     TEST_EQ_INT(r.s->nthreads, 0);
+    run_end(&r);
+    /* UNWIND_GIL_ADDR: the GIL struct's address, embedded in _PyRuntime (3.8-3.11) or pointed
+     * to by interp->ceval.gil (3.12+). */
+    uint64_t gil =
+        o->gil == PY_GIL_STRUCT ? get_u64(&w, w.interp + o->is_gil_ptr) : w.runtime + o->rt_gil;
+    run_start(&r, &w, UNWIND_GIL_ADDR, NULL, NULL);
+    TEST_EQ_INT(r.s->nthreads, 2);
+    TEST_CHECK(gil && r.s->threads[0].gil == gil && r.s->threads[1].gil == gil);
     run_end(&r);
     world_free(&w);
 }

@@ -20,6 +20,7 @@
 #include "bench_sum.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
 #include "stats_dist.h"
@@ -675,29 +676,6 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
     fflush(stderr);
 }
 
-/* Share of the machine's CPU used by others over a short window before starting. */
-static double pre_check(void)
-{
-    struct proc_sys_cpu a, b;
-    struct timespec ts = {0, 200 * 1000 * 1000};
-
-    if (proc_sys_cpu_read(&a) < 0)
-        return -1;
-    nanosleep(&ts, NULL);
-    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
-        return -1;
-    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
-}
-
-static void iso_date(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- report ---- */
 
 struct report {
@@ -708,9 +686,6 @@ struct report {
     signed char *outlier;
     char warn[MAX_WARNINGS][320];
     const char *warnp[MAX_WARNINGS];
-    struct proc_sys_machine mach;
-    struct proc_sys_load load0, load1;
-    char date[40], kernel[160];
     uint64_t throttle0;
     int regression;
 };
@@ -770,24 +745,24 @@ static void warn_cmd(struct report *r, const struct bench_args *a, int i)
 
 static void warn_machine(struct report *r)
 {
-    const struct out_bench_meta *m = &r->o.meta;
+    const struct meta *m = &r->o.meta.run;
     uint64_t thr = proc_sys_throttle_count();
 
-    if (m->pre_other_cpu > 0.1)
+    if (m->other_cpu_before > 0.1)
         warn(r,
              "other processes used %.0f%% of the CPUs just before the benchmark: results may "
              "be noisy",
-             100 * m->pre_other_cpu);
-    if (m->other_cpu > 0.1)
+             100 * m->other_cpu_before);
+    if (m->other_cpu_during > 0.1)
         warn(r, "other processes used %.0f%% of the CPUs during the runs: results may be noisy",
-             100 * m->other_cpu);
-    if (m->freq_visible && strcmp(m->governor, "performance") != 0 && m->governor[0])
+             100 * m->other_cpu_during);
+    if (m->cpu_freq_visible && strcmp(m->governor, "performance") != 0 && m->governor[0])
         warn(r, "CPU frequency scaling is on (governor '%s'): times depend on the clock speed",
              m->governor);
     if (thr > r->throttle0)
         warn(r, "the CPU was thermally throttled %llu times during the benchmark",
              (unsigned long long)(thr - r->throttle0));
-    if (strcmp(m->rss_method, "taskstats") != 0)
+    if (strcmp(r->o.meta.rss_method, "taskstats") != 0)
         warn(r, "peak memory is from wait4 (no CAP_NET_ADMIN for taskstats): small values are "
                 "an upper bound that includes spyglass's own size");
 }
@@ -838,35 +813,13 @@ static int compare_base(struct report *r, const struct bench_args *a)
     return 0;
 }
 
-static void fill_meta(struct report *r, const struct bench_args *a, struct bench *b,
-                      double pre_other)
+static void fill_meta(struct report *r, const struct bench_args *a, struct bench *b)
 {
     struct out_bench_meta *m = &r->o.meta;
 
-    proc_sys_load_read(&r->load1);
-    iso_date(r->date, sizeof(r->date));
-    m->version = SPYGLASS_VERSION;
-    m->date = r->date;
-    m->cpu_model = r->mach.cpu_model;
-    m->ncpu = r->mach.ncpu;
-    m->kernel = r->mach.kernel;
-    m->hostname = r->mach.hostname;
-    m->mem_total = r->mach.mem_total;
-    m->freq_visible = r->mach.freq_visible;
-    m->governor = r->mach.governor;
-    m->freq_mhz = r->mach.freq_cur_mhz;
-    m->load_before[0] = r->load0.avg1;
-    m->load_before[1] = r->load0.avg5;
-    m->load_before[2] = r->load0.avg15;
-    m->load_after[0] = r->load1.avg1;
-    m->load_after[1] = r->load1.avg5;
-    m->load_after[2] = r->load1.avg15;
-    m->psi_before = r->load0.psi_some10;
-    m->pre_other_cpu = pre_other;
-    m->other_cpu = bench_other_cpu(b);
+    meta_end(&m->run, bench_other_cpu(b), bench_elapsed(b));
     m->rss_method = bench_exact_rss(b) ? "taskstats" : "wait4";
     m->shell = a->shell ? a->shell : "";
-    m->elapsed = bench_elapsed(b);
     m->alpha = a->alpha;
     m->seed = a->plan.seed;
     m->warmup = a->plan.warmup;
@@ -980,12 +933,12 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
 
 /* Summaries, warnings, report and exports. Returns the exit code. */
 static int finish(struct report *r, const struct bench_args *a, const struct plan_cmds *pc,
-                  struct bench *b, double pre_other, int interrupted)
+                  struct bench *b, int interrupted)
 {
     int rc = EXIT_OK;
 
     build_report(r, a, pc, b);
-    fill_meta(r, a, b, pre_other);
+    fill_meta(r, a, b);
     r->o.meta.interrupted = interrupted;
     if (a->baseline) {
         if (compare_base(r, a) < 0)
@@ -1056,7 +1009,6 @@ int cli_bench(int argc, char **argv)
     struct report r;
     struct bench *b = NULL;
     struct progress pg;
-    double pre_other;
     int rc = EXIT_USAGE, err;
 
     memset(&pc, 0, sizeof(pc));
@@ -1074,10 +1026,8 @@ int cli_bench(int argc, char **argv)
     stop_flag = 0;
     install_signals();
     a.run.stop = &stop_flag;
-    proc_sys_machine_read(&r.mach);
-    proc_sys_load_read(&r.load0);
     r.throttle0 = proc_sys_throttle_count();
-    pre_other = pre_check();
+    meta_begin(&r.o.meta.run, SPYGLASS_VERSION);
     if (run_hooks(pc.setups, pc.n, &a.run, "setup") < 0)
         goto out;
     err = bench_new(pc.cmds, pc.n, &a.plan, &a.run, &b);
@@ -1099,7 +1049,7 @@ int cli_bench(int argc, char **argv)
         run_hooks(pc.cleanups, pc.n, &a.run, "cleanup");
         goto out;
     }
-    rc = finish(&r, &a, &pc, b, pre_other, err == -EINTR);
+    rc = finish(&r, &a, &pc, b, err == -EINTR);
     stop_flag = 0;
     if (run_hooks(pc.cleanups, pc.n, &a.run, "cleanup") < 0 && rc == EXIT_OK)
         rc = EXIT_ERROR;

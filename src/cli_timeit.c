@@ -19,10 +19,10 @@
 #include "agg_stacks.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "meta.h"
 #include "out_summary.h"
 #include "out_timeit.h"
 #include "out_timeit_export.h"
-#include "proc_sys.h"
 #include "sampler.h"
 #include "stats_nested.h"
 #include "timeit.h"
@@ -434,12 +434,8 @@ struct report {
     int regression;
     char warn[MAX_WARNINGS][320];
     const char *warnp[MAX_WARNINGS];
-    double other_cpu;     /* share of the CPUs used by other processes while workers ran */
-    double pre_other_cpu; /* ... just before the run; -1 unknown */
-    struct proc_sys_machine mach;
-    struct proc_sys_load load0, load1; /* before and after the run */
-    char date[40];
-    struct out_timeit_export x;
+    double other_cpu; /* share of the CPUs used by other processes while workers ran, -1 */
+    struct out_timeit_export x; /* x.meta: the machine and the run */
 };
 
 static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -639,11 +635,11 @@ static void warnings(struct report *r, const struct timeit_args *a)
     for (size_t i = 0; i < r->n; i++)
         warn_bench(r, i);
     warn_power(r, a);
-    if (r->pre_other_cpu > OTHER_CPU_WARN)
+    if (r->x.meta.other_cpu_before > OTHER_CPU_WARN)
         warn(r,
              "other processes used %.0f%% of the CPUs just before the run: results may be "
              "noisy",
-             100 * r->pre_other_cpu);
+             100 * r->x.meta.other_cpu_before);
     if (oc > OTHER_CPU_WARN)
         warn(r, "other processes used %.0f%% of the CPUs during the run: results may be noisy",
              100 * oc);
@@ -720,44 +716,6 @@ static void compare_base(struct report *r, const struct timeit_args *a,
     }
 }
 
-static void iso_date(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* The machine and the run for the exports, as `spyglass bench` records them. */
-static void fill_meta(struct report *r, const struct timeit *t)
-{
-    struct out_timeit_meta *m = &r->x.meta;
-
-    proc_sys_load_read(&r->load1);
-    iso_date(r->date, sizeof(r->date));
-    m->version = SPYGLASS_VERSION;
-    m->date = r->date;
-    m->cpu_model = r->mach.cpu_model;
-    m->ncpu = r->mach.ncpu;
-    m->kernel = r->mach.kernel;
-    m->hostname = r->mach.hostname;
-    m->mem_total = r->mach.mem_total;
-    m->freq_visible = r->mach.freq_visible;
-    m->governor = r->mach.governor;
-    m->freq_mhz = r->mach.freq_cur_mhz;
-    m->load_before[0] = r->load0.avg1;
-    m->load_before[1] = r->load0.avg5;
-    m->load_before[2] = r->load0.avg15;
-    m->load_after[0] = r->load1.avg1;
-    m->load_after[1] = r->load1.avg5;
-    m->load_after[2] = r->load1.avg15;
-    m->psi_before = r->load0.psi_some10;
-    m->pre_other_cpu = r->pre_other_cpu;
-    m->other_cpu = r->other_cpu;
-    m->elapsed = timeit_elapsed(t);
-}
-
 /* Everything the exports show, after the report and its warnings are complete. */
 static void fill_export(struct report *r, const struct timeit_args *a, const struct timeit *t)
 {
@@ -781,7 +739,7 @@ static void fill_export(struct report *r, const struct timeit_args *a, const str
     x->warnings = r->o.warnings;
     x->nwarnings = r->o.nwarnings;
     x->interrupted = r->o.interrupted;
-    fill_meta(r, t);
+    meta_end(&x->meta, r->other_cpu, timeit_elapsed(t));
 }
 
 static void report_free(struct report *r)
@@ -984,21 +942,6 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
     return rc;
 }
 
-/* Share of the machine's CPU used by others over a short window before starting; -1
- * unknown. */
-static double pre_check(void)
-{
-    struct proc_sys_cpu a, b;
-    struct timespec ts = {0, 200 * 1000 * 1000};
-
-    if (proc_sys_cpu_read(&a) < 0)
-        return -1;
-    nanosleep(&ts, NULL);
-    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
-        return -1;
-    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
-}
-
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -1057,9 +1000,7 @@ int cli_timeit(int argc, char **argv)
         fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
         goto out;
     }
-    proc_sys_machine_read(&r.mach);
-    proc_sys_load_read(&r.load0);
-    r.pre_other_cpu = pre_check();
+    meta_begin(&r.x.meta, SPYGLASS_VERSION);
     memset(&pg, 0, sizeof(pg));
     pg.a = &a;
     pg.tty = isatty(STDERR_FILENO);

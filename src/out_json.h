@@ -1,0 +1,30 @@
+/* JSON pieces shared by the export writers (out_bench, out_timeit_export), appended to an sbuf:
+ * numbers with 9 significant digits (null when not finite), escaped strings, and the members of
+ * a run's "metadata" (struct meta). Nothing here writes to a file.
+ * SPDX-License-Identifier: MIT */
+#ifndef OUT_JSON_H
+#define OUT_JSON_H
+
+#include "meta.h"
+#include "util_sbuf.h"
+
+/* v with 9 significant digits ("%.9g"), or null when v is not finite. */
+void out_json_num(struct sbuf *b, double v);
+
+/* v as out_json_num(), or null when v is negative (a share or pressure that is unknown). */
+void out_json_known(struct sbuf *b, double v);
+
+/* s quoted and escaped by sbuf_add_json() (invalid UTF-8 becomes U+FFFD); NULL is "". */
+void out_json_str(struct sbuf *b, const char *s);
+
+/* The members of a "metadata" object for m, in the schemas' order, from "spyglass_version" to
+ * "other_cpu_during", without braces or a trailing comma: the caller writes the opening brace,
+ * then these, then its own members, and closes the object. Unknown values are null. */
+void out_json_meta(struct sbuf *b, const struct meta *m);
+
+/* A comparison object as both schemas have it, left open for more members: {"ratio":R,
+ * "ci":[LO,HI],"p":P,"auc":A,"significant":true|false (the caller writes the closing brace). */
+void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,
+                  int significant);
+
+#endif

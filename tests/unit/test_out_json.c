@@ -1,0 +1,174 @@
+/* Unit tests for out_json: numbers and strings, the metadata members (exact bytes, as the
+ * exports wrote them before this module existed, and the member names and order of both
+ * schemas' "metadata"), the comparison object read back with jansson.
+ * SPDX-License-Identifier: MIT */
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "meta.h"
+#include "out_json.h"
+#include "suites.h"
+#include "test.h"
+#include "util_sbuf.h"
+
+static const char *num(struct sbuf *b, double v)
+{
+    sbuf_reset(b);
+    out_json_num(b, v);
+    return sbuf_str(b);
+}
+
+static const char *known(struct sbuf *b, double v)
+{
+    sbuf_reset(b);
+    out_json_known(b, v);
+    return sbuf_str(b);
+}
+
+static const char *str(struct sbuf *b, const char *s)
+{
+    sbuf_reset(b);
+    out_json_str(b, s);
+    return sbuf_str(b);
+}
+
+static void test_scalars(void)
+{
+    struct sbuf b;
+
+    sbuf_init(&b);
+    TEST_EQ_STR(num(&b, 0), "0");
+    TEST_EQ_STR(num(&b, 0.1), "0.1");
+    TEST_EQ_STR(num(&b, 1.0 / 3), "0.333333333");
+    TEST_EQ_STR(num(&b, -2.5e-12), "-2.5e-12");
+    TEST_EQ_STR(num(&b, 1e300), "1e+300");
+    TEST_EQ_STR(num(&b, NAN), "null");
+    TEST_EQ_STR(num(&b, INFINITY), "null");
+    TEST_EQ_STR(num(&b, -INFINITY), "null");
+    TEST_EQ_STR(known(&b, -1), "null");
+    TEST_EQ_STR(known(&b, -1e-300), "null");
+    TEST_EQ_STR(known(&b, 0), "0");
+    TEST_EQ_STR(known(&b, 0.75), "0.75");
+    TEST_EQ_STR(known(&b, NAN), "null");
+    TEST_EQ_STR(str(&b, NULL), "\"\"");
+    TEST_EQ_STR(str(&b, ""), "\"\"");
+    TEST_EQ_STR(str(&b, "a\"b\\c\n\t\x01<é>"),
+                "\"a\\\"b\\\\c\\u000a\\u0009\\u0001\\u003cé\\u003e\"");
+    TEST_EQ_STR(str(&b, "bad \xff utf-8"), "\"bad \xef\xbf\xbd utf-8\"");
+    sbuf_destroy(&b);
+}
+
+static void hostile_meta(struct meta *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->version = "0.1.0";
+    snprintf(m->date, sizeof(m->date), "2024-01-02T03:04:05Z");
+    snprintf(m->cpu_model, sizeof(m->cpu_model), "Intel \"Xeon\"\tCPU é");
+    m->cpu_count = 8;
+    snprintf(m->kernel, sizeof(m->kernel), "Linux 6.1.0");
+    snprintf(m->hostname, sizeof(m->hostname), "host\\name");
+    m->mem_total = 16ull << 30;
+    m->cpu_freq_visible = 1;
+    snprintf(m->governor, sizeof(m->governor), "powersave");
+    m->cpu_freq_mhz = 2400.5;
+    m->load_before[0] = 0.5;
+    m->load_before[1] = 0.25;
+    m->load_before[2] = 1.0 / 3;
+    m->load_after[0] = 1.5;
+    m->load_after[1] = NAN;
+    m->load_after[2] = 2;
+    m->cpu_pressure_before = -1;
+    m->other_cpu_before = 0.123456789012;
+    m->other_cpu_during = -1;
+    m->elapsed = 12.345678901; /* not written: the callers place "elapsed" themselves */
+}
+
+/* The bytes `spyglass bench --export-json` wrote for this machine before out_json existed. */
+static const char meta_bytes[] =
+    "\"spyglass_version\":\"0.1.0\",\"date\":\"2024-01-02T03:04:05Z\",\"cpu_model\":\"Intel "
+    "\\\"Xeon\\\"\\u0009CPU é\",\"cpu_count\":8,\"kernel\":\"Linux 6.1.0\",\"hostname\":"
+    "\"host\\\\name\",\"mem_total\":17179869184,\"cpu_freq_visible\":true,\"governor\":"
+    "\"powersave\",\"cpu_freq_mhz\":2400.5,\"load_before\":[0.5,0.25,0.333333333],"
+    "\"load_after\":[1.5,null,2],\"cpu_pressure_before\":null,\"other_cpu_before\":0.123456789,"
+    "\"other_cpu_during\":null";
+
+/* The first n names of the required members of "metadata" in a schema, in order, must be the
+ * members out_json_meta() wrote into obj, in order. */
+static void check_schema_order(const char *path, json_t *obj, size_t n)
+{
+    json_error_t err;
+    json_t *schema = json_load_file(path, 0, &err);
+    json_t *req =
+        json_object_get(json_object_get(json_object_get(schema, "$defs"), "metadata"), "required");
+    void *it = json_object_iter(obj);
+
+    TEST_CHECK(json_is_array(req) && json_array_size(req) > n);
+    TEST_EQ_INT(json_object_size(obj), n);
+    for (size_t i = 0; i < n && it; i++, it = json_object_iter_next(obj, it))
+        TEST_EQ_STR(json_object_iter_key(it), json_string_value(json_array_get(req, i)));
+    json_decref(schema);
+}
+
+static void test_meta_members(void)
+{
+    struct meta m;
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+
+    hostile_meta(&m);
+    sbuf_init(&b);
+    out_json_meta(&b, &m);
+    TEST_EQ_STR(sbuf_str(&b), meta_bytes);
+    /* Inside braces it is an object whose members follow both schemas' order. */
+    sbuf_reset(&b);
+    sbuf_addc(&b, '{');
+    out_json_meta(&b, &m);
+    sbuf_addc(&b, '}');
+    j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES | JSON_PRESERVE_ORDER, &err);
+    TEST_CHECK(j != NULL);
+    if (j) {
+        check_schema_order("../docs/bench-schema.json", j, 15);
+        check_schema_order("../docs/timeit-schema.json", j, 15);
+        TEST_EQ_STR(json_string_value(json_object_get(j, "cpu_model")), m.cpu_model);
+        TEST_EQ_STR(json_string_value(json_object_get(j, "hostname")), "host\\name");
+        TEST_CHECK(json_is_null(json_object_get(j, "other_cpu_during")));
+    }
+    json_decref(j);
+    /* Empty strings and zeros. */
+    memset(&m, 0, sizeof(m));
+    sbuf_reset(&b);
+    out_json_meta(&b, &m);
+    TEST_CHECK(strncmp(sbuf_str(&b), "\"spyglass_version\":\"\",\"date\":\"\",", 31) == 0);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"cpu_freq_visible\":false") != NULL);
+    sbuf_destroy(&b);
+}
+
+static void test_cmp(void)
+{
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+
+    sbuf_init(&b);
+    out_json_cmp(&b, 1.5, 1.25, NAN, 1e-12, 0.75, 1);
+    TEST_EQ_STR(sbuf_str(&b),
+                "{\"ratio\":1.5,\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true");
+    sbuf_adds(&b, ",\"extra\":1}");
+    j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES, &err);
+    TEST_CHECK(j && json_is_true(json_object_get(j, "significant")) &&
+               json_integer_value(json_object_get(j, "extra")) == 1);
+    json_decref(j);
+    sbuf_reset(&b);
+    out_json_cmp(&b, 1, 0.9, 1.1, 0.5, 0.5, 0);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false") != NULL);
+    sbuf_destroy(&b);
+}
+
+void test_out_json(void)
+{
+    test_scalars();
+    test_meta_members();
+    test_cmp();
+}

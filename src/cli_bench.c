@@ -20,6 +20,7 @@
 #include "bench_sum.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_export.h"
 #include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
@@ -52,8 +53,9 @@ struct bench_args {
     const char *scan_var;
     double scan_min, scan_max, scan_step;
     int scan_set, step_set;
-    const char *shell; /* NULL: no shell */
-    const char *json, *csv, *md, *baseline;
+    const char *shell;                /* NULL: no shell */
+    const char *exports[CLI_EXPORTS]; /* paths, NULL when not asked for */
+    const char *baseline;
     double max_regression;
     double alpha;
     int reference; /* 1-based, 0: the fastest */
@@ -343,13 +345,13 @@ static int parse_opt(struct bench_args *a, int c, int argc, char **argv)
         return errno || end == optarg || *end ? bad_value("--seed", optarg) : 0;
     }
     case OPT_JSON:
-        a->json = optarg;
+        a->exports[CLI_EXPORT_JSON] = optarg;
         return 0;
     case OPT_CSV:
-        a->csv = optarg;
+        a->exports[CLI_EXPORT_CSV] = optarg;
         return 0;
     case OPT_MD:
-        a->md = optarg;
+        a->exports[CLI_EXPORT_MARKDOWN] = optarg;
         return 0;
     case OPT_BASELINE:
         a->baseline = optarg;
@@ -873,34 +875,11 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-typedef int (*writer_fn)(FILE *f, const struct out_bench *o);
-
-/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
-static int export(const char *path, writer_fn fn, const struct out_bench *o)
+static int write_export(FILE *f, int kind, const void *o)
 {
-    FILE *f;
-    int err;
-
-    if (!path)
-        return 0;
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_write_error(path, -errno);
-        return -1;
-    }
-    err = fn(f, o);
-    if (f == stdout) {
-        if (fflush(f) != 0 && !err)
-            err = -errno;
-    } else {
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-    }
-    if (err) {
-        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
-        return -1;
-    }
-    return 0;
+    return kind == CLI_EXPORT_JSON  ? out_bench_json(f, o)
+           : kind == CLI_EXPORT_CSV ? out_bench_csv(f, o)
+                                    : out_bench_markdown(f, o);
 }
 
 /* Explain why bench_go() failed. */
@@ -955,8 +934,7 @@ static int finish(struct report *r, const struct bench_args *a, const struct pla
     }
     if (out_bench_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
         rc = EXIT_ERROR;
-    if (export(a->json, out_bench_json, &r->o) < 0 || export(a->csv, out_bench_csv, &r->o) < 0 ||
-        export(a->md, out_bench_markdown, &r->o) < 0)
+    if (cli_export_write(a->exports, CLI_EXPORTS, write_export, &r->o) < 0)
         rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
@@ -982,26 +960,6 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Check that every output can be created before spending minutes on runs. */
-static int outputs_writable(const struct bench_args *a)
-{
-    const char *paths[] = {a->json, a->csv, a->md};
-
-    for (size_t i = 0; i < 3; i++) {
-        if (!paths[i] || strcmp(paths[i], "-") == 0 || access(paths[i], F_OK) == 0)
-            continue;
-        FILE *f = fopen(paths[i], "w");
-
-        if (!f) {
-            cli_write_error(paths[i], -errno);
-            return -1;
-        }
-        fclose(f);
-        unlink(paths[i]);
-    }
-    return 0;
-}
-
 int cli_bench(int argc, char **argv)
 {
     struct bench_args a;
@@ -1021,7 +979,7 @@ int cli_bench(int argc, char **argv)
     if (expand(&a, &pc) < 0)
         goto out;
     rc = EXIT_ERROR;
-    if (outputs_writable(&a) < 0)
+    if (cli_export_check(a.exports, CLI_EXPORTS) < 0)
         goto out;
     stop_flag = 0;
     install_signals();

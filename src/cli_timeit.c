@@ -19,6 +19,7 @@
 #include "agg_stacks.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_export.h"
 #include "meta.h"
 #include "out_summary.h"
 #include "out_timeit.h"
@@ -48,7 +49,8 @@ struct timeit_args {
     int nstmts;
     struct sbuf setup; /* the -s options joined with newlines */
     const char *teardown;
-    const char *json, *csv, *md, *baseline;
+    const char *exports[CLI_EXPORTS]; /* paths, NULL when not asked for */
+    const char *baseline;
     double max_regression;
     double alpha;
     int reference; /* 1-based benchmark, 0: the fastest */
@@ -223,13 +225,13 @@ static int parse_opt(struct timeit_args *a, int c, char **argv)
         a->profile = 1;
         return 0;
     case OPT_JSON:
-        a->json = optarg;
+        a->exports[CLI_EXPORT_JSON] = optarg;
         return 0;
     case OPT_CSV:
-        a->csv = optarg;
+        a->exports[CLI_EXPORT_CSV] = optarg;
         return 0;
     case OPT_MD:
-        a->md = optarg;
+        a->exports[CLI_EXPORT_MARKDOWN] = optarg;
         return 0;
     case OPT_BASELINE:
         a->baseline = optarg;
@@ -757,40 +759,11 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-typedef int (*writer_fn)(FILE *f, const struct out_timeit_export *o);
-
-static const struct {
-    const char *opt;
-    writer_fn fn;
-} exports[] = {
-    {"--export-json", out_timeit_json},
-    {"--export-csv", out_timeit_csv},
-    {"--export-markdown", out_timeit_markdown},
-};
-
-static const char *export_path(const struct timeit_args *a, size_t i)
+static int write_export(FILE *f, int kind, const void *x)
 {
-    return i == 0 ? a->json : i == 1 ? a->csv : a->md;
-}
-
-/* Check that every output can be created before running. Returns 0 or -1 (printed). */
-static int outputs_writable(const struct timeit_args *a)
-{
-    for (size_t i = 0; i < 3; i++) {
-        const char *p = export_path(a, i);
-
-        if (!p || strcmp(p, "-") == 0 || access(p, F_OK) == 0)
-            continue;
-        FILE *f = fopen(p, "w");
-
-        if (!f) {
-            cli_write_error(p, -errno);
-            return -1;
-        }
-        fclose(f);
-        unlink(p);
-    }
-    return 0;
+    return kind == CLI_EXPORT_JSON  ? out_timeit_json(f, x)
+           : kind == CLI_EXPORT_CSV ? out_timeit_csv(f, x)
+                                    : out_timeit_markdown(f, x);
 }
 
 /* Read --baseline into *base before running. Returns 0 or -1 (printed). */
@@ -805,33 +778,6 @@ static int load_base(const struct timeit_args *a, struct timeit_base **base)
     if (err < 0) {
         fprintf(stderr, "spyglass: timeit: cannot use baseline '%s': %s\n", a->baseline,
                 err == -EINVAL ? why : strerror(-err));
-        return -1;
-    }
-    return 0;
-}
-
-/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
-static int export(const char *path, writer_fn fn, const struct out_timeit_export *o)
-{
-    FILE *f;
-    int err;
-
-    if (!path)
-        return 0;
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_write_error(path, -errno);
-        return -1;
-    }
-    err = fn(f, o);
-    if (f == stdout) {
-        if (fflush(f) != 0 && !err)
-            err = -errno;
-    } else if (fclose(f) != 0 && !err) {
-        err = -errno;
-    }
-    if (err) {
-        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
         return -1;
     }
     return 0;
@@ -923,9 +869,8 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
     }
     if (out_timeit_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
         rc = EXIT_ERROR;
-    for (size_t i = 0; i < 3; i++)
-        if (export(export_path(a, i), exports[i].fn, &r->x) < 0)
-            rc = EXIT_ERROR;
+    if (cli_export_write(a->exports, CLI_EXPORTS, write_export, &r->x) < 0)
+        rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (a->profile && rc == EXIT_OK)
@@ -990,7 +935,7 @@ int cli_timeit(int argc, char **argv)
         goto out;
     }
     rc = EXIT_ERROR;
-    if (outputs_writable(&a) < 0 || load_base(&a, &base) < 0)
+    if (cli_export_check(a.exports, CLI_EXPORTS) < 0 || load_base(&a, &base) < 0)
         goto out;
     pys = make_pythons(&a);
     stop_flag = 0;

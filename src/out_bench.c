@@ -58,8 +58,7 @@ static const char *fmt(char *buf, double v, enum bench_unit u)
     return buf;
 }
 
-/* "p<0.001" or "p=0.043" */
-static const char *fmt_p(char *buf, double p)
+const char *out_bench_fmt_p(char *buf, double p)
 {
     if (p < 0.001)
         snprintf(buf, 32, "p<0.001");
@@ -86,13 +85,13 @@ static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct benc
         sbuf_printf(b,
                     "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                     "%.3f–%.3f, %s)\n",
-                    x, ref, r, c->ratio.lo, c->ratio.hi, fmt_p(p, c->mwu.p));
+                    x, ref, r, c->ratio.lo, c->ratio.hi, out_bench_fmt_p(p, c->mwu.p));
     } else if (r >= 1) {
         sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
-                    half_width(&c->ratio), x, fmt_p(p, c->mwu.p));
+                    half_width(&c->ratio), x, out_bench_fmt_p(p, c->mwu.p));
     } else {
         sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", x, 1 / r,
-                    half_width(&c->ratio) / (r * r), ref, fmt_p(p, c->mwu.p));
+                    half_width(&c->ratio) / (r * r), ref, out_bench_fmt_p(p, c->mwu.p));
     }
 }
 
@@ -170,7 +169,7 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
 
         sbuf_printf(
             b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
-            c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, fmt_p(p, c2->mwu.p),
+            c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, out_bench_fmt_p(p, c2->mwu.p),
             c2->significant && c2->ratio.ratio > 1 + o->max_regression / 100 ? "  REGRESSION" : "");
     }
     sbuf_addc(b, '\n');
@@ -243,10 +242,10 @@ static void jcmp(struct sbuf *b, const struct bench_cmp *c)
     sbuf_addc(b, '}');
 }
 
-static void jmeta(struct sbuf *b, const struct out_bench_meta *m)
+/* The start of the document, its metadata complete. */
+static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 {
-    sbuf_adds(b, "\"metadata\":{");
-    out_json_meta(b, &m->run);
+    out_json_head(b, OUT_BENCH_SCHEMA, &m->run);
     sbuf_adds(b, ",\"peak_rss_method\":");
     out_json_str(b, m->rss_method);
     sbuf_adds(b, ",\"shell\":");
@@ -368,8 +367,7 @@ int out_bench_json(FILE *f, const struct out_bench *o)
     int err = 0;
 
     sbuf_init(&b);
-    sbuf_adds(&b, "{\"schema\":\"" OUT_BENCH_SCHEMA "\",");
-    jmeta(&b, &o->meta);
+    jhead(&b, &o->meta);
     sbuf_adds(&b, ",\"commands\":[");
     for (int i = 0; i < o->ncmds; i++) {
         if (i)
@@ -378,13 +376,9 @@ int out_bench_json(FILE *f, const struct out_bench *o)
     }
     sbuf_printf(&b, "],\"reference\":%d,\"max_regression\":", o->ref);
     out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":[");
-    for (int i = 0; i < o->nwarnings; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        out_json_str(&b, o->warnings[i]);
-    }
-    sbuf_adds(&b, "],\"runs\":[");
+    sbuf_adds(&b, ",\"warnings\":");
+    out_json_strings(&b, o->warnings, o->nwarnings);
+    sbuf_adds(&b, ",\"runs\":[");
     for (size_t i = 0; i < o->nsamples && !err; i++) {
         if (i)
             sbuf_addc(&b, ',');

@@ -57,4 +57,8 @@ int out_bench_markdown(FILE *f, const struct out_bench *o);
 /* Format a value of a unit for people into buf ("12.3 ms", "1.5 MiB", "1,234"). */
 void out_bench_fmt(char *buf, size_t size, double v, enum bench_unit u);
 
+/* Format a p-value for people into buf (32 bytes): "p<0.001" or "p=0.043". Returns buf. Shared
+ * with timeit's report. */
+const char *out_bench_fmt_p(char *buf, double p);
+
 #endif

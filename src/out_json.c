@@ -65,6 +65,25 @@ void out_json_meta(struct sbuf *b, const struct meta *m)
     out_json_known(b, m->other_cpu_during);
 }
 
+void out_json_head(struct sbuf *b, const char *schema, const struct meta *m)
+{
+    sbuf_adds(b, "{\"schema\":");
+    out_json_str(b, schema);
+    sbuf_adds(b, ",\"metadata\":{");
+    out_json_meta(b, m);
+}
+
+void out_json_strings(struct sbuf *b, const char *const *v, int n)
+{
+    sbuf_addc(b, '[');
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sbuf_addc(b, ',');
+        out_json_str(b, v[i]);
+    }
+    sbuf_addc(b, ']');
+}
+
 void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,
                   int significant)
 {

@@ -17,10 +17,17 @@ void out_json_known(struct sbuf *b, double v);
 /* s quoted and escaped by sbuf_add_json() (invalid UTF-8 becomes U+FFFD); NULL is "". */
 void out_json_str(struct sbuf *b, const char *s);
 
+/* The start of an export document: {"schema":"SCHEMA","metadata":{ and the members of m
+ * (out_json_meta()), left open for the subcommand's own metadata members. */
+void out_json_head(struct sbuf *b, const char *schema, const struct meta *m);
+
 /* The members of a "metadata" object for m, in the schemas' order, from "spyglass_version" to
  * "other_cpu_during", without braces or a trailing comma: the caller writes the opening brace,
  * then these, then its own members, and closes the object. Unknown values are null. */
 void out_json_meta(struct sbuf *b, const struct meta *m);
+
+/* The strings v[0..n-1] as an array: ["a","b"]. */
+void out_json_strings(struct sbuf *b, const char *const *v, int n);
 
 /* A comparison object as both schemas have it, left open for more members: {"ratio":R,
  * "ci":[LO,HI],"p":P,"auc":A,"significant":true|false (the caller writes the closing brace). */

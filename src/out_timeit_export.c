@@ -44,10 +44,10 @@ static void jraw(struct sbuf *b, double v)
         sbuf_adds(b, "null");
 }
 
-static void jmeta(struct sbuf *b, const struct out_timeit_export *o)
+/* The start of the document, its metadata complete. */
+static void jhead(struct sbuf *b, const struct out_timeit_export *o)
 {
-    sbuf_adds(b, "\"metadata\":{");
-    out_json_meta(b, &o->meta);
+    out_json_head(b, OUT_TIMEIT_SCHEMA, &o->meta);
     sbuf_adds(b, ",\"elapsed\":");
     out_json_num(b, o->meta.elapsed);
     sbuf_adds(b, ",\"alpha\":");
@@ -78,13 +78,8 @@ static void jplan(struct sbuf *b, const struct out_timeit_export *o)
         out_json_str(b, o->pythons[i].path);
         sbuf_addc(b, '}');
     }
-    sbuf_adds(b, "],\"statements\":[");
-    for (int i = 0; i < p->nstmts; i++) {
-        if (i)
-            sbuf_addc(b, ',');
-        out_json_str(b, p->stmts[i]);
-    }
-    sbuf_addc(b, ']');
+    sbuf_adds(b, "],\"statements\":");
+    out_json_strings(b, p->stmts, p->nstmts);
 }
 
 static void jsummary(struct sbuf *b, const struct stats_nested *s)
@@ -190,8 +185,7 @@ int out_timeit_json(FILE *f, const struct out_timeit_export *o)
     int err = 0;
 
     sbuf_init(&b);
-    sbuf_adds(&b, "{\"schema\":\"" OUT_TIMEIT_SCHEMA "\",");
-    jmeta(&b, o);
+    jhead(&b, o);
     sbuf_addc(&b, ',');
     jplan(&b, o);
     sbuf_adds(&b, ",\"benchmarks\":[");
@@ -204,13 +198,9 @@ int out_timeit_json(FILE *f, const struct out_timeit_export *o)
     }
     sbuf_adds(&b, "],\"max_regression\":");
     out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":[");
-    for (int i = 0; i < o->nwarnings; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        out_json_str(&b, o->warnings[i]);
-    }
-    sbuf_adds(&b, "]}\n");
+    sbuf_adds(&b, ",\"warnings\":");
+    out_json_strings(&b, o->warnings, o->nwarnings);
+    sbuf_adds(&b, "}\n");
     if (!err)
         err = file_put(f, &b);
     sbuf_destroy(&b);

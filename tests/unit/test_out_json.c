@@ -59,6 +59,23 @@ static void test_scalars(void)
     sbuf_destroy(&b);
 }
 
+static void test_strings(void)
+{
+    static const char *const v[] = {"a", "say \"hi\"", "", "<tab>\t"};
+    struct sbuf b;
+
+    sbuf_init(&b);
+    out_json_strings(&b, v, 0);
+    TEST_EQ_STR(sbuf_str(&b), "[]");
+    sbuf_reset(&b);
+    out_json_strings(&b, v, 1);
+    TEST_EQ_STR(sbuf_str(&b), "[\"a\"]");
+    sbuf_reset(&b);
+    out_json_strings(&b, v, 4);
+    TEST_EQ_STR(sbuf_str(&b), "[\"a\",\"say \\\"hi\\\"\",\"\",\"\\u003ctab\\u003e\\u0009\"]");
+    sbuf_destroy(&b);
+}
+
 static void hostile_meta(struct meta *m)
 {
     memset(m, 0, sizeof(*m));
@@ -112,6 +129,7 @@ static void check_schema_order(const char *path, json_t *obj, size_t n)
 
 static void test_meta_members(void)
 {
+    static const char head[] = "{\"schema\":\"spyglass-test/1\",\"metadata\":{";
     struct meta m;
     struct sbuf b;
     json_error_t err;
@@ -136,6 +154,11 @@ static void test_meta_members(void)
         TEST_CHECK(json_is_null(json_object_get(j, "other_cpu_during")));
     }
     json_decref(j);
+    /* The head of a document: the schema tag, then the metadata object left open. */
+    sbuf_reset(&b);
+    out_json_head(&b, "spyglass-test/1", &m);
+    TEST_CHECK(strncmp(sbuf_str(&b), head, strlen(head)) == 0);
+    TEST_EQ_STR(sbuf_str(&b) + strlen(head), meta_bytes);
     /* Empty strings and zeros. */
     memset(&m, 0, sizeof(m));
     sbuf_reset(&b);
@@ -169,6 +192,7 @@ static void test_cmp(void)
 void test_out_json(void)
 {
     test_scalars();
+    test_strings();
     test_meta_members();
     test_cmp();
 }

@@ -10,8 +10,6 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536
-
 /* v in a unit scaled by div, with four significant digits at most. */
 static void sig4(char *buf, size_t size, double v, double div, const char *unit)
 {
@@ -333,8 +331,10 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     sbuf_addc(b, '}');
 }
 
-static void jrun(struct sbuf *b, const struct out_bench *o, size_t i)
+/* Run i of the out_bench ctx (out_json_item_fn). */
+static void jrun(struct sbuf *b, const void *ctx, size_t i)
 {
+    const struct out_bench *o = ctx;
     const struct bench_sample *s = &o->samples[i];
     int out = o->outlier ? o->outlier[i] : 0;
 
@@ -364,7 +364,7 @@ static void jrun(struct sbuf *b, const struct out_bench *o, size_t i)
 int out_bench_json(FILE *f, const struct out_bench *o)
 {
     struct sbuf b;
-    int err = 0;
+    int err;
 
     sbuf_init(&b);
     jhead(&b, &o->meta);
@@ -378,15 +378,9 @@ int out_bench_json(FILE *f, const struct out_bench *o)
     out_json_num(&b, o->max_regression);
     sbuf_adds(&b, ",\"warnings\":");
     out_json_strings(&b, o->warnings, o->nwarnings);
-    sbuf_adds(&b, ",\"runs\":[");
-    for (size_t i = 0; i < o->nsamples && !err; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jrun(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
-    }
-    sbuf_adds(&b, "]}\n");
+    sbuf_adds(&b, ",\"runs\":");
+    err = out_json_array(f, &b, o->nsamples, jrun, o);
+    sbuf_adds(&b, "}\n");
     if (!err)
         err = file_put(f, &b);
     sbuf_destroy(&b);

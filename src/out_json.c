@@ -5,6 +5,9 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "util_file.h"
+
+#define SPILL 65536 /* bytes buffered before an array is written out */
 void out_json_num(struct sbuf *b, double v)
 {
     if (isfinite(v))
@@ -82,6 +85,22 @@ void out_json_strings(struct sbuf *b, const char *const *v, int n)
         out_json_str(b, v[i]);
     }
     sbuf_addc(b, ']');
+}
+
+int out_json_array(FILE *f, struct sbuf *b, size_t n, out_json_item_fn fn, const void *ctx)
+{
+    int err = 0;
+
+    sbuf_addc(b, '[');
+    for (size_t i = 0; i < n && !err; i++) {
+        if (i)
+            sbuf_addc(b, ',');
+        fn(b, ctx, i);
+        if (b->len >= SPILL)
+            err = file_put(f, b);
+    }
+    sbuf_addc(b, ']');
+    return err;
 }
 
 void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,

@@ -11,7 +11,7 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536
+#define CHUNK 65536 /* CSV bytes buffered before they are written out */
 
 /* Whether benchmark i has a comparison to show, and with which benchmark (*ref). */
 static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
@@ -143,8 +143,10 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
     sbuf_addc(b, ']');
 }
 
-static void jbench(struct sbuf *b, const struct out_timeit_export *o, size_t i)
+/* Benchmark i of the out_timeit_export ctx (out_json_item_fn). */
+static void jbench(struct sbuf *b, const void *ctx, size_t i)
 {
+    const struct out_timeit_export *o = ctx;
     const struct timeit_bench *t = &o->benches[i];
     size_t ref;
 
@@ -182,21 +184,15 @@ static void jbench(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 int out_timeit_json(FILE *f, const struct out_timeit_export *o)
 {
     struct sbuf b;
-    int err = 0;
+    int err;
 
     sbuf_init(&b);
     jhead(&b, o);
     sbuf_addc(&b, ',');
     jplan(&b, o);
-    sbuf_adds(&b, ",\"benchmarks\":[");
-    for (size_t i = 0; i < o->nbenches && !err; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jbench(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
-    }
-    sbuf_adds(&b, "],\"max_regression\":");
+    sbuf_adds(&b, ",\"benchmarks\":");
+    err = out_json_array(f, &b, o->nbenches, jbench, o);
+    sbuf_adds(&b, ",\"max_regression\":");
     out_json_num(&b, o->max_regression);
     sbuf_adds(&b, ",\"warnings\":");
     out_json_strings(&b, o->warnings, o->nwarnings);

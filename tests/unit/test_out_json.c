@@ -1,15 +1,19 @@
 /* Unit tests for out_json: numbers and strings, the metadata members (exact bytes, as the
  * exports wrote them before this module existed, and the member names and order of both
- * schemas' "metadata"), the comparison object read back with jansson.
+ * schemas' "metadata"), a long array written out in pieces (and stopped by a full disk), the
+ * comparison object read back with jansson.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meta.h"
 #include "out_json.h"
 #include "suites.h"
 #include "test.h"
+#include "util_file.h"
 #include "util_sbuf.h"
 
 static const char *num(struct sbuf *b, double v)
@@ -168,6 +172,62 @@ static void test_meta_members(void)
     sbuf_destroy(&b);
 }
 
+static size_t item_calls;
+
+/* Item i: an object of about 100 bytes; counted in item_calls. */
+static void item(struct sbuf *b, const void *ctx, size_t i)
+{
+    (void)ctx;
+    item_calls++;
+    sbuf_printf(b, "{\"i\":%zu,\"pad\":\"%090d\"}", i, 0);
+}
+
+static void test_array(void)
+{
+    const size_t n = 5000; /* about 500 KB: written out in pieces */
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+    FILE *f = fopen("out/out_json_array.json", "w+");
+
+    TEST_CHECK(f != NULL);
+    if (!f)
+        return;
+    item_calls = 0;
+    sbuf_init(&b);
+    sbuf_adds(&b, "{\"items\":");
+    TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), 0);
+    TEST_CHECK(b.len < 70000); /* the rest was written out already */
+    sbuf_addc(&b, '}');
+    TEST_EQ_INT(file_put(f, &b), 0);
+    TEST_EQ_INT(item_calls, n);
+    rewind(f);
+    j = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+    fclose(f);
+    TEST_EQ_INT(json_array_size(json_object_get(j, "items")), n);
+    TEST_EQ_INT(json_integer_value(
+                    json_object_get(json_array_get(json_object_get(j, "items"), n - 1), "i")),
+                n - 1);
+    json_decref(j);
+
+    sbuf_reset(&b);
+    out_json_array(stdout, &b, 0, item, NULL);
+    TEST_EQ_STR(sbuf_str(&b), "[]");
+
+    /* A full disk stops the array at the first failed write. */
+    f = fopen("/dev/full", "w");
+    TEST_CHECK(f != NULL);
+    if (f) {
+        setvbuf(f, NULL, _IONBF, 0);
+        item_calls = 0;
+        sbuf_reset(&b);
+        TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), -ENOSPC);
+        TEST_CHECK(item_calls > 0 && item_calls < n);
+        fclose(f);
+    }
+    sbuf_destroy(&b);
+}
+
 static void test_cmp(void)
 {
     struct sbuf b;
@@ -191,8 +251,10 @@ static void test_cmp(void)
 
 void test_out_json(void)
 {
+    mkdir("out", 0755);
     test_scalars();
     test_strings();
     test_meta_members();
+    test_array();
     test_cmp();
 }

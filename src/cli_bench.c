@@ -747,11 +747,19 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-static int write_export(FILE *f, int kind, const void *o)
+/* The report or an export of the out_bench ctx (cli_export_fn). */
+static int write_out(FILE *f, int kind, const void *o)
 {
-    return kind == CLI_EXPORT_JSON  ? out_bench_json(f, o)
-           : kind == CLI_EXPORT_CSV ? out_bench_csv(f, o)
-                                    : out_bench_markdown(f, o);
+    switch (kind) {
+    case CLI_EXPORT_JSON:
+        return out_bench_json(f, o);
+    case CLI_EXPORT_CSV:
+        return out_bench_csv(f, o);
+    case CLI_EXPORT_MARKDOWN:
+        return out_bench_markdown(f, o);
+    default:
+        return out_bench_text(f, o);
+    }
 }
 
 /* Explain why bench_go() failed. */
@@ -805,9 +813,7 @@ static int finish(struct report *r, const struct bench_args *a, const struct pla
         fprintf(stderr, "spyglass: bench: no run completed\n");
         return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
     }
-    if (out_bench_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
-        rc = EXIT_ERROR;
-    if (cli_export_write(a->c.exports, CLI_EXPORTS, write_export, &r->o) < 0)
+    if (cli_export_run(a->c.exports, write_out, &r->o) < 0)
         rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;

@@ -63,3 +63,14 @@ int cli_export_write(const char *const *paths, int n, cli_export_fn fn, const vo
             rc = -1;
     return rc;
 }
+
+int cli_export_run(const char *const *paths, cli_export_fn fn, const void *ctx)
+{
+    int rc = 0;
+
+    if (fn(stdout, CLI_EXPORT_REPORT, ctx) < 0 || fflush(stdout) != 0)
+        rc = -1;
+    if (cli_export_write(paths, CLI_EXPORTS, fn, ctx) < 0)
+        rc = -1;
+    return rc;
+}

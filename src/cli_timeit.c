@@ -631,11 +631,21 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-static int write_export(FILE *f, int kind, const void *x)
+/* The report (r->o) or an export (r->x) of the report ctx (cli_export_fn). */
+static int write_out(FILE *f, int kind, const void *ctx)
 {
-    return kind == CLI_EXPORT_JSON  ? out_timeit_json(f, x)
-           : kind == CLI_EXPORT_CSV ? out_timeit_csv(f, x)
-                                    : out_timeit_markdown(f, x);
+    const struct report *r = ctx;
+
+    switch (kind) {
+    case CLI_EXPORT_JSON:
+        return out_timeit_json(f, &r->x);
+    case CLI_EXPORT_CSV:
+        return out_timeit_csv(f, &r->x);
+    case CLI_EXPORT_MARKDOWN:
+        return out_timeit_markdown(f, &r->x);
+    default:
+        return out_timeit_text(f, &r->o);
+    }
 }
 
 /* Read --baseline into *base before running. Returns 0 or -1 (printed). */
@@ -739,9 +749,7 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
         fprintf(stderr, "spyglass: timeit: no value was measured\n");
         return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
     }
-    if (out_timeit_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
-        rc = EXIT_ERROR;
-    if (cli_export_write(a->c.exports, CLI_EXPORTS, write_export, &r->x) < 0)
+    if (cli_export_run(a->c.exports, write_out, r) < 0)
         rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;

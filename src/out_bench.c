@@ -215,11 +215,9 @@ static void jsummary(struct sbuf *b, const struct stats_summary *s)
     out_json_num(b, s->cv);
     sbuf_adds(b, ",\"median\":");
     out_json_num(b, s->median);
-    sbuf_adds(b, ",\"median_ci\":[");
-    out_json_num(b, s->median_lo);
-    sbuf_addc(b, ',');
-    out_json_num(b, s->median_hi);
-    sbuf_adds(b, "],\"median_ci_level\":");
+    sbuf_adds(b, ",\"median_ci\":");
+    out_json_pair(b, s->median_lo, s->median_hi);
+    sbuf_adds(b, ",\"median_ci_level\":");
     out_json_num(b, s->median_ci_level);
     sbuf_adds(b, ",\"min\":");
     out_json_num(b, s->min);

@@ -21,6 +21,15 @@ void out_json_known(struct sbuf *b, double v)
     out_json_num(b, v >= 0 ? v : NAN);
 }
 
+void out_json_pair(struct sbuf *b, double lo, double hi)
+{
+    sbuf_addc(b, '[');
+    out_json_num(b, lo);
+    sbuf_addc(b, ',');
+    out_json_num(b, hi);
+    sbuf_addc(b, ']');
+}
+
 void out_json_str(struct sbuf *b, const char *s)
 {
     sbuf_addc(b, '"');
@@ -108,11 +117,9 @@ void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, 
 {
     sbuf_adds(b, "{\"ratio\":");
     out_json_num(b, ratio);
-    sbuf_adds(b, ",\"ci\":[");
-    out_json_num(b, lo);
-    sbuf_addc(b, ',');
-    out_json_num(b, hi);
-    sbuf_adds(b, "],\"p\":");
+    sbuf_adds(b, ",\"ci\":");
+    out_json_pair(b, lo, hi);
+    sbuf_adds(b, ",\"p\":");
     out_json_num(b, p);
     sbuf_adds(b, ",\"auc\":");
     out_json_num(b, auc);

@@ -19,6 +19,9 @@ void out_json_num(struct sbuf *b, double v);
 /* v as out_json_num(), or null when v is negative (a share or pressure that is unknown). */
 void out_json_known(struct sbuf *b, double v);
 
+/* [lo,hi], an interval, each as out_json_num(). */
+void out_json_pair(struct sbuf *b, double lo, double hi);
+
 /* s quoted and escaped by sbuf_add_json() (invalid UTF-8 becomes U+FFFD); NULL is "". */
 void out_json_str(struct sbuf *b, const char *s);
 

@@ -94,11 +94,9 @@ static void jsummary(struct sbuf *b, const struct stats_nested *s)
     out_json_num(b, s->max);
     sbuf_adds(b, ",\"median\":");
     out_json_num(b, s->median);
-    sbuf_adds(b, ",\"median_ci\":[");
-    out_json_num(b, s->median_lo);
-    sbuf_addc(b, ',');
-    out_json_num(b, s->median_hi);
-    sbuf_adds(b, "],\"between_sd\":");
+    sbuf_adds(b, ",\"median_ci\":");
+    out_json_pair(b, s->median_lo, s->median_hi);
+    sbuf_adds(b, ",\"between_sd\":");
     out_json_num(b, s->between_sd);
     sbuf_adds(b, ",\"within_sd\":");
     out_json_num(b, s->within_sd);

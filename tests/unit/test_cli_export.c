@@ -1,7 +1,7 @@
 /* Unit tests for cli_export: paths checked before a run (created and removed, existing files
  * left alone, an impossible one refused in one line), exports written to files and to standard
  * output, the writer's error, a full disk (/dev/full) and an impossible path each reported in
- * one line without stopping the other exports.
+ * one line without stopping the other exports; the report on standard output before them.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,13 +96,14 @@ static void test_check(void)
     TEST_CHECK(access(DIR "/ok.csv", F_OK) != 0 && access(DIR "/never.md", F_OK) != 0);
 }
 
-/* A writer that writes its kind's name, and fails for kind CLI_EXPORT_CSV when asked. */
+/* A writer that writes its kind's name, and fails for kind CLI_EXPORT_CSV (and the report)
+ * when asked. */
 static int writer(FILE *f, int kind, const void *ctx)
 {
     const int *fail_csv = ctx;
-    static const char *const names[] = {"json\n", "csv\n", "markdown\n"};
+    static const char *const names[] = {"json\n", "csv\n", "markdown\n", "report\n"};
 
-    if (*fail_csv && kind == CLI_EXPORT_CSV)
+    if (*fail_csv && (kind == CLI_EXPORT_CSV || kind == CLI_EXPORT_REPORT))
         return -EDOM;
     return fputs(names[kind], f) < 0 ? -EIO : 0;
 }
@@ -157,10 +158,43 @@ static void test_write(void)
     free(s);
 }
 
+/* The report on standard output, then the exports; a failed report is no line of its own. */
+static void test_run(void)
+{
+    const char *paths[CLI_EXPORTS] = {NULL, DIR "/r.csv", NULL};
+    struct redirect r, o;
+    int fail = 0;
+    char *s;
+
+    redirect(&o, stdout, DIR "/stdout");
+    TEST_EQ_INT(cli_export_run(paths, writer, &fail), 0);
+    restore(&o);
+    s = slurp(DIR "/stdout");
+    TEST_EQ_STR(s, "report\n");
+    free(s);
+    s = slurp(DIR "/r.csv");
+    TEST_EQ_STR(s, "csv\n");
+    free(s);
+
+    fail = 1;
+    paths[1] = NULL;
+    paths[2] = DIR "/r.md";
+    redirect(&r, stderr, DIR "/err");
+    TEST_EQ_INT(cli_export_run(paths, writer, &fail), -1);
+    restore(&r);
+    s = slurp(DIR "/err");
+    TEST_EQ_STR(s, "");
+    free(s);
+    s = slurp(DIR "/r.md");
+    TEST_EQ_STR(s, "markdown\n"); /* written although the report failed */
+    free(s);
+}
+
 void test_cli_export(void)
 {
     mkdir("out", 0755);
     mkdir(DIR, 0755);
     test_check();
     test_write();
+    test_run();
 }

@@ -55,6 +55,9 @@ static void test_scalars(void)
     TEST_EQ_STR(known(&b, 0), "0");
     TEST_EQ_STR(known(&b, 0.75), "0.75");
     TEST_EQ_STR(known(&b, NAN), "null");
+    sbuf_reset(&b);
+    out_json_pair(&b, 0.5, NAN);
+    TEST_EQ_STR(sbuf_str(&b), "[0.5,null]");
     TEST_EQ_STR(str(&b, NULL), "\"\"");
     TEST_EQ_STR(str(&b, ""), "\"\"");
     TEST_EQ_STR(str(&b, "a\"b\\c\n\t\x01<é>"),

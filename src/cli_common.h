@@ -27,19 +27,19 @@ enum cli_common_opt {
 
 /* The shared entries of a struct option table, placed before the subcommand's terminating
  * {NULL, 0, NULL, 0}. The short options -q and -h must be in its optstring. */
-#define CLI_COMMON_LONGOPTS                                                  \
-    {"reference", required_argument, NULL, CLI_OPT_REFERENCE},               \
-        {"alpha", required_argument, NULL, CLI_OPT_ALPHA},                   \
-        {"seed", required_argument, NULL, CLI_OPT_SEED},                     \
-        {"export-json", required_argument, NULL, CLI_OPT_JSON},              \
-        {"export-csv", required_argument, NULL, CLI_OPT_CSV},                \
-        {"export-markdown", required_argument, NULL, CLI_OPT_MARKDOWN},      \
-        {"baseline", required_argument, NULL, CLI_OPT_BASELINE},             \
-        {"max-regression", required_argument, NULL, CLI_OPT_MAX_REGRESSION}, \
-        {"quiet", no_argument, NULL, 'q'},                                   \
-    {                                                                        \
-        "help", no_argument, NULL, 'h'                                       \
-    }
+/* clang-format off */
+#define CLI_COMMON_LONGOPTS                                                 \
+    {"reference", required_argument, NULL, CLI_OPT_REFERENCE},              \
+    {"alpha", required_argument, NULL, CLI_OPT_ALPHA},                      \
+    {"seed", required_argument, NULL, CLI_OPT_SEED},                        \
+    {"export-json", required_argument, NULL, CLI_OPT_JSON},                 \
+    {"export-csv", required_argument, NULL, CLI_OPT_CSV},                   \
+    {"export-markdown", required_argument, NULL, CLI_OPT_MARKDOWN},         \
+    {"baseline", required_argument, NULL, CLI_OPT_BASELINE},                \
+    {"max-regression", required_argument, NULL, CLI_OPT_MAX_REGRESSION},    \
+    {"quiet", no_argument, NULL, 'q'},                                      \
+    {"help", no_argument, NULL, 'h'}
+/* clang-format on */
 
 /* The values of the shared options. */
 struct cli_common {

@@ -57,6 +57,15 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* The file at path holds exactly want. */
+static void file_is(const char *path, const char *want)
+{
+    char *s = slurp(path);
+
+    TEST_EQ_STR(s, want);
+    free(s);
+}
+
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -71,7 +80,6 @@ static void test_check(void)
     const char *fresh[] = {NULL, "-", DIR "/fresh.json"};
     const char *bad[] = {DIR "/ok.csv", "/nonexistent-dir/x.json", DIR "/never.md"};
     struct redirect r;
-    char *err;
     FILE *f;
 
     unlink(DIR "/fresh.json");
@@ -83,16 +91,13 @@ static void test_check(void)
         fclose(f);
     fresh[2] = DIR "/kept.json";
     TEST_EQ_INT(cli_export_check(fresh, 3), 0);
-    err = slurp(DIR "/kept.json");
-    TEST_EQ_STR(err, "old contents"); /* an existing file is not touched */
-    free(err);
+    file_is(DIR "/kept.json", "old contents"); /* an existing file is not touched */
 
     redirect(&r, stderr, DIR "/err");
     TEST_EQ_INT(cli_export_check(bad, 3), -1);
     restore(&r);
-    err = slurp(DIR "/err");
-    TEST_EQ_STR(err, "spyglass: cannot write /nonexistent-dir/x.json: No such file or directory\n");
-    free(err);
+    file_is(DIR "/err",
+            "spyglass: cannot write /nonexistent-dir/x.json: No such file or directory\n");
     TEST_CHECK(access(DIR "/ok.csv", F_OK) != 0 && access(DIR "/never.md", F_OK) != 0);
 }
 
@@ -116,12 +121,8 @@ static void test_write(void)
     char *s;
 
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
-    s = slurp(DIR "/w.json");
-    TEST_EQ_STR(s, "json\n");
-    free(s);
-    s = slurp(DIR "/w.md");
-    TEST_EQ_STR(s, "markdown\n");
-    free(s);
+    file_is(DIR "/w.json", "json\n");
+    file_is(DIR "/w.md", "markdown\n");
 
     /* "-" is standard output, left open. */
     paths[0] = "-";
@@ -130,9 +131,7 @@ static void test_write(void)
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
     TEST_CHECK(fputs("after\n", stdout) >= 0);
     restore(&o);
-    s = slurp(DIR "/stdout");
-    TEST_EQ_STR(s, "json\nafter\n");
-    free(s);
+    file_is(DIR "/stdout", "json\nafter\n");
 
     /* A full disk, a writer's error and an impossible path: one line each, the rest written. */
     paths[0] = "/dev/full";
@@ -153,9 +152,7 @@ static void test_write(void)
     paths[0] = NULL;
     paths[2] = DIR "/w.md";
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
-    s = slurp(DIR "/w.csv");
-    TEST_EQ_STR(s, "csv\n");
-    free(s);
+    file_is(DIR "/w.csv", "csv\n");
 }
 
 /* The report on standard output, then the exports; a failed report is no line of its own. */
@@ -164,17 +161,12 @@ static void test_run(void)
     const char *paths[CLI_EXPORTS] = {NULL, DIR "/r.csv", NULL};
     struct redirect r, o;
     int fail = 0;
-    char *s;
 
     redirect(&o, stdout, DIR "/stdout");
     TEST_EQ_INT(cli_export_run(paths, writer, &fail), 0);
     restore(&o);
-    s = slurp(DIR "/stdout");
-    TEST_EQ_STR(s, "report\n");
-    free(s);
-    s = slurp(DIR "/r.csv");
-    TEST_EQ_STR(s, "csv\n");
-    free(s);
+    file_is(DIR "/stdout", "report\n");
+    file_is(DIR "/r.csv", "csv\n");
 
     fail = 1;
     paths[1] = NULL;
@@ -182,12 +174,8 @@ static void test_run(void)
     redirect(&r, stderr, DIR "/err");
     TEST_EQ_INT(cli_export_run(paths, writer, &fail), -1);
     restore(&r);
-    s = slurp(DIR "/err");
-    TEST_EQ_STR(s, "");
-    free(s);
-    s = slurp(DIR "/r.md");
-    TEST_EQ_STR(s, "markdown\n"); /* written although the report failed */
-    free(s);
+    file_is(DIR "/err", "");
+    file_is(DIR "/r.md", "markdown\n"); /* written although the report failed */
 }
 
 void test_cli_export(void)

@@ -3,19 +3,13 @@
  * SPDX-License-Identifier: MIT */
 #include "bench_base.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base_json.h"
 #include "out_bench.h"
-#include "util_file.h"
 #include "util_xalloc.h"
-
-#define MAX_BYTES (256u << 20) /* refuse baselines larger than this */
-
 struct base_cmd {
     char *name;
     double *times;
@@ -27,19 +21,13 @@ struct bench_base {
     size_t ncmds;
 };
 
-static int fail(char *why, size_t size, const char *msg)
-{
-    snprintf(why, size, "%s", msg);
-    return -EINVAL;
-}
-
 static int read_commands(struct bench_base *b, json_t *cmds, char *why, size_t size)
 {
     size_t i;
     json_t *c;
 
     if (!json_is_array(cmds))
-        return fail(why, size, "no \"commands\" array");
+        return base_json_fail(why, size, "no \"commands\" array");
     b->ncmds = json_array_size(cmds);
     b->cmds = xcalloc(b->ncmds ? b->ncmds : 1, sizeof(*b->cmds));
     json_array_foreach(cmds, i, c)
@@ -47,7 +35,7 @@ static int read_commands(struct bench_base *b, json_t *cmds, char *why, size_t s
         const char *name = json_string_value(json_object_get(c, "name"));
 
         if (!name)
-            return fail(why, size, "a command without a \"name\"");
+            return base_json_fail(why, size, "a command without a \"name\"");
         b->cmds[i].name = xstrdup(name);
     }
     return 0;
@@ -59,7 +47,7 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
     json_t *r;
 
     if (!json_is_array(runs))
-        return fail(why, size, "no \"runs\" array");
+        return base_json_fail(why, size, "no \"runs\" array");
     json_array_foreach(runs, i, r)
     {
         json_t *cmd = json_object_get(r, "command"), *wall = json_object_get(r, "wall");
@@ -68,11 +56,12 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
         double w;
 
         if (!json_is_integer(cmd) || !json_is_number(wall))
-            return fail(why, size, "a run without an integer \"command\" and a \"wall\" time");
+            return base_json_fail(why, size,
+                                  "a run without an integer \"command\" and a \"wall\" time");
         k = json_integer_value(cmd);
         w = json_number_value(wall);
         if (k < 0 || (size_t)k >= b->ncmds || !isfinite(w) || w < 0)
-            return fail(why, size, "a run with an out-of-range \"command\" or \"wall\"");
+            return base_json_fail(why, size, "a run with an out-of-range \"command\" or \"wall\"");
         if (json_is_true(to))
             continue;
         struct base_cmd *c = &b->cmds[k];
@@ -86,31 +75,14 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
     return 0;
 }
 
-int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why, size_t size)
+/* The baseline in root (released here). */
+static int from_root(json_t *root, struct bench_base **out, char *why, size_t size)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    struct bench_base *b = NULL;
-    const char *schema;
-    int err;
+    struct bench_base *b = xcalloc(1, sizeof(*b));
+    int err = read_commands(b, json_object_get(root, "commands"), why, size);
 
-    if (!root) {
-        snprintf(why, size, "not JSON: %s (line %d)", jerr.text, jerr.line);
-        for (char *c = why; *c; c++) /* jansson quotes the input near the error */
-            *c = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
-        return -EINVAL;
-    }
-    schema = json_string_value(json_object_get(root, "schema"));
-    if (!schema || strcmp(schema, OUT_BENCH_SCHEMA) != 0) {
-        err =
-            fail(why, size, "not a spyglass bench export (\"schema\" is not " OUT_BENCH_SCHEMA ")");
-        goto out;
-    }
-    b = xcalloc(1, sizeof(*b));
-    err = read_commands(b, json_object_get(root, "commands"), why, size);
     if (err == 0)
         err = read_runs(b, json_object_get(root, "runs"), why, size);
-out:
     json_decref(root);
     if (err < 0) {
         bench_base_free(b);
@@ -120,19 +92,20 @@ out:
     return 0;
 }
 
+int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why, size_t size)
+{
+    json_t *root;
+    int err = base_json_parse(text, len, OUT_BENCH_SCHEMA, "bench", &root, why, size);
+
+    return err < 0 ? err : from_root(root, out, why, size);
+}
+
 int bench_base_load(const char *path, struct bench_base **out, char *why, size_t size)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    int err = file_read(path, MAX_BYTES, &buf, &len);
+    json_t *root;
+    int err = base_json_load(path, OUT_BENCH_SCHEMA, "bench", &root, why, size);
 
-    if (err == -EFBIG)
-        return fail(why, size, "larger than 256 MiB");
-    if (err < 0)
-        return err;
-    err = bench_base_parse(buf, len, out, why, size);
-    free(buf);
-    return err;
+    return err < 0 ? err : from_root(root, out, why, size);
 }
 
 const double *bench_base_times(const struct bench_base *b, const char *name, size_t *n)

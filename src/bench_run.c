@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -22,9 +21,8 @@
 #include "proc_res.h"
 #include "proc_stat.h"
 #include "proc_taskstats.h"
+#include "util_spawn.h"
 #include "util_xalloc.h"
-
-extern char **environ;
 
 #define RUN_RECS   2048       /* exit records kept during one run */
 #define PID_SET    4096       /* slots of the pid table (a power of two, over 2 * RUN_RECS) */
@@ -38,9 +36,7 @@ struct bench_runner {
     int devnull;   /* /dev/null, kept open (fd >= 3) */
     int io_fd;     /* /proc/self/io, or -1 */
     uint32_t self; /* our pid: the parent of every command's leader */
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t fa;
-    int attr_ok, fa_ok;
+    struct util_spawn spawn;
     struct proc_taskstats *ts;       /* NULL: peak RSS from wait4 */
     struct proc_taskstats_rec *recs; /* [RUN_RECS]: the current run's records */
     size_t nrecs;
@@ -253,28 +249,6 @@ static void rss_from_wait4(struct bench_result *res, const struct rusage *ru)
     res->rss_src = own > 0 && res->maxrss > own ? BENCH_RSS_WAIT4 : BENCH_RSS_BOUND;
 }
 
-static int spawn(struct bench_runner *r, char *const argv[], pid_t *pid)
-{
-    int rc = posix_spawnp(pid, argv[0], &r->fa, &r->attr, argv, environ);
-
-    switch (rc) {
-    case 0:
-        return 0;
-    case ENOENT:
-    case ENOTDIR:
-        return -ENOENT;
-    case EACCES:
-    case EPERM:
-    case EISDIR:
-        return -EACCES;
-    case ENOEXEC:
-    case ELIBBAD:
-        return -ENOEXEC;
-    default:
-        return -rc;
-    }
-}
-
 /* Blocking wait4, restarted after signals. */
 static int reap(pid_t pid, int *status, struct rusage *ru)
 {
@@ -398,7 +372,7 @@ int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *r
     io_ok = r->io_fd >= 0 && proc_io_read_fd(r->io_fd, &io0) == 0;
     /* The timed window: nothing but the spawn and the wait. */
     t0 = now_ns();
-    rc = spawn(r, argv, &pid);
+    rc = util_spawn_run(&r->spawn, argv[0], argv, &pid);
     if (rc < 0)
         return rc;
     if (r->opts.timeout > 0)
@@ -428,32 +402,10 @@ int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *r
  * at its default, stdin (and stdout/stderr unless inherited) on /dev/null. */
 static int setup_spawn(struct bench_runner *r)
 {
-    sigset_t none, all;
-    int rc;
+    int quiet = r->opts.output == BENCH_OUT_NULL ? r->devnull : -1;
+    const int fds[3] = {r->devnull, quiet, quiet};
 
-    sigemptyset(&none);
-    sigfillset(&all);
-    if ((rc = posix_spawnattr_init(&r->attr)) != 0)
-        return -rc;
-    r->attr_ok = 1;
-    if ((rc = posix_spawn_file_actions_init(&r->fa)) != 0)
-        return -rc;
-    r->fa_ok = 1;
-    rc = posix_spawnattr_setflags(&r->attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                POSIX_SPAWN_SETSIGDEF);
-    if (!rc)
-        rc = posix_spawnattr_setpgroup(&r->attr, 0);
-    if (!rc)
-        rc = posix_spawnattr_setsigmask(&r->attr, &none);
-    if (!rc)
-        rc = posix_spawnattr_setsigdefault(&r->attr, &all);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&r->fa, r->devnull, 0);
-    if (!rc && r->opts.output == BENCH_OUT_NULL)
-        rc = posix_spawn_file_actions_adddup2(&r->fa, r->devnull, 1);
-    if (!rc && r->opts.output == BENCH_OUT_NULL)
-        rc = posix_spawn_file_actions_adddup2(&r->fa, r->devnull, 2);
-    return -rc;
+    return util_spawn_init(&r->spawn, fds, 3);
 }
 
 /* /dev/null on a descriptor above 2, so that dup2 onto 0..2 always clears close-on-exec. */
@@ -502,10 +454,7 @@ void bench_runner_free(struct bench_runner *r)
 {
     if (!r)
         return;
-    if (r->attr_ok)
-        posix_spawnattr_destroy(&r->attr);
-    if (r->fa_ok)
-        posix_spawn_file_actions_destroy(&r->fa);
+    util_spawn_destroy(&r->spawn);
     if (r->devnull >= 0)
         close(r->devnull);
     if (r->io_fd >= 0)

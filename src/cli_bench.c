@@ -7,11 +7,9 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,7 +17,9 @@
 #include "bench_base.h"
 #include "bench_sum.h"
 #include "cli.h"
-#include "cli_attach.h"
+#include "cli_common.h"
+#include "cli_export.h"
+#include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
 #include "stats_dist.h"
@@ -27,8 +27,8 @@
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-#define MAX_PARAMS   8
-#define MAX_WARNINGS 64
+#define MAX_PARAMS 8
+#define COUNT_MAX  100000000 /* the largest count an option takes */
 
 struct param {
     const char *name;
@@ -52,11 +52,7 @@ struct bench_args {
     double scan_min, scan_max, scan_step;
     int scan_set, step_set;
     const char *shell; /* NULL: no shell */
-    const char *json, *csv, *md, *baseline;
-    double max_regression;
-    double alpha;
-    int reference; /* 1-based, 0: the fastest */
-    int quiet;
+    struct cli_common c;
 };
 
 /* Everything built from the arguments: one entry per expanded command. */
@@ -116,14 +112,6 @@ enum {
     OPT_MAX_TIME,
     OPT_TARGET_CI,
     OPT_SHOW_OUTPUT,
-    OPT_REFERENCE,
-    OPT_ALPHA,
-    OPT_SEED,
-    OPT_JSON,
-    OPT_CSV,
-    OPT_MD,
-    OPT_BASELINE,
-    OPT_MAX_REGRESSION,
 };
 
 static const struct option longopts[] = {
@@ -145,58 +133,9 @@ static const struct option longopts[] = {
     {"ignore-failure", no_argument, NULL, 'i'},
     {"timeout", required_argument, NULL, 't'},
     {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
-    {"reference", required_argument, NULL, OPT_REFERENCE},
-    {"alpha", required_argument, NULL, OPT_ALPHA},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"export-json", required_argument, NULL, OPT_JSON},
-    {"export-csv", required_argument, NULL, OPT_CSV},
-    {"export-markdown", required_argument, NULL, OPT_MD},
-    {"baseline", required_argument, NULL, OPT_BASELINE},
-    {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_COMMON_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-static int bad_value(const char *opt, const char *v)
-{
-    fprintf(stderr, "spyglass: bench: invalid value '%s' for %s\n", v, opt);
-    return -1;
-}
-
-static int parse_int(const char *opt, const char *v, int min, int *out)
-{
-    char *end;
-    long n;
-
-    errno = 0;
-    n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < min || n > 100000000)
-        return bad_value(opt, v);
-    *out = (int)n;
-    return 0;
-}
-
-static int parse_num(const char *opt, const char *v, double min, double *out)
-{
-    char *end;
-    double d;
-
-    errno = 0;
-    d = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(d) || d < min)
-        return bad_value(opt, v);
-    *out = d;
-    return 0;
-}
 
 static int add_list(struct bench_args *a, const char *var, const char *list)
 {
@@ -264,129 +203,92 @@ static void push(const char ***v, int *n, const char *s)
     (*v)[(*n)++] = s;
 }
 
-static int parse_opt(struct bench_args *a, int c, int argc, char **argv)
+/* An option of bench's own (cli_opt_fn). */
+static int parse_opt(void *ctx, int opt, const char *arg, int argc, char **argv)
 {
-    switch (c) {
+    struct bench_args *a = ctx;
+
+    switch (opt) {
     case 'w':
-        return parse_int("--warmup", optarg, 0, &a->plan.warmup);
+        return cli_parse_int("bench", "--warmup", arg, 0, COUNT_MAX, &a->plan.warmup);
     case 'r':
-        return parse_int("--runs", optarg, 1, &a->plan.runs);
+        return cli_parse_int("bench", "--runs", arg, 1, COUNT_MAX, &a->plan.runs);
     case 'm':
-        return parse_int("--min-runs", optarg, 1, &a->plan.min_runs);
+        return cli_parse_int("bench", "--min-runs", arg, 1, COUNT_MAX, &a->plan.min_runs);
     case 'M':
-        return parse_int("--max-runs", optarg, 1, &a->plan.max_runs);
+        return cli_parse_int("bench", "--max-runs", arg, 1, COUNT_MAX, &a->plan.max_runs);
     case OPT_MIN_TIME:
-        return parse_num("--min-time", optarg, 0, &a->plan.min_time);
+        return cli_parse_num("bench", "--min-time", arg, 0, HUGE_VAL, &a->plan.min_time);
     case OPT_MAX_TIME:
-        return parse_num("--max-time", optarg, 0.001, &a->plan.max_time);
+        return cli_parse_num("bench", "--max-time", arg, 0.001, HUGE_VAL, &a->plan.max_time);
     case OPT_TARGET_CI:
-        if (parse_num("--target-ci", optarg, 0.001, &a->plan.target_ci) < 0)
+        if (cli_parse_num("bench", "--target-ci", arg, 0.001, HUGE_VAL, &a->plan.target_ci) < 0)
             return -1;
         a->plan.target_ci /= 100;
         return 0;
     case 'p':
-        push(&a->prepares, &a->nprepares, optarg);
+        push(&a->prepares, &a->nprepares, arg);
         return 0;
     case 's':
-        a->setup = optarg;
+        a->setup = arg;
         return 0;
     case 'c':
-        a->cleanup = optarg;
+        a->cleanup = arg;
         return 0;
     case 'P':
         if (optind + 1 >= argc) {
             fprintf(stderr, "spyglass: bench: --parameter-scan needs VAR MIN MAX\n");
             return -1;
         }
-        a->scan_var = optarg;
-        if (parse_num("--parameter-scan MIN", argv[optind], -1e300, &a->scan_min) < 0 ||
-            parse_num("--parameter-scan MAX", argv[optind + 1], -1e300, &a->scan_max) < 0)
+        a->scan_var = arg;
+        if (cli_parse_num("bench", "--parameter-scan MIN", argv[optind], -1e300, HUGE_VAL,
+                          &a->scan_min) < 0 ||
+            cli_parse_num("bench", "--parameter-scan MAX", argv[optind + 1], -1e300, HUGE_VAL,
+                          &a->scan_max) < 0)
             return -1;
         optind += 2;
         a->scan_set = 1;
         return 0;
     case 'D':
         a->step_set = 1;
-        return parse_num("--parameter-step-size", optarg, 1e-12, &a->scan_step);
+        return cli_parse_num("bench", "--parameter-step-size", arg, 1e-12, HUGE_VAL, &a->scan_step);
     case 'L':
         if (optind >= argc) {
             fprintf(stderr, "spyglass: bench: --parameter-list needs VAR VALUES\n");
             return -1;
         }
-        return add_list(a, optarg, argv[optind++]);
+        return add_list(a, arg, argv[optind++]);
     case 'S':
-        a->shell = optarg ? optarg : "sh";
+        a->shell = arg ? arg : "sh";
         return 0;
     case 'n':
-        push(&a->names, &a->nnames, optarg);
+        push(&a->names, &a->nnames, arg);
         return 0;
     case 'i':
         a->plan.ignore_failure = 1;
         return 0;
     case 't':
-        return parse_num("--timeout", optarg, 0.001, &a->run.timeout);
+        return cli_parse_num("bench", "--timeout", arg, 0.001, HUGE_VAL, &a->run.timeout);
     case OPT_SHOW_OUTPUT:
         a->run.output = BENCH_OUT_INHERIT;
         return 0;
-    case OPT_REFERENCE:
-        return parse_int("--reference", optarg, 1, &a->reference);
-    case OPT_ALPHA:
-        if (parse_num("--alpha", optarg, 1e-12, &a->alpha) < 0)
-            return -1;
-        return a->alpha < 0.5 ? 0 : bad_value("--alpha", optarg);
-    case OPT_SEED: {
-        char *end;
-
-        errno = 0;
-        a->plan.seed = strtoull(optarg, &end, 10);
-        return errno || end == optarg || *end ? bad_value("--seed", optarg) : 0;
-    }
-    case OPT_JSON:
-        a->json = optarg;
-        return 0;
-    case OPT_CSV:
-        a->csv = optarg;
-        return 0;
-    case OPT_MD:
-        a->md = optarg;
-        return 0;
-    case OPT_BASELINE:
-        a->baseline = optarg;
-        return 0;
-    case OPT_MAX_REGRESSION:
-        return parse_num("--max-regression", optarg, 0, &a->max_regression);
-    case 'q':
-        a->quiet = 1;
-        return 0;
     default:
-        cli_bad_option("bench", c, argv);
-        return -1;
+        return 1;
     }
 }
 
 /* Parse argv. Returns 0, 1 after --help, or -1 after an error message. */
 static int parse_args(int argc, char **argv, struct bench_args *a)
 {
-    int c;
-    struct timespec ts;
+    int err;
 
     memset(a, 0, sizeof(*a));
-    clock_gettime(CLOCK_REALTIME, &ts);
-    a->plan.seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
     a->plan.min_time = 3;
-    a->alpha = 0.01;
-    a->max_regression = 5;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:w:r:m:M:p:s:c:P:D:L:S::n:it:qh", longopts, NULL)) !=
-           -1) {
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (parse_opt(a, c, argc, argv) < 0)
-            return -1;
-    }
+    err = cli_common_parse(&a->c, "bench", argc, argv, "+:w:r:m:M:p:s:c:P:D:L:S::n:it:qh", longopts,
+                           usage, parse_opt, a);
+    if (err != 0)
+        return err;
+    a->plan.seed = a->c.seed;
     for (int i = optind; i < argc; i++)
         push(&a->cmds, &a->ncmds, argv[i]);
     if (a->ncmds == 0) {
@@ -623,35 +525,23 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
 }
 
 struct progress {
+    struct cli_progress p;
     const struct plan_cmds *pc;
     const struct bench *b;
-    int tty, quiet;
-    double last;
-    struct timespec t0;
     size_t runs;
 };
-
-static double since(const struct timespec *t0)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)(ts.tv_sec - t0->tv_sec) + (ts.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_sample *s,
                         int runs_done, int runs_expected)
 {
     struct progress *pg = ctx;
-    double t = since(&pg->t0);
+    double t;
     char a[32];
 
     if (s)
         pg->runs++;
-    if (pg->quiet || t - pg->last < (pg->tty ? 0.1 : 10))
+    if (!cli_progress_due(&pg->p, &t))
         return;
-    pg->last = t;
-    if (!pg->tty) {
+    if (!pg->p.tty) {
         fprintf(stderr, "spyglass: bench: %zu runs in %.0f s\n", pg->runs, t);
         return;
     }
@@ -659,13 +549,10 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
         fprintf(stderr, "\r\033[K  warming up '%.40s' (%d left)", pg->pc->names[cmd], warmup_left);
     } else {
         char bar[21];
-        int fill = runs_expected > 0 ? 20 * runs_done / runs_expected : 0;
         size_t len;
         double *v = bench_sum_times(bench_samples(pg->b, &len), len, cmd, &len);
 
-        for (int i = 0; i < 20; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[20] = '\0';
+        cli_progress_bar(bar, runs_done, runs_expected);
         out_bench_fmt(a, sizeof(a), v ? stats_dist_quantile(v, len, 0.5) : s->r.wall,
                       BENCH_U_SECONDS);
         free(v);
@@ -673,29 +560,6 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
                 pg->pc->names[cmd], runs_done, runs_expected, a, t);
     }
     fflush(stderr);
-}
-
-/* Share of the machine's CPU used by others over a short window before starting. */
-static double pre_check(void)
-{
-    struct proc_sys_cpu a, b;
-    struct timespec ts = {0, 200 * 1000 * 1000};
-
-    if (proc_sys_cpu_read(&a) < 0)
-        return -1;
-    nanosleep(&ts, NULL);
-    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
-        return -1;
-    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
-}
-
-static void iso_date(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* ---- report ---- */
@@ -706,30 +570,10 @@ struct report {
     struct bench_cmp *cmps, *base;
     int *has_base;
     signed char *outlier;
-    char warn[MAX_WARNINGS][320];
-    const char *warnp[MAX_WARNINGS];
-    struct proc_sys_machine mach;
-    struct proc_sys_load load0, load1;
-    char date[40], kernel[160];
+    struct cli_warnings w;
     uint64_t throttle0;
     int regression;
 };
-
-static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void warn(struct report *r, const char *fmt, ...)
-{
-    va_list ap;
-    int n = r->o.nwarnings;
-
-    if (n == MAX_WARNINGS)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(r->warn[n], sizeof(r->warn[n]), fmt, ap);
-    va_end(ap);
-    r->warnp[n] = r->warn[n];
-    r->o.nwarnings++;
-}
 
 static void warn_cmd(struct report *r, const struct bench_args *a, int i)
 {
@@ -740,56 +584,62 @@ static void warn_cmd(struct report *r, const struct bench_args *a, int i)
     if (s->n == 0 || r->o.cmds[i].hidden)
         return;
     if (s->m[BENCH_M_WALL].cv > 0.1)
-        warn(r, "'%s': high variance (CV %.0f%%): the machine may be busy or the command noisy",
-             name, 100 * s->m[BENCH_M_WALL].cv);
+        cli_warn(&r->w,
+                 "'%s': high variance (CV %.0f%%): the machine may be busy or the command noisy",
+                 name, 100 * s->m[BENCH_M_WALL].cv);
     if (s->modes >= 2)
-        warn(r, "'%s': the times are multimodal (modes at %s and %s): look at the raw runs", name,
-             (out_bench_fmt(x, 32, s->mode_at[0], BENCH_U_SECONDS), x),
-             (out_bench_fmt(y, 32, s->mode_at[s->modes - 1], BENCH_U_SECONDS), y));
+        cli_warn(&r->w, "'%s': the times are multimodal (modes at %s and %s): look at the raw runs",
+                 name, (out_bench_fmt(x, 32, s->mode_at[0], BENCH_U_SECONDS), x),
+                 (out_bench_fmt(y, 32, s->mode_at[s->modes - 1], BENCH_U_SECONDS), y));
     if (s->drift)
-        warn(r,
-             "'%s': the times drifted from %s to %s during the benchmark (load or frequency "
-             "changed)",
-             name, (out_bench_fmt(x, 32, s->drift_from, BENCH_U_SECONDS), x),
-             (out_bench_fmt(y, 32, s->drift_to, BENCH_U_SECONDS), y));
+        cli_warn(&r->w,
+                 "'%s': the times drifted from %s to %s during the benchmark (load or frequency "
+                 "changed)",
+                 name, (out_bench_fmt(x, 32, s->drift_from, BENCH_U_SECONDS), x),
+                 (out_bench_fmt(y, 32, s->drift_to, BENCH_U_SECONDS), y));
     if (s->outlier_why[BENCH_OUT_FIRST] && a->plan.warmup == 0)
-        warn(r, "'%s': the first run was much slower (cold caches?): consider --warmup", name);
+        cli_warn(&r->w, "'%s': the first run was much slower (cold caches?): consider --warmup",
+                 name);
     if (s->n >= 10 && s->outliers * 20 > s->n)
-        warn(r, "'%s': %zu of %zu runs are outliers (%zu from interference)", name, s->outliers,
-             s->n, s->outlier_why[BENCH_OUT_INTERFERENCE]);
+        cli_warn(&r->w, "'%s': %zu of %zu runs are outliers (%zu from interference)", name,
+                 s->outliers, s->n, s->outlier_why[BENCH_OUT_INTERFERENCE]);
     if (s->failed || s->timed_out)
-        warn(r, "'%s': %zu runs exited non-zero and %zu timed out", name, s->failed, s->timed_out);
+        cli_warn(&r->w, "'%s': %zu runs exited non-zero and %zu timed out", name, s->failed,
+                 s->timed_out);
     if (r->o.shell_cmd >= 0 && r->sums[r->o.shell_cmd].n &&
         r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median > 0.2 * s->m[BENCH_M_WALL].median)
-        warn(r,
-             "'%s': the shell's start-up is %.0f%% of its time: consider running it without "
-             "--shell",
-             name,
-             100 * r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median / s->m[BENCH_M_WALL].median);
+        cli_warn(&r->w,
+                 "'%s': the shell's start-up is %.0f%% of its time: consider running it without "
+                 "--shell",
+                 name,
+                 100 * r->sums[r->o.shell_cmd].m[BENCH_M_WALL].median / s->m[BENCH_M_WALL].median);
 }
 
 static void warn_machine(struct report *r)
 {
-    const struct out_bench_meta *m = &r->o.meta;
+    const struct meta *m = &r->o.meta.run;
     uint64_t thr = proc_sys_throttle_count();
 
-    if (m->pre_other_cpu > 0.1)
-        warn(r,
-             "other processes used %.0f%% of the CPUs just before the benchmark: results may "
-             "be noisy",
-             100 * m->pre_other_cpu);
-    if (m->other_cpu > 0.1)
-        warn(r, "other processes used %.0f%% of the CPUs during the runs: results may be noisy",
-             100 * m->other_cpu);
-    if (m->freq_visible && strcmp(m->governor, "performance") != 0 && m->governor[0])
-        warn(r, "CPU frequency scaling is on (governor '%s'): times depend on the clock speed",
-             m->governor);
+    if (m->other_cpu_before > 0.1)
+        cli_warn(&r->w,
+                 "other processes used %.0f%% of the CPUs just before the benchmark: results may "
+                 "be noisy",
+                 100 * m->other_cpu_before);
+    if (m->other_cpu_during > 0.1)
+        cli_warn(&r->w,
+                 "other processes used %.0f%% of the CPUs during the runs: results may be noisy",
+                 100 * m->other_cpu_during);
+    if (m->cpu_freq_visible && strcmp(m->governor, "performance") != 0 && m->governor[0])
+        cli_warn(&r->w,
+                 "CPU frequency scaling is on (governor '%s'): times depend on the clock speed",
+                 m->governor);
     if (thr > r->throttle0)
-        warn(r, "the CPU was thermally throttled %llu times during the benchmark",
-             (unsigned long long)(thr - r->throttle0));
-    if (strcmp(m->rss_method, "taskstats") != 0)
-        warn(r, "peak memory is from wait4 (no CAP_NET_ADMIN for taskstats): small values are "
-                "an upper bound that includes spyglass's own size");
+        cli_warn(&r->w, "the CPU was thermally throttled %llu times during the benchmark",
+                 (unsigned long long)(thr - r->throttle0));
+    if (strcmp(r->o.meta.rss_method, "taskstats") != 0)
+        cli_warn(&r->w,
+                 "peak memory is from wait4 (no CAP_NET_ADMIN for taskstats): small values are "
+                 "an upper bound that includes spyglass's own size");
 }
 
 /* Index of the visible command with the lowest median, or the --reference one. */
@@ -800,7 +650,7 @@ static int pick_ref(const struct report *r, const struct bench_args *a)
     for (int i = 0; i < r->o.ncmds; i++) {
         if (r->o.cmds[i].hidden)
             continue;
-        if (++visible == a->reference)
+        if (++visible == a->c.reference)
             return r->sums[i].n ? i : -1;
         if (r->sums[i].n &&
             (best < 0 || r->sums[i].m[BENCH_M_WALL].median < r->sums[best].m[BENCH_M_WALL].median))
@@ -814,11 +664,10 @@ static int compare_base(struct report *r, const struct bench_args *a)
 {
     struct bench_base *bb = NULL;
     char why[200] = "";
-    int err = bench_base_load(a->baseline, &bb, why, sizeof(why));
+    int err = bench_base_load(a->c.baseline, &bb, why, sizeof(why));
 
     if (err < 0) {
-        fprintf(stderr, "spyglass: bench: cannot use baseline '%s': %s\n", a->baseline,
-                err == -EINVAL ? why : strerror(-err));
+        cli_common_base_error(&a->c, err, why);
         return -1;
     }
     for (int i = 0; i < r->o.ncmds; i++) {
@@ -827,10 +676,10 @@ static int compare_base(struct report *r, const struct bench_args *a)
 
         if (r->o.cmds[i].hidden || !t)
             continue;
-        if (bench_sum_cmp_values(r->o.samples, r->o.nsamples, i, t, nb, a->alpha, a->plan.seed,
+        if (bench_sum_cmp_values(r->o.samples, r->o.nsamples, i, t, nb, a->c.alpha, a->plan.seed,
                                  &r->base[i]) == 0) {
             r->has_base[i] = 1;
-            if (r->base[i].significant && r->base[i].ratio.ratio > 1 + a->max_regression / 100)
+            if (r->base[i].significant && r->base[i].ratio.ratio > 1 + a->c.max_regression / 100)
                 r->regression = 1;
         }
     }
@@ -838,36 +687,14 @@ static int compare_base(struct report *r, const struct bench_args *a)
     return 0;
 }
 
-static void fill_meta(struct report *r, const struct bench_args *a, struct bench *b,
-                      double pre_other)
+static void fill_meta(struct report *r, const struct bench_args *a, struct bench *b)
 {
     struct out_bench_meta *m = &r->o.meta;
 
-    proc_sys_load_read(&r->load1);
-    iso_date(r->date, sizeof(r->date));
-    m->version = SPYGLASS_VERSION;
-    m->date = r->date;
-    m->cpu_model = r->mach.cpu_model;
-    m->ncpu = r->mach.ncpu;
-    m->kernel = r->mach.kernel;
-    m->hostname = r->mach.hostname;
-    m->mem_total = r->mach.mem_total;
-    m->freq_visible = r->mach.freq_visible;
-    m->governor = r->mach.governor;
-    m->freq_mhz = r->mach.freq_cur_mhz;
-    m->load_before[0] = r->load0.avg1;
-    m->load_before[1] = r->load0.avg5;
-    m->load_before[2] = r->load0.avg15;
-    m->load_after[0] = r->load1.avg1;
-    m->load_after[1] = r->load1.avg5;
-    m->load_after[2] = r->load1.avg15;
-    m->psi_before = r->load0.psi_some10;
-    m->pre_other_cpu = pre_other;
-    m->other_cpu = bench_other_cpu(b);
+    meta_end(&m->run, bench_other_cpu(b), bench_elapsed(b));
     m->rss_method = bench_exact_rss(b) ? "taskstats" : "wait4";
     m->shell = a->shell ? a->shell : "";
-    m->elapsed = bench_elapsed(b);
-    m->alpha = a->alpha;
+    m->alpha = a->c.alpha;
     m->seed = a->plan.seed;
     m->warmup = a->plan.warmup;
 }
@@ -895,7 +722,7 @@ static void build_report(struct report *r, const struct bench_args *a, const str
     if (r->o.ref >= 0)
         for (int i = 0; i < n; i++)
             if (i != r->o.ref && !pc->cmds[i].hidden)
-                bench_sum_cmp(r->o.samples, r->o.nsamples, i, r->o.ref, a->alpha, a->plan.seed,
+                bench_sum_cmp(r->o.samples, r->o.nsamples, i, r->o.ref, a->c.alpha, a->plan.seed,
                               &r->cmps[i]);
     const char **pn = xcalloc((size_t)a->nparams + 1, sizeof(char *));
 
@@ -904,8 +731,8 @@ static void build_report(struct report *r, const struct bench_args *a, const str
     r->o.param_names = pn;
     r->o.nparams = a->nparams;
     r->o.param_values = pc->pvalues;
-    r->o.max_regression = a->max_regression;
-    r->o.warnings = r->warnp;
+    r->o.max_regression = a->c.max_regression;
+    r->o.warnings = r->w.lines;
 }
 
 static void report_free(struct report *r)
@@ -920,34 +747,19 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-typedef int (*writer_fn)(FILE *f, const struct out_bench *o);
-
-/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
-static int export(const char *path, writer_fn fn, const struct out_bench *o)
+/* The report or an export of the out_bench ctx (cli_export_fn). */
+static int write_out(FILE *f, int kind, const void *o)
 {
-    FILE *f;
-    int err;
-
-    if (!path)
-        return 0;
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_write_error(path, -errno);
-        return -1;
+    switch (kind) {
+    case CLI_EXPORT_JSON:
+        return out_bench_json(f, o);
+    case CLI_EXPORT_CSV:
+        return out_bench_csv(f, o);
+    case CLI_EXPORT_MARKDOWN:
+        return out_bench_markdown(f, o);
+    default:
+        return out_bench_text(f, o);
     }
-    err = fn(f, o);
-    if (f == stdout) {
-        if (fflush(f) != 0 && !err)
-            err = -errno;
-    } else {
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-    }
-    if (err) {
-        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
-        return -1;
-    }
-    return 0;
 }
 
 /* Explain why bench_go() failed. */
@@ -980,14 +792,14 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
 
 /* Summaries, warnings, report and exports. Returns the exit code. */
 static int finish(struct report *r, const struct bench_args *a, const struct plan_cmds *pc,
-                  struct bench *b, double pre_other, int interrupted)
+                  struct bench *b, int interrupted)
 {
     int rc = EXIT_OK;
 
     build_report(r, a, pc, b);
-    fill_meta(r, a, b, pre_other);
+    fill_meta(r, a, b);
     r->o.meta.interrupted = interrupted;
-    if (a->baseline) {
+    if (a->c.baseline) {
         if (compare_base(r, a) < 0)
             rc = EXIT_ERROR;
         r->o.base = r->base;
@@ -996,57 +808,20 @@ static int finish(struct report *r, const struct bench_args *a, const struct pla
     warn_machine(r);
     for (int i = 0; i < pc->n; i++)
         warn_cmd(r, a, i);
+    r->o.nwarnings = r->w.n;
     if (r->o.nsamples == 0) {
         fprintf(stderr, "spyglass: bench: no run completed\n");
         return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
     }
-    if (out_bench_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
-        rc = EXIT_ERROR;
-    if (export(a->json, out_bench_json, &r->o) < 0 || export(a->csv, out_bench_csv, &r->o) < 0 ||
-        export(a->md, out_bench_markdown, &r->o) < 0)
+    if (cli_export_run(a->c.exports, write_out, &r->o) < 0)
         rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (rc == EXIT_OK && r->regression) {
-        fprintf(stderr,
-                "spyglass: bench: significant slowdown of more than %g%% against the "
-                "baseline\n",
-                a->max_regression);
+        cli_common_regression(&a->c);
         rc = EXIT_REGRESSION;
     }
     return rc;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: the wait for a run must be interrupted */
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Check that every output can be created before spending minutes on runs. */
-static int outputs_writable(const struct bench_args *a)
-{
-    const char *paths[] = {a->json, a->csv, a->md};
-
-    for (size_t i = 0; i < 3; i++) {
-        if (!paths[i] || strcmp(paths[i], "-") == 0 || access(paths[i], F_OK) == 0)
-            continue;
-        FILE *f = fopen(paths[i], "w");
-
-        if (!f) {
-            cli_write_error(paths[i], -errno);
-            return -1;
-        }
-        fclose(f);
-        unlink(paths[i]);
-    }
-    return 0;
 }
 
 int cli_bench(int argc, char **argv)
@@ -1056,7 +831,7 @@ int cli_bench(int argc, char **argv)
     struct report r;
     struct bench *b = NULL;
     struct progress pg;
-    double pre_other;
+    volatile sig_atomic_t *stop;
     int rc = EXIT_USAGE, err;
 
     memset(&pc, 0, sizeof(pc));
@@ -1069,15 +844,11 @@ int cli_bench(int argc, char **argv)
     if (expand(&a, &pc) < 0)
         goto out;
     rc = EXIT_ERROR;
-    if (outputs_writable(&a) < 0)
+    if (cli_export_check(a.c.exports, CLI_EXPORTS) < 0)
         goto out;
-    stop_flag = 0;
-    install_signals();
-    a.run.stop = &stop_flag;
-    proc_sys_machine_read(&r.mach);
-    proc_sys_load_read(&r.load0);
+    a.run.stop = stop = cli_stop_install(0);
     r.throttle0 = proc_sys_throttle_count();
-    pre_other = pre_check();
+    meta_begin(&r.o.meta.run, SPYGLASS_VERSION);
     if (run_hooks(pc.setups, pc.n, &a.run, "setup") < 0)
         goto out;
     err = bench_new(pc.cmds, pc.n, &a.plan, &a.run, &b);
@@ -1088,19 +859,16 @@ int cli_bench(int argc, char **argv)
     memset(&pg, 0, sizeof(pg));
     pg.pc = &pc;
     pg.b = b;
-    pg.tty = isatty(STDERR_FILENO);
-    pg.quiet = a.quiet;
-    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    cli_progress_start(&pg.p, a.c.quiet);
     err = bench_go(b, on_progress, &pg);
-    if (pg.tty && !a.quiet)
-        fputs("\r\033[K", stderr);
+    cli_progress_end(&pg.p);
     if (err < 0 && err != -EINTR) {
         say_failure(b, &pc, err);
         run_hooks(pc.cleanups, pc.n, &a.run, "cleanup");
         goto out;
     }
-    rc = finish(&r, &a, &pc, b, pre_other, err == -EINTR);
-    stop_flag = 0;
+    rc = finish(&r, &a, &pc, b, err == -EINTR);
+    *stop = 0;
     if (run_hooks(pc.cleanups, pc.n, &a.run, "cleanup") < 0 && rc == EXIT_OK)
         rc = EXIT_ERROR;
 out:

@@ -8,21 +8,19 @@
 #include <getopt.h>
 #include <glob.h>
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agg_stacks.h"
 #include "cli.h"
-#include "cli_attach.h"
+#include "cli_common.h"
+#include "cli_export.h"
+#include "meta.h"
 #include "out_summary.h"
 #include "out_timeit.h"
 #include "out_timeit_export.h"
-#include "proc_sys.h"
 #include "sampler.h"
 #include "stats_nested.h"
 #include "timeit.h"
@@ -31,11 +29,11 @@
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-#define MAX_WARNINGS   64
-#define BOOT_REPS      2000 /* bootstrap resamples of the summaries and comparisons */
-#define PROFILE_SECS   2.0  /* seconds of statement loops sampled by --profile */
-#define PROFILE_RATE   1000 /* Hz */
-#define PROFILE_TOP    5    /* functions listed */
+#define COUNT_MAX      1000000 /* the largest count an option takes */
+#define BOOT_REPS      2000    /* bootstrap resamples of the summaries and comparisons */
+#define PROFILE_SECS   2.0     /* seconds of statement loops sampled by --profile */
+#define PROFILE_RATE   1000    /* Hz */
+#define PROFILE_TOP    5       /* functions listed */
 #define CV_WARN        0.10
 #define ICC_WARN       0.5
 #define OTHER_CPU_WARN 0.10
@@ -48,11 +46,8 @@ struct timeit_args {
     int nstmts;
     struct sbuf setup; /* the -s options joined with newlines */
     const char *teardown;
-    const char *json, *csv, *md, *baseline;
-    double max_regression;
-    double alpha;
-    int reference; /* 1-based benchmark, 0: the fastest */
-    int profile, quiet, show_driver;
+    struct cli_common c; /* --reference: a 1-based benchmark */
+    int profile, show_driver;
 };
 
 static const char usage[] =
@@ -95,15 +90,7 @@ enum {
     OPT_PYTHON = 256,
     OPT_TEARDOWN,
     OPT_MIN_VALUE_TIME,
-    OPT_REFERENCE,
-    OPT_ALPHA,
-    OPT_SEED,
     OPT_PROFILE,
-    OPT_JSON,
-    OPT_CSV,
-    OPT_MD,
-    OPT_BASELINE,
-    OPT_MAX_REGRESSION,
     OPT_SHOW_DRIVER,
 };
 
@@ -117,71 +104,13 @@ static const struct option longopts[] = {
     {"loops", required_argument, NULL, 'l'},
     {"min-value-time", required_argument, NULL, OPT_MIN_VALUE_TIME},
     {"timeout", required_argument, NULL, 't'},
-    {"reference", required_argument, NULL, OPT_REFERENCE},
-    {"alpha", required_argument, NULL, OPT_ALPHA},
-    {"seed", required_argument, NULL, OPT_SEED},
     {"profile", no_argument, NULL, OPT_PROFILE},
-    {"export-json", required_argument, NULL, OPT_JSON},
-    {"export-csv", required_argument, NULL, OPT_CSV},
-    {"export-markdown", required_argument, NULL, OPT_MD},
-    {"baseline", required_argument, NULL, OPT_BASELINE},
-    {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
     {"show-driver", no_argument, NULL, OPT_SHOW_DRIVER},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_COMMON_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 /* ---- arguments ---- */
-
-static int bad_value(const char *opt, const char *v)
-{
-    fprintf(stderr, "spyglass: timeit: invalid value '%s' for %s\n", v, opt);
-    return -1;
-}
-
-static int parse_int(const char *opt, const char *v, int min, int *out)
-{
-    char *end;
-    long n;
-
-    errno = 0;
-    n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < min || n > 1000000)
-        return bad_value(opt, v);
-    *out = (int)n;
-    return 0;
-}
-
-static int parse_u64(const char *opt, const char *v, uint64_t *out)
-{
-    char *end;
-
-    errno = 0;
-    *out = strtoull(v, &end, 10);
-    return errno || end == v || *end || v[0] == '-' ? bad_value(opt, v) : 0;
-}
-
-static int parse_num(const char *opt, const char *v, double min, double max, double *out)
-{
-    char *end;
-    double d;
-
-    errno = 0;
-    d = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(d) || d < min || d > max)
-        return bad_value(opt, v);
-    *out = d;
-    return 0;
-}
 
 static void push(const char ***v, int *n, const char *s)
 {
@@ -189,98 +118,69 @@ static void push(const char ***v, int *n, const char *s)
     (*v)[(*n)++] = s;
 }
 
-static int parse_opt(struct timeit_args *a, int c, char **argv)
+/* An option of timeit's own (cli_opt_fn). */
+static int parse_opt(void *ctx, int opt, const char *arg, int argc, char **argv)
 {
-    switch (c) {
+    struct timeit_args *a = ctx;
+
+    (void)argc;
+    (void)argv;
+    switch (opt) {
     case OPT_PYTHON:
-        push(&a->pyargs, &a->npys, optarg);
+        push(&a->pyargs, &a->npys, arg);
         return 0;
     case 's':
-        sbuf_printf(&a->setup, "%s%s", a->setup.len ? "\n" : "", optarg);
+        sbuf_printf(&a->setup, "%s%s", a->setup.len ? "\n" : "", arg);
         return 0;
     case OPT_TEARDOWN:
-        a->teardown = optarg;
+        a->teardown = arg;
         return 0;
     case 'p':
-        return parse_int("--processes", optarg, 1, &a->plan.processes);
+        return cli_parse_int("timeit", "--processes", arg, 1, COUNT_MAX, &a->plan.processes);
     case 'n':
-        return parse_int("--values", optarg, 1, &a->plan.values);
+        return cli_parse_int("timeit", "--values", arg, 1, COUNT_MAX, &a->plan.values);
     case 'w':
-        return parse_int("--warmups", optarg, 0, &a->plan.warmups);
+        return cli_parse_int("timeit", "--warmups", arg, 0, COUNT_MAX, &a->plan.warmups);
     case 'l':
-        return parse_u64("--loops", optarg, &a->plan.loops);
+        return cli_parse_u64("timeit", "--loops", arg, &a->plan.loops);
     case OPT_MIN_VALUE_TIME:
-        return parse_num("--min-value-time", optarg, 1e-6, 3600, &a->plan.min_value_time);
+        return cli_parse_num("timeit", "--min-value-time", arg, 1e-6, 3600,
+                             &a->plan.min_value_time);
     case 't':
-        return parse_num("--timeout", optarg, 0, 1e7, &a->plan.timeout);
-    case OPT_REFERENCE:
-        return parse_int("--reference", optarg, 1, &a->reference);
-    case OPT_ALPHA:
-        return parse_num("--alpha", optarg, 1e-12, 0.4999, &a->alpha);
-    case OPT_SEED:
-        return parse_u64("--seed", optarg, &a->plan.seed);
+        return cli_parse_num("timeit", "--timeout", arg, 0, 1e7, &a->plan.timeout);
     case OPT_PROFILE:
         a->profile = 1;
         return 0;
-    case OPT_JSON:
-        a->json = optarg;
-        return 0;
-    case OPT_CSV:
-        a->csv = optarg;
-        return 0;
-    case OPT_MD:
-        a->md = optarg;
-        return 0;
-    case OPT_BASELINE:
-        a->baseline = optarg;
-        return 0;
-    case OPT_MAX_REGRESSION:
-        return parse_num("--max-regression", optarg, 0, 1e6, &a->max_regression);
     case OPT_SHOW_DRIVER:
         a->show_driver = 1;
         return 0;
-    case 'q':
-        a->quiet = 1;
-        return 0;
     default:
-        cli_bad_option("timeit", c, argv);
-        return -1;
+        return 1;
     }
 }
 
 static void args_defaults(struct timeit_args *a)
 {
-    struct timespec ts;
-
     memset(a, 0, sizeof(*a));
     sbuf_init(&a->setup);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    a->plan.seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
     a->plan.processes = TIMEIT_PROCESSES;
     a->plan.values = TIMEIT_VALUES;
     a->plan.warmups = TIMEIT_WARMUPS;
     a->plan.min_value_time = TIMEIT_MIN_VALUE_TIME;
     a->plan.timeout = TIMEIT_TIMEOUT;
-    a->alpha = 0.01;
-    a->max_regression = 5;
 }
 
 /* Parse argv. Returns 0, 1 after --help or --show-driver, or -1 after an error message. */
 static int parse_args(int argc, char **argv, struct timeit_args *a)
 {
-    int c;
+    int err;
 
     args_defaults(a);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:s:p:n:w:l:t:qh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage, stdout);
-            return 1;
-        }
-        if (parse_opt(a, c, argv) < 0)
-            return -1;
-    }
+    err = cli_common_parse(&a->c, "timeit", argc, argv, "+:s:p:n:w:l:t:qh", longopts, usage,
+                           parse_opt, a);
+    if (err != 0)
+        return err;
+    a->plan.seed = a->c.seed;
     if (a->show_driver) {
         fputs(timeit_run_driver, stdout);
         return 1;
@@ -297,9 +197,9 @@ static int parse_args(int argc, char **argv, struct timeit_args *a)
     a->plan.nstmts = a->nstmts;
     a->plan.setup = sbuf_str(&a->setup);
     a->plan.teardown = a->teardown ? a->teardown : "";
-    if (a->reference > a->npys * a->nstmts) {
+    if (a->c.reference > a->npys * a->nstmts) {
         fprintf(stderr, "spyglass: timeit: --reference %d: there are only %d benchmarks\n",
-                a->reference, a->npys * a->nstmts);
+                a->c.reference, a->npys * a->nstmts);
         return -1;
     }
     return 0;
@@ -375,30 +275,18 @@ static char *resolve_python(const char *arg)
 /* ---- progress ---- */
 
 struct progress {
+    struct cli_progress p;
     const struct timeit_args *a;
-    int tty, quiet;
-    double last;
-    struct timespec t0;
 };
-
-static double since(const struct timespec *t0)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)(ts.tv_sec - t0->tv_sec) + (double)(ts.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void on_progress(void *ctx, const struct timeit_bench *b, int worker, int done, int total)
 {
     struct progress *pg = ctx;
-    double t = since(&pg->t0);
     const char *stmt = pg->a->stmts[b->stmt], *py = pg->a->pyargs[b->python];
+    double t;
 
-    if (pg->quiet || t - pg->last < (pg->tty ? 0.1 : 10))
+    if (!cli_progress_due(&pg->p, &t))
         return;
-    pg->last = t;
-    if (!pg->tty) {
+    if (!pg->p.tty) {
         fprintf(stderr, "spyglass: timeit: %d of %d processes in %.0f s\n", done, total, t);
         return;
     }
@@ -407,11 +295,8 @@ static void on_progress(void *ctx, const struct timeit_bench *b, int worker, int
                 (unsigned long long)b->loops);
     } else {
         char bar[21];
-        int fill = total > 0 ? 20 * done / total : 0;
 
-        for (int i = 0; i < 20; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[20] = '\0';
+        cli_progress_bar(bar, done, total);
         fprintf(stderr, "\r\033[K  [%s] process %d/%d  '%.40s' on %s  (%.0f s)", bar, done, total,
                 stmt, py, t);
     }
@@ -432,31 +317,10 @@ struct report {
     int *has_base;
     int *ref; /* per benchmark: the one cmp[i] compares it with, -1 none (exports) */
     int regression;
-    char warn[MAX_WARNINGS][320];
-    const char *warnp[MAX_WARNINGS];
-    double other_cpu;     /* share of the CPUs used by other processes while workers ran */
-    double pre_other_cpu; /* ... just before the run; -1 unknown */
-    struct proc_sys_machine mach;
-    struct proc_sys_load load0, load1; /* before and after the run */
-    char date[40];
-    struct out_timeit_export x;
+    struct cli_warnings w;
+    double other_cpu; /* share of the CPUs used by other processes while workers ran, -1 */
+    struct out_timeit_export x; /* x.meta: the machine and the run */
 };
-
-static void warn(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void warn(struct report *r, const char *fmt, ...)
-{
-    va_list ap;
-    int n = r->o.nwarnings;
-
-    if (n == MAX_WARNINGS)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(r->warn[n], sizeof(r->warn[n]), fmt, ap);
-    va_end(ap);
-    r->warnp[n] = r->warn[n];
-    r->o.nwarnings++;
-}
 
 /* A statement on one line: a line break and the next line's indentation become "; ", or a
  * space after a ':' ("for i in x: f(i)"); surrounding blanks are dropped. */
@@ -528,8 +392,8 @@ static int pick_ref(const struct report *r, const struct timeit_args *a)
 
     if (r->n < 2)
         return -1;
-    if (a->reference > 0)
-        return r->sums[a->reference - 1].n ? a->reference - 1 : -1;
+    if (a->c.reference > 0)
+        return r->sums[a->c.reference - 1].n ? a->c.reference - 1 : -1;
     for (size_t i = 0; i < r->n; i++)
         if (r->sums[i].n && (best < 0 || r->sums[i].median < r->sums[best].median))
             best = (int)i;
@@ -583,16 +447,17 @@ static void warn_bench(struct report *r, size_t i)
     if (s->n == 0)
         return;
     if (s->mean > 0 && s->sd / s->mean > CV_WARN)
-        warn(r, "'%s': unstable: the values vary a lot (CV %.0f%%): the machine may be busy", name,
-             100 * s->sd / s->mean);
+        cli_warn(&r->w,
+                 "'%s': unstable: the values vary a lot (CV %.0f%%): the machine may be busy", name,
+                 100 * s->sd / s->mean);
     if (s->nclusters >= 2 && s->icc > ICC_WARN)
-        warn(r,
-             "'%s': %.0f%% of the variance lies between processes: more processes (-p) narrow "
-             "the interval, more values per process (-n) do not",
-             name, 100 * s->icc);
+        cli_warn(&r->w,
+                 "'%s': %.0f%% of the variance lies between processes: more processes (-p) narrow "
+                 "the interval, more values per process (-n) do not",
+                 name, 100 * s->icc);
     if (b->clock_res > 0 && value < 1000 * b->clock_res)
-        warn(r, "'%s': a value lasts only %.3g s, under 1000 clock ticks: raise --loops", name,
-             value);
+        cli_warn(&r->w, "'%s': a value lasts only %.3g s, under 1000 clock ticks: raise --loops",
+                 name, value);
 }
 
 /* The smallest two-sided p that the exact Mann-Whitney test can give with m against n values
@@ -622,12 +487,13 @@ static void warn_power(struct report *r, const struct timeit_args *a)
     for (size_t i = 0; r->o.ref >= 0 && i < r->n; i++) {
         size_t m = r->sums[i].nclusters, n = r->sums[r->o.ref].nclusters;
 
-        if (!r->has_cmp[i] || min_p(m, n) < a->alpha)
+        if (!r->has_cmp[i] || min_p(m, n) < a->c.alpha)
             continue;
-        warn(r,
-             "'%s' against '%s': with %zu and %zu processes the test on their medians cannot "
-             "reach p < %g, so no difference can be significant (use -p %zu or more)",
-             r->names[i], r->names[r->o.ref], m, n, a->alpha, processes_needed(0, a->alpha));
+        cli_warn(&r->w,
+                 "'%s' against '%s': with %zu and %zu processes the test on their medians cannot "
+                 "reach p < %g, so no difference can be significant (use -p %zu or more)",
+                 r->names[i], r->names[r->o.ref], m, n, a->c.alpha,
+                 processes_needed(0, a->c.alpha));
         return;
     }
 }
@@ -639,17 +505,19 @@ static void warnings(struct report *r, const struct timeit_args *a)
     for (size_t i = 0; i < r->n; i++)
         warn_bench(r, i);
     warn_power(r, a);
-    if (r->pre_other_cpu > OTHER_CPU_WARN)
-        warn(r,
-             "other processes used %.0f%% of the CPUs just before the run: results may be "
-             "noisy",
-             100 * r->pre_other_cpu);
+    if (r->x.meta.other_cpu_before > OTHER_CPU_WARN)
+        cli_warn(&r->w,
+                 "other processes used %.0f%% of the CPUs just before the run: results may be "
+                 "noisy",
+                 100 * r->x.meta.other_cpu_before);
     if (oc > OTHER_CPU_WARN)
-        warn(r, "other processes used %.0f%% of the CPUs during the run: results may be noisy",
-             100 * oc);
+        cli_warn(&r->w,
+                 "other processes used %.0f%% of the CPUs during the run: results may be noisy",
+                 100 * oc);
     if (a->plan.processes < 2)
-        warn(r, "one process per benchmark: the variation between processes is not measured, "
-                "so the intervals are too narrow (use -p 2 or more)");
+        cli_warn(&r->w,
+                 "one process per benchmark: the variation between processes is not measured, "
+                 "so the intervals are too narrow (use -p 2 or more)");
 }
 
 static void build_report(struct report *r, const struct timeit_args *a, struct timeit_python *pys,
@@ -659,7 +527,7 @@ static void build_report(struct report *r, const struct timeit_args *a, struct t
     make_names(r, a, pys);
     summarise(r, a);
     r->other_cpu = other_cpu(r);
-    r->o.alpha = a->alpha;
+    r->o.alpha = a->c.alpha;
     r->o.interrupted = interrupted;
     r->o.benches = r->benches;
     r->o.nbenches = r->n;
@@ -673,8 +541,8 @@ static void build_report(struct report *r, const struct timeit_args *a, struct t
     r->o.sums = r->sums;
     r->o.cmp = r->cmp;
     r->o.has_cmp = r->has_cmp;
-    r->o.max_regression = a->max_regression;
-    r->o.warnings = r->warnp;
+    r->o.max_regression = a->c.max_regression;
+    r->o.warnings = r->w.lines;
 }
 
 /* Compare every benchmark with its namesake (statement and interpreter name) in the baseline
@@ -697,65 +565,29 @@ static void compare_base(struct report *r, const struct timeit_args *a,
             timeit_base_find(base, a->stmts[b->stmt], r->o.pys[b->python].name, &old) < 0)
             continue;
         if (stats_nested_compare(&cur, &old, BOOT_REPS, a->plan.seed + r->n + i, &r->base[i]) < 0) {
-            warn(r, "'%s': cannot be compared with the baseline (its median is 0)", r->names[i]);
+            cli_warn(&r->w, "'%s': cannot be compared with the baseline (its median is 0)",
+                     r->names[i]);
             continue;
         }
         r->has_base[i] = 1;
-        r->regression |= out_timeit_regression(&r->base[i], a->alpha, a->max_regression);
-        if (!weak && min_p(cur.nclusters, old.nclusters) >= a->alpha) {
-            size_t k = processes_needed(old.nclusters, a->alpha);
+        r->regression |= out_timeit_regression(&r->base[i], a->c.alpha, a->c.max_regression);
+        if (!weak && min_p(cur.nclusters, old.nclusters) >= a->c.alpha) {
+            size_t k = processes_needed(old.nclusters, a->c.alpha);
 
             weak = 1;
             if (k)
-                warn(r,
-                     "'%s': %zu processes against the baseline's %zu cannot reach p < %g, so no "
-                     "change can be significant (use -p %zu or more)",
-                     r->names[i], cur.nclusters, old.nclusters, a->alpha, k);
+                cli_warn(
+                    &r->w,
+                    "'%s': %zu processes against the baseline's %zu cannot reach p < %g, so no "
+                    "change can be significant (use -p %zu or more)",
+                    r->names[i], cur.nclusters, old.nclusters, a->c.alpha, k);
             else
-                warn(r,
-                     "'%s': the baseline's %zu processes are too few for any change to be "
-                     "significant at p < %g",
-                     r->names[i], old.nclusters, a->alpha);
+                cli_warn(&r->w,
+                         "'%s': the baseline's %zu processes are too few for any change to be "
+                         "significant at p < %g",
+                         r->names[i], old.nclusters, a->c.alpha);
         }
     }
-}
-
-static void iso_date(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* The machine and the run for the exports, as `spyglass bench` records them. */
-static void fill_meta(struct report *r, const struct timeit *t)
-{
-    struct out_timeit_meta *m = &r->x.meta;
-
-    proc_sys_load_read(&r->load1);
-    iso_date(r->date, sizeof(r->date));
-    m->version = SPYGLASS_VERSION;
-    m->date = r->date;
-    m->cpu_model = r->mach.cpu_model;
-    m->ncpu = r->mach.ncpu;
-    m->kernel = r->mach.kernel;
-    m->hostname = r->mach.hostname;
-    m->mem_total = r->mach.mem_total;
-    m->freq_visible = r->mach.freq_visible;
-    m->governor = r->mach.governor;
-    m->freq_mhz = r->mach.freq_cur_mhz;
-    m->load_before[0] = r->load0.avg1;
-    m->load_before[1] = r->load0.avg5;
-    m->load_before[2] = r->load0.avg15;
-    m->load_after[0] = r->load1.avg1;
-    m->load_after[1] = r->load1.avg5;
-    m->load_after[2] = r->load1.avg15;
-    m->psi_before = r->load0.psi_some10;
-    m->pre_other_cpu = r->pre_other_cpu;
-    m->other_cpu = r->other_cpu;
-    m->elapsed = timeit_elapsed(t);
 }
 
 /* Everything the exports show, after the report and its warnings are complete. */
@@ -776,12 +608,12 @@ static void fill_export(struct report *r, const struct timeit_args *a, const str
     x->cmps = r->cmp;
     x->base = r->o.base;
     x->has_base = r->o.has_base;
-    x->max_regression = a->max_regression;
-    x->alpha = a->alpha;
+    x->max_regression = a->c.max_regression;
+    x->alpha = a->c.alpha;
     x->warnings = r->o.warnings;
     x->nwarnings = r->o.nwarnings;
     x->interrupted = r->o.interrupted;
-    fill_meta(r, t);
+    meta_end(&x->meta, r->other_cpu, timeit_elapsed(t));
 }
 
 static void report_free(struct report *r)
@@ -799,40 +631,21 @@ static void report_free(struct report *r)
 
 /* ---- outputs ---- */
 
-typedef int (*writer_fn)(FILE *f, const struct out_timeit_export *o);
-
-static const struct {
-    const char *opt;
-    writer_fn fn;
-} exports[] = {
-    {"--export-json", out_timeit_json},
-    {"--export-csv", out_timeit_csv},
-    {"--export-markdown", out_timeit_markdown},
-};
-
-static const char *export_path(const struct timeit_args *a, size_t i)
+/* The report (r->o) or an export (r->x) of the report ctx (cli_export_fn). */
+static int write_out(FILE *f, int kind, const void *ctx)
 {
-    return i == 0 ? a->json : i == 1 ? a->csv : a->md;
-}
+    const struct report *r = ctx;
 
-/* Check that every output can be created before running. Returns 0 or -1 (printed). */
-static int outputs_writable(const struct timeit_args *a)
-{
-    for (size_t i = 0; i < 3; i++) {
-        const char *p = export_path(a, i);
-
-        if (!p || strcmp(p, "-") == 0 || access(p, F_OK) == 0)
-            continue;
-        FILE *f = fopen(p, "w");
-
-        if (!f) {
-            cli_write_error(p, -errno);
-            return -1;
-        }
-        fclose(f);
-        unlink(p);
+    switch (kind) {
+    case CLI_EXPORT_JSON:
+        return out_timeit_json(f, &r->x);
+    case CLI_EXPORT_CSV:
+        return out_timeit_csv(f, &r->x);
+    case CLI_EXPORT_MARKDOWN:
+        return out_timeit_markdown(f, &r->x);
+    default:
+        return out_timeit_text(f, &r->o);
     }
-    return 0;
 }
 
 /* Read --baseline into *base before running. Returns 0 or -1 (printed). */
@@ -841,39 +654,11 @@ static int load_base(const struct timeit_args *a, struct timeit_base **base)
     char why[200] = "";
     int err;
 
-    if (!a->baseline)
+    if (!a->c.baseline)
         return 0;
-    err = timeit_base_load(a->baseline, base, why, sizeof(why));
+    err = timeit_base_load(a->c.baseline, base, why, sizeof(why));
     if (err < 0) {
-        fprintf(stderr, "spyglass: timeit: cannot use baseline '%s': %s\n", a->baseline,
-                err == -EINVAL ? why : strerror(-err));
-        return -1;
-    }
-    return 0;
-}
-
-/* Write one export to path ("-": standard output). Returns 0 or -1 (printed). */
-static int export(const char *path, writer_fn fn, const struct out_timeit_export *o)
-{
-    FILE *f;
-    int err;
-
-    if (!path)
-        return 0;
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        cli_write_error(path, -errno);
-        return -1;
-    }
-    err = fn(f, o);
-    if (f == stdout) {
-        if (fflush(f) != 0 && !err)
-            err = -errno;
-    } else if (fclose(f) != 0 && !err) {
-        err = -errno;
-    }
-    if (err) {
-        cli_write_error(strcmp(path, "-") == 0 ? "standard output" : path, err);
+        cli_common_base_error(&a->c, err, why);
         return -1;
     }
     return 0;
@@ -913,7 +698,7 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
 {
     struct sampler_opts so = {.rate = PROFILE_RATE, .duration = 4 * PROFILE_SECS};
 
-    for (size_t i = 0; i < r->n && !stop_flag; i++) {
+    for (size_t i = 0; i < r->n && !*a->plan.stop; i++) {
         struct sampler_stats st;
         struct agg *g;
         char detail[256] = "";
@@ -956,6 +741,7 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
     warnings(r, a);
     if (base)
         compare_base(r, a, base);
+    r->o.nwarnings = r->w.n;
     fill_export(r, a, t);
     for (size_t i = 0; i < r->n; i++)
         any |= r->sums[i].n > 0;
@@ -963,53 +749,19 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
         fprintf(stderr, "spyglass: timeit: no value was measured\n");
         return interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
     }
-    if (out_timeit_text(stdout, &r->o) < 0 || fflush(stdout) != 0)
+    if (cli_export_run(a->c.exports, write_out, r) < 0)
         rc = EXIT_ERROR;
-    for (size_t i = 0; i < 3; i++)
-        if (export(export_path(a, i), exports[i].fn, &r->x) < 0)
-            rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (a->profile && rc == EXIT_OK)
         rc = profile(t, r, a);
-    if (stop_flag)
+    if (*a->plan.stop)
         return EXIT_INTERRUPTED;
     if (rc == EXIT_OK && r->regression) {
-        fprintf(stderr,
-                "spyglass: timeit: significant slowdown of more than %g%% against the "
-                "baseline\n",
-                a->max_regression);
+        cli_common_regression(&a->c);
         rc = EXIT_REGRESSION;
     }
     return rc;
-}
-
-/* Share of the machine's CPU used by others over a short window before starting; -1
- * unknown. */
-static double pre_check(void)
-{
-    struct proc_sys_cpu a, b;
-    struct timespec ts = {0, 200 * 1000 * 1000};
-
-    if (proc_sys_cpu_read(&a) < 0)
-        return -1;
-    nanosleep(&ts, NULL);
-    if (proc_sys_cpu_read(&b) < 0 || proc_sys_cpu_total(&a, &b) == 0)
-        return -1;
-    return (double)proc_sys_cpu_busy(&a, &b) / (double)proc_sys_cpu_total(&a, &b);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: waits for a worker must be interrupted */
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 }
 
 static struct timeit_python *make_pythons(const struct timeit_args *a)
@@ -1047,27 +799,19 @@ int cli_timeit(int argc, char **argv)
         goto out;
     }
     rc = EXIT_ERROR;
-    if (outputs_writable(&a) < 0 || load_base(&a, &base) < 0)
+    if (cli_export_check(a.c.exports, CLI_EXPORTS) < 0 || load_base(&a, &base) < 0)
         goto out;
     pys = make_pythons(&a);
-    stop_flag = 0;
-    install_signals();
-    a.plan.stop = &stop_flag;
+    a.plan.stop = cli_stop_install(1);
     if ((err = timeit_new(pys, a.npys, &a.plan, &t)) < 0) {
         fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
         goto out;
     }
-    proc_sys_machine_read(&r.mach);
-    proc_sys_load_read(&r.load0);
-    r.pre_other_cpu = pre_check();
-    memset(&pg, 0, sizeof(pg));
+    meta_begin(&r.x.meta, SPYGLASS_VERSION);
     pg.a = &a;
-    pg.tty = isatty(STDERR_FILENO);
-    pg.quiet = a.quiet;
-    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    cli_progress_start(&pg.p, a.c.quiet);
     err = timeit_go(t, on_progress, &pg);
-    if (pg.tty && !a.quiet)
-        fputs("\r\033[K", stderr);
+    cli_progress_end(&pg.p);
     if (err < 0 && err != -EINTR) {
         say_failure(t, &a, err);
         goto out;

@@ -6,10 +6,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "out_json.h"
 #include "util_file.h"
 #include "util_sbuf.h"
-
-#define CHUNK 65536
 
 /* v in a unit scaled by div, with four significant digits at most. */
 static void sig4(char *buf, size_t size, double v, double div, const char *unit)
@@ -57,8 +56,7 @@ static const char *fmt(char *buf, double v, enum bench_unit u)
     return buf;
 }
 
-/* "p<0.001" or "p=0.043" */
-static const char *fmt_p(char *buf, double p)
+const char *out_bench_fmt_p(char *buf, double p)
 {
     if (p < 0.001)
         snprintf(buf, 32, "p<0.001");
@@ -85,13 +83,13 @@ static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct benc
         sbuf_printf(b,
                     "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                     "%.3f–%.3f, %s)\n",
-                    x, ref, r, c->ratio.lo, c->ratio.hi, fmt_p(p, c->mwu.p));
+                    x, ref, r, c->ratio.lo, c->ratio.hi, out_bench_fmt_p(p, c->mwu.p));
     } else if (r >= 1) {
         sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
-                    half_width(&c->ratio), x, fmt_p(p, c->mwu.p));
+                    half_width(&c->ratio), x, out_bench_fmt_p(p, c->mwu.p));
     } else {
         sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", x, 1 / r,
-                    half_width(&c->ratio) / (r * r), ref, fmt_p(p, c->mwu.p));
+                    half_width(&c->ratio) / (r * r), ref, out_bench_fmt_p(p, c->mwu.p));
     }
 }
 
@@ -169,7 +167,7 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
 
         sbuf_printf(
             b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
-            c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, fmt_p(p, c2->mwu.p),
+            c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, out_bench_fmt_p(p, c2->mwu.p),
             c2->significant && c2->ratio.ratio > 1 + o->max_regression / 100 ? "  REGRESSION" : "");
     }
     sbuf_addc(b, '\n');
@@ -207,108 +205,51 @@ int out_bench_text(FILE *f, const struct out_bench *o)
 
 /* ---- JSON ---- */
 
-static void jnum(struct sbuf *b, double v)
-{
-    if (isfinite(v))
-        sbuf_printf(b, "%.9g", v);
-    else
-        sbuf_adds(b, "null");
-}
-
-static void jstr(struct sbuf *b, const char *s)
-{
-    sbuf_addc(b, '"');
-    sbuf_add_json(b, s ? s : "");
-    sbuf_addc(b, '"');
-}
-
 static void jsummary(struct sbuf *b, const struct stats_summary *s)
 {
     sbuf_printf(b, "{\"n\":%zu,\"mean\":", s->n);
-    jnum(b, s->mean);
+    out_json_num(b, s->mean);
     sbuf_adds(b, ",\"sd\":");
-    jnum(b, s->sd);
+    out_json_num(b, s->sd);
     sbuf_adds(b, ",\"cv\":");
-    jnum(b, s->cv);
+    out_json_num(b, s->cv);
     sbuf_adds(b, ",\"median\":");
-    jnum(b, s->median);
-    sbuf_adds(b, ",\"median_ci\":[");
-    jnum(b, s->median_lo);
-    sbuf_addc(b, ',');
-    jnum(b, s->median_hi);
-    sbuf_adds(b, "],\"median_ci_level\":");
-    jnum(b, s->median_ci_level);
+    out_json_num(b, s->median);
+    sbuf_adds(b, ",\"median_ci\":");
+    out_json_pair(b, s->median_lo, s->median_hi);
+    sbuf_adds(b, ",\"median_ci_level\":");
+    out_json_num(b, s->median_ci_level);
     sbuf_adds(b, ",\"min\":");
-    jnum(b, s->min);
+    out_json_num(b, s->min);
     sbuf_adds(b, ",\"max\":");
-    jnum(b, s->max);
+    out_json_num(b, s->max);
     sbuf_adds(b, ",\"q1\":");
-    jnum(b, s->q1);
+    out_json_num(b, s->q1);
     sbuf_adds(b, ",\"q3\":");
-    jnum(b, s->q3);
+    out_json_num(b, s->q3);
     sbuf_adds(b, ",\"mad\":");
-    jnum(b, s->mad);
+    out_json_num(b, s->mad);
     sbuf_addc(b, '}');
 }
 
 static void jcmp(struct sbuf *b, const struct bench_cmp *c)
 {
-    sbuf_adds(b, "{\"ratio\":");
-    jnum(b, c->ratio.ratio);
-    sbuf_adds(b, ",\"ci\":[");
-    jnum(b, c->ratio.lo);
-    sbuf_addc(b, ',');
-    jnum(b, c->ratio.hi);
-    sbuf_adds(b, "],\"p\":");
-    jnum(b, c->mwu.p);
-    sbuf_adds(b, ",\"auc\":");
-    jnum(b, c->mwu.auc);
-    sbuf_printf(b, ",\"significant\":%s}", c->significant ? "true" : "false");
+    out_json_cmp(b, c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc, c->significant);
+    sbuf_addc(b, '}');
 }
 
-static void jmeta(struct sbuf *b, const struct out_bench_meta *m)
+/* The start of the document, its metadata complete. */
+static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 {
-    sbuf_adds(b, "\"metadata\":{\"spyglass_version\":");
-    jstr(b, m->version);
-    sbuf_adds(b, ",\"date\":");
-    jstr(b, m->date);
-    sbuf_adds(b, ",\"cpu_model\":");
-    jstr(b, m->cpu_model);
-    sbuf_printf(b, ",\"cpu_count\":%d,\"kernel\":", m->ncpu);
-    jstr(b, m->kernel);
-    sbuf_adds(b, ",\"hostname\":");
-    jstr(b, m->hostname);
-    sbuf_printf(b, ",\"mem_total\":%" PRIu64 ",\"cpu_freq_visible\":%s,\"governor\":", m->mem_total,
-                m->freq_visible ? "true" : "false");
-    jstr(b, m->governor);
-    sbuf_adds(b, ",\"cpu_freq_mhz\":");
-    jnum(b, m->freq_mhz);
-    sbuf_adds(b, ",\"load_before\":[");
-    for (int i = 0; i < 3; i++) {
-        if (i)
-            sbuf_addc(b, ',');
-        jnum(b, m->load_before[i]);
-    }
-    sbuf_adds(b, "],\"load_after\":[");
-    for (int i = 0; i < 3; i++) {
-        if (i)
-            sbuf_addc(b, ',');
-        jnum(b, m->load_after[i]);
-    }
-    sbuf_adds(b, "],\"cpu_pressure_before\":");
-    jnum(b, m->psi_before >= 0 ? m->psi_before : NAN);
-    sbuf_adds(b, ",\"other_cpu_before\":");
-    jnum(b, m->pre_other_cpu >= 0 ? m->pre_other_cpu : NAN);
-    sbuf_adds(b, ",\"other_cpu_during\":");
-    jnum(b, m->other_cpu >= 0 ? m->other_cpu : NAN);
+    out_json_head(b, OUT_BENCH_SCHEMA, &m->run);
     sbuf_adds(b, ",\"peak_rss_method\":");
-    jstr(b, m->rss_method);
+    out_json_str(b, m->rss_method);
     sbuf_adds(b, ",\"shell\":");
-    jstr(b, m->shell);
+    out_json_str(b, m->shell);
     sbuf_adds(b, ",\"elapsed\":");
-    jnum(b, m->elapsed);
+    out_json_num(b, m->run.elapsed);
     sbuf_adds(b, ",\"alpha\":");
-    jnum(b, m->alpha);
+    out_json_num(b, m->alpha);
     sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"warmup\":%d,\"interrupted\":%s}", m->seed, m->warmup,
                 m->interrupted ? "true" : "false");
 }
@@ -318,20 +259,20 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     const struct bench_cmd_sum *s = &o->sums[i];
 
     sbuf_adds(b, "{\"name\":");
-    jstr(b, o->cmds[i].name);
+    out_json_str(b, o->cmds[i].name);
     sbuf_adds(b, ",\"argv\":[");
     for (int k = 0; o->cmds[i].argv[k]; k++) {
         if (k)
             sbuf_addc(b, ',');
-        jstr(b, o->cmds[i].argv[k]);
+        out_json_str(b, o->cmds[i].argv[k]);
     }
     sbuf_printf(b, "],\"hidden\":%s,\"parameters\":{", o->cmds[i].hidden ? "true" : "false");
     for (int p = 0; p < o->nparams; p++) {
         if (p)
             sbuf_addc(b, ',');
-        jstr(b, o->param_names[p]);
+        out_json_str(b, o->param_names[p]);
         sbuf_addc(b, ':');
-        jstr(b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
+        out_json_str(b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
     }
     sbuf_printf(b, "},\"runs\":%zu,\"timed_out\":%zu,\"failed\":%zu,\"summary\":", s->n,
                 s->timed_out, s->failed);
@@ -342,7 +283,7 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
         for (int m = 0; m < BENCH_M_COUNT; m++) {
             if (m)
                 sbuf_addc(b, ',');
-            jstr(b, bench_metric_name((enum bench_metric)m));
+            out_json_str(b, bench_metric_name((enum bench_metric)m));
             sbuf_addc(b, ':');
             jsummary(b, &s->m[m]);
         }
@@ -351,27 +292,27 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     sbuf_printf(b, ",\"outliers\":{\"count\":%zu", s->outliers);
     for (int k = BENCH_OUT_FIRST; k <= BENCH_OUT_SLOW; k++) {
         sbuf_addc(b, ',');
-        jstr(b, bench_outlier_name((enum bench_outlier)k));
+        out_json_str(b, bench_outlier_name((enum bench_outlier)k));
         sbuf_printf(b, ":%zu", s->outlier_why[k]);
     }
     sbuf_printf(b, "},\"modes\":[");
     for (int k = 0; k < s->modes && k < BENCH_MAX_MODES; k++) {
         if (k)
             sbuf_addc(b, ',');
-        jnum(b, s->mode_at[k]);
+        out_json_num(b, s->mode_at[k]);
     }
     sbuf_adds(b, "],\"drift\":");
     if (s->drift) {
         sbuf_adds(b, "{\"from\":");
-        jnum(b, s->drift_from);
+        out_json_num(b, s->drift_from);
         sbuf_adds(b, ",\"to\":");
-        jnum(b, s->drift_to);
+        out_json_num(b, s->drift_to);
         sbuf_addc(b, '}');
     } else {
         sbuf_adds(b, "null");
     }
     sbuf_adds(b, ",\"other_cpu\":");
-    jnum(b, s->other_cpu >= 0 ? s->other_cpu : NAN);
+    out_json_known(b, s->other_cpu);
     sbuf_adds(b, ",\"comparison\":");
     if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n) {
         sbuf_printf(b, "{\"reference\":%d,\"vs\":", o->ref);
@@ -388,29 +329,31 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     sbuf_addc(b, '}');
 }
 
-static void jrun(struct sbuf *b, const struct out_bench *o, size_t i)
+/* Run i of the out_bench ctx (out_json_item_fn). */
+static void jrun(struct sbuf *b, const void *ctx, size_t i)
 {
+    const struct out_bench *o = ctx;
     const struct bench_sample *s = &o->samples[i];
     int out = o->outlier ? o->outlier[i] : 0;
 
     sbuf_printf(b, "{\"command\":%d,\"round\":%d,\"index\":%d,\"start\":", s->cmd, s->round,
                 s->index);
-    jnum(b, s->start);
+    out_json_num(b, s->start);
     for (int m = 0; m < BENCH_M_COUNT; m++) {
         sbuf_addc(b, ',');
-        jstr(b, bench_metric_name((enum bench_metric)m));
+        out_json_str(b, bench_metric_name((enum bench_metric)m));
         sbuf_addc(b, ':');
-        jnum(b, bench_metric_value(&s->r, (enum bench_metric)m));
+        out_json_num(b, bench_metric_value(&s->r, (enum bench_metric)m));
     }
     sbuf_printf(
         b, ",\"cancelled_write_bytes\":%" PRIu64 ",\"cpu_delay\":", s->r.cancelled_write_bytes);
-    jnum(b, (double)s->r.cpu_delay_ns / 1e9);
+    out_json_num(b, (double)s->r.cpu_delay_ns / 1e9);
     sbuf_adds(b, ",\"other_cpu\":");
-    jnum(b, s->other_cpu >= 0 ? s->other_cpu : NAN);
+    out_json_known(b, s->other_cpu);
     sbuf_printf(b, ",\"exit_code\":%d,\"timed_out\":%s,\"outlier\":", s->r.exit_code,
                 s->r.timed_out ? "true" : "false");
     if (out)
-        jstr(b, bench_outlier_name((enum bench_outlier)out));
+        out_json_str(b, bench_outlier_name((enum bench_outlier)out));
     else
         sbuf_adds(b, "null");
     sbuf_addc(b, '}');
@@ -419,11 +362,10 @@ static void jrun(struct sbuf *b, const struct out_bench *o, size_t i)
 int out_bench_json(FILE *f, const struct out_bench *o)
 {
     struct sbuf b;
-    int err = 0;
+    int err;
 
     sbuf_init(&b);
-    sbuf_adds(&b, "{\"schema\":\"" OUT_BENCH_SCHEMA "\",");
-    jmeta(&b, &o->meta);
+    jhead(&b, &o->meta);
     sbuf_adds(&b, ",\"commands\":[");
     for (int i = 0; i < o->ncmds; i++) {
         if (i)
@@ -431,22 +373,12 @@ int out_bench_json(FILE *f, const struct out_bench *o)
         jcmd(&b, o, i);
     }
     sbuf_printf(&b, "],\"reference\":%d,\"max_regression\":", o->ref);
-    jnum(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":[");
-    for (int i = 0; i < o->nwarnings; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jstr(&b, o->warnings[i]);
-    }
-    sbuf_adds(&b, "],\"runs\":[");
-    for (size_t i = 0; i < o->nsamples && !err; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jrun(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
-    }
-    sbuf_adds(&b, "]}\n");
+    out_json_num(&b, o->max_regression);
+    sbuf_adds(&b, ",\"warnings\":");
+    out_json_strings(&b, o->warnings, o->nwarnings);
+    sbuf_adds(&b, ",\"runs\":");
+    err = out_json_array(f, &b, o->nsamples, jrun, o);
+    sbuf_adds(&b, "}\n");
     if (!err)
         err = file_put(f, &b);
     sbuf_destroy(&b);

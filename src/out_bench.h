@@ -10,29 +10,16 @@
 
 #include "bench.h"
 #include "bench_sum.h"
+#include "meta.h"
 
 #define OUT_BENCH_SCHEMA "spyglass-bench/1"
 
-/* Where and how the benchmark ran. Strings may be empty, never NULL. */
+/* Where and how the benchmark ran: the run record, then what only bench exports. Strings may be
+ * empty, never NULL. */
 struct out_bench_meta {
-    const char *version; /* spyglass's */
-    const char *date;    /* ISO 8601, UTC */
-    const char *cpu_model;
-    int ncpu;
-    const char *kernel;
-    const char *hostname;
-    uint64_t mem_total; /* bytes */
-    int freq_visible;   /* CPU frequency scaling can be seen */
-    const char *governor;
-    double freq_mhz;       /* current, 0 when not visible */
-    double load_before[3]; /* load averages 1, 5, 15 minutes */
-    double load_after[3];
-    double psi_before;      /* /proc/pressure/cpu some avg10 (%), -1 when absent */
-    double pre_other_cpu;   /* share of the CPU used by other processes just before, -1 unknown */
-    double other_cpu;       /* ... during the timed runs, -1 unknown */
+    struct meta run;        /* machine, load, other processes' CPU, date, duration */
     const char *rss_method; /* "taskstats" (exact) or "wait4" */
     const char *shell;      /* the shell used with --shell, "" without */
-    double elapsed;         /* seconds the whole benchmark took */
     double alpha;           /* significance level of the comparisons */
     uint64_t seed;
     int warmup;
@@ -69,5 +56,9 @@ int out_bench_markdown(FILE *f, const struct out_bench *o);
 
 /* Format a value of a unit for people into buf ("12.3 ms", "1.5 MiB", "1,234"). */
 void out_bench_fmt(char *buf, size_t size, double v, enum bench_unit u);
+
+/* Format a p-value for people into buf (32 bytes): "p<0.001" or "p=0.043". Returns buf. Shared
+ * with timeit's report. */
+const char *out_bench_fmt_p(char *buf, double p);
 
 #endif

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "out_bench.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
@@ -47,16 +48,6 @@ static const char *tf(char *buf, double v, double scale)
     return buf;
 }
 
-/* "p<0.001" or "p=0.043" */
-static const char *fmt_p(char *buf, double p)
-{
-    if (p < 0.001)
-        snprintf(buf, 32, "p<0.001");
-    else
-        snprintf(buf, 32, "p=%.3f", p);
-    return buf;
-}
-
 /* The comparison of benchmark i with the baseline, in plain words. */
 static void text_base(struct sbuf *b, const struct out_timeit *o, size_t i)
 {
@@ -68,7 +59,7 @@ static void text_base(struct sbuf *b, const struct out_timeit *o, size_t i)
         return;
     }
     sbuf_printf(b, "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s): ",
-                c->ratio, c->lo, c->hi, fmt_p(p, c->p));
+                c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     if (!out_timeit_significant(c, o->alpha))
         sbuf_adds(b, "no significant change\n");
     else if (c->ratio > 1)
@@ -125,13 +116,13 @@ static void say_cmp(struct sbuf *b, const struct out_timeit *o, size_t i)
         sbuf_printf(b,
                     "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                     "%.3f–%.3f, %s)\n",
-                    x, ref, c->ratio, c->lo, c->hi, fmt_p(p, c->p));
+                    x, ref, c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     else if (c->ratio >= 1)
         sbuf_printf(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", ref, c->ratio,
-                    x, c->lo, c->hi, fmt_p(p, c->p));
+                    x, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     else
         sbuf_printf(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", x,
-                    1 / c->ratio, ref, 1 / c->hi, 1 / c->lo, fmt_p(p, c->p));
+                    1 / c->ratio, ref, 1 / c->hi, 1 / c->lo, out_bench_fmt_p(p, c->p));
 }
 
 int out_timeit_text(FILE *f, const struct out_timeit *o)

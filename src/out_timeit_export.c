@@ -6,11 +6,12 @@
 #include <math.h>
 
 #include "out_bench.h"
+#include "out_json.h"
 #include "out_timeit.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536
+#define CHUNK 65536 /* CSV bytes buffered before they are written out */
 
 /* Whether benchmark i has a comparison to show, and with which benchmark (*ref). */
 static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
@@ -34,14 +35,6 @@ static int regression(const struct out_timeit_export *o, const struct stats_nest
 
 /* ---- JSON ---- */
 
-static void jnum(struct sbuf *b, double v)
-{
-    if (isfinite(v))
-        sbuf_printf(b, "%.9g", v);
-    else
-        sbuf_adds(b, "null");
-}
-
 /* A raw value: enough digits to read back the same double. */
 static void jraw(struct sbuf *b, double v)
 {
@@ -51,57 +44,14 @@ static void jraw(struct sbuf *b, double v)
         sbuf_adds(b, "null");
 }
 
-static void jstr(struct sbuf *b, const char *s)
+/* The start of the document, its metadata complete. */
+static void jhead(struct sbuf *b, const struct out_timeit_export *o)
 {
-    sbuf_addc(b, '"');
-    sbuf_add_json(b, s ? s : "");
-    sbuf_addc(b, '"');
-}
-
-static void jtriple(struct sbuf *b, const double *v)
-{
-    sbuf_addc(b, '[');
-    for (int i = 0; i < 3; i++) {
-        if (i)
-            sbuf_addc(b, ',');
-        jnum(b, v[i]);
-    }
-    sbuf_addc(b, ']');
-}
-
-static void jmeta(struct sbuf *b, const struct out_timeit_export *o)
-{
-    const struct out_timeit_meta *m = &o->meta;
-
-    sbuf_adds(b, "\"metadata\":{\"spyglass_version\":");
-    jstr(b, m->version);
-    sbuf_adds(b, ",\"date\":");
-    jstr(b, m->date);
-    sbuf_adds(b, ",\"cpu_model\":");
-    jstr(b, m->cpu_model);
-    sbuf_printf(b, ",\"cpu_count\":%d,\"kernel\":", m->ncpu);
-    jstr(b, m->kernel);
-    sbuf_adds(b, ",\"hostname\":");
-    jstr(b, m->hostname);
-    sbuf_printf(b, ",\"mem_total\":%" PRIu64 ",\"cpu_freq_visible\":%s,\"governor\":", m->mem_total,
-                m->freq_visible ? "true" : "false");
-    jstr(b, m->governor);
-    sbuf_adds(b, ",\"cpu_freq_mhz\":");
-    jnum(b, m->freq_mhz);
-    sbuf_adds(b, ",\"load_before\":");
-    jtriple(b, m->load_before);
-    sbuf_adds(b, ",\"load_after\":");
-    jtriple(b, m->load_after);
-    sbuf_adds(b, ",\"cpu_pressure_before\":");
-    jnum(b, m->psi_before >= 0 ? m->psi_before : NAN);
-    sbuf_adds(b, ",\"other_cpu_before\":");
-    jnum(b, m->pre_other_cpu >= 0 ? m->pre_other_cpu : NAN);
-    sbuf_adds(b, ",\"other_cpu_during\":");
-    jnum(b, m->other_cpu >= 0 ? m->other_cpu : NAN);
+    out_json_head(b, OUT_TIMEIT_SCHEMA, &o->meta);
     sbuf_adds(b, ",\"elapsed\":");
-    jnum(b, m->elapsed);
+    out_json_num(b, o->meta.elapsed);
     sbuf_adds(b, ",\"alpha\":");
-    jnum(b, o->alpha);
+    out_json_num(b, o->alpha);
     sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"interrupted\":%s}", o->plan->seed,
                 o->interrupted ? "true" : "false");
 }
@@ -111,56 +61,49 @@ static void jplan(struct sbuf *b, const struct out_timeit_export *o)
     const struct timeit_plan *p = o->plan;
 
     sbuf_adds(b, "\"plan\":{\"setup\":");
-    jstr(b, p->setup);
+    out_json_str(b, p->setup);
     sbuf_adds(b, ",\"teardown\":");
-    jstr(b, p->teardown);
+    out_json_str(b, p->teardown);
     sbuf_printf(b, ",\"processes\":%d,\"values\":%d,\"warmups\":%d,\"loops\":%" PRIu64,
                 p->processes, p->values, p->warmups, p->loops);
     sbuf_adds(b, ",\"min_value_time\":");
-    jnum(b, p->min_value_time);
+    out_json_num(b, p->min_value_time);
     sbuf_adds(b, ",\"timeout\":");
-    jnum(b, p->timeout);
+    out_json_num(b, p->timeout);
     sbuf_adds(b, "},\"pythons\":[");
     for (int i = 0; i < o->npythons; i++) {
         sbuf_adds(b, i ? ",{\"name\":" : "{\"name\":");
-        jstr(b, o->pythons[i].name);
+        out_json_str(b, o->pythons[i].name);
         sbuf_adds(b, ",\"path\":");
-        jstr(b, o->pythons[i].path);
+        out_json_str(b, o->pythons[i].path);
         sbuf_addc(b, '}');
     }
-    sbuf_adds(b, "],\"statements\":[");
-    for (int i = 0; i < p->nstmts; i++) {
-        if (i)
-            sbuf_addc(b, ',');
-        jstr(b, p->stmts[i]);
-    }
-    sbuf_addc(b, ']');
+    sbuf_adds(b, "],\"statements\":");
+    out_json_strings(b, p->stmts, p->nstmts);
 }
 
 static void jsummary(struct sbuf *b, const struct stats_nested *s)
 {
     sbuf_printf(b, "{\"n\":%zu,\"workers\":%zu,\"mean\":", s->n, s->nclusters);
-    jnum(b, s->mean);
+    out_json_num(b, s->mean);
     sbuf_adds(b, ",\"sd\":");
-    jnum(b, s->sd);
+    out_json_num(b, s->sd);
     sbuf_adds(b, ",\"min\":");
-    jnum(b, s->min);
+    out_json_num(b, s->min);
     sbuf_adds(b, ",\"max\":");
-    jnum(b, s->max);
+    out_json_num(b, s->max);
     sbuf_adds(b, ",\"median\":");
-    jnum(b, s->median);
-    sbuf_adds(b, ",\"median_ci\":[");
-    jnum(b, s->median_lo);
-    sbuf_addc(b, ',');
-    jnum(b, s->median_hi);
-    sbuf_adds(b, "],\"between_sd\":");
-    jnum(b, s->between_sd);
+    out_json_num(b, s->median);
+    sbuf_adds(b, ",\"median_ci\":");
+    out_json_pair(b, s->median_lo, s->median_hi);
+    sbuf_adds(b, ",\"between_sd\":");
+    out_json_num(b, s->between_sd);
     sbuf_adds(b, ",\"within_sd\":");
-    jnum(b, s->within_sd);
+    out_json_num(b, s->within_sd);
     sbuf_adds(b, ",\"icc\":");
-    jnum(b, s->icc);
+    out_json_num(b, s->icc);
     sbuf_adds(b, ",\"n_eff\":");
-    jnum(b, s->n_eff);
+    out_json_num(b, s->n_eff);
     sbuf_addc(b, '}');
 }
 
@@ -168,17 +111,7 @@ static void jsummary(struct sbuf *b, const struct stats_nested *s)
 static void jcmp(struct sbuf *b, const struct out_timeit_export *o,
                  const struct stats_nested_cmp *c)
 {
-    sbuf_adds(b, "{\"ratio\":");
-    jnum(b, c->ratio);
-    sbuf_adds(b, ",\"ci\":[");
-    jnum(b, c->lo);
-    sbuf_addc(b, ',');
-    jnum(b, c->hi);
-    sbuf_adds(b, "],\"p\":");
-    jnum(b, c->p);
-    sbuf_adds(b, ",\"auc\":");
-    jnum(b, c->auc);
-    sbuf_printf(b, ",\"significant\":%s", out_timeit_significant(c, o->alpha) ? "true" : "false");
+    out_json_cmp(b, c->ratio, c->lo, c->hi, c->p, c->auc, out_timeit_significant(c, o->alpha));
 }
 
 /* Benchmark i's workers: index, share of other processes' CPU, values and their starts. */
@@ -189,7 +122,7 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
     sbuf_adds(b, "\"workers\":[");
     for (size_t w = 0; w < t->nworkers; w++) {
         sbuf_printf(b, "%s{\"worker\":%zu,\"other_cpu\":", w ? "," : "", w);
-        jnum(b, t->other_cpu && t->other_cpu[w] >= 0 ? t->other_cpu[w] : NAN);
+        out_json_known(b, t->other_cpu ? t->other_cpu[w] : NAN);
         sbuf_adds(b, ",\"values\":[");
         for (size_t j = 0; j < t->len[w]; j++) {
             if (j)
@@ -200,7 +133,7 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
         for (size_t j = 0; j < t->len[w]; j++) {
             if (j)
                 sbuf_addc(b, ',');
-            jnum(b, t->start ? t->start[at + j] : NAN);
+            out_json_num(b, t->start ? t->start[at + j] : NAN);
         }
         sbuf_adds(b, "]}");
         at += t->len[w];
@@ -208,17 +141,19 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
     sbuf_addc(b, ']');
 }
 
-static void jbench(struct sbuf *b, const struct out_timeit_export *o, size_t i)
+/* Benchmark i of the out_timeit_export ctx (out_json_item_fn). */
+static void jbench(struct sbuf *b, const void *ctx, size_t i)
 {
+    const struct out_timeit_export *o = ctx;
     const struct timeit_bench *t = &o->benches[i];
     size_t ref;
 
     sbuf_printf(b, "{\"python\":%d,\"statement\":%d,\"version\":", t->python, t->stmt);
-    jstr(b, t->version);
+    out_json_str(b, t->version);
     sbuf_printf(b, ",\"loops\":%" PRIu64 ",\"clock_resolution\":", t->loops);
-    jnum(b, t->clock_res);
+    out_json_num(b, t->clock_res);
     sbuf_adds(b, ",\"clock_cost\":");
-    jnum(b, t->clock_cost);
+    out_json_num(b, t->clock_cost);
     sbuf_adds(b, ",\"summary\":");
     if (o->sums[i].n)
         jsummary(b, &o->sums[i]);
@@ -247,30 +182,19 @@ static void jbench(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 int out_timeit_json(FILE *f, const struct out_timeit_export *o)
 {
     struct sbuf b;
-    int err = 0;
+    int err;
 
     sbuf_init(&b);
-    sbuf_adds(&b, "{\"schema\":\"" OUT_TIMEIT_SCHEMA "\",");
-    jmeta(&b, o);
+    jhead(&b, o);
     sbuf_addc(&b, ',');
     jplan(&b, o);
-    sbuf_adds(&b, ",\"benchmarks\":[");
-    for (size_t i = 0; i < o->nbenches && !err; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jbench(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
-    }
-    sbuf_adds(&b, "],\"max_regression\":");
-    jnum(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":[");
-    for (int i = 0; i < o->nwarnings; i++) {
-        if (i)
-            sbuf_addc(&b, ',');
-        jstr(&b, o->warnings[i]);
-    }
-    sbuf_adds(&b, "]}\n");
+    sbuf_adds(&b, ",\"benchmarks\":");
+    err = out_json_array(f, &b, o->nbenches, jbench, o);
+    sbuf_adds(&b, ",\"max_regression\":");
+    out_json_num(&b, o->max_regression);
+    sbuf_adds(&b, ",\"warnings\":");
+    out_json_strings(&b, o->warnings, o->nwarnings);
+    sbuf_adds(&b, "}\n");
     if (!err)
         err = file_put(f, &b);
     sbuf_destroy(&b);

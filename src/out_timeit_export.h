@@ -11,31 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "meta.h"
 #include "stats_nested.h"
 #include "timeit.h"
 
 #define OUT_TIMEIT_SCHEMA "spyglass-timeit/1"
-
-/* Where the benchmarks ran (the fields of out_bench_meta that concern the machine). Strings
- * may be empty, never NULL. */
-struct out_timeit_meta {
-    const char *version; /* spyglass's */
-    const char *date;    /* ISO 8601, UTC */
-    const char *cpu_model;
-    int ncpu;
-    const char *kernel;
-    const char *hostname;
-    uint64_t mem_total; /* bytes */
-    int freq_visible;   /* CPU frequency scaling can be seen */
-    const char *governor;
-    double freq_mhz;       /* current, 0 when not visible */
-    double load_before[3]; /* load averages 1, 5, 15 minutes */
-    double load_after[3];
-    double psi_before;    /* /proc/pressure/cpu some avg10 (%), -1 when absent */
-    double pre_other_cpu; /* share (0..1) of the CPU used by other processes just before, -1 */
-    double other_cpu;     /* ... while the workers ran, -1 unknown */
-    double elapsed;       /* seconds the whole run took */
-};
 
 /* Everything the exports show. Arrays "per benchmark" have nbenches entries, in the order of
  * timeit_benches() (python-major: index = python * plan->nstmts + stmt). Everything is
@@ -56,8 +36,8 @@ struct out_timeit_export {
     double alpha;                        /* a comparison is significant when its p < alpha */
     const char *const *warnings;         /* one line each, without a trailing newline */
     int nwarnings;
-    int interrupted; /* 1 when stopped early: results are partial */
-    struct out_timeit_meta meta;
+    int interrupted;  /* 1 when stopped early: results are partial */
+    struct meta meta; /* the machine and the run; alpha, seed and interrupted are above */
 };
 
 /* The JSON export: one object, every string escaped (invalid UTF-8 becomes U+FFFD), raw

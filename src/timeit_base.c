@@ -5,18 +5,13 @@
 #include "timeit_base.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base_json.h"
 #include "out_timeit_export.h"
-#include "util_file.h"
 #include "util_xalloc.h"
-
-#define MAX_BYTES (256u << 20) /* refuse baselines larger than this */
-
 struct base_bench {
     size_t python, stmt; /* indices in pythons and stmts */
     double *x;           /* every value, grouped by worker */
@@ -32,12 +27,6 @@ struct timeit_base {
     struct base_bench *benches;
     size_t nbenches;
 };
-
-static int fail(char *why, size_t size, const char *msg)
-{
-    snprintf(why, size, "%s", msg);
-    return -EINVAL;
-}
 
 /* The strings of array arr into *out (n of them): arr's items themselves, or with key, the
  * string member key of each item. */
@@ -68,17 +57,17 @@ static int read_workers(json_t *workers, struct base_bench *bb, char *why, size_
     json_t *w, *v;
 
     if (!json_is_array(workers))
-        return fail(why, size, "a benchmark without a \"workers\" array");
+        return base_json_fail(why, size, "a benchmark without a \"workers\" array");
     json_array_foreach(workers, i, w)
     {
         json_t *values = json_object_get(w, "values");
 
         if (!json_is_array(values))
-            return fail(why, size, "a worker without a \"values\" array");
+            return base_json_fail(why, size, "a worker without a \"values\" array");
         json_array_foreach(values, j, v)
         {
             if (!json_is_number(v) || !isfinite(json_number_value(v)))
-                return fail(why, size, "a value that is not a finite number");
+                return base_json_fail(why, size, "a value that is not a finite number");
         }
         total += json_array_size(values);
     }
@@ -118,7 +107,7 @@ static int read_benches(struct timeit_base *b, json_t *arr, char *why, size_t si
     json_t *o;
 
     if (!json_is_array(arr))
-        return fail(why, size, "no \"benchmarks\" array");
+        return base_json_fail(why, size, "no \"benchmarks\" array");
     b->benches = xcalloc(json_array_size(arr) + 1, sizeof(*b->benches));
     json_array_foreach(arr, i, o)
     {
@@ -127,8 +116,8 @@ static int read_benches(struct timeit_base *b, json_t *arr, char *why, size_t si
 
         if (index_of(o, "python", b->npythons, &bb->python) < 0 ||
             index_of(o, "statement", b->nstmts, &bb->stmt) < 0)
-            return fail(why, size,
-                        "a benchmark without a valid \"python\" and \"statement\" index");
+            return base_json_fail(why, size,
+                                  "a benchmark without a valid \"python\" and \"statement\" index");
         err = read_workers(json_object_get(o, "workers"), bb, why, size);
         if (err < 0)
             return err;
@@ -138,34 +127,19 @@ static int read_benches(struct timeit_base *b, json_t *arr, char *why, size_t si
 
 static int read_root(struct timeit_base *b, json_t *root, char *why, size_t size)
 {
-    const char *schema = json_string_value(json_object_get(root, "schema"));
-
-    if (!schema || strcmp(schema, OUT_TIMEIT_SCHEMA) != 0)
-        return fail(why, size,
-                    "not a spyglass timeit export (\"schema\" is not " OUT_TIMEIT_SCHEMA ")");
     if (read_strings(json_object_get(root, "pythons"), "name", &b->pythons, &b->npythons) < 0)
-        return fail(why, size, "no \"pythons\" array of objects with a \"name\"");
+        return base_json_fail(why, size, "no \"pythons\" array of objects with a \"name\"");
     if (read_strings(json_object_get(root, "statements"), NULL, &b->stmts, &b->nstmts) < 0)
-        return fail(why, size, "no \"statements\" array of strings");
+        return base_json_fail(why, size, "no \"statements\" array of strings");
     return read_benches(b, json_object_get(root, "benchmarks"), why, size);
 }
 
-int timeit_base_parse(const char *text, size_t len, struct timeit_base **out, char *why,
-                      size_t size)
+/* The baseline in root (released here). */
+static int from_root(json_t *root, struct timeit_base **out, char *why, size_t size)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    struct timeit_base *b;
-    int err;
+    struct timeit_base *b = xcalloc(1, sizeof(*b));
+    int err = read_root(b, root, why, size);
 
-    if (!root) {
-        snprintf(why, size, "not JSON: %s (line %d)", jerr.text, jerr.line);
-        for (char *c = why; *c; c++) /* jansson quotes the input near the error */
-            *c = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
-        return -EINVAL;
-    }
-    b = xcalloc(1, sizeof(*b));
-    err = read_root(b, root, why, size);
     json_decref(root);
     if (err < 0) {
         timeit_base_free(b);
@@ -175,19 +149,21 @@ int timeit_base_parse(const char *text, size_t len, struct timeit_base **out, ch
     return 0;
 }
 
+int timeit_base_parse(const char *text, size_t len, struct timeit_base **out, char *why,
+                      size_t size)
+{
+    json_t *root;
+    int err = base_json_parse(text, len, OUT_TIMEIT_SCHEMA, "timeit", &root, why, size);
+
+    return err < 0 ? err : from_root(root, out, why, size);
+}
+
 int timeit_base_load(const char *path, struct timeit_base **out, char *why, size_t size)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    int err = file_read(path, MAX_BYTES, &buf, &len);
+    json_t *root;
+    int err = base_json_load(path, OUT_TIMEIT_SCHEMA, "timeit", &root, why, size);
 
-    if (err == -EFBIG)
-        return fail(why, size, "larger than 256 MiB");
-    if (err < 0)
-        return err;
-    err = timeit_base_parse(buf, len, out, why, size);
-    free(buf);
-    return err;
+    return err < 0 ? err : from_root(root, out, why, size);
 }
 
 int timeit_base_find(const struct timeit_base *b, const char *stmt, const char *python,

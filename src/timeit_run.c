@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util_spawn.h"
 #include "util_xalloc.h"
-
-extern char **environ;
 
 #define LINE_MAX_LEN  256       /* bytes of one driver line */
 #define ERR_KEEP      4096      /* bytes of stderr kept (the tail) */
@@ -625,61 +623,19 @@ static int open_channels(int fds[7])
     return 0;
 }
 
-static int spawn_errno(int rc)
-{
-    switch (rc) {
-    case ENOENT:
-    case ENOTDIR:
-        return -ENOENT;
-    case EACCES:
-    case EPERM:
-    case EISDIR:
-    case ENOEXEC:
-        return -EACCES;
-    default:
-        return -rc;
-    }
-}
-
-/* posix_spawnp with the channels on fds 0..4, own process group, default signals. */
+/* python on the driver with the channels on fds 0..4 (stdin and stdout /dev/null, stderr, the
+ * command socket, the value pipe). A file that is not a program counts as one that may not be
+ * run (-EACCES), as timeit_worker_start() says. */
 static int spawn(const char *python, char *const argv[], const int fds[7], pid_t *pid)
 {
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t fa;
-    sigset_t none, all;
-    int rc;
+    const int onto[5] = {fds[6], fds[6], fds[5], fds[1], fds[3]};
+    struct util_spawn s = {0};
+    int rc = util_spawn_init(&s, onto, 5);
 
-    sigemptyset(&none);
-    sigfillset(&all);
-    if ((rc = posix_spawnattr_init(&attr)) != 0)
-        return -rc;
-    if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
-        posix_spawnattr_destroy(&attr);
-        return -rc;
-    }
-    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                             POSIX_SPAWN_SETSIGDEF);
-    if (!rc)
-        rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (!rc)
-        rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (!rc)
-        rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, fds[6], 0);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, fds[6], 1);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, fds[5], 2);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, fds[1], 3);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, fds[3], 4);
-    if (!rc)
-        rc = posix_spawnp(pid, python, &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return rc ? spawn_errno(rc) : 0;
+    if (rc == 0)
+        rc = util_spawn_run(&s, python, argv, pid);
+    util_spawn_destroy(&s);
+    return rc == -ENOEXEC ? -EACCES : rc;
 }
 
 int timeit_worker_start(const char *python, const char *setup, const char *stmt,

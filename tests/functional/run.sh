@@ -14,34 +14,17 @@
 # stderr fails the check that ran it. A failed run keeps its files in tests/out/functional.*.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SG=${SPYGLASS:-$ROOT/spyglass}
+# Test a copy: the tree's binary may be rebuilt while the suite runs.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_init --copy functional "$@"
 TARGETS=$ROOT/tests/targets
 STACKS=$ROOT/tests/functional/stacks.py
-ONLY=${1:-.}
 TIMEOUT=${SPYGLASS_TEST_TIMEOUT:-40} # seconds allowed to any one command
-SAN_RE='AddressSanitizer|runtime error:|LeakSanitizer'
-
-export LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONIOENCODING=utf-8
+export PYTHONIOENCODING=utf-8
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-unset PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-case $SG in /*) ;; *) SG=$PWD/$SG ;; esac
-if [[ ! -x $SG ]]; then
-    echo "FAIL - setup: no executable spyglass at $SG (set SPYGLASS)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-mkdir -p "$ROOT/tests/out"
-T=$(mktemp -d "$ROOT/tests/out/functional.XXXXXX")
-# Test a copy: the tree's binary may be rebuilt while the suite runs.
-SG_ORIG=$SG
-cp "$SG" "$T/spyglass" && SG=$T/spyglass
 NOBODY_DIR= # a copy of the binary that user nobody can run
-PASSED=0
-FAILED=0
-BG=() # PIDs to kill on exit
+BG=()       # PIDs to kill on exit
 
 cleanup() {
     local p
@@ -49,15 +32,8 @@ cleanup() {
         kill -KILL "$p" 2>/dev/null
     done
     [[ -n $NOBODY_DIR ]] && rm -rf "$NOBODY_DIR"
-    if ((FAILED == 0)); then
-        rm -rf "$T"
-    else
-        echo "# files of this run kept in $T"
-    fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lib_at_exit cleanup
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -67,48 +43,6 @@ HPY=/usr/bin/python3
 [[ -x $HPY ]] || HPY=$(command -v python3)
 
 stacks() { "$HPY" "$STACKS" "$@"; }
-
-check_begin() {
-    CHECK=$1
-    WHY=()
-    SHOW=()
-    ERRFILES=()
-}
-why() { WHY+=("$*"); }
-show() { SHOW+=("$@"); }
-note() { echo "#   $CHECK: $*"; }
-
-check_end() {
-    local f w msg=
-    for f in "${ERRFILES[@]}"; do
-        if grep -qE "$SAN_RE" "$f" 2>/dev/null; then
-            WHY+=("sanitizer report on spyglass's stderr")
-            grep -m1 -E -B2 -A30 "$SAN_RE" "$f" >"$f.sanitizer"
-            SHOW+=("$f.sanitizer")
-        fi
-    done
-    if ((${#WHY[@]} == 0)); then
-        echo "ok - $CHECK"
-        PASSED=$((PASSED + 1))
-        return
-    fi
-    for w in "${WHY[@]}"; do
-        msg+=${msg:+; }$w
-    done
-    echo "FAIL - $CHECK: $msg"
-    local -A seen=()
-    for f in "${SHOW[@]}"; do
-        [[ -n ${seen[$f]:-} ]] && continue
-        seen[$f]=1
-        if [[ -s $f ]]; then
-            echo "#   --- ${f#"$T"/}:"
-            head -n 25 "$f" | cut -c1-400 | sed 's/^/#   /'
-        else
-            echo "#   --- ${f#"$T"/}: (empty or missing)"
-        fi
-    done
-    FAILED=$((FAILED + 1))
-}
 
 # run NAME CMD [ARGS...]: run a command under timeout with stdout in $T/NAME.out and stderr in
 # $T/NAME.err (checked for sanitizer reports by check_end); its exit status is left in RC.
@@ -220,13 +154,9 @@ valid_profile() {
     return 0
 }
 
-want() { [[ $1 =~ $ONLY ]]; }
-
 # ---------------------------------------------------------------------------------------------
 # Pythons
 
-PYENV_DIR=$(pyenv root 2>/dev/null) || PYENV_DIR=
-[[ -n $PYENV_DIR && -d $PYENV_DIR/versions ]] || PYENV_DIR=$HOME/.pyenv
 PYS=()    # interpreters to test
 LABELS=() # their names in check names
 OLD_PY=   # a 3.6 or 3.7, which spyglass must refuse
@@ -245,14 +175,10 @@ while read -r v py; do
         LABELS+=("$v")
         ;;
     esac
-done < <(for py in "$PYENV_DIR"/versions/3.*/bin/python3; do
-    [[ -x $py ]] || continue
-    v=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || continue
-    echo "$v $py"
-done | sort -V)
+done < <(list_pythons)
 if [[ -x /usr/bin/python3 ]]; then
     PYS+=(/usr/bin/python3)
-    LABELS+=("system-$(/usr/bin/python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')")
+    LABELS+=("system-$(py_version /usr/bin/python3)")
 fi
 # The interpreters of the run-once checks: a 3.12 (else the newest pyenv one) and a 3.8.
 PY_A=
@@ -968,5 +894,4 @@ if [[ -n $PY_A ]]; then
     want signals && t_signals "$PY_A"
 fi
 
-echo "$PASSED passed, $FAILED failed"
-((FAILED == 0))
+lib_finish

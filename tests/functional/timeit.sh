@@ -8,62 +8,22 @@
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SG=${SPYGLASS:-$ROOT/spyglass}
-ONLY=${1:-.}
-SAN_RE='AddressSanitizer|runtime error:|LeakSanitizer'
-export LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
-unset PYTHONPATH PYTHONHOME PYTHONSTARTUP
-
-case $SG in /*) ;; *) SG=$PWD/$SG ;; esac
-if [[ ! -x $SG ]]; then
-    echo "FAIL - setup: no executable spyglass at $SG (set SPYGLASS)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-mkdir -p "$ROOT/tests/out"
-T=$(mktemp -d "$ROOT/tests/out/timeit.XXXXXX")
-PASSED=0
-FAILED=0
-trap 'if ((FAILED == 0)); then rm -rf "$T"; else echo "# files kept in $T"; fi' EXIT
-
-ok() {
-    echo "ok - $1"
-    PASSED=$((PASSED + 1))
-}
-fail() {
-    echo "FAIL - $1: $2"
-    FAILED=$((FAILED + 1))
-    shift 2
-    local f
-    for f in "$@"; do
-        [[ -f $f ]] && sed -n '1,40s/^/#   /p' "$f"
-    done
-}
-want() { [[ $1 =~ $ONLY ]]; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_init timeit "$@"
 
 # Run spyglass timeit (quiet); stdout to $T/out, stderr to $T/err, exit code in RC. A sanitizer
 # report fails. Every run is bounded by `timeout`, so a hang fails instead of blocking.
 sg() {
     timeout -k 5 120 "$SG" timeit -q "$@" >"$T/out" 2>"$T/err" </dev/null
     RC=$?
-    if grep -qE "$SAN_RE" "$T/err"; then
-        fail "sanitizer" "report while running: spyglass timeit $*" "$T/err"
-    fi
+    san_check "$T/err" "spyglass timeit $*"
 }
 
-# Interpreters: pyenv's 3.8+ (newest patch release of each series) and /usr/bin/python3.
-PYENV_DIR=$(pyenv root 2>/dev/null) || PYENV_DIR=$HOME/.pyenv
+# Interpreters: pyenv's 3.8+ and /usr/bin/python3.
 PYS=()
 while read -r v py; do
-    [[ -n $v ]] && PYS+=("$py")
-done < <(for py in "$PYENV_DIR"/versions/3.*/bin/python3 /usr/bin/python3; do
-    [[ -x $py ]] || continue
-    v=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || continue
-    case $v in 3.[0-7].*) continue ;; esac
-    echo "$v $py"
-done | sort -V)
+    case $v in 3.[0-7].*) ;; *) PYS+=("$py") ;; esac
+done < <(list_pythons /usr/bin/python3)
 # The helper Python that parses reports and measures the truth: a pyenv 3.11 (as the default
 # python3 of these tests), else the first one.
 HPY=
@@ -73,25 +33,14 @@ done
 HPY=${HPY:-${PYS[0]:-}}
 if [[ -z $HPY ]]; then
     fail "setup" "no CPython >= 3.8 in $PYENV_DIR/versions or /usr/bin/python3"
-    echo "$PASSED passed, $FAILED failed"
-    exit 1
+    lib_finish
 fi
 echo "# spyglass: $SG; pythons: ${PYS[*]}"
-# The Python that checks JSON exports against docs/timeit-schema.json (with jsonschema, which
-# `scripts/deps.sh test` installs for python3).
-JPY=${SPYGLASS_TEST_PYTHON:-$(command -v python3)}
 SCHEMA=$ROOT/docs/timeit-schema.json
 
-# check_json FILE EXPR: FILE validates against the schema and the Python expression EXPR holds
-# for its document j. Prints why not.
-check_json() {
-    "$JPY" - "$SCHEMA" "$1" "$2" <<'EOF'
-import json, sys, jsonschema
-schema, j = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
-jsonschema.Draft202012Validator(schema).validate(j)
-assert eval("(" + sys.argv[3] + ")"), "does not hold: " + sys.argv[3]
-EOF
-}
+# check_json FILE EXPR: FILE validates against docs/timeit-schema.json and the Python
+# expression EXPR holds for its document j. Prints why not.
+check_json() { json_check "$SCHEMA" "$1" "$2"; }
 
 # The summary line of a two-benchmark report as "FASTER SLOWER RATIO LO HI P SIGNIFICANT": RATIO
 # is slower/faster with its 95% CI; a non-significant line gives the ratio as reported
@@ -116,10 +65,9 @@ if want rank; then
     # sorted(range(1000)) against sorted(range(10000)) (about 11x here). The true ratio is
     # measured independently in the same attempt: 3 fresh processes of the same interpreter,
     # each alternating 6 values of each statement (after a warm-up pair) timed with
-    # time.perf_counter, the ratio of the per-loop medians per process, the median of those. A 95% interval misses the truth in 5% of
-    # attempts by design (more with the truth's own error and the load of a shared machine), so
-    # 7 attempts are made: the ranking must be right in all 7, the interval must cover the truth
-    # in at least 4 (an interval of 80% coverage fails this with probability 3%).
+    # time.perf_counter, the ratio of the per-loop medians per process, the median of those.
+    # sorted(range(1000)) must be ranked faster, the interval must cover the measured ratio, with
+    # the rule of rank_verdict.
     cat >"$T/truth.py" <<'EOF'
 import statistics, time
 def per_loop(stmt, loops):
@@ -134,7 +82,7 @@ for _ in range(7):  # the first pair is a warm-up
 print(statistics.median(b[1:]) / statistics.median(a[1:]))
 EOF
     ranked=0 covered=0 cis=()
-    for attempt in 1 2 3 4 5 6 7; do
+    for attempt in $(seq "$RANK_ATTEMPTS"); do
         sg --python "$HPY" -p 5 -n 3 --min-value-time 0.01 'sorted(range(1000))' \
             'sorted(range(10000))'
         [[ $RC == 0 ]] || break
@@ -145,12 +93,8 @@ EOF
         "$HPY" -c "import sys; sys.exit(not ($lo <= $truth <= $hi))" && covered=$((covered + 1))
         cis+=("$(printf '%.2f in [%.2f, %.2f]' "$truth" "${lo:-0}" "${hi:-0}")")
     done
-    if ((ranked == 7 && covered >= 4)); then
-        ok "rank: sorted(range(1000)) ranked faster 7/7, the ratio CI covers the true ratio in $covered/7: ${cis[*]}"
-    else
-        fail "rank" "ranked right $ranked/7 (exit $RC), CI covers the truth in $covered/7: ${cis[*]}" \
-            "$T/out" "$T/err"
-    fi
+    rank_verdict "rank: sorted(range(1000)) faster" "$ranked" "$covered" "${cis[*]}" \
+        "$T/out" "$T/err"
 fi
 
 if want aa; then
@@ -469,5 +413,4 @@ EOF
     fi
 fi
 
-echo "$PASSED passed, $FAILED failed"
-((FAILED == 0))
+lib_finish

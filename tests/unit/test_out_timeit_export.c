@@ -138,20 +138,20 @@ static void make_report(struct report *r)
                                       .warnings = r->warnings,
                                       .nwarnings = 2,
                                       .interrupted = 1};
-    r->o.meta = (struct out_timeit_meta){.version = "0.9",
-                                         .date = "2024-06-11T10:00:00Z",
-                                         .cpu_model = "CPU «fast» \"x\"",
-                                         .ncpu = 2,
-                                         .kernel = "6.1",
-                                         .hostname = "host\"name\n",
-                                         .mem_total = 1ull << 32,
-                                         .governor = "",
-                                         .load_before = {0.1, 0.2, 0.3},
-                                         .load_after = {0.2, 0.2, NAN},
-                                         .psi_before = -1,
-                                         .pre_other_cpu = 0.02,
-                                         .other_cpu = -1,
-                                         .elapsed = 3.5};
+    r->o.meta = (struct meta){.version = "0.9",
+                              .date = "2024-06-11T10:00:00Z",
+                              .cpu_model = "CPU «fast» \"x\"",
+                              .cpu_count = 2,
+                              .kernel = "6.1",
+                              .hostname = "host\"name\n",
+                              .mem_total = 1ull << 32,
+                              .governor = "",
+                              .load_before = {0.1, 0.2, 0.3},
+                              .load_after = {0.2, 0.2, NAN},
+                              .cpu_pressure_before = -1,
+                              .other_cpu_before = 0.02,
+                              .other_cpu_during = -1,
+                              .elapsed = 3.5};
 }
 
 typedef int (*writer_fn)(FILE *f, const struct out_timeit_export *o);

@@ -1,0 +1,50 @@
+/* JSON pieces shared by the export writers (out_bench, out_timeit_export), appended to an sbuf:
+ * numbers with 9 significant digits (null when not finite), escaped strings, and the members of
+ * a run's "metadata" (struct meta), long arrays written out as they grow.
+ * SPDX-License-Identifier: MIT */
+#ifndef OUT_JSON_H
+#define OUT_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "meta.h"
+#include "util_sbuf.h"
+
+/* Appends element i of the caller's ctx to b, as JSON. */
+typedef void (*out_json_item_fn)(struct sbuf *b, const void *ctx, size_t i);
+/* v with 9 significant digits ("%.9g"), or null when v is not finite. */
+void out_json_num(struct sbuf *b, double v);
+
+/* v as out_json_num(), or null when v is negative (a share or pressure that is unknown). */
+void out_json_known(struct sbuf *b, double v);
+
+/* [lo,hi], an interval, each as out_json_num(). */
+void out_json_pair(struct sbuf *b, double lo, double hi);
+
+/* s quoted and escaped by sbuf_add_json() (invalid UTF-8 becomes U+FFFD); NULL is "". */
+void out_json_str(struct sbuf *b, const char *s);
+
+/* The start of an export document: {"schema":"SCHEMA","metadata":{ and the members of m
+ * (out_json_meta()), left open for the subcommand's own metadata members. */
+void out_json_head(struct sbuf *b, const char *schema, const struct meta *m);
+
+/* The members of a "metadata" object for m, in the schemas' order, from "spyglass_version" to
+ * "other_cpu_during", without braces or a trailing comma: the caller writes the opening brace,
+ * then these, then its own members, and closes the object. Unknown values are null. */
+void out_json_meta(struct sbuf *b, const struct meta *m);
+
+/* The strings v[0..n-1] as an array: ["a","b"]. */
+void out_json_strings(struct sbuf *b, const char *const *v, int n);
+
+/* The array [item 0, ..., item n-1] appended to b by fn, with b written out to f whenever it
+ * holds 64 KiB or more, so that an export of millions of items needs little memory. Stops at
+ * the first failed write. Returns 0 or its negative errno. */
+int out_json_array(FILE *f, struct sbuf *b, size_t n, out_json_item_fn fn, const void *ctx);
+
+/* A comparison object as both schemas have it, left open for more members: {"ratio":R,
+ * "ci":[LO,HI],"p":P,"auc":A,"significant":true|false (the caller writes the closing brace). */
+void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,
+                  int significant);
+
+#endif

@@ -1,0 +1,263 @@
+/* Unit tests for out_json: numbers and strings, the metadata members (exact bytes, as the
+ * exports wrote them before this module existed, and the member names and order of both
+ * schemas' "metadata"), a long array written out in pieces (and stopped by a full disk), the
+ * comparison object read back with jansson.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "meta.h"
+#include "out_json.h"
+#include "suites.h"
+#include "test.h"
+#include "util_file.h"
+#include "util_sbuf.h"
+
+static const char *num(struct sbuf *b, double v)
+{
+    sbuf_reset(b);
+    out_json_num(b, v);
+    return sbuf_str(b);
+}
+
+static const char *known(struct sbuf *b, double v)
+{
+    sbuf_reset(b);
+    out_json_known(b, v);
+    return sbuf_str(b);
+}
+
+static const char *str(struct sbuf *b, const char *s)
+{
+    sbuf_reset(b);
+    out_json_str(b, s);
+    return sbuf_str(b);
+}
+
+static void test_scalars(void)
+{
+    struct sbuf b;
+
+    sbuf_init(&b);
+    TEST_EQ_STR(num(&b, 0), "0");
+    TEST_EQ_STR(num(&b, 0.1), "0.1");
+    TEST_EQ_STR(num(&b, 1.0 / 3), "0.333333333");
+    TEST_EQ_STR(num(&b, -2.5e-12), "-2.5e-12");
+    TEST_EQ_STR(num(&b, 1e300), "1e+300");
+    TEST_EQ_STR(num(&b, NAN), "null");
+    TEST_EQ_STR(num(&b, INFINITY), "null");
+    TEST_EQ_STR(num(&b, -INFINITY), "null");
+    TEST_EQ_STR(known(&b, -1), "null");
+    TEST_EQ_STR(known(&b, -1e-300), "null");
+    TEST_EQ_STR(known(&b, 0), "0");
+    TEST_EQ_STR(known(&b, 0.75), "0.75");
+    TEST_EQ_STR(known(&b, NAN), "null");
+    sbuf_reset(&b);
+    out_json_pair(&b, 0.5, NAN);
+    TEST_EQ_STR(sbuf_str(&b), "[0.5,null]");
+    TEST_EQ_STR(str(&b, NULL), "\"\"");
+    TEST_EQ_STR(str(&b, ""), "\"\"");
+    TEST_EQ_STR(str(&b, "a\"b\\c\n\t\x01<é>"),
+                "\"a\\\"b\\\\c\\u000a\\u0009\\u0001\\u003cé\\u003e\"");
+    TEST_EQ_STR(str(&b, "bad \xff utf-8"), "\"bad \xef\xbf\xbd utf-8\"");
+    sbuf_destroy(&b);
+}
+
+static void test_strings(void)
+{
+    static const char *const v[] = {"a", "say \"hi\"", "", "<tab>\t"};
+    struct sbuf b;
+
+    sbuf_init(&b);
+    out_json_strings(&b, v, 0);
+    TEST_EQ_STR(sbuf_str(&b), "[]");
+    sbuf_reset(&b);
+    out_json_strings(&b, v, 1);
+    TEST_EQ_STR(sbuf_str(&b), "[\"a\"]");
+    sbuf_reset(&b);
+    out_json_strings(&b, v, 4);
+    TEST_EQ_STR(sbuf_str(&b), "[\"a\",\"say \\\"hi\\\"\",\"\",\"\\u003ctab\\u003e\\u0009\"]");
+    sbuf_destroy(&b);
+}
+
+static void hostile_meta(struct meta *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->version = "0.1.0";
+    snprintf(m->date, sizeof(m->date), "2024-01-02T03:04:05Z");
+    snprintf(m->cpu_model, sizeof(m->cpu_model), "Intel \"Xeon\"\tCPU é");
+    m->cpu_count = 8;
+    snprintf(m->kernel, sizeof(m->kernel), "Linux 6.1.0");
+    snprintf(m->hostname, sizeof(m->hostname), "host\\name");
+    m->mem_total = 16ull << 30;
+    m->cpu_freq_visible = 1;
+    snprintf(m->governor, sizeof(m->governor), "powersave");
+    m->cpu_freq_mhz = 2400.5;
+    m->load_before[0] = 0.5;
+    m->load_before[1] = 0.25;
+    m->load_before[2] = 1.0 / 3;
+    m->load_after[0] = 1.5;
+    m->load_after[1] = NAN;
+    m->load_after[2] = 2;
+    m->cpu_pressure_before = -1;
+    m->other_cpu_before = 0.123456789012;
+    m->other_cpu_during = -1;
+    m->elapsed = 12.345678901; /* not written: the callers place "elapsed" themselves */
+}
+
+/* The bytes `spyglass bench --export-json` wrote for this machine before out_json existed. */
+static const char meta_bytes[] =
+    "\"spyglass_version\":\"0.1.0\",\"date\":\"2024-01-02T03:04:05Z\",\"cpu_model\":\"Intel "
+    "\\\"Xeon\\\"\\u0009CPU é\",\"cpu_count\":8,\"kernel\":\"Linux 6.1.0\",\"hostname\":"
+    "\"host\\\\name\",\"mem_total\":17179869184,\"cpu_freq_visible\":true,\"governor\":"
+    "\"powersave\",\"cpu_freq_mhz\":2400.5,\"load_before\":[0.5,0.25,0.333333333],"
+    "\"load_after\":[1.5,null,2],\"cpu_pressure_before\":null,\"other_cpu_before\":0.123456789,"
+    "\"other_cpu_during\":null";
+
+/* The first n names of the required members of "metadata" in a schema, in order, must be the
+ * members out_json_meta() wrote into obj, in order. */
+static void check_schema_order(const char *path, json_t *obj, size_t n)
+{
+    json_error_t err;
+    json_t *schema = json_load_file(path, 0, &err);
+    json_t *req =
+        json_object_get(json_object_get(json_object_get(schema, "$defs"), "metadata"), "required");
+    void *it = json_object_iter(obj);
+
+    TEST_CHECK(json_is_array(req) && json_array_size(req) > n);
+    TEST_EQ_INT(json_object_size(obj), n);
+    for (size_t i = 0; i < n && it; i++, it = json_object_iter_next(obj, it))
+        TEST_EQ_STR(json_object_iter_key(it), json_string_value(json_array_get(req, i)));
+    json_decref(schema);
+}
+
+static void test_meta_members(void)
+{
+    static const char head[] = "{\"schema\":\"spyglass-test/1\",\"metadata\":{";
+    struct meta m;
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+
+    hostile_meta(&m);
+    sbuf_init(&b);
+    out_json_meta(&b, &m);
+    TEST_EQ_STR(sbuf_str(&b), meta_bytes);
+    /* Inside braces it is an object whose members follow both schemas' order. */
+    sbuf_reset(&b);
+    sbuf_addc(&b, '{');
+    out_json_meta(&b, &m);
+    sbuf_addc(&b, '}');
+    j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES | JSON_PRESERVE_ORDER, &err);
+    TEST_CHECK(j != NULL);
+    if (j) {
+        check_schema_order("../docs/bench-schema.json", j, 15);
+        check_schema_order("../docs/timeit-schema.json", j, 15);
+        TEST_EQ_STR(json_string_value(json_object_get(j, "cpu_model")), m.cpu_model);
+        TEST_EQ_STR(json_string_value(json_object_get(j, "hostname")), "host\\name");
+        TEST_CHECK(json_is_null(json_object_get(j, "other_cpu_during")));
+    }
+    json_decref(j);
+    /* The head of a document: the schema tag, then the metadata object left open. */
+    sbuf_reset(&b);
+    out_json_head(&b, "spyglass-test/1", &m);
+    TEST_CHECK(strncmp(sbuf_str(&b), head, strlen(head)) == 0);
+    TEST_EQ_STR(sbuf_str(&b) + strlen(head), meta_bytes);
+    /* Empty strings and zeros. */
+    memset(&m, 0, sizeof(m));
+    sbuf_reset(&b);
+    out_json_meta(&b, &m);
+    TEST_CHECK(strncmp(sbuf_str(&b), "\"spyglass_version\":\"\",\"date\":\"\",", 31) == 0);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"cpu_freq_visible\":false") != NULL);
+    sbuf_destroy(&b);
+}
+
+static size_t item_calls;
+
+/* Item i: an object of about 100 bytes; counted in item_calls. */
+static void item(struct sbuf *b, const void *ctx, size_t i)
+{
+    (void)ctx;
+    item_calls++;
+    sbuf_printf(b, "{\"i\":%zu,\"pad\":\"%090d\"}", i, 0);
+}
+
+static void test_array(void)
+{
+    const size_t n = 5000; /* about 500 KB: written out in pieces */
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+    FILE *f = fopen("out/out_json_array.json", "w+");
+
+    TEST_CHECK(f != NULL);
+    if (!f)
+        return;
+    item_calls = 0;
+    sbuf_init(&b);
+    sbuf_adds(&b, "{\"items\":");
+    TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), 0);
+    TEST_CHECK(b.len < 70000); /* the rest was written out already */
+    sbuf_addc(&b, '}');
+    TEST_EQ_INT(file_put(f, &b), 0);
+    TEST_EQ_INT(item_calls, n);
+    rewind(f);
+    j = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+    fclose(f);
+    TEST_EQ_INT(json_array_size(json_object_get(j, "items")), n);
+    TEST_EQ_INT(json_integer_value(
+                    json_object_get(json_array_get(json_object_get(j, "items"), n - 1), "i")),
+                n - 1);
+    json_decref(j);
+
+    sbuf_reset(&b);
+    out_json_array(stdout, &b, 0, item, NULL);
+    TEST_EQ_STR(sbuf_str(&b), "[]");
+
+    /* A full disk stops the array at the first failed write. */
+    f = fopen("/dev/full", "w");
+    TEST_CHECK(f != NULL);
+    if (f) {
+        setvbuf(f, NULL, _IONBF, 0);
+        item_calls = 0;
+        sbuf_reset(&b);
+        TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), -ENOSPC);
+        TEST_CHECK(item_calls > 0 && item_calls < n);
+        fclose(f);
+    }
+    sbuf_destroy(&b);
+}
+
+static void test_cmp(void)
+{
+    struct sbuf b;
+    json_error_t err;
+    json_t *j;
+
+    sbuf_init(&b);
+    out_json_cmp(&b, 1.5, 1.25, NAN, 1e-12, 0.75, 1);
+    TEST_EQ_STR(sbuf_str(&b),
+                "{\"ratio\":1.5,\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true");
+    sbuf_adds(&b, ",\"extra\":1}");
+    j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES, &err);
+    TEST_CHECK(j && json_is_true(json_object_get(j, "significant")) &&
+               json_integer_value(json_object_get(j, "extra")) == 1);
+    json_decref(j);
+    sbuf_reset(&b);
+    out_json_cmp(&b, 1, 0.9, 1.1, 0.5, 0.5, 0);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false") != NULL);
+    sbuf_destroy(&b);
+}
+
+void test_out_json(void)
+{
+    mkdir("out", 0755);
+    test_scalars();
+    test_strings();
+    test_meta_members();
+    test_array();
+    test_cmp();
+}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,11 +374,36 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
 
+/* Open path for writing, created if missing but not truncated yet (finish_output does it).
+ * Returns the stream, or NULL with errno set. */
+static FILE *open_output(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+    if (fd >= 0 && !f) {
+        int e = errno;
+
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 /* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
 static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
                          const struct agg_meta *m)
 {
-    int err = out_format_write(f, ra->format, a, m);
+    int err = 0;
+    struct stat sb;
+
+    /* Opened without truncation (a wrong PID must not cost the user an old profile): cut a
+     * regular file now. */
+    if (f != stdout && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        ftruncate(fileno(f), 0) != 0)
+        err = -errno;
+    if (!err)
+        err = out_format_write(f, ra->format, a, m);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;
@@ -460,12 +486,15 @@ int cli_record(int argc, char **argv)
     struct agg_meta meta;
     struct sbuf title;
     FILE *f = stdout;
-    int rc, child = -1;
+    int rc, child = -1, created = 0;
 
     rc = parse_args(argc, argv, &ra);
     if (rc)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    if (ra.out_path && !(f = fopen(ra.out_path, "w"))) {
+    /* Only a file this run created is removed when nothing could be recorded: never a device
+     * such as /dev/null, nor a file the user already had. */
+    created = ra.out_path && access(ra.out_path, F_OK) != 0;
+    if (ra.out_path && !(f = open_output(ra.out_path))) {
         cli_write_error(ra.out_path, errno);
         return EXIT_ERROR;
     }
@@ -474,7 +503,8 @@ int cli_record(int argc, char **argv)
     if (rc) {
         if (f != stdout) {
             fclose(f);
-            unlink(ra.out_path);
+            if (created)
+                unlink(ra.out_path);
         }
         return rc;
     }

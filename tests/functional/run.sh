@@ -667,6 +667,23 @@ t_badinput() {
         sg "$n" record --pid 999999 --duration 1 -o "$T/$n.txt"
         expect_rc 1 "$n"
         one_error_line "$n" '999999'
+        [[ -e $T/$n.txt ]] && why "a file was left behind: $T/$n.txt"
+    fi
+    check_end
+
+    # A failed start leaves an existing output as it was, and never removes a device.
+    n=bad-keep
+    check_begin "badinput failed start keeps the output file"
+    if kill -0 999999 2>/dev/null; then
+        why "PID 999999 exists here"
+    else
+        echo "an earlier profile" > "$T/$n.txt"
+        sg "$n" record --pid 999999 --duration 1 -o "$T/$n.txt"
+        expect_rc 1 "$n"
+        [[ $(cat "$T/$n.txt" 2>/dev/null) == "an earlier profile" ]] ||
+            why "the existing file was changed or removed"
+        sg "$n-null" record --pid 999999 --duration 1 -o /dev/null
+        [[ -c /dev/null ]] || why "/dev/null is no longer a character device"
     fi
     check_end
 

@@ -64,7 +64,9 @@ functional: $(BIN)
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/bench.sh > $(BUILD)/bench.log 2>&1; rc2=$$?; \
 	  cat $(BUILD)/bench.log; \
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/timeit.sh > $(BUILD)/timeit.log 2>&1; rc3=$$?; \
-	  cat $(BUILD)/timeit.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ]
+	  cat $(BUILD)/timeit.log; \
+	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/monitor.sh > $(BUILD)/monitor.log 2>&1; rc4=$$?; \
+	  cat $(BUILD)/monitor.log; [ $$rc = 0 ] && [ $$rc2 = 0 ] && [ $$rc3 = 0 ] && [ $$rc4 = 0 ]
 
 check: unit functional
 

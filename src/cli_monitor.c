@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ struct out {
     const char *path; /* "-": standard output */
     enum format format;
     FILE *f;
+    int regular; /* a regular file, removed when it cannot be completed (never a device) */
 };
 
 struct monitor_args {
@@ -198,23 +200,33 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
     return 0;
 }
 
+static void close_outputs(struct monitor_args *a)
+{
+    for (int i = 0; i < a->nouts; i++) {
+        if (a->outs[i].f && a->outs[i].f != stdout) {
+            fclose(a->outs[i].f);
+            if (a->outs[i].regular)
+                unlink(a->outs[i].path);
+        }
+    }
+}
+
 /* Open every output before anything starts, so that a bad path fails at once. */
 static int open_outputs(struct monitor_args *a)
 {
     for (int i = 0; i < a->nouts; i++) {
         struct out *o = &a->outs[i];
 
+        struct stat st;
+
         o->f = strcmp(o->path, "-") == 0 ? stdout : fopen(o->path, "w");
         if (!o->f) {
             cli_write_error(o->path, errno);
-            for (int k = 0; k < i; k++) {
-                if (a->outs[k].f != stdout) {
-                    fclose(a->outs[k].f);
-                    unlink(a->outs[k].path);
-                }
-            }
+            a->nouts = i;
+            close_outputs(a);
             return -1;
         }
+        o->regular = o->f != stdout && fstat(fileno(o->f), &st) == 0 && S_ISREG(st.st_mode);
     }
     return 0;
 }
@@ -231,7 +243,7 @@ static int write_one(struct out *o, const struct mon *m, const struct out_monito
     o->f = NULL;
     if (err) {
         cli_write_error(strcmp(o->path, "-") == 0 ? "standard output" : o->path, err);
-        if (strcmp(o->path, "-") != 0)
+        if (o->regular)
             unlink(o->path);
     }
     return err;
@@ -248,16 +260,6 @@ static int write_outputs(struct monitor_args *a, const struct mon *m,
             rc = EXIT_ERROR;
     }
     return rc;
-}
-
-static void close_outputs(struct monitor_args *a)
-{
-    for (int i = 0; i < a->nouts; i++) {
-        if (a->outs[i].f && a->outs[i].f != stdout) {
-            fclose(a->outs[i].f);
-            unlink(a->outs[i].path);
-        }
-    }
 }
 
 static void install_signals(void)

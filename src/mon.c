@@ -419,6 +419,8 @@ static void gone(struct mon *m, struct slot *s, int64_t now)
 static void exited(struct mon *m, struct slot *s, size_t idx, int64_t now)
 {
     s->pub.end = (double)since(m, now) / 1e9;
+    if (s->state == P_ZOMBIE) /* a zombie still has its last program's name */
+        proc_comm_read(s->pub.pid, 0, s->pub.comm, sizeof(s->pub.comm));
     close_files(s, 1);
     s->rss = s->pss = s->uss = 0;
     s->nfds = s->nthreads = 0;

@@ -643,7 +643,10 @@ static void visit_tcp(struct proc_net *pn, const struct proc_net_sock *s, int64_
         t = table_val(&pn->tcp, slot);
     }
     t->missing_since = 0;
-    add_bytes(pn, t, s->rx_bytes, s->tx_bytes);
+    if (s->has_info) /* a TIME_WAIT socket keeps the cookie but has no tcp_info */
+        add_bytes(pn, t, s->rx_bytes, s->tx_bytes);
+    if (s->inode == 0) /* closed: still moving its last bytes, but no longer held */
+        return;
     pn->own[t->owner].tcp++;
     if (s->state != PROC_NET_LISTEN)
         pn->tcp_queued[t->owner] += s->rqueue + s->wqueue;

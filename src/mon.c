@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "proc_net.h"
 #include "proc_res.h"
 #include "proc_stat.h"
+#include "proc_taskstats.h"
 #include "proc_tree.h"
 #include "util_xalloc.h"
 
@@ -61,7 +63,7 @@ struct slot {
     clockid_t clk;
     int have_clk, io_ok;
     uint64_t cpu_ns, cpu_base;  /* CPU clock at the last reading, and at the baseline */
-    uint64_t utime, stime;      /* clock ticks at the last reading */
+    uint64_t utime[2], stime[2]; /* at the last reading: [0] stat ticks, [1] taskstats us */
     uint64_t user_ns, sys_ns;   /* CPU since the baseline, split */
     struct proc_io io, io_base; /* last reading and baseline */
     uint64_t abs_read, abs_write; /* absorbed from reaped children */
@@ -69,6 +71,7 @@ struct slot {
     size_t nthr, thr_cap, thr_want;
     uint64_t dead_wait, dead_slices, wait_base, slices_base;
     int nthreads, nfds, nfds_scanned;
+    uint64_t stat_reads;
     uint64_t rss, pss, uss;
 };
 
@@ -77,6 +80,7 @@ struct mon {
     int64_t t0;
     struct proc_tree *tree;
     struct proc_net *net;
+    struct proc_taskstats *ts; /* thread-group queries; NULL: each thread's schedstat */
     struct slot *slots;
     size_t nslots, slot_cap;
     int *scratch; /* thread ids of one listing */
@@ -243,12 +247,14 @@ static void read_cmdline(int pid, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-/* CPU since the last reading, split like the kernel's tick-sampled user/system times. */
-static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t stime)
+/* CPU since the last reading, split like the kernel's tick-sampled user/system times (from
+ * taskstats in us when src is 1, from stat in clock ticks when 0: each source keeps its own
+ * last values). */
+static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t stime, int src)
 {
     uint64_t d = cpu_ns > s->cpu_ns ? cpu_ns - s->cpu_ns : 0;
-    uint64_t du = utime > s->utime ? utime - s->utime : 0;
-    uint64_t ds = stime > s->stime ? stime - s->stime : 0;
+    uint64_t du = utime > s->utime[src] ? utime - s->utime[src] : 0;
+    uint64_t ds = stime > s->stime[src] ? stime - s->stime[src] : 0;
 
     if (du + ds == 0) {
         du = utime;
@@ -260,8 +266,8 @@ static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t s
     s->user_ns = (cpu_ns > s->cpu_base ? cpu_ns - s->cpu_base : 0) - s->sys_ns;
     if (cpu_ns > s->cpu_ns)
         s->cpu_ns = cpu_ns;
-    s->utime = utime;
-    s->stime = stime;
+    s->utime[src] = utime;
+    s->stime[src] = stime;
 }
 
 static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
@@ -323,33 +329,76 @@ static void read_slow(struct slot *s, struct proc_smaps *sp)
     read_cmdline(s->pub.pid, s->pub.cmdline, sizeof(s->pub.cmdline));
 }
 
-/* Read a live process. Returns 0, or -ESRCH when it is gone; sets P_ZOMBIE for a zombie. */
+/* Threads and run-queue wait: one taskstats query for the group (its user/system split too),
+ * else each thread's schedstat. Returns 1 when the split was taken (*u, *s in us). */
+static int read_sched(struct mon *m, struct slot *s, int slow, uint64_t *u, uint64_t *sy)
+{
+    struct proc_taskstats_rec rec;
+    uint64_t wait, slices;
+
+    if (!m->ts) {
+        if ((size_t)s->nthreads != s->nthr || slow)
+            thr_rescan(m, s);
+        thr_read(s, &wait, &slices);
+        return 0;
+    }
+    if (proc_taskstats_tgid(m->ts, s->pub.pid, &rec) < 0)
+        return 0;
+    /* The group's totals, exited threads included: kept as if from one thread. */
+    s->dead_wait = rec.cpu_delay_ns;
+    s->dead_slices = rec.cpu_count;
+    *u = rec.utime_us;
+    *sy = rec.stime_us;
+    return 1;
+}
+
+/* Threads from the task directory's link count (2 + threads: no walk over the threads). */
+static int thread_count(const struct slot *s)
+{
+    struct stat sb;
+
+    if (s->fd_task < 0 || fstat(s->fd_task, &sb) < 0 || sb.st_nlink < 3)
+        return -1;
+    return (int)sb.st_nlink - 2;
+}
+
+/* Read a live process. Each read walks the threads in the kernel (stat, io, the CPU clock,
+ * taskstats), which after a sleep costs cache misses for every thread: stat is read only at the
+ * slow rate (parent, user/system split without taskstats) and when statm shows no memory (an
+ * exiting process). Returns 0, or -ESRCH when it is gone; sets P_ZOMBIE for a zombie. */
 static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
 {
-    struct proc_stat st;
+    struct proc_stat st = {0};
     struct proc_statm sm;
     struct proc_smaps sp;
-    uint64_t wait, slices;
-    int rc = proc_stat_read_fd(s->fd_stat, &st), n;
+    uint64_t u = 0, sy = 0;
+    int n, split, need_stat = slow || !m->ts || s->stat_reads == 0;
 
-    if (rc < 0)
+    if (proc_statm_read_fd(s->fd_statm, &sm) < 0)
         return -ESRCH;
-    s->pub.ppid = st.ppid;
-    take_cpu(s, clock_ns(s, st.utime + st.stime), st.utime, st.stime);
+    need_stat |= sm.size == 0;
+    if (need_stat) {
+        if (proc_stat_read_fd(s->fd_stat, &st) < 0)
+            return -ESRCH;
+        s->stat_reads++;
+        s->pub.ppid = st.ppid;
+        s->nthreads = (int)st.num_threads;
+    }
+    split = read_sched(m, s, slow, &u, &sy);
+    if (split || need_stat)
+        take_cpu(s, clock_ns(s, st.utime + st.stime), split ? u : st.utime,
+                 split ? sy : st.stime, split);
     if (s->io_ok && proc_io_read_fd(s->fd_io, &s->io) < 0 && st.state != 'Z')
         m->st.io_denied = 1;
     if (st.state == 'Z' || st.state == 'X') {
         s->state = P_ZOMBIE;
         return 0;
     }
-    s->nthreads = (int)st.num_threads;
-    if (proc_statm_read_fd(s->fd_statm, &sm) == 0)
-        s->rss = sm.resident;
+    s->rss = sm.resident;
+    if ((n = thread_count(s)) > 0)
+        s->nthreads = n;
     if (slow)
         read_slow(s, &sp);
-    if ((size_t)s->nthreads != s->nthr || slow)
-        thr_rescan(m, s);
-    thr_read(s, &wait, &slices);
     n = s->fd_fd >= 0 ? proc_fd_count(s->fd_fd) : -1;
     if (n >= 0) {
         s->nfds = n;
@@ -499,12 +548,13 @@ static void set_baseline(struct slot *s)
 
 /* Take pid into a free slot; its first reading follows in the same tick. Returns 0, or a
  * negative errno when its files cannot be opened (it is then left out, or gone). */
-static int add_slot(struct mon *m, int pid, int64_t now, int preexisting)
+static int add_slot(struct mon *m, int pid, int ppid, int64_t now, int preexisting)
 {
     struct slot *s = &m->slots[m->nslots];
     int rc;
 
     init_slot(s, pid);
+    s->pub.ppid = ppid;
     s->pub.preexisting = preexisting;
     s->pub.start = preexisting ? 0 : (double)since(m, now) / 1e9;
     if ((rc = open_files(s)) < 0 && rc != -EACCES && rc != -EPERM) {
@@ -529,7 +579,7 @@ static void discover(struct mon *m, int64_t now, int force, int preexisting)
     if (n || force)
         m->st.tree_scans++;
     for (size_t i = 0; i < n; i++)
-        add_slot(m, m->fresh[i].pid, now, preexisting);
+        add_slot(m, m->fresh[i].pid, m->fresh[i].ppid, now, preexisting);
 }
 
 /* ---- the series ---- */
@@ -709,6 +759,7 @@ void mon_get_stats(const struct mon *m, struct mon_stats *out)
     out->destroy_listening = ns.destroy_listening;
     out->sockets_lost = ns.lost;
     out->tree_scans = proc_tree_scans(m->tree);
+    out->taskstats = m->ts != NULL;
 }
 
 /* ---- ticks ---- */
@@ -791,7 +842,7 @@ void mon_reserve(struct mon *m)
 /* The first reading: the root, its existing descendants, their baselines. */
 static int start(struct mon *m, int root, int64_t now)
 {
-    int pre = !m->opts.launched, rc = add_slot(m, root, now, pre);
+    int pre = !m->opts.launched, rc = add_slot(m, root, 0, now, pre);
     size_t before;
 
     if (rc < 0)
@@ -829,6 +880,14 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
     m->rows = xmalloc(m->rows_cap * sizeof(*m->rows));
     m->slot_cap = MIN_SLOTS;
     m->slots = xmalloc(m->slot_cap * sizeof(*m->slots));
+    if (!opts->no_taskstats && proc_taskstats_open_query(&m->ts) == 0) {
+        struct proc_taskstats_rec rec;
+
+        if (proc_taskstats_tgid(m->ts, root, &rec) < 0) { /* not permitted: per thread */
+            proc_taskstats_free(m->ts);
+            m->ts = NULL;
+        }
+    }
     if ((rc = proc_tree_open(root, &m->tree)) < 0 || (rc = proc_net_open(m->slot_cap, &m->net)) < 0 ||
         (rc = start(m, root, now)) < 0) {
         mon_free(m);
@@ -851,5 +910,6 @@ void mon_free(struct mon *m)
     free(m->rows);
     proc_tree_free(m->tree);
     proc_net_free(m->net);
+    proc_taskstats_free(m->ts);
     free(m);
 }

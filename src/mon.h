@@ -2,7 +2,8 @@
  * another loop (`spyglass record`) can run it alongside its own sampling. The caller paces
  * the ticks; each tick reads the tree's processes from /proc files kept open (stat, statm, io,
  * the CPU clock, threads' schedstat, the fd count; smaps_rollup and UDP/Unix sockets at a
- * lower rate), TCP bytes through proc_net, finds children that appeared (proc_tree), keeps
+ * lower rate; with CAP_NET_ADMIN one taskstats query per process replaces the threads'
+ * schedstat), TCP bytes through proc_net, finds children that appeared (proc_tree), keeps
  * the totals of those that exited, and appends one row to the series. No printing.
  *
  *   mon_open(root, &opts, now, &m);
@@ -61,6 +62,7 @@ struct mon_opts {
                        the counters at mon_open are the baseline) */
     size_t max_rows; /* rows kept (0: 262144); beyond, neighbouring rows are merged in pairs
                         (counters: the later; gauges: the larger) */
+    int no_taskstats; /* read each thread's schedstat even when taskstats queries are allowed */
 };
 
 /* One process of the tree, live or exited. Totals are over the monitoring. */
@@ -91,6 +93,8 @@ struct mon_stats {
     int io_denied;         /* some process's /proc/PID/io could not be read (disk bytes 0) */
     int net_error;         /* sock_diag failed: network figures are missing */
     int destroy_listening; /* closed TCP sockets' final bytes come from the destroy groups */
+    int taskstats;         /* run-queue wait and switches from taskstats thread-group queries
+                              (CAP_NET_ADMIN), else from each thread's schedstat */
     uint64_t sockets_lost; /* TCP sockets of ours that closed without final counters */
 };
 

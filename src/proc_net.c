@@ -796,7 +796,9 @@ int proc_net_update(struct proc_net *pn, int64_t now_ns, int slow)
 {
     int rc = 0;
 
-    if (pn->destroy_fd >= 0)
+    /* Destroy messages matter while we follow a TCP socket; the others (every socket of the
+     * system) are drained at the slow rate only, so that the queue never overflows. */
+    if (pn->destroy_fd >= 0 && (pn->tcp.live || slow))
         drain_destroyed(pn);
     if (need_tcp(pn)) {
         rc = tcp_round(pn, now_ns);
@@ -804,8 +806,11 @@ int proc_net_update(struct proc_net *pn, int64_t now_ns, int slow)
         for (size_t o = 0; o < pn->nown; o++)
             pn->own[o].tcp = pn->tcp_queued[o] = 0;
     }
-    if (rc == 0 && slow)
+    if (rc == 0 && slow && pn->held.live) /* the dumps list every socket of the system */
         rc = slow_round(pn, now_ns);
+    else if (slow && !pn->held.live)
+        for (size_t o = 0; o < pn->nown; o++)
+            pn->own[o].udp = pn->own[o].unix_socks = pn->own[o].other = pn->slow_queued[o] = 0;
     for (size_t o = 0; o < pn->nown; o++)
         pn->own[o].queued = (uint64_t)pn->tcp_queued[o] + pn->slow_queued[o];
     return rc;

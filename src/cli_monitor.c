@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,9 +132,8 @@ static int parse_opt(struct monitor_args *a, int c, char **argv)
             return bad("--duration takes a positive number of seconds", optarg);
         return 0;
     case 'f':
-        return parse_format(optarg, &a->format) < 0
-                   ? bad("--format is csv, json or svg", optarg)
-                   : 0;
+        return parse_format(optarg, &a->format) < 0 ? bad("--format is csv, json or svg", optarg)
+                                                    : 0;
     case 'o':
         if (a->nouts == MAX_OUT) {
             fprintf(stderr, "spyglass: monitor: at most %d outputs\n", MAX_OUT);
@@ -166,14 +166,11 @@ static enum format format_of(const struct monitor_args *a, const char *path)
 /* Returns 0, 1 after --help, or -1 after a message. */
 static int parse_args(int argc, char **argv, struct monitor_args *a)
 {
-    static const struct option opts[] = {{"pid", required_argument, NULL, 'p'},
-                                         {"interval", required_argument, NULL, 'i'},
-                                         {"duration", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"pid", required_argument, NULL, 'p'},      {"interval", required_argument, NULL, 'i'},
+        {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},   {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int c;
 
     memset(a, 0, sizeof(*a));
@@ -341,7 +338,7 @@ static enum end run(const struct monitor_args *a, struct mon *m, int64_t t0)
 {
     int64_t step = (int64_t)(a->interval * 1e9), deadline = t0 + step, last_live = t0;
     int live = !a->quiet && isatty(STDERR_FILENO);
-    size_t shown = (size_t)-1;
+    size_t shown = SIZE_MAX;
 
     if (live)
         out_monitor_live_header(stderr);

@@ -16,10 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,10 +62,10 @@ struct slot {
     int fd_stat, fd_statm, fd_io, fd_fd, fd_task;
     clockid_t clk;
     int have_clk, io_ok;
-    uint64_t cpu_ns, cpu_base;  /* CPU clock at the last reading, and at the baseline */
-    uint64_t utime[2], stime[2]; /* at the last reading: [0] stat ticks, [1] taskstats us */
-    uint64_t user_ns, sys_ns;   /* CPU since the baseline, split */
-    struct proc_io io, io_base; /* last reading and baseline */
+    uint64_t cpu_ns, cpu_base;    /* CPU clock at the last reading, and at the baseline */
+    uint64_t utime[2], stime[2];  /* at the last reading: [0] stat ticks, [1] taskstats us */
+    uint64_t user_ns, sys_ns;     /* CPU since the baseline, split */
+    struct proc_io io, io_base;   /* last reading and baseline */
     uint64_t abs_read, abs_write; /* absorbed from reaped children */
     struct thr *thr;
     size_t nthr, thr_cap, thr_want;
@@ -287,8 +287,7 @@ static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
 static int64_t own_io(const struct slot *s, int write)
 {
     if (write)
-        return (int64_t)s->io.write_bytes - (int64_t)s->io_base.write_bytes -
-               (int64_t)s->abs_write;
+        return (int64_t)s->io.write_bytes - (int64_t)s->io_base.write_bytes - (int64_t)s->abs_write;
     return (int64_t)s->io.read_bytes - (int64_t)s->io_base.read_bytes - (int64_t)s->abs_read;
 }
 
@@ -386,8 +385,8 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
     }
     split = read_sched(m, s, slow, &u, &sy);
     if (split || need_stat)
-        take_cpu(s, clock_ns(s, st.utime + st.stime), split ? u : st.utime,
-                 split ? sy : st.stime, split);
+        take_cpu(s, clock_ns(s, st.utime + st.stime), split ? u : st.utime, split ? sy : st.stime,
+                 split);
     if (s->io_ok && proc_io_read_fd(s->fd_io, &s->io) < 0 && st.state != 'Z')
         m->st.io_denied = 1;
     if (st.state == 'Z' || st.state == 'X') {
@@ -671,10 +670,9 @@ static double rate(const struct row *r, const struct row *p, int k, double dt, d
 double mon_value(const struct mon *m, size_t i, enum mon_metric k)
 {
     static const int gauge[MON_NMETRICS] = {
-        [MON_RSS] = G_RSS,     [MON_PSS] = G_PSS,         [MON_USS] = G_USS,
-        [MON_PROCS] = G_PROCS, [MON_THREADS] = G_THREADS, [MON_FDS] = G_FDS,
-        [MON_TCP] = G_TCP,     [MON_UDP] = G_UDP,         [MON_UNIX] = G_UNIX,
-        [MON_SOCKQ] = G_SOCKQ};
+        [MON_RSS] = G_RSS,         [MON_PSS] = G_PSS,    [MON_USS] = G_USS, [MON_PROCS] = G_PROCS,
+        [MON_THREADS] = G_THREADS, [MON_FDS] = G_FDS,    [MON_TCP] = G_TCP, [MON_UDP] = G_UDP,
+        [MON_UNIX] = G_UNIX,       [MON_SOCKQ] = G_SOCKQ};
     const struct row *r, *p;
     double dt;
 
@@ -888,8 +886,8 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
             m->ts = NULL;
         }
     }
-    if ((rc = proc_tree_open(root, &m->tree)) < 0 || (rc = proc_net_open(m->slot_cap, &m->net)) < 0 ||
-        (rc = start(m, root, now)) < 0) {
+    if ((rc = proc_tree_open(root, &m->tree)) < 0 ||
+        (rc = proc_net_open(m->slot_cap, &m->net)) < 0 || (rc = start(m, root, now)) < 0) {
         mon_free(m);
         return rc;
     }

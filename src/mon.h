@@ -58,27 +58,27 @@ const struct mon_metric_info *mon_metric_info(enum mon_metric k);
 struct mon_opts {
     double slow_interval; /* seconds between PSS/USS and UDP/Unix reads (<= 0: 1 s); stretched
                              so that smaps_rollup costs at most 1% of a CPU */
-    int launched;   /* the root was started by the caller just now: count it from zero (else
-                       the counters at mon_open are the baseline) */
-    size_t max_rows; /* rows kept (0: 262144); beyond, neighbouring rows are merged in pairs
-                        (counters: the later; gauges: the larger) */
-    int no_taskstats; /* read each thread's schedstat even when taskstats queries are allowed */
+    int launched;         /* the root was started by the caller just now: count it from zero (else
+                             the counters at mon_open are the baseline) */
+    size_t max_rows;      /* rows kept (0: 262144); beyond, neighbouring rows are merged in pairs
+                             (counters: the later; gauges: the larger) */
+    int no_taskstats;     /* read each thread's schedstat even when taskstats queries are allowed */
 };
 
 /* One process of the tree, live or exited. Totals are over the monitoring. */
 struct mon_proc {
     int pid;
-    int ppid;          /* at the last reading */
-    char comm[64];     /* /proc/PID/comm when found */
-    char cmdline[256]; /* its arguments joined by spaces (truncated); "" for none */
-    double start;      /* seconds after mon_open when found (0: existed at mon_open) */
-    double end;        /* seconds after mon_open when seen exited; < 0 while running */
-    int preexisting;   /* existed at mon_open: counted from then on */
+    int ppid;                 /* at the last reading */
+    char comm[64];            /* /proc/PID/comm when found */
+    char cmdline[256];        /* its arguments joined by spaces (truncated); "" for none */
+    double start;             /* seconds after mon_open when found (0: existed at mon_open) */
+    double end;               /* seconds after mon_open when seen exited; < 0 while running */
+    int preexisting;          /* existed at mon_open: counted from then on */
     double cpu_user, cpu_sys; /* CPU seconds */
     double cpu_wait;          /* seconds runnable but waiting (its threads' sum) */
-    uint64_t read_bytes, write_bytes; /* disk; a process's own, its reaped children excluded */
-    uint64_t rx_bytes, tx_bytes;      /* TCP payload of the sockets it was first to hold */
-    uint64_t ctxsw;                   /* times its threads were put on a CPU */
+    uint64_t read_bytes, write_bytes;      /* disk; a process's own, its reaped children excluded */
+    uint64_t rx_bytes, tx_bytes;           /* TCP payload of the sockets it was first to hold */
+    uint64_t ctxsw;                        /* times its threads were put on a CPU */
     uint64_t peak_rss, peak_pss, peak_uss; /* bytes, largest reading */
     int peak_threads, peak_fds;
 };

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,11 @@ static void human(struct sbuf *b, double v, const char *unit)
         v /= 1024;
         p++;
     }
-    sbuf_printf(b, p == 0 ? "%.0f %s%s" : v < 10 ? "%.2f %s%s" : v < 100 ? "%.1f %s%s" : "%.0f %s%s",
+    sbuf_printf(b,
+                p == 0    ? "%.0f %s%s"
+                : v < 10  ? "%.2f %s%s"
+                : v < 100 ? "%.1f %s%s"
+                          : "%.0f %s%s",
                 v, pre[p], unit);
 }
 
@@ -293,8 +298,8 @@ static double bucket_max(const struct mon *m, enum mon_metric k, size_t j, size_
     return v;
 }
 
-static void svg_line(struct sbuf *b, const struct mon *m, enum mon_metric k, double ymax,
-                     int y0, double tmax, const char *colour)
+static void svg_line(struct sbuf *b, const struct mon *m, enum mon_metric k, double ymax, int y0,
+                     double tmax, const char *colour)
 {
     size_t n = mon_rows(m), nb = n < SVG_POINTS ? n : SVG_POINTS;
     double w = SVG_W - SVG_LEFT - SVG_RIGHT;
@@ -355,14 +360,14 @@ int out_monitor_svg(FILE *f, const struct mon *m, const struct out_monitor_meta 
                 "<style>.t{font-weight:bold}.f{fill:none;stroke:#999}</style>\n"
                 "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                 SVG_W, h, SVG_W, h);
-    sbuf_printf(&b, "<text x=\"%d\" y=\"22\" font-size=\"15\" class=\"t\">spyglass monitor: ",
-                SVG_LEFT);
+    sbuf_printf(
+        &b, "<text x=\"%d\" y=\"22\" font-size=\"15\" class=\"t\">spyglass monitor: ", SVG_LEFT);
     if (meta->command[0])
         sbuf_add_xml(&b, meta->command);
     else
         sbuf_printf(&b, "pid %d", meta->pid);
-    sbuf_printf(&b, "</text>\n<text x=\"%d\" y=\"38\">%zu samples every %g s over %.2f s",
-                SVG_LEFT, mon_rows(m), meta->interval, tmax);
+    sbuf_printf(&b, "</text>\n<text x=\"%d\" y=\"38\">%zu samples every %g s over %.2f s", SVG_LEFT,
+                mon_rows(m), meta->interval, tmax);
     sbuf_adds(&b, " (time on the x axis, seconds)</text>\n");
     for (int i = 0; i < np; i++) {
         int y0 = SVG_TOP + 20 + i * (SVG_PANEL + SVG_GAP);
@@ -490,19 +495,17 @@ int out_monitor_live_header(FILE *f)
     return err;
 }
 
-static double window(const struct mon *m, size_t from, size_t to, enum mon_metric k,
-                     double dt)
+static double window(const struct mon *m, size_t from, size_t to, enum mon_metric k, double dt)
 {
-    double a = from == (size_t)-1 ? 0 : mon_cumulative(m, from, k);
+    double a = from == SIZE_MAX ? 0 : mon_cumulative(m, from, k);
 
     return dt > 0 ? (mon_cumulative(m, to, k) - a) / dt : 0;
 }
 
 int out_monitor_live(FILE *f, const struct mon *m, size_t from, size_t to)
 {
-    static const enum mon_metric rates[] = {MON_DISK_READ, MON_DISK_WRITE, MON_NET_RX,
-                                            MON_NET_TX};
-    double t = mon_time(m, to), dt = t - (from == (size_t)-1 ? 0 : mon_time(m, from));
+    static const enum mon_metric rates[] = {MON_DISK_READ, MON_DISK_WRITE, MON_NET_RX, MON_NET_TX};
+    double t = mon_time(m, to), dt = t - (from == SIZE_MAX ? 0 : mon_time(m, from));
     struct sbuf b;
     int err;
 

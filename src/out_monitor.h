@@ -52,7 +52,8 @@ int out_monitor_svg(FILE *f, const struct mon *m, const struct out_monitor_meta 
 /* The summary table for people, and one line per process. */
 int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_meta *meta);
 
-/* The header of the live view, and one live line: rates over rows (from, to], gauges at to. */
+/* The header of the live view, and one live line: rates over rows (from, to] (from = SIZE_MAX:
+ * since the start), gauges at row to. */
 int out_monitor_live_header(FILE *f);
 int out_monitor_live(FILE *f, const struct mon *m, size_t from, size_t to);
 

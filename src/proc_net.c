@@ -23,15 +23,16 @@
 
 #include "util_xalloc.h"
 
-#define RECV_BUF   32768           /* one recv of a dump: about 100 TCP records */
-#define BATCH      128             /* records parsed from one datagram at a time */
-#define DESTROY_RB (1 << 20)       /* receive buffer of the destroy listener */
-#define KEEP_NS    2000000000LL    /* how long a TCP socket missing from dumps waits for its
-                                      destroy message before its last bytes are given up */
-#define INFO_END   (offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(uint64_t))
-#define MIN_SLOTS  64
-#define NO_OWNER   UINT32_MAX
-#define TOMB       UINT64_MAX /* key of a deleted slot (inodes and cookies are never all ones) */
+#define RECV_BUF   32768     /* one recv of a dump: about 100 TCP records */
+#define BATCH      128       /* records parsed from one datagram at a time */
+#define DESTROY_RB (1 << 20) /* receive buffer of the destroy listener */
+#define KEEP_NS                                                            \
+    2000000000LL /* how long a TCP socket missing from dumps waits for its \
+                    destroy message before its last bytes are given up */
+#define INFO_END  (offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(uint64_t))
+#define MIN_SLOTS 64
+#define NO_OWNER  UINT32_MAX
+#define TOMB      UINT64_MAX /* key of a deleted slot (inodes and cookies are never all ones) */
 
 /* ---- pure parsing ---- */
 
@@ -115,8 +116,9 @@ static int parse_inet(struct span m, int proto_hint, struct proc_net_sock *s)
     }
     if (rc < 0)
         return rc;
-    s->kind = proto == IPPROTO_TCP ? PROC_NET_TCP : proto == IPPROTO_UDP ? PROC_NET_UDP
-                                                                        : PROC_NET_OTHER;
+    s->kind = proto == IPPROTO_TCP   ? PROC_NET_TCP
+              : proto == IPPROTO_UDP ? PROC_NET_UDP
+                                     : PROC_NET_OTHER;
     if (s->kind != PROC_NET_TCP) {
         s->has_info = 0;
         s->rx_bytes = s->tx_bytes = 0;
@@ -219,15 +221,15 @@ int proc_net_parse(const void *buf, size_t len, int proto_hint, struct proc_net_
 /* What is known of a socket inode some owner holds. */
 struct held {
     uint32_t owner;
-    uint32_t gen;      /* the owner's scan generation that last saw it */
-    uint8_t kind;      /* enum proc_net_kind; PROC_NET_OTHER until classified */
+    uint32_t gen; /* the owner's scan generation that last saw it */
+    uint8_t kind; /* enum proc_net_kind; PROC_NET_OTHER until classified */
     uint8_t classified;
 };
 
 /* A TCP socket of ours, by cookie. */
 struct tcp {
     uint64_t inode;
-    uint64_t rx, tx; /* counters at the last reading */
+    uint64_t rx, tx;       /* counters at the last reading */
     int64_t missing_since; /* CLOCK_MONOTONIC ns of the first dump without it; 0 when seen */
     uint32_t owner;
     uint32_t queued;
@@ -588,8 +590,8 @@ static int dump(struct proc_net *pn, int family, int proto, visit_fn visit, int6
         while (off < (size_t)len && !done && rc == 0) {
             size_t n = 0, used = 0;
 
-            rc = proc_net_parse(pn->buf + off, (size_t)len - off, proto, pn->recs, BATCH, &n,
-                                &used, &done);
+            rc = proc_net_parse(pn->buf + off, (size_t)len - off, proto, pn->recs, BATCH, &n, &used,
+                                &done);
             for (size_t i = 0; i < n; i++)
                 visit(pn, &pn->recs[i], now);
             if (used == 0)
@@ -667,8 +669,8 @@ static void drain_destroyed(struct proc_net *pn)
         if (len <= 0)
             return; /* EAGAIN; ENOBUFS (overrun: some finals lost) is retried next round */
         for (; off < (size_t)len; off += used) {
-            if (proc_net_parse(pn->buf + off, (size_t)len - off, IPPROTO_TCP, pn->recs, BATCH,
-                               &n, &used, &done) < 0 ||
+            if (proc_net_parse(pn->buf + off, (size_t)len - off, IPPROTO_TCP, pn->recs, BATCH, &n,
+                               &used, &done) < 0 ||
                 used == 0)
                 break;
             take_destroyed(pn, n);
@@ -679,17 +681,17 @@ static void drain_destroyed(struct proc_net *pn)
 /* The final counters of n destroyed sockets in pn->recs. */
 static void take_destroyed(struct proc_net *pn, size_t n)
 {
-        for (size_t i = 0; i < n; i++) {
-            size_t slot = table_find(&pn->tcp, pn->recs[i].cookie);
-            struct tcp *t;
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = table_find(&pn->tcp, pn->recs[i].cookie);
+        struct tcp *t;
 
-            if (slot == SIZE_MAX || pn->recs[i].kind != PROC_NET_TCP)
-                continue;
-            t = table_val(&pn->tcp, slot);
-            add_bytes(pn, t, pn->recs[i].rx_bytes, pn->recs[i].tx_bytes);
-            table_del(&pn->tcp, slot);
-            pn->st.destroyed++;
-        }
+        if (slot == SIZE_MAX || pn->recs[i].kind != PROC_NET_TCP)
+            continue;
+        t = table_val(&pn->tcp, slot);
+        add_bytes(pn, t, pn->recs[i].rx_bytes, pn->recs[i].tx_bytes);
+        table_del(&pn->tcp, slot);
+        pn->st.destroyed++;
+    }
 }
 
 /* Whether a TCP dump is worth its cost: a TCP socket of ours, or a held one not classified. */

@@ -60,12 +60,12 @@ struct proc_net_owner {
 };
 
 struct proc_net_stats {
-    uint64_t tcp_dumps;     /* TCP rounds that dumped sockets */
-    uint64_t slow_dumps;    /* UDP + Unix rounds */
-    uint64_t destroyed;     /* our TCP sockets whose final counters came from a destroy message */
-    uint64_t lost;          /* our TCP sockets that vanished without one (last bytes missing) */
-    uint64_t fd_scans;      /* fd directories listed */
-    int destroy_listening;  /* 1 when subscribed to the destroy groups */
+    uint64_t tcp_dumps;    /* TCP rounds that dumped sockets */
+    uint64_t slow_dumps;   /* UDP + Unix rounds */
+    uint64_t destroyed;    /* our TCP sockets whose final counters came from a destroy message */
+    uint64_t lost;         /* our TCP sockets that vanished without one (last bytes missing) */
+    uint64_t fd_scans;     /* fd directories listed */
+    int destroy_listening; /* 1 when subscribed to the destroy groups */
 };
 
 struct proc_net;

@@ -72,8 +72,12 @@ int proc_io_parse(const char *text, size_t len, struct proc_io *out)
     static const char *const keys[] = {
         "rchar", "wchar", "syscr", "syscw", "read_bytes", "write_bytes", "cancelled_write_bytes"};
     struct proc_io io = {0};
-    uint64_t *const slots[] = {&io.rchar,      &io.wchar,       &io.syscr,
-                               &io.syscw,      &io.read_bytes,  &io.write_bytes,
+    uint64_t *const slots[] = {&io.rchar,
+                               &io.wchar,
+                               &io.syscr,
+                               &io.syscw,
+                               &io.read_bytes,
+                               &io.write_bytes,
                                &io.cancelled_write_bytes};
     int seen = keyed(text, len, keys, slots, 7, "");
 
@@ -85,8 +89,8 @@ int proc_io_parse(const char *text, size_t len, struct proc_io *out)
 
 int proc_smaps_parse(const char *text, size_t len, struct proc_smaps *out)
 {
-    static const char *const keys[] = {"Rss",           "Pss",  "Private_Clean", "Private_Dirty",
-                                       "Private_Hugetlb", "Swap"};
+    static const char *const keys[] = {
+        "Rss", "Pss", "Private_Clean", "Private_Dirty", "Private_Hugetlb", "Swap"};
     uint64_t v[6] = {0};
     uint64_t *const slots[] = {&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]};
     int seen = keyed(text, len, keys, slots, 6, " kB");

@@ -26,9 +26,9 @@ struct proc_tree {
     size_t nseen, seen_cap;
     int *cur; /* this listing (same capacity as seen) */
     size_t ncur;
-    int full;             /* the last listing or joining ran out of room */
+    int full; /* the last listing or joining ran out of room */
     uint64_t scans;
-    int *memb;            /* members, sorted */
+    int *memb; /* members, sorted */
     size_t nmemb, memb_cap;
     struct proc_tree_proc *cand; /* new processes of one listing (capacity seen_cap) */
     _Alignas(8) unsigned char dents[DENTS_BUF];

@@ -89,9 +89,8 @@ static void test_fixtures(void)
     TEST_EQ_INT(s[1].inode, 420924);
 
     /* A destroy message: no inode, the protocol attribute decides (the hint says UDP). */
-    TEST_EQ_INT(parse_fixture("fixtures/sockdiag/tcp_destroy_derived.bin", IPPROTO_UDP, s, 8,
-                              &done),
-                1);
+    TEST_EQ_INT(
+        parse_fixture("fixtures/sockdiag/tcp_destroy_derived.bin", IPPROTO_UDP, s, 8, &done), 1);
     TEST_EQ_INT(done, 0);
     TEST_EQ_INT(s[0].kind, PROC_NET_TCP);
     TEST_EQ_INT(s[0].inode, 0);
@@ -167,8 +166,8 @@ static void move(int a, int b, size_t n)
 
     while (got < n) {
         if (sent < n) {
-            ssize_t k = send(a, data, n - sent < sizeof(data) ? n - sent : sizeof(data),
-                             MSG_DONTWAIT);
+            ssize_t k =
+                send(a, data, n - sent < sizeof(data) ? n - sent : sizeof(data), MSG_DONTWAIT);
             sent += k > 0 ? (size_t)k : 0;
         }
         ssize_t k = recv(b, data, sizeof(data), MSG_DONTWAIT);
@@ -181,7 +180,8 @@ static void test_live(void)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof(a);
-    int lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), dir = proc_res_open(getpid(), 0, "fd");
+    int lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+        dir = proc_res_open(getpid(), 0, "fd");
     int cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), srv = -1, udp = -1, sp[2] = {-1, -1};
     const struct proc_net_owner *o;
     struct proc_net *pn = NULL;

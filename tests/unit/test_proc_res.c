@@ -159,8 +159,7 @@ static void test_smaps(void)
     BAD(proc_smaps_parse, "", &sp);
     BAD(proc_smaps_parse, "Rss: 8 kB\nPss: 4 kB\nPrivate_Clean: 1 kB\n", &sp); /* no dirty */
     BAD(proc_smaps_parse, "Rss: 8\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
-    BAD(proc_smaps_parse, "Rss: 8 MB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n",
-        &sp);
+    BAD(proc_smaps_parse, "Rss: 8 MB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
     BAD(proc_smaps_parse,
         "Rss: 99999999999999999 kB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
 }

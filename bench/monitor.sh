@@ -10,5 +10,14 @@ check_cpus
     echo "bench: psutil could not be installed: no peer figure" >&2
 echo "# $(basename "$0") on $(uname -n), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# spyglass: $SPYGLASS ($(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+# The floor: a process that only wakes up 1/interval times a second (lib/wakeup.c).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+floor=()
+if ${CC:-cc} -O2 -o "$tmp/wakeup" "$BENCH_DIR/lib/wakeup.c" 2>/dev/null; then
+    pin=()
+    [ "$PROF_CPU" -ge 0 ] && pin=(taskset -c "$PROF_CPU")
+    floor=(--wakeup-us "$("${pin[@]}" "$tmp/wakeup" 100 2)")
+fi
 harness monitor --python "${PYTHON:-3.11}" --threads "${THREADS:-50}" --reps "${REPS:-5}" \
-    --duration "${DURATION:-5}" "$@"
+    --duration "${DURATION:-5}" "${floor[@]}" "$@"

@@ -1036,6 +1036,10 @@ def cmd_monitor(a):
             "CPU; ratio spyglass/psutil %.3f" % (median(ps), ratio(med, median(ps))))
     else:
         log("RESULT monitor: no peer measured (psutil not importable by %s)" % sys.executable)
+    if a.wakeup_us is not None:
+        log("RESULT monitor: the floor: waking up %g times a second costs %.3f%% of a CPU here "
+            "(lib/wakeup.c); spyglass above it: %.3f%%" % (1 / a.interval, a.wakeup_us / a.interval / 1e4,
+                                                           med - a.wakeup_us / a.interval / 1e4))
     log("  (pidstat, the other peer, samples at whole seconds only: no 10 ms comparison)")
 
 
@@ -1101,6 +1105,7 @@ def main():
     p.add_argument("--interval", type=float, default=0.01)
     p.add_argument("--duration", type=float, default=5)
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--wakeup-us", type=float, default=None)
 
     a = ap.parse_args()
     try:

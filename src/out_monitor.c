@@ -472,8 +472,8 @@ int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_m
         sbuf_adds(&b, "spyglass: warning: sock_diag failed: network figures are missing\n");
     if (st->sockets_lost)
         sbuf_printf(&b,
-                    "spyglass: %" PRIu64 " TCP socket(s) closed between samples without final "
-                    "counters (%s): their last bytes are missing\n",
+                    "spyglass: %" PRIu64 " TCP socket(s) closed without final counters (%s): "
+                    "the bytes of their last interval may be missing\n",
                     st->sockets_lost,
                     st->destroy_listening ? "the kernel sent no destroy message"
                                           : "not subscribed to the destroy groups");

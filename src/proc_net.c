@@ -442,6 +442,13 @@ const struct proc_net_owner *proc_net_owner(const struct proc_net *pn, uint32_t 
 void proc_net_get_stats(const struct proc_net *pn, struct proc_net_stats *out)
 {
     *out = pn->st;
+    /* Closed sockets still waiting for a destroy message count as lost too. */
+    for (size_t i = 0; i < pn->tcp.cap; i++) {
+        const struct tcp *t = table_val(&pn->tcp, i);
+
+        if (pn->tcp.keys[i] != 0 && pn->tcp.keys[i] != TOMB && t->missing_since > 0)
+            out->lost++;
+    }
 }
 
 /* Record one socket link of owner (scan generation gen). */

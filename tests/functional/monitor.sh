@@ -5,7 +5,7 @@
 # docs/monitor-schema.json, CSV against the JSON, SVG as XML), exit codes, Ctrl-C, errors.
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/monitor.sh [REGEX]
-#   REGEX: run only the checks whose group matches: net, disk, mem, children, outputs, exit,
+#   REGEX: run only the checks whose group matches: net, disk, mem, children, outputs, live, exit,
 #   interrupt, pid, errors.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
@@ -220,6 +220,18 @@ if want outputs; then
     sg -q -i 0.05 -f json -o - -- true
     [[ $RC == 0 ]] && "$JPY" -c 'import json,sys; json.load(sys.stdin)' <"$T/out" && ok "outputs: -f json -o - writes JSON to standard output" ||
         fail "outputs: stdout" "exit $RC" "$T/err"
+fi
+
+if want live && command -v script >/dev/null; then
+    # On a terminal (script(1) gives one): a line at most every 0.25 s even at 1 ms; none when
+    # stderr is not a terminal.
+    script -qec "$SG monitor -i 0.001 -- sleep 1.1" /dev/null >"$T/tty" 2>&1 </dev/null
+    n=$(grep -cE '^ +[0-9.]+s +[0-9.]+%' "$T/tty")
+    sg -i 0.001 -- sleep 0.3
+    m=$(grep -cE '^ +[0-9.]+s +[0-9.]+%' "$T/err")
+    ((n >= 3 && n <= 6 && m == 0)) && grep -q "samples every 0.001 s" "$T/tty" &&
+        ok "live: $n lines in 1.1 s at 1 ms on a terminal, none otherwise" ||
+        fail "live: lines" "$n lines on a terminal, $m without one" "$T/tty"
 fi
 
 if want exit; then

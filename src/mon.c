@@ -81,6 +81,7 @@ struct mon {
     struct proc_tree *tree;
     struct proc_net *net;
     struct proc_taskstats *ts; /* thread-group queries; NULL: each thread's schedstat */
+    int self;                  /* our pid, never monitored */
     struct slot *slots;
     size_t nslots, slot_cap;
     int *scratch; /* thread ids of one listing */
@@ -577,8 +578,10 @@ static void discover(struct mon *m, int64_t now, int force, int preexisting)
         return;
     if (n || force)
         m->st.tree_scans++;
-    for (size_t i = 0; i < n; i++)
-        add_slot(m, m->fresh[i].pid, m->fresh[i].ppid, now, preexisting);
+    for (size_t i = 0; i < n; i++) {
+        if (m->fresh[i].pid != m->self) /* monitoring our own parent: not ourselves */
+            add_slot(m, m->fresh[i].pid, m->fresh[i].ppid, now, preexisting);
+    }
 }
 
 /* ---- the series ---- */
@@ -870,6 +873,7 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
     int rc;
 
     m->opts = *opts;
+    m->self = getpid();
     if (m->opts.max_rows < 16)
         m->opts.max_rows = MAX_ROWS_DEFAULT;
     m->slow_ns = opts->slow_interval > 0 ? (int64_t)(opts->slow_interval * 1e9) : SLOW_DEFAULT_NS;

@@ -109,10 +109,11 @@ static int run(struct mon *m)
     }
 }
 
-static void test_live(void)
+/* no_ts: read each thread's schedstat (what happens without CAP_NET_ADMIN). */
+static void test_live(int no_ts)
 {
     const char *path = "out/mon_unit.bin";
-    struct mon_opts opts = {.launched = 1, .max_rows = 16};
+    struct mon_opts opts = {.launched = 1, .max_rows = 16, .no_taskstats = no_ts};
     struct mon *m = NULL;
     struct mon_stats st;
     double peak = 0;
@@ -130,6 +131,8 @@ static void test_live(void)
     mon_get_stats(m, &st);
     TEST_CHECK(st.merges >= 1);
     TEST_EQ_INT(st.ticks, ticks);
+    TEST_CHECK(!no_ts || !st.taskstats);
+    TEST_CHECK(mon_total(m, MON_CTXSW) > 0 && mon_total(m, MON_CPU_WAIT) >= 0);
     TEST_CHECK(mon_total(m, MON_CPU) >= 0.18 && mon_total(m, MON_CPU) < 2);
     TEST_CHECK(fabs(mon_total(m, MON_CPU) - mon_total(m, MON_CPU_USER) -
                     mon_total(m, MON_CPU_SYS)) < 1e-6);
@@ -198,6 +201,7 @@ static void test_attach(void)
 void test_mon(void)
 {
     test_infos();
-    test_live();
+    test_live(0);
+    test_live(1);
     test_attach();
 }

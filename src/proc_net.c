@@ -661,33 +661,11 @@ static void visit_tcp(struct proc_net *pn, const struct proc_net_sock *s, int64_
         pn->tcp_queued[t->owner] += s->rqueue + s->wqueue;
 }
 
-static void take_destroyed(struct proc_net *pn, size_t n);
-
-/* Final counters of destroyed TCP sockets (of every process: ours are found by cookie). */
-static void drain_destroyed(struct proc_net *pn)
+/* The final counters of n destroyed sockets in pn->recs; returns how many were ours. */
+static size_t take_destroyed(struct proc_net *pn, size_t n)
 {
-    for (;;) {
-        ssize_t len = recv(pn->destroy_fd, pn->buf, sizeof(pn->buf), MSG_DONTWAIT);
-        size_t n = 0, used = 0, off = 0;
-        int done = 0;
+    size_t ours = 0;
 
-        if (len < 0 && errno == EINTR)
-            continue;
-        if (len <= 0)
-            return; /* EAGAIN; ENOBUFS (overrun: some finals lost) is retried next round */
-        for (; off < (size_t)len; off += used) {
-            if (proc_net_parse(pn->buf + off, (size_t)len - off, IPPROTO_TCP, pn->recs, BATCH, &n,
-                               &used, &done) < 0 ||
-                used == 0)
-                break;
-            take_destroyed(pn, n);
-        }
-    }
-}
-
-/* The final counters of n destroyed sockets in pn->recs. */
-static void take_destroyed(struct proc_net *pn, size_t n)
-{
     for (size_t i = 0; i < n; i++) {
         size_t slot = table_find(&pn->tcp, pn->recs[i].cookie);
         struct tcp *t;
@@ -695,9 +673,42 @@ static void take_destroyed(struct proc_net *pn, size_t n)
         if (slot == SIZE_MAX || pn->recs[i].kind != PROC_NET_TCP)
             continue;
         t = table_val(&pn->tcp, slot);
-        add_bytes(pn, t, pn->recs[i].rx_bytes, pn->recs[i].tx_bytes);
+        if (pn->recs[i].has_info)
+            add_bytes(pn, t, pn->recs[i].rx_bytes, pn->recs[i].tx_bytes);
         table_del(&pn->tcp, slot);
         pn->st.destroyed++;
+        ours++;
+    }
+    return ours;
+}
+
+int proc_net_destroyed(struct proc_net *pn, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    size_t off = 0, n, used, ours = 0;
+    int done = 0;
+
+    for (; off < len; off += used) {
+        if (proc_net_parse(p + off, len - off, IPPROTO_TCP, pn->recs, BATCH, &n, &used, &done) <
+                0 ||
+            used == 0)
+            break;
+        ours += take_destroyed(pn, n);
+    }
+    return (int)ours;
+}
+
+/* Final counters of destroyed TCP sockets (of every process: ours are found by cookie). */
+static void drain_destroyed(struct proc_net *pn)
+{
+    for (;;) {
+        ssize_t len = recv(pn->destroy_fd, pn->buf, sizeof(pn->buf), MSG_DONTWAIT);
+
+        if (len < 0 && errno == EINTR)
+            continue;
+        if (len <= 0)
+            return; /* EAGAIN; ENOBUFS (overrun: some finals lost) is retried next round */
+        proc_net_destroyed(pn, pn->buf, (size_t)len);
     }
 }
 

@@ -99,6 +99,12 @@ void proc_net_drop_owner(struct proc_net *pn, uint32_t owner);
  * sockets (queues, counts) and classify the rest as other. Returns 0 or a negative errno. */
 int proc_net_update(struct proc_net *pn, int64_t now_ns, int slow);
 
+/* Take the final counters from one datagram of the destroy groups (what the listener of
+ * proc_net_update() receives; exposed for tests): the bytes since the last round go to the
+ * owners of the sockets that are ours (by cookie), which are then forgotten. Returns how many
+ * were ours. */
+int proc_net_destroyed(struct proc_net *pn, const void *buf, size_t len);
+
 /* The totals of owner (zeros for an owner never seen). Valid until the next call. */
 const struct proc_net_owner *proc_net_owner(const struct proc_net *pn, uint32_t owner);
 void proc_net_get_stats(const struct proc_net *pn, struct proc_net_stats *out);

@@ -4,7 +4,11 @@
  * SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +246,73 @@ out:
     }
 }
 
+/* A destroy message for a socket of ours: the captured (derived) one, given the cookie of a
+ * live connection and more bytes than the last round saw; the difference reaches the owner. */
+static void test_destroy(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof(a), clen = sizeof(uint64_t);
+    int lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+        dir = proc_res_open(getpid(), 0, "fd");
+    int cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), srv = -1;
+    struct proc_net_stats st;
+    struct proc_net *pn = NULL;
+    uint64_t cookie = 0, rx;
+    size_t len;
+    char *msg = test_read_fixture("fixtures/sockdiag/tcp_destroy_derived.bin", &len);
+    size_t at_cookie = NLMSG_HDRLEN + offsetof(struct inet_diag_msg, id.idiag_cookie), at_rx = 0;
+
+    TEST_EQ_INT(proc_net_open(2, &pn), 0);
+    if (!msg || !pn || lst < 0 || cli < 0 || dir < 0)
+        goto out;
+    /* The tcp_info attribute, among the message's attributes. */
+    for (size_t off = NLMSG_HDRLEN + sizeof(struct inet_diag_msg); off + 4 <= len;) {
+        uint16_t rlen, type;
+
+        memcpy(&rlen, msg + off, 2);
+        memcpy(&type, msg + off + 2, 2);
+        if (type == INET_DIAG_INFO)
+            at_rx = off + 4 + offsetof(struct tcp_info, tcpi_bytes_received);
+        if (rlen < 4)
+            break;
+        off += (rlen + 3u) & ~3u;
+    }
+    TEST_CHECK(at_rx > 0 && at_rx + 8 <= len);
+    if (at_rx == 0 || at_rx + 8 > len)
+        goto out;
+    bind(lst, (struct sockaddr *)&a, sizeof(a));
+    listen(lst, 1);
+    getsockname(lst, (struct sockaddr *)&a, &alen);
+    connect(cli, (struct sockaddr *)&a, sizeof(a));
+    srv = accept(lst, NULL, NULL);
+    move(srv, cli, 40000);
+    TEST_EQ_INT(getsockopt(cli, SOL_SOCKET, SO_COOKIE, &cookie, &clen), 0);
+    proc_net_scan_fds(pn, dir, 1);
+    TEST_EQ_INT(proc_net_update(pn, mono(), 0), 0);
+    rx = proc_net_owner(pn, 1)->rx_bytes;
+    TEST_EQ_INT(rx, 40000);
+    /* The fixture's tcp_info says 55321 received: patch in our cookie. */
+    memcpy(&rx, msg + at_rx, sizeof(rx));
+    TEST_EQ_INT(rx, 55321);
+    memcpy(msg + at_cookie, &cookie, sizeof(cookie));
+    TEST_EQ_INT(proc_net_destroyed(pn, msg, len), 1);
+    TEST_EQ_INT(proc_net_owner(pn, 1)->rx_bytes, 55321);
+    TEST_EQ_INT(proc_net_destroyed(pn, msg, len), 0); /* forgotten: not counted twice */
+    proc_net_get_stats(pn, &st);
+    TEST_EQ_INT(st.destroyed, 1);
+out:
+    free(msg);
+    proc_net_free(pn);
+    {
+        int fds[] = {lst, cli, srv, dir};
+
+        for (size_t k = 0; k < sizeof(fds) / sizeof(fds[0]); k++) {
+            if (fds[k] >= 0)
+                close(fds[k]);
+        }
+    }
+}
+
 void test_proc_net(void)
 {
     test_links();
@@ -249,4 +320,5 @@ void test_proc_net(void)
     test_batches();
     test_malformed();
     test_live();
+    test_destroy();
 }

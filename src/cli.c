@@ -7,6 +7,7 @@
 
 #include "cli_bench.h"
 #include "cli_dump.h"
+#include "cli_monitor.h"
 #include "cli_record.h"
 #include "cli_report.h"
 #include "cli_timeit.h"
@@ -20,6 +21,7 @@ static const char usage[] =
     "  dump     print every thread's current Python stack once\n"
     "  bench    time commands many times and compare them, with per-run CPU, memory and I/O\n"
     "  timeit   time Python statements in many processes; compare statements or interpreters\n"
+    "  monitor  resource use of a process tree over time: CPU, memory, disk, network\n"
     "\n"
     "Run 'spyglass <command> --help' for a command's options.\n";
 
@@ -38,6 +40,8 @@ int cli_main(int argc, char **argv)
         return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "timeit") == 0)
         return cli_timeit(argc - 1, argv + 1);
+    if (strcmp(cmd, "monitor") == 0)
+        return cli_monitor(argc - 1, argv + 1);
     if (strcmp(cmd, "dump") == 0)
         return cli_dump(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

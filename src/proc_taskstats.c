@@ -86,6 +86,7 @@ static void fill_rec(struct proc_taskstats_rec *rec, uint32_t id, int tgid,
     rec->nvcsw = ts->nvcsw;
     rec->nivcsw = ts->nivcsw;
     rec->cpu_delay_ns = ts->cpu_delay_total;
+    rec->cpu_count = ts->cpu_count;
     if (n >= sizeof(rec->comm))
         n = sizeof(rec->comm) - 1;
     memcpy(rec->comm, ts->ac_comm, n);
@@ -287,7 +288,7 @@ static void possible_cpus(char *buf, size_t size)
     snprintf(buf, size, "0-%ld", ncpu > 1 ? ncpu - 1 : 0);
 }
 
-int proc_taskstats_open(struct proc_taskstats **out)
+static int open_ts(struct proc_taskstats **out, int exits)
 {
     struct sockaddr_nl local = {.nl_family = AF_NETLINK};
     struct proc_taskstats *ts = xcalloc(1, sizeof(*ts));
@@ -300,6 +301,10 @@ int proc_taskstats_open(struct proc_taskstats **out)
     }
     if (bind(ts->fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
         rc = -errno;
+        goto out;
+    }
+    if (!exits) {
+        rc = resolve_family(ts);
         goto out;
     }
     /* The forced size needs CAP_NET_ADMIN, which registering needs as well. */
@@ -323,6 +328,59 @@ out:
     }
     *out = ts;
     return 0;
+}
+
+int proc_taskstats_open(struct proc_taskstats **out)
+{
+    return open_ts(out, 1);
+}
+
+int proc_taskstats_open_query(struct proc_taskstats **out)
+{
+    return open_ts(out, 0);
+}
+
+int proc_taskstats_tgid(struct proc_taskstats *ts, int tgid, struct proc_taskstats_rec *out)
+{
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+    struct {
+        struct nlmsghdr h;
+        struct genlmsghdr g;
+        struct nlattr na;
+        uint32_t id;
+    } req;
+    struct nlmsghdr h;
+    size_t n = 0;
+    ssize_t len;
+
+    /* No acknowledgement asked: the reply is the only message, queued within sendto(). */
+    memset(&req, 0, sizeof(req));
+    req.h.nlmsg_len = sizeof(req);
+    req.h.nlmsg_type = ts->family;
+    req.h.nlmsg_flags = NLM_F_REQUEST;
+    req.h.nlmsg_seq = ++ts->seq;
+    req.g.cmd = TASKSTATS_CMD_GET;
+    req.g.version = 1;
+    req.na.nla_len = NLA_HDRLEN + sizeof(uint32_t);
+    req.na.nla_type = TASKSTATS_CMD_ATTR_TGID;
+    req.id = (uint32_t)tgid;
+    if (sendto(ts->fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return -errno;
+    len = recv(ts->fd, ts->buf, sizeof(ts->buf), MSG_DONTWAIT);
+    if (len < 0)
+        len = recv_reply(ts); /* not there yet: wait for it (bounded) */
+    if (len < (ssize_t)NLMSG_HDRLEN)
+        return len < 0 ? (int)len : -EPROTO;
+    memcpy(&h, ts->buf, sizeof(h));
+    if (h.nlmsg_type == NLMSG_ERROR && len >= (ssize_t)(NLMSG_HDRLEN + sizeof(struct nlmsgerr))) {
+        struct nlmsgerr e;
+
+        memcpy(&e, ts->buf + NLMSG_HDRLEN, sizeof(e));
+        return e.error < 0 ? e.error : -EPROTO;
+    }
+    if (proc_taskstats_parse(ts->buf, (size_t)len, ts->family, out, 1, &n) < 0 || n != 1)
+        return -EPROTO;
+    return (int)out->pid == tgid ? 0 : -EPROTO;
 }
 
 /* Move carried records to out[*n..max). */
@@ -387,8 +445,9 @@ void proc_taskstats_free(struct proc_taskstats *ts)
 {
     if (!ts)
         return;
-    send_req(ts, ts->family, TASKSTATS_CMD_GET, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, ts->mask,
-             strlen(ts->mask) + 1);
+    if (ts->mask[0]) /* registered for exit records */
+        send_req(ts, ts->family, TASKSTATS_CMD_GET, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, ts->mask,
+                 strlen(ts->mask) + 1);
     close(ts->fd);
     free(ts);
 }

@@ -22,6 +22,7 @@ struct proc_taskstats_rec {
     uint64_t cancelled_write_bytes;
     uint64_t nvcsw, nivcsw; /* voluntary / involuntary context switches */
     uint64_t cpu_delay_ns;  /* time runnable but waiting for a CPU */
+    uint64_t cpu_count;     /* times put on a CPU (the delay's sample count) */
     char comm[32];
 };
 
@@ -43,6 +44,16 @@ int proc_taskstats_open(struct proc_taskstats **out);
  * Returns 0 or a negative errno (-ENOBUFS when the kernel dropped records). */
 int proc_taskstats_poll(struct proc_taskstats *ts, struct proc_taskstats_rec *out, size_t max,
                         size_t *n);
+
+/* Open a socket for queries only (no exit records). Returns 0 or a negative errno. Caller frees
+ * with proc_taskstats_free(). */
+int proc_taskstats_open_query(struct proc_taskstats **out);
+
+/* The current totals of thread group tgid, its exited threads included: cpu_delay_ns,
+ * cpu_count, nvcsw, nivcsw (the CPU times cover live threads only). One request and its
+ * reply, about 10 us for 50 threads: cheaper than reading each thread's schedstat. Returns 0,
+ * -EPERM without CAP_NET_ADMIN, -ESRCH when the group is gone, or a negative errno. */
+int proc_taskstats_tgid(struct proc_taskstats *ts, int tgid, struct proc_taskstats_rec *out);
 
 /* Unregister and close. Accepts NULL. */
 void proc_taskstats_free(struct proc_taskstats *ts);

@@ -1006,6 +1006,86 @@ def _states_line(stderr):
     return m.group(1) if m else ""
 
 
+# --------------------------------------------------------------------------- monitor
+
+PSUTIL_LOOP = r"""
+import psutil, sys, time
+pid, interval, duration = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+root = psutil.Process(pid)
+t = time.monotonic(); end = t + duration
+while t < end:
+    for p in [root] + root.children(recursive=True):
+        try:
+            with p.oneshot():
+                p.cpu_times(); p.memory_info(); p.io_counters(); p.num_threads()
+                p.num_fds(); p.num_ctx_switches()
+        except psutil.NoSuchProcess:
+            pass
+    t += interval
+    time.sleep(max(0.0, t - time.monotonic()))
+"""
+
+
+def _timed(cmd, cpu):
+    """Run cmd pinned to cpu: (exit code, CPU seconds from wait4, wall seconds, stderr)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         preexec_fn=pin(cpu), text=True)
+    err = p.stderr.read()
+    rc, ru = _reap(p.pid)
+    p.returncode = rc
+    return rc, ru.ru_utime + ru.ru_stime, time.monotonic() - t0, err
+
+
+def cmd_monitor(a):
+    """spyglass monitor's own CPU at a 10 ms interval on a 50-thread target, next to a psutil
+    polling loop doing the same reads (CPU times, memory, I/O, threads, fds, context switches
+    of the tree) at the same interval."""
+    import json
+    py, ver = python_for(a.python)
+    header("monitor: own CPU at %g ms on a %d-thread Python %s target, %g s x %d"
+           % (a.interval * 1e3, a.threads, ver, a.duration, a.reps))
+    peer = subprocess.run([sys.executable, "-c", "import psutil"], capture_output=True).returncode == 0
+    sg, ps = [], []
+    with Target(py, "pool.py", [a.threads]) as t:
+        for i in range(a.reps):
+            out = os.path.join(WORKDIR, "monitor-%d.json" % i)
+            rc, cpu, wall, err = _timed(
+                [SPYGLASS, "monitor", "-q", "--pid", str(t.pid), "-i", str(a.interval), "-d",
+                 str(a.duration), "-o", out], PROF_CPU)
+            if rc != 0:
+                log("  ! spyglass exited %s: %s" % (rc, err.strip()[:300]))
+                continue
+            j = json.load(open(out))
+            sg.append(100 * cpu / wall)
+            log("  spyglass run %d: %.3f%% of a CPU (%.3f s CPU over %.2f s; it says %.3f%%, "
+                "%.1f us per sample, %d samples, threads %d)"
+                % (i + 1, sg[-1], cpu, wall, j["monitor"]["cpu_pct"], j["monitor"]["tick_mean_us"],
+                   j["samples"], max(r[j["columns"].index("threads")] for r in j["series"])))
+            if peer:
+                rc, cpu, wall, err = _timed([sys.executable, "-c", PSUTIL_LOOP, str(t.pid),
+                                             str(a.interval), str(a.duration)], PROF_CPU)
+                if rc == 0:
+                    ps.append(100 * cpu / wall)
+                    log("  psutil loop run %d: %.3f%% of a CPU (%.3f s over %.2f s)"
+                        % (i + 1, ps[-1], cpu, wall))
+                else:
+                    log("  ! psutil loop exited %s: %s" % (rc, err.strip()[-300:]))
+    med = median(sg)
+    log("RESULT monitor: spyglass monitor at %g ms on %d threads: median %.3f%% of a CPU "
+        "(goal <= 1%%): %s" % (a.interval * 1e3, a.threads, med, "PASS" if med <= 1 else "FAIL"))
+    if ps:
+        log("RESULT monitor: psutil polling loop (same reads, same interval): median %.3f%% of a "
+            "CPU; ratio spyglass/psutil %.3f" % (median(ps), ratio(med, median(ps))))
+    else:
+        log("RESULT monitor: no peer measured (psutil not importable by %s)" % sys.executable)
+    if a.wakeup_us is not None:
+        log("RESULT monitor: the floor: waking up %g times a second costs %.3f%% of a CPU here "
+            "(lib/wakeup.c); spyglass above it: %.3f%%" % (1 / a.interval, a.wakeup_us / a.interval / 1e4,
+                                                           med - a.wakeup_us / a.interval / 1e4))
+    log("  (pidstat, the other peer, samples at whole seconds only: no 10 ms comparison)")
+
+
 # --------------------------------------------------------------------------- main
 
 def main():
@@ -1069,11 +1149,22 @@ def main():
     p.add_argument("--duration", type=float, default=4)
     p.add_argument("--reps", type=int, default=3)
 
+    p = sub.add_parser("monitor")
+    p.add_argument("--python", default="3.11")
+    p.add_argument("--threads", type=int, default=50)
+    p.add_argument("--interval", type=float, default=0.01)
+    p.add_argument("--duration", type=float, default=5)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--wakeup-us", type=float, default=None)
+
     a = ap.parse_args()
     try:
         {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
          "slowdown": cmd_slowdown, "toggle": cmd_toggle, "timeit": cmd_timeit,
          "torn": cmd_torn, "states": cmd_states}[a.cmd](a)
+
+
+         "torn": cmd_torn, "monitor": cmd_monitor}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

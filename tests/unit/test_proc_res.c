@@ -133,9 +133,70 @@ out:
         close(sm);
 }
 
+/* smaps_rollup of CPython 3.12 holding an 8 MiB bytearray; its malformed variants. */
+static void test_smaps(void)
+{
+    struct proc_smaps sp = {0};
+    size_t len;
+    char *t = test_read_fixture("fixtures/smaps_rollup_python312.txt", &len);
+
+    if (t) {
+        TEST_EQ_INT(proc_smaps_parse(t, len, &sp), 0);
+        TEST_EQ_INT(sp.rss, 17880 * 1024ull);
+        TEST_EQ_INT(sp.pss, 13760 * 1024ull);
+        TEST_EQ_INT(sp.uss, (0 + 11268) * 1024ull);
+        TEST_EQ_INT(sp.swap, 0);
+        free(t);
+    }
+    /* Older kernels have no Private_Hugetlb or Swap line: they count as 0. */
+    {
+        static const char old[] = "Rss: 8 kB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB";
+
+        TEST_EQ_INT(proc_smaps_parse(old, sizeof(old) - 1, &sp), 0);
+    }
+    TEST_EQ_INT(sp.uss, 3 * 1024);
+    TEST_EQ_INT(sp.rss, 8 * 1024);
+    BAD(proc_smaps_parse, "", &sp);
+    BAD(proc_smaps_parse, "Rss: 8 kB\nPss: 4 kB\nPrivate_Clean: 1 kB\n", &sp); /* no dirty */
+    BAD(proc_smaps_parse, "Rss: 8\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
+    BAD(proc_smaps_parse, "Rss: 8 MB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
+    BAD(proc_smaps_parse,
+        "Rss: 99999999999999999 kB\nPss: 4 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n", &sp);
+}
+
+/* The fd count of this process follows its opens and closes; smaps_rollup of itself reads. */
+static void test_fds_live(void)
+{
+    int dir = proc_res_open(getpid(), 0, "fd"), n0, n1, extra[3];
+    struct proc_smaps sp;
+    int sfd = proc_res_open(getpid(), 0, "smaps_rollup");
+
+    TEST_CHECK(dir >= 0);
+    if (dir < 0)
+        return;
+    n0 = proc_fd_count(dir);
+    TEST_CHECK(n0 >= 4); /* stdin, stdout, stderr, dir */
+    for (int i = 0; i < 3; i++)
+        extra[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    n1 = proc_fd_count(dir);
+    TEST_EQ_INT(n1, n0 + 3);
+    for (int i = 0; i < 3; i++)
+        close(extra[i]);
+    TEST_EQ_INT(proc_fd_count(dir), n0);
+    close(dir);
+    TEST_CHECK(sfd >= 0);
+    if (sfd >= 0) {
+        TEST_EQ_INT(proc_smaps_read_fd(sfd, &sp), 0);
+        TEST_CHECK(sp.rss > 0 && sp.pss > 0 && sp.pss <= sp.rss && sp.uss <= sp.pss);
+        close(sfd);
+    }
+}
+
 void test_proc_res(void)
 {
     test_fixtures();
     test_malformed();
     test_live();
+    test_smaps();
+    test_fds_live();
 }

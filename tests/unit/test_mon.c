@@ -1,0 +1,207 @@
+/* Unit tests for mon: the metric table, and live runs on forked children of this process that
+ * use known amounts of CPU, memory and disk (a file in tests/out written with fsync), with a
+ * child that starts later and exits before its parent, and the series merged in pairs.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mon.h"
+#include "suites.h"
+#include "test.h"
+
+#define MIB (1024 * 1024)
+
+static int64_t mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void test_infos(void)
+{
+    int rates = 0;
+
+    for (int k = 0; k < MON_NMETRICS; k++) {
+        const struct mon_metric_info *in = mon_metric_info(k);
+
+        TEST_CHECK(in && in->name && in->label && in->unit);
+        if (!in || !in->name)
+            continue;
+        TEST_CHECK((in->rate != 0) == (in->total_name != NULL));
+        rates += in->rate;
+        for (int j = 0; j < k; j++)
+            TEST_CHECK(strcmp(mon_metric_info(j)->name, in->name) != 0);
+    }
+    TEST_EQ_INT(rates, 9);
+    TEST_CHECK(mon_metric_info(MON_NMETRICS) == NULL);
+}
+
+static void spin(double seconds)
+{
+    struct timespec a, b;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    do
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9 < seconds);
+}
+
+/* The worker's child: 8 MiB written to path with fsync, then exit. */
+static void writer(const char *path)
+{
+    static char block[MIB];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    memset(block, 'w', sizeof(block));
+    for (int i = 0; i < 8 && fd >= 0; i++) {
+        if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+            _exit(1);
+    }
+    fsync(fd);
+    usleep(30000); /* alive long enough to be found by a 10 ms tick */
+    _exit(0);
+}
+
+static char *volatile held; /* keeps the compiler from dropping the allocation */
+
+/* The monitored process: 64 MiB touched and held, 0.2 s of CPU, a child that writes, exit. */
+static void worker(const char *path)
+{
+    char *mem;
+    int pid, status;
+
+    usleep(50000);
+    mem = malloc(64 * MIB);
+    if (!mem)
+        _exit(1);
+    memset(mem, 1, 64 * MIB);
+    held = mem;
+    spin(0.2);
+    if ((pid = fork()) == 0)
+        writer(path);
+    waitpid(pid, &status, 0);
+    usleep(60000);
+    _exit(WIFEXITED(status) ? 0 : 1);
+}
+
+/* Tick every 10 ms until the root exits (at most 10 s). Returns the ticks. */
+static int run(struct mon *m)
+{
+    int n = 0, rc;
+
+    for (;;) {
+        usleep(10000);
+        rc = mon_tick(m, mono());
+        mon_reserve(m);
+        n++;
+        if (rc != 0 || n > 1000)
+            return rc < 0 ? rc : n;
+    }
+}
+
+/* no_ts: read each thread's schedstat (what happens without CAP_NET_ADMIN). */
+static void test_live(int no_ts)
+{
+    const char *path = "out/mon_unit.bin";
+    struct mon_opts opts = {.launched = 1, .max_rows = 16, .no_taskstats = no_ts};
+    struct mon *m = NULL;
+    struct mon_stats st;
+    double peak = 0;
+    int pid, status, ticks;
+
+    mkdir("out", 0755);
+    if ((pid = fork()) == 0)
+        worker(path);
+    TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
+    if (!m)
+        goto out;
+    ticks = run(m);
+    TEST_CHECK(ticks > 16);
+    TEST_CHECK(mon_rows(m) <= 16 && mon_rows(m) >= 8); /* merged in pairs */
+    mon_get_stats(m, &st);
+    TEST_CHECK(st.merges >= 1);
+    TEST_EQ_INT(st.ticks, ticks);
+    TEST_CHECK(!no_ts || !st.taskstats);
+    TEST_CHECK(mon_total(m, MON_CTXSW) > 0 && mon_total(m, MON_CPU_WAIT) >= 0);
+    TEST_CHECK(mon_total(m, MON_CPU) >= 0.18 && mon_total(m, MON_CPU) < 2);
+    TEST_CHECK(fabs(mon_total(m, MON_CPU) - mon_total(m, MON_CPU_USER) -
+                    mon_total(m, MON_CPU_SYS)) < 1e-6);
+    TEST_CHECK(fabs(mon_total(m, MON_DISK_WRITE) - 8 * MIB) < 0.05 * 8 * MIB);
+    TEST_CHECK(isnan(mon_total(m, MON_RSS)));
+    for (size_t i = 0; i < mon_rows(m); i++) {
+        peak = fmax(peak, mon_value(m, i, MON_RSS));
+        TEST_CHECK(mon_value(m, i, MON_CPU) >= 0 && mon_value(m, i, MON_DISK_WRITE) >= 0);
+        TEST_CHECK(i == 0 || mon_time(m, i) > mon_time(m, i - 1));
+    }
+    TEST_CHECK(peak >= 64 * MIB);
+    TEST_EQ_INT(mon_nprocs(m), 2);
+    if (mon_nprocs(m) == 2) {
+        const struct mon_proc *root = mon_proc(m, 0), *child = mon_proc(m, 1);
+
+        TEST_EQ_INT(root->pid, pid);
+        TEST_EQ_INT(child->ppid, pid);
+        TEST_CHECK(root->end > 0 && child->end > 0 && child->end <= root->end);
+        TEST_CHECK(child->start > 0 && !child->preexisting);
+        TEST_CHECK(root->peak_rss >= 64 * MIB);
+        TEST_CHECK(root->cpu_user + root->cpu_sys >= 0.18);
+        TEST_CHECK(root->write_bytes + child->write_bytes >= 8 * MIB * 95 / 100);
+    }
+    TEST_CHECK(mon_proc(m, 2) == NULL);
+out:
+    mon_free(m);
+    waitpid(pid, &status, 0);
+    TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(path);
+}
+
+/* Attached to an existing process: counted from mon_open on; its exit ends the run. */
+static void test_attach(void)
+{
+    struct mon_opts opts = {0};
+    struct mon *m = NULL;
+    int pid = fork(), status;
+
+    if (pid == 0) {
+        spin(0.3);
+        usleep(150000);
+        _exit(0);
+    }
+    usleep(200000); /* most of its CPU is spent before monitoring starts */
+    TEST_EQ_INT(mon_open(0x3fffffff, &opts, mono(), &m), -ESRCH);
+    TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
+    if (m) {
+        int n = 0, rc = 0;
+
+        while (rc == 0 && n++ < 300) {
+            usleep(10000);
+            if (n == 30) /* reaped by us, as its parent: gone, not a zombie */
+                waitpid(pid, &status, 0);
+            rc = mon_tick(m, mono());
+            mon_reserve(m);
+        }
+        TEST_EQ_INT(rc, 1);
+        TEST_CHECK(mon_proc(m, 0)->preexisting);
+        TEST_CHECK(mon_total(m, MON_CPU) < 0.2); /* not the CPU spent before */
+        mon_free(m);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+}
+
+void test_mon(void)
+{
+    test_infos();
+    test_live(0);
+    test_live(1);
+    test_attach();
+}

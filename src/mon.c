@@ -331,7 +331,8 @@ static void read_slow(struct slot *s, struct proc_smaps *sp)
 
 /* Threads and run-queue wait: one taskstats query for the group (its user/system split too),
  * else each thread's schedstat. Returns 1 when the split was taken (*u, *s in us). */
-static int read_sched(struct mon *m, struct slot *s, int slow, uint64_t *u, uint64_t *sy)
+static int read_sched(struct mon *m, struct slot *s, int slow, uint64_t *u, uint64_t *sy,
+                      uint64_t *run_ns)
 {
     struct proc_taskstats_rec rec;
     uint64_t wait, slices;
@@ -349,6 +350,7 @@ static int read_sched(struct mon *m, struct slot *s, int slow, uint64_t *u, uint
     s->dead_slices = rec.cpu_count;
     *u = rec.utime_us;
     *sy = rec.stime_us;
+    *run_ns = rec.cpu_run_ns;
     return 1;
 }
 
@@ -371,7 +373,7 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
     struct proc_stat st = {0};
     struct proc_statm sm;
     struct proc_smaps sp;
-    uint64_t u = 0, sy = 0;
+    uint64_t u = 0, sy = 0, run_ns = 0;
     int n, split, need_stat = slow || !m->ts || s->stat_reads == 0;
 
     if (proc_statm_read_fd(s->fd_statm, &sm) < 0)
@@ -384,10 +386,12 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
         s->pub.ppid = st.ppid;
         s->nthreads = (int)st.num_threads;
     }
-    split = read_sched(m, s, slow, &u, &sy);
+    split = read_sched(m, s, slow, &u, &sy, &run_ns);
+    /* The group query already summed the threads' exact CPU time: reading the process's CPU
+     * clock as well would walk them a second time. */
     if (split || need_stat)
-        take_cpu(s, clock_ns(s, st.utime + st.stime), split ? u : st.utime, split ? sy : st.stime,
-                 split);
+        take_cpu(s, split && run_ns ? run_ns : clock_ns(s, st.utime + st.stime),
+                 split ? u : st.utime, split ? sy : st.stime, split);
     if (s->io_ok && proc_io_read_fd(s->fd_io, &s->io) < 0 && st.state != 'Z')
         m->st.io_denied = 1;
     if (st.state == 'Z' || st.state == 'X') {

@@ -87,6 +87,7 @@ static void fill_rec(struct proc_taskstats_rec *rec, uint32_t id, int tgid,
     rec->nivcsw = ts->nivcsw;
     rec->cpu_delay_ns = ts->cpu_delay_total;
     rec->cpu_count = ts->cpu_count;
+    rec->cpu_run_ns = ts->cpu_run_virtual_total;
     if (n >= sizeof(rec->comm))
         n = sizeof(rec->comm) - 1;
     memcpy(rec->comm, ts->ac_comm, n);

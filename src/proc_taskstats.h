@@ -23,6 +23,8 @@ struct proc_taskstats_rec {
     uint64_t nvcsw, nivcsw; /* voluntary / involuntary context switches */
     uint64_t cpu_delay_ns;  /* time runnable but waiting for a CPU */
     uint64_t cpu_count;     /* times put on a CPU (the delay's sample count) */
+    uint64_t cpu_run_ns;    /* time on a CPU, ns, exact (cpu_run_virtual_total: the scheduler's
+                               sum_exec_runtime; a group's includes its exited threads) */
     char comm[32];
 };
 

@@ -15,7 +15,7 @@ CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
-LDLIBS   := -lelf -ljansson -lz -lm
+LDLIBS   := -lelf -ljansson -lz -lm -lpthread
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif

@@ -19,9 +19,11 @@
 
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_record_res.h"
 #include "out_format.h"
 #include "out_summary.h"
 #include "sampler.h"
+#include "util_file.h"
 #include "util_sbuf.h"
 
 #define START_WAIT_S 10.0 /* how long a launched command may take to become Python */
@@ -35,6 +37,7 @@ struct record_args {
     char **cmd;           /* launch mode when non-NULL */
     int top;
     int quiet;
+    struct rec_res res; /* --resources */
 };
 
 static const char usage[] =
@@ -58,6 +61,10 @@ static const char usage[] =
     "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
     "                       .pstats/.prof; else collapsed)\n"
     "  -o, --output FILE    write the profile to FILE (default: standard output)\n"
+    "      --resources FILE the process tree's CPU, run-queue wait, memory, disk and network\n"
+    "                       over time, as spyglass monitor reads them, to FILE (.csv, .json\n"
+    "                       or .svg)\n"
+    "      --resources-interval SEC   between those readings (default 0.1)\n"
     "      --top N          functions listed in the summary (default 10; 0: no summary)\n"
     "  -q, --quiet          print no summary\n"
     "\n"
@@ -136,6 +143,14 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
             return -1;
         }
         return 0;
+    case 'R':
+        ra->res.path = arg;
+        return 0;
+    case 'I':
+        if (parse_number(arg, 0.001, 3600, &ra->res.interval) == 0)
+            return 0;
+        fprintf(stderr, "spyglass: --resources-interval takes seconds from 0.001 to 3600\n");
+        return -1;
     case 'T':
         if (parse_number(arg, 0, 1000, &v) == 0) {
             ra->top = (int)v;
@@ -160,6 +175,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"top", required_argument, NULL, 'T'},
+                                         {"resources", required_argument, NULL, 'R'},
+                                         {"resources-interval", required_argument, NULL, 'I'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -168,6 +185,7 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     memset(ra, 0, sizeof(*ra));
     ra->opts.rate = 100;
     ra->top = 10;
+    ra->res.interval = 0.1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:p:r:d:m:tf:o:qh", opts, NULL)) != -1) {
@@ -374,34 +392,14 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
 
-/* Open path for writing, created if missing but not truncated yet (finish_output does it).
- * Returns the stream, or NULL with errno set. */
-static FILE *open_output(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-
-    if (fd >= 0 && !f) {
-        int e = errno;
-
-        close(fd);
-        errno = e;
-    }
-    return f;
-}
-
 /* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
 static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
                          const struct agg_meta *m)
 {
-    int err = 0;
-    struct stat sb;
-
     /* Opened without truncation (a wrong PID must not cost the user an old profile): cut a
      * regular file now. */
-    if (f != stdout && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
-        ftruncate(fileno(f), 0) != 0)
-        err = -errno;
+    int err = f != stdout ? file_cut(f) : 0;
+
     if (!err)
         err = out_format_write(f, ra->format, a, m);
     if (f != stdout) {
@@ -493,21 +491,19 @@ int cli_record(int argc, char **argv)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     /* Only a file this run created is removed when nothing could be recorded: never a device
      * such as /dev/null, nor a file the user already had. */
-    created = ra.out_path && access(ra.out_path, F_OK) != 0;
-    if (ra.out_path && !(f = open_output(ra.out_path))) {
+    if (ra.out_path && !(f = file_open_keep(ra.out_path, &created))) {
         cli_write_error(ra.out_path, errno);
         return EXIT_ERROR;
     }
+    if (rec_res_open(&ra.res) < 0) {
+        rc = EXIT_ERROR;
+        goto out_files;
+    }
     install_signals();
     rc = start_target(&ra, &child, &p);
-    if (rc) {
-        if (f != stdout) {
-            fclose(f);
-            if (created)
-                unlink(ra.out_path);
-        }
-        return rc;
-    }
+    if (rc)
+        goto out_files;
+    rec_res_start(&ra.res, p->pid, child > 0);
     if (ra.opts.mode == SAMPLER_CPU && !p->off.ts_native_thread_id && p->pthread_tid_off < 0)
         fprintf(stderr,
                 "spyglass: warning: cannot tell the kernel thread of each Python thread in "
@@ -516,6 +512,7 @@ int cli_record(int argc, char **argv)
     warn_measures(&ra, p);
     a = agg_new();
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
+    rec_res_stop(&ra.res);
     if (child > 0) {
         double cpu;
         if (stop_flag && stop_forward)
@@ -533,12 +530,27 @@ int cli_record(int argc, char **argv)
     sbuf_init(&title);
     fill_meta(&ra, p, &st, &title, &meta);
     int wrc = finish_output(&ra, f, a, &meta);
-    if (!ra.quiet)
+    if (!ra.quiet) {
         print_summary(&ra, p, &st, a);
+        rec_res_summary(stderr, &ra.res);
+    }
+    ra.res.exit_code = child > 0 ? rc : -1;
+    ra.res.interrupted = stop_flag != 0;
+    if (rec_res_finish(&ra.res, meta.command, p->pid) < 0 && !wrc)
+        wrc = EXIT_ERROR;
     if (wrc)
         rc = wrc;
     sbuf_destroy(&title);
     agg_free(a);
     py_proc_free(p);
+    return rc;
+
+out_files: /* nothing was recorded */
+    if (f != stdout) {
+        fclose(f);
+        if (created)
+            unlink(ra.out_path);
+    }
+    rec_res_finish(&ra.res, NULL, 0);
     return rc;
 }

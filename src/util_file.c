@@ -3,7 +3,10 @@
 #include "util_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util_xalloc.h"
 
@@ -55,5 +58,36 @@ int file_read(const char *path, size_t max, char **buf, size_t *len)
     b[n] = '\0';
     *buf = b;
     *len = n;
+    return 0;
+}
+
+FILE *file_open_keep(const char *path, int *created)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    FILE *f;
+
+    *created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+
+        close(fd);
+        if (*created)
+            unlink(path);
+        errno = e;
+    }
+    return f;
+}
+
+int file_cut(FILE *f)
+{
+    struct stat sb;
+
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && ftruncate(fileno(f), 0) != 0)
+        return -errno;
     return 0;
 }

@@ -22,4 +22,14 @@ int file_finish(FILE *f, int err);
  * max bytes or more. */
 int file_read(const char *path, size_t max, char **buf, size_t *len);
 
+/* Open path for writing, created (0666 & umask) when missing but NOT truncated, so that a run
+ * that fails before it has anything to write leaves an existing file as it was; *created tells
+ * whether this call made the file (only then may a failed run remove it). Returns the stream,
+ * or NULL with errno set. */
+FILE *file_open_keep(const char *path, int *created);
+
+/* Truncate f to nothing when it is a regular file opened by file_open_keep(), before writing.
+ * Returns 0 or a negative errno. */
+int file_cut(FILE *f);
+
 #endif

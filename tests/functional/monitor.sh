@@ -5,8 +5,8 @@
 # docs/monitor-schema.json, CSV against the JSON, SVG as XML), exit codes, Ctrl-C, errors.
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/monitor.sh [REGEX]
-#   REGEX: run only the checks whose group matches: net, disk, mem, children, outputs, live, exit,
-#   interrupt, pid, errors.
+#   REGEX: run only the checks whose group matches: net, disk, mem, record, children, outputs, live,
+#   exit, interrupt, pid, errors.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
@@ -169,6 +169,40 @@ print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')]
     [[ $RC == 0 && $HWM -gt $((200 << 20)) ]] && check_json "$T/mem.json" "abs(j['metrics'][j['columns'].index('rss_bytes') - 1]['peak'] - $HWM) < 0.05 * $HWM and abs(proc('keep')[0]['peak_rss_bytes'] - $HWM) < 0.05 * $HWM" 2>"$T/why" &&
         ok "mem: peak RSS within 5% of the target's VmHWM ($HWM B)" ||
         fail "mem: peak RSS" "exit $RC, VmHWM $HWM; $(tail -3 "$T/why")" "$T/err"
+fi
+
+if want record; then
+    # record --resources: the same readings alongside a profile. 120 MiB allocated in steps,
+    # then 8 MiB written with fsync, in a function the profile must show.
+    timeout -k 5 60 "$SG" record -q --rate 200 --resources-interval 0.05 --resources "$T/rec.json" -o "$T/rec.txt" -- "$PY" -c "
+import os, time
+def grow():
+    keep = []
+    for _ in range(6):
+        keep.append(bytearray(20 << 20)); time.sleep(0.08)
+    return keep
+def write():
+    with open('$T/rblob', 'wb') as f:
+        block = b'y' * (1 << 20)
+        for _ in range(8): f.write(block)
+        f.flush(); os.fsync(f.fileno())
+k = grow(); write(); time.sleep(0.2)
+print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])" \
+        >"$T/out" 2>"$T/err"
+    RC=$?
+    grep -qE "$SAN_RE" "$T/err" && fail "sanitizer" "report while running record --resources" "$T/err"
+    HWM=$(($(cat "$T/out" 2>/dev/null || echo 0) * 1024))
+    W=$((8 << 20))
+    [[ $RC == 0 && $HWM -gt $((120 << 20)) ]] && grep -q "grow" "$T/rec.txt" &&
+        check_json "$T/rec.json" "abs(tot['disk_write_bytes'] - $W) < 0.05 * $W and abs(j['metrics'][j['columns'].index('rss_bytes') - 1]['peak'] - $HWM) < 0.05 * $HWM and j['samples'] >= 5" 2>"$T/why" &&
+        ok "record: --resources beside the profile (peak RSS and disk writes within 5%)" ||
+        fail "record: --resources" "exit $RC, VmHWM $HWM; $(tail -3 "$T/why")" "$T/err"
+    "$SG" record -q --resources /nonexistent/dir/r.csv -o "$T/rec2.txt" -- "$PY" -c pass \
+        >"$T/out" 2>"$T/err"
+    RC=$?
+    [[ $RC == 1 && $(wc -l <"$T/err") == 1 && ! -e $T/rec2.txt ]] &&
+        ok "record: an unwritable --resources path is one error line, exit 1, before running" ||
+        fail "record: unwritable --resources" "exit $RC" "$T/err"
 fi
 
 if want 'children|outputs'; then

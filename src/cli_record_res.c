@@ -1,0 +1,143 @@
+/* record --resources: mon_thread around the sampling, out_monitor for the file and the line.
+ * SPDX-License-Identifier: MIT */
+#include "cli_record_res.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_attach.h"
+#include "meta.h"
+#include "mon.h"
+#include "mon_thread.h"
+#include "out_monitor.h"
+#include "util_file.h"
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+int rec_res_open(struct rec_res *r)
+{
+    r->exit_code = -1;
+    if (!r->path)
+        return 0;
+    if (!(r->f = file_open_keep(r->path, &r->created))) {
+        cli_write_error(r->path, errno);
+        return -1;
+    }
+    return 0;
+}
+
+void rec_res_start(struct rec_res *r, int pid, int launched)
+{
+    int err;
+
+    if (!r->path)
+        return;
+    if ((err = mon_thread_start(pid, r->interval, launched, &r->mt)) < 0)
+        fprintf(stderr,
+                "spyglass: warning: cannot read the resources of process %d (%s); %s "
+                "will hold no series\n",
+                pid, strerror(-err), r->path);
+}
+
+void rec_res_stop(struct rec_res *r)
+{
+    if (r->mt)
+        mon_thread_stop(r->mt, &r->m, &r->elapsed);
+    r->mt = NULL;
+}
+
+static int write_series(struct rec_res *r, const char *command, int pid)
+{
+    struct out_monitor_meta meta = {0};
+    char date[32];
+    int err;
+
+    meta_date(date, sizeof(date), time(NULL));
+    meta.version = SPYGLASS_VERSION;
+    meta.date = date;
+    meta.command = command ? command : "";
+    meta.pid = pid;
+    meta.interval = r->interval;
+    meta.elapsed = r->elapsed;
+    meta.exit_code = r->exit_code;
+    meta.interrupted = r->interrupted;
+    mon_get_stats(r->m, &meta.st);
+    meta.self_cpu = (double)meta.st.self_cpu_ns / 1e9;
+    err = file_cut(r->f);
+    if (!err)
+        err = ends_with(r->path, ".json")  ? out_monitor_json(r->f, r->m, &meta)
+              : ends_with(r->path, ".svg") ? out_monitor_svg(r->f, r->m, &meta)
+                                           : out_monitor_csv(r->f, r->m);
+    return file_finish(r->f, err);
+}
+
+int rec_res_finish(struct rec_res *r, const char *command, int pid)
+{
+    int err = 0;
+
+    if (!r->f)
+        return 0;
+    if (r->m)
+        err = write_series(r, command, pid);
+    else
+        file_finish(r->f, 0);
+    if (fclose(r->f) != 0 && !err)
+        err = errno ? -errno : -EIO;
+    r->f = NULL;
+    if (!r->m && r->created)
+        unlink(r->path); /* nothing was read: no empty file left behind */
+    if (r->m)
+        mon_free(r->m);
+    r->m = NULL;
+    if (err) {
+        cli_write_error(r->path, err);
+        return -1;
+    }
+    return 0;
+}
+
+static void bytes(char *buf, size_t size, double b)
+{
+    if (!(b >= 0))
+        snprintf(buf, size, "?");
+    else if (b >= 1 << 30)
+        snprintf(buf, size, "%.2f GiB", b / (1 << 30));
+    else if (b >= 1 << 20)
+        snprintf(buf, size, "%.1f MiB", b / (1 << 20));
+    else if (b >= 1 << 10)
+        snprintf(buf, size, "%.1f KiB", b / (1 << 10));
+    else
+        snprintf(buf, size, "%.0f B", b);
+}
+
+void rec_res_summary(FILE *f, const struct rec_res *r)
+{
+    struct out_monitor_sum cpu, rss;
+    struct mon_stats st;
+    char peak[32], rd[32], wr[32], rx[32], tx[32];
+
+    if (!r->m || mon_rows(r->m) == 0)
+        return;
+    out_monitor_summarise(r->m, MON_CPU, &cpu);
+    out_monitor_summarise(r->m, MON_RSS, &rss);
+    mon_get_stats(r->m, &st);
+    bytes(peak, sizeof(peak), rss.peak);
+    bytes(rd, sizeof(rd), mon_total(r->m, MON_DISK_READ));
+    bytes(wr, sizeof(wr), mon_total(r->m, MON_DISK_WRITE));
+    bytes(rx, sizeof(rx), mon_total(r->m, MON_NET_RX));
+    bytes(tx, sizeof(tx), mon_total(r->m, MON_NET_TX));
+    fprintf(f,
+            "resources: CPU mean %.0f%% (peak %.0f%%), peak RSS %s, disk read %s, written %s, "
+            "network received %s, sent %s; %zu readings (%s), monitor CPU %.3f s\n",
+            cpu.mean, cpu.peak, peak, rd, wr, rx, tx, mon_rows(r->m), r->path,
+            (double)st.self_cpu_ns / 1e9);
+}

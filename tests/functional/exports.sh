@@ -53,7 +53,10 @@ trap 'if ((FAILED == 0)); then rm -rf "$T"; else echo "# files kept in $T"; fi' 
 PYENV_DIR=$(pyenv root 2>/dev/null) || PYENV_DIR=$HOME/.pyenv
 PYS=()
 for py in "$PYENV_DIR"/versions/3.*/bin/python3; do
-    [[ -x $py ]] && PYS+=("$py")
+    v=${py%/bin/python3}
+    v=${v##*/}
+    [[ -x $py ]] && [[ -z ${SPYGLASS_TEST_VERSIONS:-} || $v =~ ${SPYGLASS_TEST_VERSIONS} ]] &&
+        PYS+=("$py")
 done
 HPY=
 for py in "${PYS[@]}"; do

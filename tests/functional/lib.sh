@@ -167,13 +167,21 @@ py_version() {
 
 # list_pythons [PY...]: print 'VERSION PATH' for every CPython 3 of pyenv
 # ($PYENV_DIR/versions/3.*/bin/python3) and every PY given, that runs, sorted by version.
+# SPYGLASS_TEST_VERSIONS, when set, is a regex on 'X.Y.Z' that keeps only some of them: `make
+# asan` runs the sanitized binary on one CPython of each layout the unwinder knows (3.7 to be
+# refused, 3.8 for 3.8-3.10, 3.11, 3.12, 3.14 for the _Py_DebugOffsets ones), the plain run on all.
 list_pythons() {
     local py v
     for py in "$PYENV_DIR"/versions/3.*/bin/python3 "$@"; do
         [[ -x $py ]] || continue
         v=$(py_version "$py") || continue
-        echo "$v $py"
+        test_version "$v" && echo "$v $py"
     done | sort -V
+}
+
+# test_version X.Y.Z: is this version one SPYGLASS_TEST_VERSIONS keeps (all when unset)?
+test_version() {
+    [[ -z ${SPYGLASS_TEST_VERSIONS:-} || $1 =~ ${SPYGLASS_TEST_VERSIONS} ]]
 }
 
 # The ranking checks of a statistical comparison make RANK_ATTEMPTS attempts, each ranking two

@@ -44,6 +44,7 @@ while read -r _ py; do
 done < <(for d in "$PYENV_DIR"/versions/3.*; do
     v=${d##*/}
     [[ $v =~ ^3\.([0-9]+)\.[0-9]+$ ]] && ((BASH_REMATCH[1] >= 8)) && [[ -x $d/bin/python3 ]] &&
+        [[ -z ${SPYGLASS_TEST_VERSIONS:-} || $v =~ ${SPYGLASS_TEST_VERSIONS} ]] &&
         echo "$v $d/bin/python3"
 done | sort -V | awk '{split($1, a, "."); last[a[1] "." a[2]] = $0} END {for (k in last) print last[k]}' | sort -V)
 HPY=/usr/bin/python3

@@ -1161,10 +1161,7 @@ def main():
     try:
         {"rate": cmd_rate, "cost": cmd_cost, "maxrate": cmd_maxrate,
          "slowdown": cmd_slowdown, "toggle": cmd_toggle, "timeit": cmd_timeit,
-         "torn": cmd_torn, "states": cmd_states}[a.cmd](a)
-
-
-         "torn": cmd_torn, "monitor": cmd_monitor}[a.cmd](a)
+         "torn": cmd_torn, "states": cmd_states, "monitor": cmd_monitor}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

@@ -81,10 +81,9 @@ static const char usage[] =
     "      --show-driver         print the Python driver run in each process, and exit\n"
     "  -q, --quiet               no progress display\n"
     "\n"
-    "Every (interpreter, statement) pair is a benchmark. A process runs its values back to\n"
-    "back; the garbage collector stays enabled, as in the program measured (add\n"
-    "'-s \"import gc; gc.disable()\"' to time without it). Ctrl-C stops and reports what was\n"
-    "measured (exit 130).\n";
+    "Every (interpreter, statement) pair is a benchmark. The garbage collector stays enabled,\n"
+    "as in the program measured (add '-s \"import gc; gc.disable()\"' to time without it).\n"
+    "Ctrl-C stops and reports what was measured (exit 130).\n";
 
 enum {
     OPT_PYTHON = 256,

@@ -217,15 +217,14 @@ static int timed_values(struct timeit *t, size_t i, struct timeit_worker *w, siz
     double s;
     int err = 0;
 
-    /* All of a worker's values are queued at once: it runs them back to back, as one
-     * uninterrupted stretch, and we only read its answers. */
-    err = timeit_worker_queue(w, b->loops, t->plan.warmups + t->plan.values);
     for (int k = 0; k < t->plan.warmups && err == 0; k++)
-        err = timeit_worker_value(w, &s);
+        err = timeit_worker_time(w, b->loops, &s);
     for (int k = 0; k < t->plan.values && err == 0; k++) {
-        if ((err = timeit_worker_value(w, &s)) == 0) {
+        double at = now() - t->t0;
+
+        if ((err = timeit_worker_time(w, b->loops, &s)) == 0) {
             b->values[b->nvalues + *n] = s / (double)b->loops;
-            b->start[b->nvalues + *n] = now() - t->t0 - s; /* when this value began */
+            b->start[b->nvalues + *n] = at;
             ++*n;
         }
     }

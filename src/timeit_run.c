@@ -473,28 +473,17 @@ static int send_line(struct timeit_worker *w, const char *s)
     return 0;
 }
 
-int timeit_worker_queue(struct timeit_worker *w, uint64_t loops, int count)
+int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds)
 {
+    struct timeit_msg m;
     char buf[32];
-    int rc = 0;
+    int rc;
 
     assert(loops > 0);
     if (w->pid < 0)
         return -ECHILD;
     snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)loops);
-    for (int k = 0; k < count && rc == 0; k++)
-        rc = send_line(w, buf);
-    return rc;
-}
-
-int timeit_worker_value(struct timeit_worker *w, double *seconds)
-{
-    struct timeit_msg m;
-    int rc;
-
-    if (w->pid < 0)
-        return -ECHILD;
-    if ((rc = next_msg(w, &m)) < 0)
+    if ((rc = send_line(w, buf)) < 0 || (rc = next_msg(w, &m)) < 0)
         return rc;
     if (m.kind != TIMEIT_MSG_VALUE) {
         snprintf(w->msg, sizeof(w->msg), "the driver ended early");
@@ -503,13 +492,6 @@ int timeit_worker_value(struct timeit_worker *w, double *seconds)
     }
     *seconds = m.value;
     return 0;
-}
-
-int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds)
-{
-    int rc = timeit_worker_queue(w, loops, 1);
-
-    return rc < 0 ? rc : timeit_worker_value(w, seconds);
 }
 
 int timeit_worker_run_last(struct timeit_worker *w, uint64_t loops)

@@ -87,15 +87,6 @@ int timeit_worker_hello(struct timeit_worker *w, struct timeit_hello *out);
  * something that is not a value; another negative errno on a system failure. */
 int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds);
 
-/* Queue `count` values of `loops` loops at once (a few lines on the command socket), so that
- * the driver times them back to back with nothing of ours waking in between; collect them with
- * timeit_worker_value(), in order. Returns 0 or an error as timeit_worker_time(). */
-int timeit_worker_queue(struct timeit_worker *w, uint64_t loops, int count);
-
-/* The next value queued by timeit_worker_queue(): *seconds for the whole value. Returns 0 or an
- * error as timeit_worker_time(). */
-int timeit_worker_value(struct timeit_worker *w, double *seconds);
-
 /* Send a last loop count and the end at once, without waiting: the driver times those loops,
  * runs the teardown and exits while the caller does something else (samples it). Returns 0 or
  * an error as timeit_worker_time(). */

@@ -37,6 +37,15 @@ struct agg {
     uint32_t nstacks, stacks_cap;
     struct table stack_tab;
     uint64_t total;
+    /* source texts attached to file string ids */
+    struct agg_source *srcs;
+    uint32_t nsrcs, srcs_cap;
+};
+
+struct agg_source {
+    uint32_t file;
+    char *text;
+    size_t len;
 };
 
 static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
@@ -100,6 +109,9 @@ void agg_free(struct agg *a)
     free(a->stack_w);
     free(a->stack_hash);
     free(a->stack_tab.slot);
+    for (uint32_t i = 0; i < a->nsrcs; i++)
+        free(a->srcs[i].text);
+    free(a->srcs);
     free(a);
 }
 
@@ -284,4 +296,51 @@ void agg_frame_label(const struct agg *a, uint32_t id, struct sbuf *out)
             sbuf_printf(out, ":%d", f->line);
         sbuf_addc(out, ')');
     }
+}
+
+static struct agg_source *source_find(const struct agg *a, uint32_t file)
+{
+    for (uint32_t i = 0; i < a->nsrcs; i++)
+        if (a->srcs[i].file == file)
+            return &a->srcs[i];
+    return NULL;
+}
+
+void agg_set_source(struct agg *a, uint32_t file, const char *text, size_t len)
+{
+    struct agg_source *s = source_find(a, file);
+    if (!s) {
+        if (a->nsrcs == a->srcs_cap) {
+            a->srcs_cap = a->srcs_cap ? a->srcs_cap * 2 : 16;
+            a->srcs = xrealloc(a->srcs, a->srcs_cap * sizeof(*a->srcs));
+        }
+        s = &a->srcs[a->nsrcs++];
+        s->file = file;
+    } else {
+        free(s->text);
+    }
+    s->text = xmalloc(len + 1);
+    memcpy(s->text, text, len);
+    s->text[len] = '\0';
+    s->len = len;
+}
+
+const char *agg_source(const struct agg *a, uint32_t file, size_t *len)
+{
+    const struct agg_source *s = source_find(a, file);
+    if (!s)
+        return NULL;
+    if (len)
+        *len = s->len;
+    return s->text;
+}
+
+uint32_t agg_nsources(const struct agg *a)
+{
+    return a->nsrcs;
+}
+
+uint32_t agg_source_file(const struct agg *a, uint32_t i)
+{
+    return a->srcs[i].file;
 }

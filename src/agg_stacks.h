@@ -64,6 +64,16 @@ const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t
 /* Sum of all weights added. */
 uint64_t agg_total(const struct agg *a);
 
+/* Source texts of the profiled files (for source views), attached to a file's string id:
+ * agg_set_source copies len bytes of text (replacing an earlier text of that file); agg_source
+ * returns the NUL-terminated text and its length in *len (may be NULL), or NULL when the file
+ * has none. agg_nsources/agg_source_file enumerate the files that have a text, in the order
+ * they were set. Not for the sampling loop (allocates). */
+void agg_set_source(struct agg *a, uint32_t file, const char *text, size_t len);
+const char *agg_source(const struct agg *a, uint32_t file, size_t *len);
+uint32_t agg_nsources(const struct agg *a);
+uint32_t agg_source_file(const struct agg *a, uint32_t i);
+
 /* Format frame id as it appears in collapsed output and flame graphs:
  * "qualname (path:line)" for Python frames, the name alone for synthetic ones.
  * Appends to out. */

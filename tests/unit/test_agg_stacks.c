@@ -152,8 +152,31 @@ static void test_growth(void)
     agg_free(a);
 }
 
+/* Source texts: set, replaced, absent, with NUL bytes kept by length. */
+static void test_sources(void)
+{
+    struct agg *a = agg_new();
+    uint32_t f1 = agg_intern(a, "a.py", 4), f2 = agg_intern(a, "b.py", 4);
+    size_t len = 99;
+
+    TEST_CHECK(agg_source(a, f1, &len) == NULL);
+    TEST_EQ_INT(agg_nsources(a), 0);
+    agg_set_source(a, f1, "x = 1\n", 6);
+    agg_set_source(a, f2, "a\0b", 3);
+    agg_set_source(a, f1, "y = 2\nz = 3\n", 12);
+    TEST_EQ_INT(agg_nsources(a), 2);
+    TEST_EQ_INT(agg_source_file(a, 0), f1);
+    TEST_EQ_INT(agg_source_file(a, 1), f2);
+    TEST_EQ_STR(agg_source(a, f1, &len), "y = 2\nz = 3\n");
+    TEST_EQ_INT(len, 12);
+    TEST_CHECK(memcmp(agg_source(a, f2, &len), "a\0b", 4) == 0);
+    TEST_EQ_INT(len, 3);
+    agg_free(a);
+}
+
 void test_agg_stacks(void)
 {
+    test_sources();
     test_intern();
     test_frames();
     test_merge();

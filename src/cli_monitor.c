@@ -36,7 +36,8 @@ struct out {
     const char *path; /* "-": standard output */
     enum format format;
     FILE *f;
-    int regular; /* a regular file, removed when it cannot be completed (never a device) */
+    int created; /* a file this run created: removed when it cannot be completed (never a file
+                  * that existed before, nor a device) */
 };
 
 struct monitor_args {
@@ -203,7 +204,7 @@ static void close_outputs(struct monitor_args *a)
     for (int i = 0; i < a->nouts; i++) {
         if (a->outs[i].f && a->outs[i].f != stdout) {
             fclose(a->outs[i].f);
-            if (a->outs[i].regular)
+            if (a->outs[i].created)
                 unlink(a->outs[i].path);
         }
     }
@@ -215,23 +216,24 @@ static int open_outputs(struct monitor_args *a)
     for (int i = 0; i < a->nouts; i++) {
         struct out *o = &a->outs[i];
 
-        struct stat st;
-
-        o->f = strcmp(o->path, "-") == 0 ? stdout : fopen(o->path, "w");
+        o->created = 0;
+        o->f = strcmp(o->path, "-") == 0 ? stdout : file_open_keep(o->path, &o->created);
         if (!o->f) {
             cli_write_error(o->path, errno);
             a->nouts = i;
             close_outputs(a);
             return -1;
         }
-        o->regular = o->f != stdout && fstat(fileno(o->f), &st) == 0 && S_ISREG(st.st_mode);
     }
     return 0;
 }
 
 static int write_one(struct out *o, const struct mon *m, const struct out_monitor_meta *meta)
 {
-    int err = o->format == FMT_JSON  ? out_monitor_json(o->f, m, meta)
+    int err = o->f != stdout ? file_cut(o->f) : 0;
+
+    if (!err)
+        err = o->format == FMT_JSON  ? out_monitor_json(o->f, m, meta)
               : o->format == FMT_SVG ? out_monitor_svg(o->f, m, meta)
                                      : out_monitor_csv(o->f, m);
 
@@ -241,7 +243,7 @@ static int write_one(struct out *o, const struct mon *m, const struct out_monito
     o->f = NULL;
     if (err) {
         cli_write_error(strcmp(o->path, "-") == 0 ? "standard output" : o->path, err);
-        if (o->regular)
+        if (o->created)
             unlink(o->path);
     }
     return err;

@@ -325,6 +325,12 @@ if want errors; then
     sg -i 0.1 --pid $NOPID
     [[ $RC == 1 && $(wc -l <"$T/err") == 1 ]] && grep -q "no process with PID $NOPID" "$T/err" &&
         ok "errors: no such pid: one line, exit 1" || fail "errors: no such pid" "exit $RC" "$T/err"
+    echo "precious" >"$T/keep.csv"
+    sg -q -i 0.1 -o "$T/keep.csv" --pid $NOPID
+    [[ $RC == 1 && $(cat "$T/keep.csv") == precious ]] && sg -q -i 0.1 -o /dev/null -- false &&
+        [[ $RC == 1 && -c /dev/null ]] &&
+        ok "errors: a failed run leaves an existing -o file and a device alone" ||
+        fail "errors: existing output" "exit $RC, kept '$(cat "$T/keep.csv")'" "$T/err"
     sg -i 0.1 -o /nonexistent/dir/x.csv -- true
     [[ $RC == 1 && $(wc -l <"$T/err") == 1 ]] && grep -q "cannot write /nonexistent/dir/x.csv" "$T/err" &&
         ok "errors: unwritable -o: one line, exit 1, nothing run" || fail "errors: unwritable" "exit $RC" "$T/err"

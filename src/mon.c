@@ -41,6 +41,10 @@ enum { G_RSS, G_PSS, G_USS, G_PROCS, G_THREADS, G_FDS, G_TCP, G_UDP, G_UNIX, G_S
 #define NEW_MAX          64 /* processes taken into the tree per tick */
 #define SLOW_DEFAULT_NS  1000000000LL
 #define SLOW_BUDGET      100 /* the slow reads take at most 1/100 of the time between them */
+/* Taskstats thread-group queries (run-queue wait, switches, the user/system split) at most this
+ * often: each walks every thread of the group in the kernel, the costliest read of a tick. Rows
+ * between two queries are filled in by interpolation when the second arrives (fill_rows). */
+#define TS_GAP_NS 50000000LL
 
 struct row {
     int64_t t;
@@ -62,11 +66,14 @@ struct slot {
     int fd_stat, fd_statm, fd_io, fd_fd, fd_task;
     clockid_t clk;
     int have_clk, io_ok;
-    uint64_t cpu_ns, cpu_base;    /* CPU clock at the last reading, and at the baseline */
-    uint64_t utime[2], stime[2];  /* at the last reading: [0] stat ticks, [1] taskstats us */
-    uint64_t user_ns, sys_ns;     /* CPU since the baseline, split */
-    struct proc_io io, io_base;   /* last reading and baseline */
-    uint64_t abs_read, abs_write; /* absorbed from reaped children */
+    uint64_t cpu_ns, cpu_base;     /* CPU clock at the last reading, and at the baseline */
+    uint64_t utime[2], stime[2];   /* at the last reading: [0] stat ticks, [1] taskstats us */
+    uint64_t user_ns, sys_ns;      /* CPU since the baseline, split */
+    uint64_t cpu_split, sys_split; /* CPU clock and sys_ns when the split was last taken */
+    double sys_share;              /* system share of the newest window of user/system times */
+    uint64_t ts_reads;             /* taskstats queries answered for it */
+    struct proc_io io, io_base;    /* last reading and baseline */
+    uint64_t abs_read, abs_write;  /* absorbed from reaped children */
     struct thr *thr;
     size_t nthr, thr_cap, thr_want;
     uint64_t dead_wait, dead_slices, wait_base, slices_base;
@@ -90,6 +97,10 @@ struct mon {
     struct row *rows;
     size_t nrows, rows_cap;
     int64_t next_slow, slow_ns;
+    int64_t next_ts;    /* the next tick due for taskstats queries */
+    int ts_tick;        /* this tick queries taskstats */
+    size_t ts_row;      /* the row of the last tick that did, or SIZE_MAX */
+    uint64_t clock_end; /* this thread's CPU clock at the end of the previous tick, or 0 */
     struct proc_tree_proc fresh[NEW_MAX];
     struct mon_stats st;
 };
@@ -248,27 +259,34 @@ static void read_cmdline(int pid, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-/* CPU since the last reading, split like the kernel's tick-sampled user/system times (from
- * taskstats in us when src is 1, from stat in clock ticks when 0: each source keeps its own
- * last values). */
+/* CPU at a reading, split like the kernel's tick-sampled user/system times: CPU since the last
+ * split point is divided by the system share of the newest window of those times (taskstats in
+ * us when src is 1, stat in clock ticks when 0; each source keeps its own last values). With
+ * new times (src >= 0) the point moves here; without (src -1, between two taskstats queries)
+ * the split is provisional, taken again from the same point by the next reading with times. */
 static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t stime, int src)
 {
-    uint64_t d = cpu_ns > s->cpu_ns ? cpu_ns - s->cpu_ns : 0;
-    uint64_t du = utime > s->utime[src] ? utime - s->utime[src] : 0;
-    uint64_t ds = stime > s->stime[src] ? stime - s->stime[src] : 0;
+    if (src >= 0) {
+        uint64_t du = utime > s->utime[src] ? utime - s->utime[src] : 0;
+        uint64_t ds = stime > s->stime[src] ? stime - s->stime[src] : 0;
 
-    if (du + ds == 0) {
-        du = utime;
-        ds = stime;
+        if (du + ds == 0) { /* no tick sampled in the window: the whole life's split */
+            du = utime;
+            ds = stime;
+        }
+        if (du + ds)
+            s->sys_share = (double)ds / (double)(du + ds);
+        s->utime[src] = utime;
+        s->stime[src] = stime;
     }
-    if (du + ds == 0)
-        du = 1;
-    s->sys_ns += (uint64_t)((double)d * (double)ds / (double)(du + ds));
-    s->user_ns = (cpu_ns > s->cpu_base ? cpu_ns - s->cpu_base : 0) - s->sys_ns;
     if (cpu_ns > s->cpu_ns)
         s->cpu_ns = cpu_ns;
-    s->utime[src] = utime;
-    s->stime[src] = stime;
+    s->sys_ns = s->sys_split + (uint64_t)((double)(s->cpu_ns - s->cpu_split) * s->sys_share);
+    if (src >= 0) {
+        s->cpu_split = s->cpu_ns;
+        s->sys_split = s->sys_ns;
+    }
+    s->user_ns = s->cpu_ns - s->cpu_base - s->sys_ns;
 }
 
 static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
@@ -374,7 +392,7 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
     struct proc_statm sm;
     struct proc_smaps sp;
     uint64_t u = 0, sy = 0, run_ns = 0;
-    int n, split, need_stat = slow || !m->ts || s->stat_reads == 0;
+    int n, split = 0, ts_now, need_stat = slow || !m->ts || s->stat_reads == 0;
 
     if (proc_statm_read_fd(s->fd_statm, &sm) < 0)
         return -ESRCH;
@@ -386,12 +404,17 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
         s->pub.ppid = st.ppid;
         s->nthreads = (int)st.num_threads;
     }
-    split = read_sched(m, s, slow, &u, &sy, &run_ns);
-    /* The group query already summed the threads' exact CPU time: reading the process's CPU
-     * clock as well would walk them a second time. */
+    /* CPU from the process's clock at every tick (the group query's own sum when there is no
+     * clock); the group query itself at the taskstats ticks, and at the first and last ones. */
+    ts_now = m->ts && (m->ts_tick || need_stat || s->ts_reads == 0);
+    if (!m->ts || ts_now)
+        split = read_sched(m, s, slow, &u, &sy, &run_ns);
+    s->ts_reads += (uint64_t)split;
     if (split || need_stat)
-        take_cpu(s, split && run_ns ? run_ns : clock_ns(s, st.utime + st.stime),
+        take_cpu(s, s->have_clk || !split || !run_ns ? clock_ns(s, st.utime + st.stime) : run_ns,
                  split ? u : st.utime, split ? sy : st.stime, split);
+    else if (s->have_clk)
+        take_cpu(s, clock_ns(s, 0), 0, 0, -1);
     if (s->io_ok && proc_io_read_fd(s->fd_io, &s->io) < 0 && st.state != 'Z')
         m->st.io_denied = 1;
     if (st.state == 'Z' || st.state == 'X') {
@@ -539,8 +562,8 @@ static int open_files(struct slot *s)
 /* Make the current readings the baseline: counting starts now. */
 static void set_baseline(struct slot *s)
 {
-    s->cpu_base = s->cpu_ns;
-    s->user_ns = s->sys_ns = 0;
+    s->cpu_base = s->cpu_split = s->cpu_ns;
+    s->user_ns = s->sys_ns = s->sys_split = 0;
     s->io_base = s->io;
     s->wait_base = s->dead_wait;
     s->slices_base = s->dead_slices;
@@ -649,7 +672,34 @@ static void merge_rows(struct mon *m)
         m->rows[n] = r;
     }
     m->nrows = n;
+    m->ts_row = SIZE_MAX;
     m->st.merges++;
+}
+
+/* Fill in the rows between two taskstats ticks j and l (exclusive), which held run-queue wait
+ * and switches at j's values and split CPU by j's shares: wait and switches linear in time, the
+ * user/system split of each row's CPU (exact at every row) by the shares of the window. */
+static void fill_rows(struct mon *m, size_t j, size_t l)
+{
+    const struct row *a = &m->rows[j], *b = &m->rows[l];
+    double span = (double)(b->t - a->t);
+    int64_t cpu_a = a->c[C_USER] + a->c[C_SYS], cpu_b = b->c[C_USER] + b->c[C_SYS];
+    double share =
+        cpu_b > cpu_a ? (double)(b->c[C_SYS] - a->c[C_SYS]) / (double)(cpu_b - cpu_a) : 0;
+
+    for (size_t i = j + 1; i < l && span > 0; i++) {
+        struct row *r = &m->rows[i];
+        double f = (double)(r->t - a->t) / span;
+        int64_t cpu = r->c[C_USER] + r->c[C_SYS];
+        static const int lin[] = {C_WAIT, C_CTXSW};
+
+        for (size_t k = 0; k < sizeof(lin) / sizeof(lin[0]); k++)
+            r->c[lin[k]] = a->c[lin[k]] + (int64_t)(f * (double)(b->c[lin[k]] - a->c[lin[k]]));
+        if (cpu >= cpu_a && cpu_b > cpu_a) {
+            r->c[C_SYS] = a->c[C_SYS] + (int64_t)((double)(cpu - cpu_a) * share);
+            r->c[C_USER] = cpu - r->c[C_SYS];
+        }
+    }
 }
 
 static void append_row(struct mon *m, int64_t now)
@@ -657,6 +707,11 @@ static void append_row(struct mon *m, int64_t now)
     if (m->nrows == m->rows_cap)
         merge_rows(m);
     make_row(m, now, &m->rows[m->nrows++]);
+    if (!m->ts || !m->ts_tick)
+        return;
+    if (m->ts_row != SIZE_MAX && m->ts_row + 1 < m->nrows - 1)
+        fill_rows(m, m->ts_row, m->nrows - 1);
+    m->ts_row = m->nrows - 1;
 }
 
 size_t mon_rows(const struct mon *m)
@@ -793,15 +848,22 @@ static void slow_done(struct mon *m, int64_t now, uint64_t cost_ns)
     m->st.slow_ticks++;
 }
 
+/* The cost of a tick is read from this thread's CPU clock once per tick: from the end of the
+ * previous tick (the wake-up between is ours too), except on the first and on slow ticks, whose
+ * own cost sets the slow rate. */
 int mon_tick(struct mon *m, int64_t now)
 {
-    uint64_t c0 = thread_cpu_ns(), c1;
     int slow = slow_due(m, now);
+    uint64_t c0 = slow || !m->clock_end ? thread_cpu_ns() : m->clock_end, c1;
 
+    m->ts_tick = slow || now >= m->next_ts;
+    if (m->ts_tick) /* 9/10: a tick a little early still makes the next gap */
+        m->next_ts = now + TS_GAP_NS / 10 * 9;
     discover(m, now, 0, 0);
     read_all(m, now, slow);
     append_row(m, now);
     c1 = thread_cpu_ns();
+    m->clock_end = c1;
     if (slow)
         slow_done(m, now, c1 - c0);
     m->st.ticks++;
@@ -882,6 +944,7 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
         m->opts.max_rows = MAX_ROWS_DEFAULT;
     m->slow_ns = opts->slow_interval > 0 ? (int64_t)(opts->slow_interval * 1e9) : SLOW_DEFAULT_NS;
     m->t0 = now;
+    m->ts_row = SIZE_MAX;
     m->rows_cap = m->opts.max_rows < MIN_ROWS ? m->opts.max_rows : MIN_ROWS;
     m->rows = xmalloc(m->rows_cap * sizeof(*m->rows));
     m->slot_cap = MIN_SLOTS;

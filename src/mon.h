@@ -2,8 +2,9 @@
  * another loop (`spyglass record`) can run it alongside its own sampling. The caller paces
  * the ticks; each tick reads the tree's processes from /proc files kept open (stat, statm, io,
  * the CPU clock, threads' schedstat, the fd count; smaps_rollup and UDP/Unix sockets at a
- * lower rate; with CAP_NET_ADMIN one taskstats query per process replaces the threads'
- * schedstat), TCP bytes through proc_net, finds children that appeared (proc_tree), keeps
+ * lower rate; with CAP_NET_ADMIN one taskstats query per process, at most every 50 ms,
+ * replaces the threads' schedstat: rows between two queries are filled in by the second), TCP
+ * bytes through proc_net, finds children that appeared (proc_tree), keeps
  * the totals of those that exited, and appends one row to the series. No printing.
  *
  *   mon_open(root, &opts, now, &m);
@@ -86,7 +87,8 @@ struct mon_proc {
 struct mon_stats {
     uint64_t ticks;
     uint64_t slow_ticks;   /* ticks that read PSS/USS and UDP/Unix sockets */
-    uint64_t self_cpu_ns;  /* CPU used inside mon_tick (this thread's clock) */
+    uint64_t self_cpu_ns;  /* CPU used by the ticks (this thread's clock, from the end of one
+                            * tick to the end of the next: the wake-up included) */
     uint64_t max_tick_ns;  /* the slowest tick, CPU time */
     uint64_t tree_scans;   /* ticks that listed /proc for new processes */
     uint64_t merges;       /* times the series was halved to stay within max_rows */

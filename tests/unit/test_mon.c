@@ -198,8 +198,59 @@ static void test_attach(void)
     waitpid(pid, &status, 0);
 }
 
+/* Taskstats answers at most every 50 ms; the rows between are filled in. Three spinning
+ * children on this machine's CPUs switch and wait for a CPU all along: at a 10 ms interval,
+ * nearly every row must show switches (held values would show them in one row out of five),
+ * and every row's user + system must equal its CPU. */
+static void test_filled(void)
+{
+    struct mon_opts opts = {.launched = 1};
+    struct mon *m = NULL;
+    struct mon_stats st;
+    int pid = fork(), status;
+    size_t busy = 0, switching = 0;
+
+    if (pid == 0) {
+        int kids[3];
+
+        usleep(30000);
+        for (int i = 0; i < 3; i++) {
+            if ((kids[i] = fork()) == 0) {
+                spin(0.5);
+                _exit(0);
+            }
+        }
+        for (int i = 0; i < 3; i++)
+            waitpid(kids[i], &status, 0);
+        _exit(0);
+    }
+    TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
+    if (!m)
+        goto out;
+    run(m);
+    mon_get_stats(m, &st);
+    for (size_t i = 1; st.taskstats && i < mon_rows(m); i++) {
+        double cpu = mon_value(m, i, MON_CPU);
+
+        TEST_CHECK(fabs(cpu - mon_value(m, i, MON_CPU_USER) - mon_value(m, i, MON_CPU_SYS)) <
+                   1e-3 * (cpu + 1));
+        if (cpu > 0.8) { /* the three spin */
+            busy++;
+            switching += mon_value(m, i, MON_CTXSW) > 0;
+        }
+    }
+    if (st.taskstats) {
+        TEST_CHECK(busy >= 20);
+        TEST_CHECK(switching >= busy * 9 / 10);
+    }
+out:
+    mon_free(m);
+    waitpid(pid, &status, 0);
+}
+
 void test_mon(void)
 {
+    test_filled();
     test_infos();
     test_live(0);
     test_live(1);

@@ -81,8 +81,9 @@ static const char usage[] =
     "      --show-driver         print the Python driver run in each process, and exit\n"
     "  -q, --quiet               no progress display\n"
     "\n"
-    "Every (interpreter, statement) pair is a benchmark. The garbage collector stays enabled,\n"
-    "as in the program measured (add '-s \"import gc; gc.disable()\"' to time without it).\n"
+    "Every (interpreter, statement) pair is a benchmark. A value during which the process lost\n"
+    "its CPU for over 2% of the time is timed again. The garbage collector stays enabled, as\n"
+    "in the program measured (add '-s \"import gc; gc.disable()\"' to time without it).\n"
     "Ctrl-C stops and reports what was measured (exit 130).\n";
 
 enum {
@@ -454,6 +455,11 @@ static void warn_bench(struct report *r, size_t i)
                  "'%s': %.0f%% of the variance lies between processes: more processes (-p) narrow "
                  "the interval, more values per process (-n) do not",
                  name, 100 * s->icc);
+    if (b->retaken * 10 >= b->nvalues && b->retaken)
+        cli_warn(&r->w,
+                 "'%s': %zu values were timed again: the process lost the CPU during them (other "
+                 "processes compete for the CPUs)",
+                 name, b->retaken);
     if (b->clock_res > 0 && value < 1000 * b->clock_res)
         cli_warn(&r->w, "'%s': a value lasts only %.3g s, under 1000 clock ticks: raise --loops",
                  name, value);

@@ -150,7 +150,8 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
 
     sbuf_printf(b, "{\"python\":%d,\"statement\":%d,\"version\":", t->python, t->stmt);
     out_json_str(b, t->version);
-    sbuf_printf(b, ",\"loops\":%" PRIu64 ",\"clock_resolution\":", t->loops);
+    sbuf_printf(b, ",\"loops\":%" PRIu64 ",\"retaken\":%zu,\"clock_resolution\":", t->loops,
+                t->retaken);
     out_json_num(b, t->clock_res);
     sbuf_adds(b, ",\"clock_cost\":");
     out_json_num(b, t->clock_cost);

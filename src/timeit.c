@@ -163,7 +163,7 @@ static int calibrate(struct timeit *t, size_t i)
     int err = start(t, i, &w);
 
     while (err == 0) {
-        if ((err = timeit_worker_time(w, n, &s)) < 0)
+        if ((err = timeit_worker_time(w, n, &s, NULL)) < 0)
             break;
         if (s >= min || n >= MAX_LOOPS)
             break;
@@ -210,23 +210,44 @@ static double other_share(const struct proc_sys_cpu *c0, const struct proc_sys_c
     return (double)(busy > own ? busy - own : 0) / (double)total;
 }
 
-/* The timed values of one worker of benchmark i, appended as they come (n counts them). */
+/* Whether a value of s seconds, during which the driver's thread ran cpu seconds, was
+ * disturbed: the thread was off the CPU for more than TIMEIT_OFF_CPU of it while the statement
+ * does not block (the best CPU share seen in this worker, *best, is at least
+ * TIMEIT_CPU_BOUND: a statement that sleeps or waits for I/O is never retaken). */
+static int disturbed(double s, double cpu, double *best)
+{
+    double share = s > 0 && cpu >= 0 ? cpu / s : -1;
+
+    if (share > *best)
+        *best = share;
+    return share >= 0 && *best >= TIMEIT_CPU_BOUND && share < 1 - TIMEIT_OFF_CPU;
+}
+
+/* The timed values of one worker of benchmark i, appended as they come (n counts them). A
+ * disturbed value is taken again, up to as many times as there are values. */
 static int timed_values(struct timeit *t, size_t i, struct timeit_worker *w, size_t *n)
 {
     struct timeit_bench *b = &t->benches[i];
-    double s;
-    int err = 0;
+    double s, cpu, best = -1;
+    int err = 0, retakes = 0;
 
     for (int k = 0; k < t->plan.warmups && err == 0; k++)
-        err = timeit_worker_time(w, b->loops, &s);
-    for (int k = 0; k < t->plan.values && err == 0; k++) {
+        if ((err = timeit_worker_time(w, b->loops, &s, &cpu)) == 0)
+            disturbed(s, cpu, &best);
+    for (int k = 0; k < t->plan.values && err == 0;) {
         double at = now() - t->t0;
 
-        if ((err = timeit_worker_time(w, b->loops, &s)) == 0) {
-            b->values[b->nvalues + *n] = s / (double)b->loops;
-            b->start[b->nvalues + *n] = at;
-            ++*n;
+        if ((err = timeit_worker_time(w, b->loops, &s, &cpu)) < 0)
+            break;
+        if (disturbed(s, cpu, &best) && retakes < t->plan.values) {
+            retakes++;
+            b->retaken++;
+            continue;
         }
+        b->values[b->nvalues + *n] = s / (double)b->loops;
+        b->start[b->nvalues + *n] = at;
+        ++*n;
+        k++;
     }
     return err;
 }
@@ -364,7 +385,7 @@ int timeit_profile(struct timeit *t, size_t bench, double per_loop, double secon
     if (loops < 1)
         loops = 1;
     err = start(t, bench, &w);
-    if (err == 0 && (err = timeit_worker_time(w, 1, &s)) < 0) /* the setup, unsampled */
+    if (err == 0 && (err = timeit_worker_time(w, 1, &s, NULL)) < 0) /* the setup, unsampled */
         err = fail(t, bench, w, err);
     if (err == 0 && (err = sample(t, w, (uint64_t)loops, opts, a, st, detail, detail_len)) < 0 &&
         timeit_worker_pid(w) < 0)

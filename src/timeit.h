@@ -46,6 +46,12 @@ struct timeit_plan {
     volatile sig_atomic_t *stop; /* set from a signal handler to stop early; may be NULL */
 };
 
+/* A value is disturbed, and timed again, when the driver's thread ran less than 1 - TIMEIT_OFF_CPU
+ * of it, provided the statement is CPU-bound: some value of the same worker ran at least
+ * TIMEIT_CPU_BOUND of its time (a statement that sleeps or waits is never retaken). */
+#define TIMEIT_OFF_CPU   0.02
+#define TIMEIT_CPU_BOUND 0.9
+
 /* One benchmark: statement stmt on interpreter python. */
 struct timeit_bench {
     int python, stmt;
@@ -60,6 +66,8 @@ struct timeit_bench {
     size_t *len;            /* values per worker (nworkers entries) */
     double *other_cpu;      /* per worker: share (0..1) of the machine's CPU used by other
                                processes while it ran, -1 unknown */
+    size_t retaken;         /* values timed again because the worker's thread was off the CPU
+                               for more than TIMEIT_OFF_CPU of them (preempted) */
     size_t nvalues, nworkers;
 };
 

@@ -31,7 +31,9 @@
 /* The driver: Python 3.8+, and valid Python 2 up to the version check so that an old
  * interpreter gets a clear message. Setup and teardown are the body of a generator around the
  * timed loop: setup names are its locals (as in the stdlib's timeit), and they are set once per
- * process. The statement runs in `for _ in repeat(None, n)` between two perf_counter() reads. */
+ * process. The statement runs in `for _ in repeat(None, n)` between two perf_counter() reads;
+ * the thread's CPU clock is read just outside them, so that a value the process spent partly
+ * off the CPU (preempted) can be told. */
 const char timeit_run_driver[] =
     "import os, sys, time\n"
     "if sys.version_info < (3, 8):\n"
@@ -50,26 +52,28 @@ const char timeit_run_driver[] =
     "    compile(s, name, 'exec')\n"
     "def put(s, n):\n"
     "    return ' ' * n + s.replace('\\n', '\\n' + ' ' * n) + '\\n'\n"
-    "src = ('def timeit(_clock, _repeat):\\n' + put(parts[0], 4) +\n"
+    "src = ('def timeit(_clock, _repeat, _cpu):\\n' + put(parts[0], 4) +\n"
     "       '    _n = yield\\n'\n"
     "       '    while _n:\\n'\n"
     "       '        _it = _repeat(None, _n)\\n'\n"
+    "       '        _c = _cpu()\\n'\n"
     "       '        _t = _clock()\\n'\n"
     "       '        for _ in _it:\\n' + put(parts[1], 12) +\n"
-    "       '        _n = yield _clock() - _t\\n' + put(parts[2], 4))\n"
+    "       '        _t = _clock() - _t\\n'\n"
+    "       '        _n = yield _t, _cpu() - _c\\n' + put(parts[2], 4))\n"
     "ns = {'__name__': '__main__'}\n"
     "exec(compile(src, '<timeit>', 'exec'), ns)\n"
     "res = time.get_clock_info('perf_counter').resolution\n"
     "exe = os.fsencode(sys.executable)\n"
     "out('hello %d.%d.%d %r %r ' % (sys.version_info[:3] + (res, min(cost() for _ in "
     "range(5)))), b'' if b'\\n' in exe else exe)\n"
-    "run = ns['timeit'](clock, repeat)\n"
+    "run = ns['timeit'](clock, repeat, time.thread_time)\n"
     "next(run)\n"
     "for line in os.fdopen(3):\n"
     "    n = int(line)\n"
     "    if not n:\n"
     "        break\n"
-    "    out(repr(run.send(n)))\n"
+    "    out('%r %r' % run.send(n))\n"
     "try:\n"
     "    run.send(0)\n"
     "except StopIteration:\n"
@@ -188,8 +192,13 @@ int timeit_run_parse(const char *line, size_t len, struct timeit_msg *out)
         if (parse_hello(line, len, &m.hello) < 0)
             return -EINVAL;
     } else {
+        const char *sp = memchr(line, ' ', len);
+        size_t n = sp ? (size_t)(sp - line) : len;
+
         m.kind = TIMEIT_MSG_VALUE;
-        if (parse_seconds(line, len, &m.value) < 0)
+        m.cpu = -1;
+        if (parse_seconds(line, n, &m.value) < 0 ||
+            (sp && parse_seconds(sp + 1, len - n - 1, &m.cpu) < 0))
             return -EINVAL;
     }
     *out = m;
@@ -473,7 +482,7 @@ static int send_line(struct timeit_worker *w, const char *s)
     return 0;
 }
 
-int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds)
+int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds, double *cpu)
 {
     struct timeit_msg m;
     char buf[32];
@@ -491,6 +500,8 @@ int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds)
         return -EPROTO;
     }
     *seconds = m.value;
+    if (cpu)
+        *cpu = m.cpu;
     return 0;
 }
 

@@ -17,7 +17,8 @@
  *                                    first, before the setup runs (seconds, Python floats;
  *                                    EXECUTABLE is sys.executable, any bytes to the end of the
  *                                    line, empty when unknown or holding a newline)
- *   "SECONDS"                        per loop count received: the time of that many loops
+ *   "SECONDS CPU"                    per loop count received: the time of that many loops,
+ *                                    and the CPU time the thread used meanwhile (both seconds)
  *   "end"                            after fd 3 reached EOF (or a count of 0) and the teardown
  *                                    ran.
  * Setup, statement and teardown are each compiled alone first, so a syntax error names its
@@ -42,6 +43,8 @@ struct timeit_msg {
     enum timeit_msg_kind kind;
     struct timeit_hello hello; /* TIMEIT_MSG_HELLO */
     double value;              /* TIMEIT_MSG_VALUE: seconds, finite and >= 0 */
+    double cpu;                /* TIMEIT_MSG_VALUE: the thread's CPU seconds around it; -1 when
+                                  the line has the time alone */
 };
 
 /* Parse one line of the driver's output (len bytes, no newline; need not be NUL-terminated).
@@ -81,11 +84,12 @@ int timeit_worker_start(const char *python, const char *setup, const char *stmt,
 int timeit_worker_hello(struct timeit_worker *w, struct timeit_hello *out);
 
 /* Time `loops` loops of the statement (the first call runs the setup first, untimed). Returns
- * 0 and *seconds (the whole value, not per loop); -ECHILD when the driver ended without
+ * 0 and *seconds (the whole value, not per loop) and *cpu (may be NULL: the CPU seconds of the
+ * driver's thread around the value, -1 when unknown); -ECHILD when the driver ended without
  * answering (an exception, a syntax error, a crash: see timeit_worker_message()); -ETIMEDOUT
  * when the timeout passed (the worker was killed); -EINTR when stopped; -EPROTO when it wrote
  * something that is not a value; another negative errno on a system failure. */
-int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds);
+int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds, double *cpu);
 
 /* Send a last loop count and the end at once, without waiting: the driver times those loops,
  * runs the teardown and exits while the caller does something else (samples it). Returns 0 or

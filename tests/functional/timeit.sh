@@ -4,7 +4,7 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/timeit.sh [REGEX]
 #   REGEX: run only the checks whose group matches: rank, aa, setup, pythons, versions, errors,
-#   interrupt, profile, usage, exports, baseline.
+#   interrupt, preempt, profile, usage, exports, baseline.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
@@ -253,6 +253,34 @@ if want interrupt; then
     else
         fail "interrupt: export" "exit $RC" "$T/v" "$T/err"
     fi
+fi
+
+if want preempt; then
+    # A competitor on the same CPU that runs 30 ms out of every 150: CPU-bound values it
+    # preempts are timed again (JSON "retaken", a warning); a statement that sleeps never is.
+    taskset -c 0 "$HPY" -c $'import time\nend = time.time() + 40\nwhile time.time() < end:\n    t = time.time() + 0.03\n    while time.time() < t: pass\n    time.sleep(0.12)' &
+    SPIN=$!
+    pin() {
+        timeout -k 5 120 taskset -c 0 "$SG" timeit -q --python "$HPY" -p 2 -n 4 --min-value-time 0.05 \
+            --export-json "$T/p.json" "$@" >"$T/out" 2>"$T/err" </dev/null
+        RC=$?
+        san_check "$T/err" "spyglass timeit $*"
+    }
+    pin 'x = 1 + 1'
+    if [[ $RC == 0 ]] && check_json "$T/p.json" "j['benchmarks'][0]['retaken'] > 0 and sum(len(w['values']) for w in j['benchmarks'][0]['workers']) == 8" 2>"$T/why" &&
+        grep -q "values were timed again: the process lost the CPU" "$T/out" "$T/err"; then
+        ok "preempt: preempted values timed again ($("$HPY" -c "import json; print(json.load(open('$T/p.json'))['benchmarks'][0]['retaken'])") of 8), 8 values kept, warned"
+    else
+        fail "preempt: retaken" "exit $RC; $(tail -2 "$T/why")" "$T/out" "$T/err"
+    fi
+    pin -s 'import time' 'time.sleep(0.002)'
+    if [[ $RC == 0 ]] && check_json "$T/p.json" "j['benchmarks'][0]['retaken'] == 0" 2>"$T/why"; then
+        ok "preempt: a statement that sleeps is never timed again"
+    else
+        fail "preempt: sleep" "exit $RC; $(tail -2 "$T/why")" "$T/out" "$T/err"
+    fi
+    kill $SPIN 2>/dev/null
+    wait $SPIN 2>/dev/null
 fi
 
 if want profile; then

@@ -59,6 +59,7 @@ static void check_block(const char *version, char **lines, int n)
     for (int i = 0; i < 3; i++) {
         TEST_EQ_INT(parse(lines[1 + i], &m), 0);
         TEST_EQ_INT(m.kind, TIMEIT_MSG_VALUE);
+        TEST_CHECK(m.cpu >= 0 && m.cpu < m.value + 1e-3); /* the thread's CPU around it */
         v[i] = m.value;
     }
     TEST_CHECK(v[0] > 0 && v[2] > 10 * v[0]); /* 1000 loops against one */
@@ -114,6 +115,12 @@ static void test_parse_hostile(void)
         "1.5x",
         " 1.5",
         "1.5 ",
+        "1.5  1.4",
+        "1.5 1.4 ",
+        "1.5 -1.4",
+        "1.5 nan",
+        "1.5 1.4 1.3",
+        " 1.5 1.4",
         "-1.0",
         "0x1p3",
         "1e999",
@@ -138,7 +145,9 @@ static void test_parse_hostile(void)
     TEST_EQ_INT(parse("0", &m), 0);
     TEST_CHECK(m.kind == TIMEIT_MSG_VALUE && m.value == 0);
     TEST_EQ_INT(parse("1.5e-07", &m), 0);
-    TEST_CHECK(m.value == 1.5e-07);
+    TEST_CHECK(m.value == 1.5e-07 && m.cpu == -1); /* a time alone: CPU unknown */
+    TEST_EQ_INT(parse("0.105 0.1049", &m), 0);
+    TEST_CHECK(m.kind == TIMEIT_MSG_VALUE && m.value == 0.105 && m.cpu == 0.1049);
     /* Older hello without the executable; one with an empty one; one with spaces in it. */
     TEST_EQ_INT(parse("hello 3.8.18 1e-09 6e-08", &m), 0);
     TEST_CHECK(m.kind == TIMEIT_MSG_HELLO && m.hello.executable[0] == '\0');
@@ -214,13 +223,13 @@ static void test_worker_values(void)
     TEST_CHECK(h.clock_res > 0 && h.clock_cost > 0);
     TEST_CHECK(h.executable[0] == '/');
     TEST_CHECK(timeit_worker_pid(w) > 0);
-    TEST_EQ_INT(timeit_worker_time(w, 10, &a), 0);
-    TEST_EQ_INT(timeit_worker_time(w, 1000, &b), 0);
+    TEST_EQ_INT(timeit_worker_time(w, 10, &a, NULL), 0);
+    TEST_EQ_INT(timeit_worker_time(w, 1000, &b, NULL), 0);
     TEST_CHECK(a > 0 && b > 20 * a);
     TEST_EQ_INT(timeit_worker_finish(w, &cpu), 0);
     TEST_CHECK(cpu >= 0 && cpu < 10);
     TEST_EQ_INT(timeit_worker_pid(w), -1);
-    TEST_EQ_INT(timeit_worker_time(w, 1, &a), -ECHILD);
+    TEST_EQ_INT(timeit_worker_time(w, 1, &a, NULL), -ECHILD);
     timeit_worker_free(w);
 }
 
@@ -243,7 +252,7 @@ static void test_worker_setup_untimed(void)
         return;
     TEST_EQ_INT(timeit_worker_hello(w, &h), 0);
     t0 = now();
-    TEST_EQ_INT(timeit_worker_time(w, 1, &s), 0);
+    TEST_EQ_INT(timeit_worker_time(w, 1, &s, NULL), 0);
     TEST_CHECK(now() - t0 >= 0.3);
     TEST_CHECK(s < 0.01);
     TEST_EQ_INT(timeit_worker_finish(w, NULL), 0);
@@ -269,7 +278,7 @@ static int fail_once(const char *setup, const char *stmt, const char *teardown, 
         return 1;
     rc = timeit_worker_hello(w, &h);
     if (rc == 0)
-        rc = timeit_worker_time(w, 3, &s);
+        rc = timeit_worker_time(w, 3, &s, NULL);
     if (rc == 0)
         rc = timeit_worker_finish(w, NULL);
     snprintf(msg, size, "%s", timeit_worker_message(w));
@@ -336,7 +345,7 @@ static void test_worker_timeout(void)
         return;
     pid = timeit_worker_pid(w);
     TEST_EQ_INT(timeit_worker_hello(w, &h), 0);
-    TEST_EQ_INT(timeit_worker_time(w, 1, &s), -ETIMEDOUT);
+    TEST_EQ_INT(timeit_worker_time(w, 1, &s, NULL), -ETIMEDOUT);
     TEST_CHECK(now() - t0 < 3);
     TEST_EQ_STR(timeit_worker_message(w), "timed out after 0.8 s");
     TEST_EQ_INT(timeit_worker_pid(w), -1);
@@ -379,7 +388,7 @@ static void test_worker_stop(void)
             _exit(0);
         }
         t0 = now();
-        TEST_EQ_INT(timeit_worker_time(w, 1, &s), -EINTR);
+        TEST_EQ_INT(timeit_worker_time(w, 1, &s, NULL), -EINTR);
         TEST_CHECK(now() - t0 < 2);
         TEST_EQ_INT(timeit_worker_pid(w), -1);
         waitpid(killer, NULL, 0);

@@ -207,11 +207,13 @@ fi
 
 if want 'children|outputs'; then
     # A shell runs two Python children in sequence, each busy for 0.3 s of CPU and writing
-    # 4 MiB; both exit before the shell does, and their totals must stay.
+    # 4 MiB; both exit before the shell does, and their totals must stay. Each idles 0.15 s
+    # before its exit: a process's own figures are those of its last reading (the tree's take
+    # the rest through the parent), and a loaded machine may delay a 20 ms reading by 50 ms.
     CHILD="import os, time
 t = time.process_time()
 while time.process_time() - t < 0.3: pass
-f = open('$T/c', 'wb'); f.write(b'y' * (4 << 20)); f.flush(); os.fsync(f.fileno())"
+f = open('$T/c', 'wb'); f.write(b'y' * (4 << 20)); f.flush(); os.fsync(f.fileno()); time.sleep(0.15)"
     sg -i 0.02 -o "$T/ch.json" -o "$T/ch.csv" -o "$T/ch.svg" -- sh -c "sleep 0.2; $PY -c \"$CHILD\"; $PY -c \"$CHILD\"; sleep 0.2"
     C=$((8 << 20))
     if [[ $RC != 0 ]]; then

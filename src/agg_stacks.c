@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT */
 #include "agg_stacks.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,6 +266,13 @@ uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t wei
     if (++a->stack_tab.used * 2 > a->stack_tab.cap)
         table_grow(&a->stack_tab, stack_hash, a);
     return id;
+}
+
+void agg_add_weight(struct agg *a, uint32_t stack, uint64_t weight)
+{
+    assert(stack < a->nstacks);
+    a->stack_w[stack] += weight;
+    a->total += weight;
 }
 
 uint32_t agg_nstacks(const struct agg *a)

@@ -63,6 +63,9 @@ uint32_t agg_nframes(const struct agg *a);
  * Returns the stack's id (see agg_stack); a weight of 0 makes a stack without adding to it. */
 uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight);
 
+/* Add weight to the existing stack id (< agg_nstacks()). */
+void agg_add_weight(struct agg *a, uint32_t stack, uint64_t weight);
+
 /* Distinct stacks, in order of first appearance: stack i has *n frames (root first), returned
  * pointer valid until the next agg_add(), and *weight. */
 uint32_t agg_nstacks(const struct agg *a);

@@ -289,7 +289,7 @@ const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t
     }
     *n = a->stack_n[i];
     *weight = a->stack_w[i];
-    return a->spool + a->stack_off[i];
+    return a->spool ? a->spool + a->stack_off[i] : NULL; /* only empty stacks so far */
 }
 
 uint64_t agg_total(const struct agg *a)

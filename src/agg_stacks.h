@@ -67,7 +67,8 @@ uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t wei
 void agg_add_weight(struct agg *a, uint32_t stack, uint64_t weight);
 
 /* Distinct stacks, in order of first appearance: stack i has *n frames (root first), returned
- * pointer valid until the next agg_add(), and *weight. */
+ * pointer valid until the next agg_add() (NULL when *n is 0 and no stack has frames yet), and
+ * *weight. */
 uint32_t agg_nstacks(const struct agg *a);
 const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t *weight);
 /* Sum of all weights added. */

@@ -80,7 +80,7 @@ const struct agg_timeline_sample *agg_timeline_get(const struct agg_timeline *t,
     uint64_t first = i ? t->ticks[i - 1].end : 0;
     *t_ns = t->ticks[i].t_ns;
     *n = (uint32_t)(t->ticks[i].end - first);
-    return t->samples + first;
+    return t->samples ? t->samples + first : NULL;
 }
 
 uint64_t agg_timeline_nsamples(const struct agg_timeline *t)

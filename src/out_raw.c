@@ -15,6 +15,7 @@
 
 #define BATCH_RESERVE 32768 /* bytes of one instant's samples made room for at the start */
 #define TOTALS_MAX    65536 /* (stack, weight) pairs per TOTALS record */
+#define BATCH_MAX     (1 << 20) /* bytes of samples per SAMPLES record in whole writes */
 
 struct out_raw {
     FILE *f;
@@ -103,7 +104,8 @@ static void put_defs(struct out_raw *w)
 
     for (; w->nstr < agg_nstrs(a); w->nstr++) {
         const char *s = agg_str(a, w->nstr);
-        put_record(w, AGG_RAW_STRING, s, strlen(s));
+        size_t len = strlen(s);
+        put_record(w, AGG_RAW_STRING, s, len < AGG_RAW_MAX_RECORD ? len : AGG_RAW_MAX_RECORD);
     }
     for (; w->nframes < agg_nframes(a); w->nframes++) {
         const struct agg_frame *f = agg_frame_get(a, w->nframes);
@@ -262,6 +264,8 @@ static void put_timeline(struct out_raw *w, const struct agg_timeline *tl, uint6
                 continue; /* not a sample of this profile */
             out_raw_stack(w, s[k].stack, s[k].weight, s[k].tid);
             covered[s[k].stack] += s[k].weight;
+            if (w->batch.len >= BATCH_MAX)
+                put_samples(w, t); /* the next record (time 0 later) continues the instant */
         }
         put_samples(w, t);
     }

@@ -62,8 +62,10 @@ int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t
         *k = (double)total_b / (double)total_a;
     } else if (mode == AGG_DIFF_TIME) {
         if (bytes)
-            return fail(why, whylen, "profiles of %s are not normalised by time: use none, "
-                                     "total or duration", ub);
+            return fail(why, whylen,
+                        "profiles of %s are not normalised by time: use none, "
+                        "total or duration",
+                        ub);
         if (!(rate_of(ma) > 0) || !(rate_of(mb) > 0))
             return fail(why, whylen, "%s does not say its sampling rate (give --rate)",
                         rate_of(ma) > 0 ? "B" : "A");
@@ -72,8 +74,10 @@ int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t
         double na = bytes ? ma->duration : instants_of(ma);
         double nb = bytes ? mb->duration : instants_of(mb);
         if (!(na > 0) || !(nb > 0))
-            return fail(why, whylen, "%s does not say how long it was recorded (a raw file "
-                                     "does)", na > 0 ? "B" : "A");
+            return fail(why, whylen,
+                        "%s does not say how long it was recorded (a raw file "
+                        "does)",
+                        na > 0 ? "B" : "A");
         *k = nb / na;
     }
     return 0;
@@ -115,8 +119,8 @@ static uint32_t *map_frames(struct agg_diff *d, const struct agg *src)
     memset(strs, 0xff, ((size_t)nstr + 1) * sizeof(uint32_t)); /* AGG_NONE */
     for (uint32_t i = 0; i < n; i++) {
         const struct agg_frame *f = agg_frame_get(src, i);
-        struct agg_frame g = {str_in(d, src, f->name, strs), str_in(d, src, f->file, strs),
-                              f->line, f->kind};
+        struct agg_frame g = {str_in(d, src, f->name, strs), str_in(d, src, f->file, strs), f->line,
+                              f->kind};
         frames[i] = agg_frame_id(d->u, &g);
     }
     free(strs);

@@ -48,7 +48,7 @@ static void ids_push(struct ids *t, uint32_t v)
 
 static const char *type_name(int type)
 {
-    static const char *const names[] = {"?",      "meta",   "string", "frame", "stack",
+    static const char *const names[] = {"?",       "meta",   "string", "frame", "stack",
                                         "samples", "totals", "source", "end"};
     return type >= 1 && type <= AGG_RAW_END ? names[type] : "unknown";
 }
@@ -64,9 +64,9 @@ static int fail(struct reader *r, const char *fmt, ...)
     if (!r->why || !r->whylen)
         return -EINVAL;
     if (r->rec_no)
-        n = snprintf(r->why, r->whylen, "record %llu (%s, type %d) at byte %llu: ",
-                     (unsigned long long)r->rec_no, type_name(r->rec_type), r->rec_type,
-                     (unsigned long long)r->rec_off);
+        n = snprintf(r->why, r->whylen,
+                     "record %llu (%s, type %d) at byte %llu: ", (unsigned long long)r->rec_no,
+                     type_name(r->rec_type), r->rec_type, (unsigned long long)r->rec_off);
     if (n >= 0 && (size_t)n < r->whylen) {
         va_start(ap, fmt);
         vsnprintf(r->why + n, r->whylen - (size_t)n, fmt, ap);

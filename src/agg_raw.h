@@ -14,19 +14,19 @@
 /* The format, shared with the writer (docs/raw-format.md). */
 #define AGG_RAW_MAGIC      "\x89SPYRAW\n" /* the first 8 bytes */
 #define AGG_RAW_MAGIC_LEN  8
-#define AGG_RAW_VERSION    1        /* a varint after the magic */
+#define AGG_RAW_VERSION    1         /* a varint after the magic */
 #define AGG_RAW_MAX_RECORD (1 << 26) /* payload bytes of one record at most (64 MiB) */
-#define AGG_RAW_MAX_DEPTH  65536    /* frames per stack */
+#define AGG_RAW_MAX_DEPTH  65536     /* frames per stack */
 
 enum agg_raw_record {
-    AGG_RAW_META = 1,    /* run facts, protobuf-style fields (enum agg_raw_meta_field) */
-    AGG_RAW_STRING = 2,  /* the bytes of the next string */
-    AGG_RAW_FRAME = 3,   /* varints: name, file + 1 (0: none), line, kind */
-    AGG_RAW_STACK = 4,   /* varints: frame ids, root first */
-    AGG_RAW_SAMPLES = 5, /* varint ns since the previous SAMPLES, then (stack, weight, tid)... */
-    AGG_RAW_TOTALS = 6,  /* (stack, weight)... without times */
-    AGG_RAW_SOURCE = 7,  /* varint file string id, then the text */
-    AGG_RAW_END = 8,     /* empty: the file is complete */
+    AGG_RAW_META = 1,      /* run facts, protobuf-style fields (enum agg_raw_meta_field) */
+    AGG_RAW_STRING = 2,    /* the bytes of the next string */
+    AGG_RAW_FRAME = 3,     /* varints: name, file + 1 (0: none), line, kind */
+    AGG_RAW_STACK = 4,     /* varints: frame ids, root first */
+    AGG_RAW_SAMPLES = 5,   /* varint ns since the previous SAMPLES, then (stack, weight, tid)... */
+    AGG_RAW_TOTALS = 6,    /* (stack, weight)... without times */
+    AGG_RAW_SOURCE = 7,    /* varint file string id, then the text */
+    AGG_RAW_END = 8,       /* empty: the file is complete */
     AGG_RAW_OPTIONAL = 64, /* types 64 to 127 are skipped by readers that do not know them */
 };
 
@@ -48,16 +48,16 @@ enum agg_raw_meta_field {
 #define AGG_RAW_NMETA_STR 5
 
 struct agg_raw_info {
-    struct agg_meta meta; /* the facts of the last META record (its strings are owned here);
-                           * without a final one (a cut file), samples and duration come from
-                           * the samples read. meta.timeline is left NULL */
-    int complete;         /* 1: read up to the END record; 0: the file was cut */
-    int final_meta;       /* 1: a final META record was read */
-    uint64_t kept;        /* bytes read as whole records, with the header (the file's size
-                           * when complete) */
-    uint64_t records;     /* whole records read */
-    uint64_t ticks;       /* sampling instants read (SAMPLES records that start one) */
-    uint64_t samples;     /* samples read (stacks of the instants) */
+    struct agg_meta meta;         /* the facts of the last META record (its strings are owned here);
+                                   * without a final one (a cut file), samples and duration come from
+                                   * the samples read. meta.timeline is left NULL */
+    int complete;                 /* 1: read up to the END record; 0: the file was cut */
+    int final_meta;               /* 1: a final META record was read */
+    uint64_t kept;                /* bytes read as whole records, with the header (the file's size
+                                   * when complete) */
+    uint64_t records;             /* whole records read */
+    uint64_t ticks;               /* sampling instants read (SAMPLES records that start one) */
+    uint64_t samples;             /* samples read (stacks of the instants) */
     char *str[AGG_RAW_NMETA_STR]; /* storage of the meta strings */
 };
 

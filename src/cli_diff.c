@@ -100,11 +100,14 @@ static int parse_option(struct diff_args *da, int c, const char *arg)
 /* Returns 0, 1 after --help, or -1 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct diff_args *da)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"normalize", required_argument, NULL, 'n'}, {"rate", required_argument, NULL, 'r'},
-        {"title", required_argument, NULL, 'T'},     {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"normalize", required_argument, NULL, 'n'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"title", required_argument, NULL, 'T'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int c;
 
     memset(da, 0, sizeof(*da));
@@ -124,7 +127,8 @@ static int parse_args(int argc, char **argv, struct diff_args *da)
         }
     }
     if (argc - optind != 2) {
-        fprintf(stderr, "spyglass: diff takes two profiles, A and B (try 'spyglass diff --help')\n");
+        fprintf(stderr,
+                "spyglass: diff takes two profiles, A and B (try 'spyglass diff --help')\n");
         return -1;
     }
     da->in[0] = argv[optind];
@@ -219,8 +223,8 @@ static void summary(const struct diff_args *da, const struct agg_diff *d, double
 {
     double a = agg_diff_total_a(d), b = (double)agg_diff_total_b(d);
     fprintf(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
-            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0,
-            norm_names[da->norm], k);
+            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0, norm_names[da->norm],
+            k);
 }
 
 int cli_diff(int argc, char **argv)

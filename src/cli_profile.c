@@ -33,8 +33,7 @@ static int load_raw(const char *name, const char *text, size_t len, struct cli_p
         fprintf(stderr,
                 "spyglass: warning: %s was cut short (its recording did not end): %llu of its "
                 "%zu bytes read, %llu samples\n",
-                name, (unsigned long long)p->info.kept, len,
-                (unsigned long long)p->info.samples);
+                name, (unsigned long long)p->info.kept, len, (unsigned long long)p->info.samples);
     return 0;
 }
 

@@ -113,8 +113,9 @@ static int writable(const struct report_args *ra, const struct cli_profile *p)
         return 0;
     }
     if (agg_timeline_nticks(p->tl) == 0 && agg_total(p->a) > 0) {
-        fprintf(stderr, "spyglass: %s holds totals without times (it was converted from "
-                        "collapsed text): no chrome trace can be made of it\n",
+        fprintf(stderr,
+                "spyglass: %s holds totals without times (it was converted from "
+                "collapsed text): no chrome trace can be made of it\n",
                 ra->in);
         return 0;
     }

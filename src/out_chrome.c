@@ -119,8 +119,8 @@ static struct track *track_of(struct chrome *c, const struct agg_timeline_sample
 static int same_function(const struct agg *a, uint32_t x, uint32_t y)
 {
     const struct agg_frame *fx = agg_frame_get(a, x), *fy = agg_frame_get(a, y);
-    return x == y || (fx && fy && fx->name == fy->name && fx->file == fy->file &&
-                      fx->kind == fy->kind);
+    return x == y ||
+           (fx && fy && fx->name == fy->name && fx->file == fy->file && fx->kind == fy->kind);
 }
 
 /* Sample s of instant j, [t0, t1) us: continue, close and open frames of its track. */

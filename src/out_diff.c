@@ -11,10 +11,10 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define NEUTRAL 235 /* grey level of an unchanged box */
-#define FADE    200 /* how far the other two channels fall at full change */
-#define RISE    20  /* how far the changed channel rises at full change */
-#define NOISE_SD 2  /* counts differing by less than this many standard deviations fade */
+#define NEUTRAL  235 /* grey level of an unchanged box */
+#define FADE     200 /* how far the other two channels fall at full change */
+#define RISE     20  /* how far the changed channel rises at full change */
+#define NOISE_SD 2   /* counts differing by less than this many standard deviations fade */
 
 double out_diff_change(double a, double b)
 {

@@ -30,10 +30,9 @@ static const struct {
     const char *ext;
     enum out_format fmt;
 } exts[] = {
-    {".trace.json", OUT_FORMAT_CHROME},
-    {".spyraw", OUT_FORMAT_RAW},
-    {".svg", OUT_FORMAT_SVG},     {".json", OUT_FORMAT_SPEEDSCOPE}, {".pb.gz", OUT_FORMAT_PPROF},
-    {".pprof", OUT_FORMAT_PPROF}, {".pstats", OUT_FORMAT_PSTATS},   {".prof", OUT_FORMAT_PSTATS},
+    {".trace.json", OUT_FORMAT_CHROME}, {".spyraw", OUT_FORMAT_RAW},  {".svg", OUT_FORMAT_SVG},
+    {".json", OUT_FORMAT_SPEEDSCOPE},   {".pb.gz", OUT_FORMAT_PPROF}, {".pprof", OUT_FORMAT_PPROF},
+    {".pstats", OUT_FORMAT_PSTATS},     {".prof", OUT_FORMAT_PSTATS},
 };
 
 int out_format_parse(const char *name, enum out_format *out)

@@ -13,22 +13,22 @@
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-#define BATCH_RESERVE 32768 /* bytes of one instant's samples made room for at the start */
-#define TOTALS_MAX    65536 /* (stack, weight) pairs per TOTALS record */
+#define BATCH_RESERVE 32768     /* bytes of one instant's samples made room for at the start */
+#define TOTALS_MAX    65536     /* (stack, weight) pairs per TOTALS record */
 #define BATCH_MAX     (1 << 20) /* bytes of samples per SAMPLES record in whole writes */
 
 struct out_raw {
     FILE *f;
     const struct agg *a;
-    struct sbuf rec;      /* the payload of the record being made */
-    struct sbuf batch;    /* (stack, weight, tid) varints of the current instant */
-    uint32_t nbatch;      /* samples in batch */
-    uint32_t nstr;        /* strings written */
-    uint32_t nframes;     /* frames written */
-    uint32_t nstacks;     /* stacks written */
-    uint64_t t_last;      /* ns: time of the last SAMPLES record */
-    uint64_t flushed_at;  /* ns: time of the last flush */
-    int err;              /* first write error, a negative errno */
+    struct sbuf rec;     /* the payload of the record being made */
+    struct sbuf batch;   /* (stack, weight, tid) varints of the current instant */
+    uint32_t nbatch;     /* samples in batch */
+    uint32_t nstr;       /* strings written */
+    uint32_t nframes;    /* frames written */
+    uint32_t nstacks;    /* stacks written */
+    uint64_t t_last;     /* ns: time of the last SAMPLES record */
+    uint64_t flushed_at; /* ns: time of the last flush */
+    int err;             /* first write error, a negative errno */
 };
 
 static void set_err(struct out_raw *w)
@@ -93,7 +93,7 @@ static void put_meta(struct out_raw *w, const struct agg_meta *m, int final)
         pb_uint(&w->rec, AGG_RAW_M_SAMPLES, m->samples);
         pb_uint(&w->rec, AGG_RAW_M_INVALID, m->invalid);
     }
-    pb_uint(&w->rec, AGG_RAW_M_FINAL, (uint64_t)final);
+    pb_uint(&w->rec, AGG_RAW_M_FINAL, (uint64_t) final);
     put_rec(w, AGG_RAW_META);
 }
 

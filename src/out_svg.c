@@ -36,6 +36,7 @@ struct svg {
     int emit;           /* 0 while measuring, 1 while writing */
     int err;            /* first write error, a negative errno */
     const char *unit;   /* of the weights: "samples", "bytes" */
+
     const struct out_svg_paint *paint; /* or NULL: the default palette and tooltip */
     const uint32_t *order;             /* the stacks drawn, in drawing order */
 };
@@ -339,8 +340,8 @@ static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
 
 /* One box: frame id (AGG_NONE for the root) at depth, over samples [x, x + w), holding the
  * sorted stacks [first, end). */
-static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t w,
-                uint32_t first, uint32_t end)
+static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t w, uint32_t first,
+                uint32_t end)
 {
     struct out_svg_box b = {id, depth, w, s->order + first, end - first};
 

@@ -58,7 +58,7 @@ struct sampler_opts {
     int threads; /* put a "thread NAME (TID)" frame at the root of each stack */
     int states;  /* wall mode: put the thread's state ("<cpu>", "<gil>", "<network>" ...;
                   * thread_state.h) as a leaf frame of each stack */
-    enum sampler_metric metric; /* other than SAMPLER_SAMPLES: wall mode only */
+    enum sampler_metric metric;              /* other than SAMPLER_SAMPLES: wall mode only */
     const struct sampler_listener *listener; /* or NULL */
 };
 

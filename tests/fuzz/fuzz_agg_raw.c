@@ -17,8 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* a written in fmt; returns the bytes (caller frees) or aborts on a writer error. */
-static char *render(const struct agg *a, enum out_format fmt, const struct agg_meta *m,
-                    size_t *len)
+static char *render(const struct agg *a, enum out_format fmt, const struct agg_meta *m, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
@@ -53,7 +52,8 @@ static void check_again(const struct agg *a, const struct agg_timeline *tl,
 
     if (agg_raw_parse(b, tl2, raw, len, &info, why, sizeof(why)) != 0 || !info.complete)
         abort();
-    char *c1 = render(a, OUT_FORMAT_COLLAPSED, m, &l1), *c2 = render(b, OUT_FORMAT_COLLAPSED, m, &l2);
+    char *c1 = render(a, OUT_FORMAT_COLLAPSED, m, &l1),
+         *c2 = render(b, OUT_FORMAT_COLLAPSED, m, &l2);
     if (l1 != l2 || memcmp(c1, c2, l1) != 0 || agg_total(a) != agg_total(b) ||
         agg_timeline_nsamples(tl) != agg_timeline_nsamples(tl2) ||
         agg_timeline_nticks(tl2) > agg_timeline_nticks(tl))

@@ -25,8 +25,11 @@ static struct agg *parse(const char *text)
 static void test_factor(void)
 {
     struct agg_meta ma = {.rate_requested = 100, .duration = 10, .overhead = -1};
-    struct agg_meta mb = {.rate_effective = 200, .rate_requested = 100, .samples = 4000,
-                          .duration = 20, .overhead = -1};
+    struct agg_meta mb = {.rate_effective = 200,
+                          .rate_requested = 100,
+                          .samples = 4000,
+                          .duration = 20,
+                          .overhead = -1};
     struct agg_meta bytes = {.unit = "bytes", .duration = 5, .overhead = -1};
     char why[200] = "";
     double k = 0;
@@ -47,8 +50,7 @@ static void test_factor(void)
     TEST_CHECK(strstr(why, "A does not say how long") == why);
     TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TOTAL, &ma, 0, &mb, 30, &k, why, sizeof(why)), -EINVAL);
     TEST_EQ_STR(why, "A holds no samples: no share can be computed");
-    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_NONE, &ma, 10, &bytes, 30, &k, why, sizeof(why)),
-                -EINVAL);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_NONE, &ma, 10, &bytes, 30, &k, why, sizeof(why)), -EINVAL);
     TEST_EQ_STR(why, "A weighs samples and B bytes: they cannot be compared");
     TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &bytes, 10, &bytes, 30, &k, why, sizeof(why)),
                 -EINVAL);
@@ -106,8 +108,8 @@ static void test_diff(void)
                         sizeof(fill)),
                 "rgb(235,235,235)");
     /* f: +20 of 40 (change 0.5), beyond noise (2 sqrt(60) = 15.5): rgb(245,135,135) */
-    TEST_EQ_STR(fill_of(svg, "<title>f (a.py:2)\nA 20.0 -&gt; B 40 samples (+20.0, +100.0%)",
-                        fill, sizeof(fill)),
+    TEST_EQ_STR(fill_of(svg, "<title>f (a.py:2)\nA 20.0 -&gt; B 40 samples (+20.0, +100.0%)", fill,
+                        sizeof(fill)),
                 "rgb(245,135,135)");
     /* new: 5 of nothing, within noise (2 sqrt(5) = 4.5 < 5: not faded) */
     TEST_EQ_STR(fill_of(svg, "<title>new (a.py:5)\nA 0.0 -&gt; B 5 samples (+5.0, new)", fill,

@@ -145,7 +145,8 @@ static void test_layout(void)
  * outermost ones add up to one period per sample when every instant samples the thread. */
 static void test_nesting(void)
 {
-    static const char *const stacks[] = {"m (a.py:1);f (a.py:2);g (a.py:3)", "m (a.py:1);f (a.py:2)",
+    static const char *const stacks[] = {"m (a.py:1);f (a.py:2);g (a.py:3)",
+                                         "m (a.py:1);f (a.py:2)",
                                          "m (a.py:1);h (a.py:4);g (a.py:3)", "m (a.py:1)"};
     struct agg *a = agg_new();
     struct agg_timeline *tl = agg_timeline_new();
@@ -174,8 +175,8 @@ static void test_nesting(void)
     int crossing = 0;
     for (size_t x = 0; x < n; x++)
         for (size_t y = 0; y < n; y++)
-            crossing += spans[y][0] > spans[x][0] && spans[y][0] < spans[x][1] &&
-                        spans[y][1] > spans[x][1];
+            crossing +=
+                spans[y][0] > spans[x][0] && spans[y][0] < spans[x][1] && spans[y][1] > spans[x][1];
     TEST_EQ_INT(crossing, 0);
     TEST_CHECK(n > 100);
     /* all 500 samples: from the first instant to the last, plus one period */

@@ -334,14 +334,18 @@ if want chrome; then
     check_end
 fi
 
-# diff_colours SVG: 'NAME change r g b' for the boxes of f, g and h.
+# diff_colours SVG: 'NAME change r g b' for the widest box of each of f, g and h.
 diff_colours() {
     "$JPY" - "$1" <<'EOF'
 import re, sys
 s = open(sys.argv[1], encoding="utf-8").read()
+best = {}
 for m in re.finditer(r'<title>([fgh]) \([^<]*?\nA ([0-9.]+) -&gt; B ([0-9]+) [^<]*</title><rect[^>]*fill="rgb\((\d+),(\d+),(\d+)\)"', s):
     a, b = float(m[2]), float(m[3])
-    print(m[1], "%.3f" % ((b - a) / max(a, b)), m[4], m[5], m[6])
+    if m[1] not in best or b > best[m[1]][0]:
+        best[m[1]] = (b, "%s %.3f %s %s %s" % (m[1], (b - a) / max(a, b), m[4], m[5], m[6]))
+for k in sorted(best):
+    print(best[k][1])
 EOF
 }
 

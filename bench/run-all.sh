@@ -6,7 +6,7 @@
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(rate cost maxrate slowdown torn timeit states monitor)
+[ ${#benches[@]} -gt 0 ] || benches=(rate cost maxrate slowdown torn timeit states monitor raw)
 if [ "${NO_SAVE:-0}" = 1 ]; then
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT

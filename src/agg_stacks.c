@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT */
 #include "agg_stacks.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,11 @@ const char *agg_str(const struct agg *a, uint32_t id)
     return a->pool + a->str_off[id];
 }
 
+uint32_t agg_nstrs(const struct agg *a)
+{
+    return a->nstr;
+}
+
 static uint64_t frame_hash(const struct agg *a, uint32_t id)
 {
     return hash_bytes(&a->frames[id], sizeof(struct agg_frame), 0);
@@ -223,7 +229,7 @@ static uint64_t stack_hash(const struct agg *a, uint32_t id)
     return a->stack_hash[id];
 }
 
-void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight)
+uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight)
 {
     uint64_t h = hash_ids(frames, n);
     uint32_t j = (uint32_t)h & (a->stack_tab.cap - 1);
@@ -234,7 +240,7 @@ void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight)
             (n == 0 ||
              memcmp(a->spool + a->stack_off[id], frames, (size_t)n * sizeof(uint32_t)) == 0)) {
             a->stack_w[id] += weight;
-            return;
+            return id;
         }
     }
     if (a->nstacks == a->stacks_cap) {
@@ -259,6 +265,14 @@ void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight)
     a->stack_tab.slot[j] = id + 1;
     if (++a->stack_tab.used * 2 > a->stack_tab.cap)
         table_grow(&a->stack_tab, stack_hash, a);
+    return id;
+}
+
+void agg_add_weight(struct agg *a, uint32_t stack, uint64_t weight)
+{
+    assert(stack < a->nstacks);
+    a->stack_w[stack] += weight;
+    a->total += weight;
 }
 
 uint32_t agg_nstacks(const struct agg *a)
@@ -275,7 +289,7 @@ const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t
     }
     *n = a->stack_n[i];
     *weight = a->stack_w[i];
-    return a->spool + a->stack_off[i];
+    return a->spool ? a->spool + a->stack_off[i] : NULL; /* only empty stacks so far */
 }
 
 uint64_t agg_total(const struct agg *a)

@@ -35,9 +35,12 @@ struct agg_meta {
     uint64_t invalid;           /* thread samples discarded as torn/unreadable */
     double overhead;            /* profiler CPU / target CPU, as a fraction; <0 unknown */
     const char *unit;           /* what weights count: NULL for samples, else e.g. "bytes" */
+    const struct agg_timeline *timeline; /* the samples in time order (agg_timeline.h), or NULL
+                                          * when only the totals are known */
 };
 
 struct agg;
+struct agg_timeline;
 
 /* A new, empty profile. Caller frees with agg_free(). */
 struct agg *agg_new(void);
@@ -48,17 +51,24 @@ void agg_free(struct agg *a);
 uint32_t agg_intern(struct agg *a, const char *s, size_t len);
 /* The NUL-terminated string of id; valid for the life of a. */
 const char *agg_str(const struct agg *a, uint32_t id);
+/* The number of strings interned: ids are 0 to agg_nstrs() - 1, in order of first interning. */
+uint32_t agg_nstrs(const struct agg *a);
 
 /* Intern a frame; returns its frame id (equal frames get equal ids). */
 uint32_t agg_frame_id(struct agg *a, const struct agg_frame *f);
 const struct agg_frame *agg_frame_get(const struct agg *a, uint32_t id);
 uint32_t agg_nframes(const struct agg *a);
 
-/* Add weight to the stack frames[0..n) (frame ids, ROOT FIRST). n may be 0 (an empty stack). */
-void agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight);
+/* Add weight to the stack frames[0..n) (frame ids, ROOT FIRST). n may be 0 (an empty stack).
+ * Returns the stack's id (see agg_stack); a weight of 0 makes a stack without adding to it. */
+uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t weight);
+
+/* Add weight to the existing stack id (< agg_nstacks()). */
+void agg_add_weight(struct agg *a, uint32_t stack, uint64_t weight);
 
 /* Distinct stacks, in order of first appearance: stack i has *n frames (root first), returned
- * pointer valid until the next agg_add(), and *weight. */
+ * pointer valid until the next agg_add() (NULL when *n is 0 and no stack has frames yet), and
+ * *weight. */
 uint32_t agg_nstacks(const struct agg *a);
 const uint32_t *agg_stack(const struct agg *a, uint32_t i, uint32_t *n, uint64_t *weight);
 /* Sum of all weights added. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_bench.h"
+#include "cli_diff.h"
 #include "cli_dump.h"
 #include "cli_monitor.h"
 #include "cli_record.h"
@@ -17,7 +18,9 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  record   sample the Python stacks of a process (or a command) and write a profile\n"
-    "  report   convert a saved collapsed profile to svg, speedscope, pprof or pstats\n"
+    "  report   convert a saved profile (raw or collapsed) to svg, speedscope, pprof,\n"
+    "           pstats, chrome...\n"
+    "  diff     compare two saved profiles: a differential flame graph\n"
     "  dump     print every thread's current Python stack once\n"
     "  bench    time commands many times and compare them, with per-run CPU, memory and I/O\n"
     "  timeit   time Python statements in many processes; compare statements or interpreters\n"
@@ -36,6 +39,8 @@ int cli_main(int argc, char **argv)
         return cli_record(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "diff") == 0)
+        return cli_diff(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "timeit") == 0)

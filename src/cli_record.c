@@ -17,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agg_timeline.h"
 #include "cli.h"
 #include "cli_attach.h"
 #include "cli_record_res.h"
 #include "out_format.h"
+#include "out_raw.h"
 #include "out_summary.h"
 #include "sampler.h"
 #include "util_file.h"
@@ -59,7 +61,10 @@ static const char usage[] =
     "                       threads that ran meanwhile, by CPU time)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
     "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
-    "                       .pstats/.prof; else collapsed)\n"
+    "                       .pstats/.prof, .spyraw, .trace.json; else collapsed); raw is\n"
+    "                       written as it samples (a killed run keeps all but its last\n"
+    "                       second; 'spyglass report' converts it), chrome is a trace of\n"
+    "                       each thread over time for Perfetto or chrome://tracing\n"
     "  -o, --output FILE    write the profile to FILE (default: standard output)\n"
     "      --resources FILE the process tree's CPU, run-queue wait, memory, disk and network\n"
     "                       over time, as spyglass monitor reads them, to FILE (.csv, .json\n"
@@ -220,6 +225,10 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     }
     if (!ra->format_set)
         ra->format = out_format_from_path(ra->out_path);
+    if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
+        return -1;
+    }
     if (ra->format == OUT_FORMAT_PSTATS && ra->opts.metric != SAMPLER_SAMPLES) {
         fprintf(stderr, "spyglass: pstats holds times; a --metric profile (bytes) cannot be "
                         "written as pstats: use collapsed, svg, speedscope or pprof\n");
@@ -392,15 +401,69 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
 
+/* What the sampling loop feeds as it samples: the raw writer (--format raw) or the time line
+ * (--format chrome). */
+struct live {
+    struct out_raw *raw;
+    struct agg_timeline *tl;
+    struct sampler_listener listener;
+};
+
+static void live_stack(void *ctx, uint32_t stack, uint64_t weight, uint32_t tid)
+{
+    struct live *lv = ctx;
+    if (lv->raw)
+        out_raw_stack(lv->raw, stack, weight, tid);
+    else
+        agg_timeline_add(lv->tl, stack, weight, tid);
+}
+
+static void live_tick(void *ctx, uint64_t t_ns)
+{
+    struct live *lv = ctx;
+    if (lv->raw) {
+        out_raw_tick(lv->raw, t_ns);
+    } else {
+        agg_timeline_tick(lv->tl, t_ns);
+        agg_timeline_reserve(lv->tl, SAMPLER_MAX_TICK_STACKS);
+    }
+}
+
+/* Set up what ra->format needs during sampling: the raw file's start (the output cut, the
+ * header and the facts known now: m) or an empty time line. Returns 0 or a negative errno. */
+static int live_start(struct record_args *ra, FILE *f, struct agg *a, const struct agg_meta *m,
+                      struct live *lv)
+{
+    int err;
+    memset(lv, 0, sizeof(*lv));
+    lv->listener.ctx = lv;
+    lv->listener.stack = live_stack;
+    lv->listener.tick = live_tick;
+    if (ra->format == OUT_FORMAT_CHROME) {
+        lv->tl = agg_timeline_new();
+        agg_timeline_reserve(lv->tl, SAMPLER_MAX_TICK_STACKS);
+    } else if (ra->format == OUT_FORMAT_RAW) {
+        if (f != stdout && (err = file_cut(f)) != 0)
+            return err;
+        lv->raw = out_raw_start(f, a, m);
+    } else {
+        return 0;
+    }
+    ra->opts.listener = &lv->listener;
+    return 0;
+}
+
 /* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
 static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
-                         const struct agg_meta *m)
+                         const struct agg_meta *m, struct out_raw *raw)
 {
     /* Opened without truncation (a wrong PID must not cost the user an old profile): cut a
-     * regular file now. */
-    int err = f != stdout ? file_cut(f) : 0;
+     * regular file now (a raw file was cut when sampling started). */
+    int err = f != stdout && !raw ? file_cut(f) : 0;
 
-    if (!err)
+    if (raw)
+        err = out_raw_finish(raw, m);
+    else if (!err)
         err = out_format_write(f, ra->format, a, m);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
@@ -483,6 +546,7 @@ int cli_record(int argc, char **argv)
     struct sampler_stats st;
     struct agg_meta meta;
     struct sbuf title;
+    struct live live = {0};
     FILE *f = stdout;
     int rc, child = -1, created = 0;
 
@@ -511,6 +575,16 @@ int cli_record(int argc, char **argv)
                 p->pid);
     warn_measures(&ra, p);
     a = agg_new();
+    memset(&st, 0, sizeof(st));
+    sbuf_init(&title);
+    fill_meta(&ra, p, &st, &title, &meta);
+    int lerr = live_start(&ra, f, a, &meta, &live);
+    if (lerr) {
+        cli_write_error(ra.out_path, lerr);
+        stop_flag = 1; /* nothing is sampled; a launched child is stopped below */
+        stop_forward = 1;
+        stop_signal = SIGTERM;
+    }
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     rec_res_stop(&ra.res);
     if (child > 0) {
@@ -527,9 +601,14 @@ int cli_record(int argc, char **argv)
                 ra.pid, st.elapsed, ra.opts.duration);
         rc = EXIT_PARTIAL;
     }
-    sbuf_init(&title);
+    sbuf_reset(&title);
     fill_meta(&ra, p, &st, &title, &meta);
-    int wrc = finish_output(&ra, f, a, &meta);
+    meta.timeline = live.tl;
+    int wrc = EXIT_ERROR;
+    if (!lerr)
+        wrc = finish_output(&ra, f, a, &meta, live.raw);
+    else if (f != stdout)
+        fclose(f);
     if (!ra.quiet) {
         print_summary(&ra, p, &st, a);
         rec_res_summary(stderr, &ra.res);
@@ -541,6 +620,8 @@ int cli_record(int argc, char **argv)
     if (wrc)
         rc = wrc;
     sbuf_destroy(&title);
+    out_raw_free(live.raw);
+    agg_timeline_free(live.tl);
     agg_free(a);
     py_proc_free(p);
     return rc;

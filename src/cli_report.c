@@ -1,5 +1,5 @@
-/* spyglass report: read a collapsed profile (what `record` writes by default) and write it in
- * another format: collapsed, svg, speedscope, pprof, pstats.
+/* spyglass report: read a saved profile (collapsed, what `record` writes by default, or raw) and
+ * write it in another format: collapsed, svg, speedscope, pprof, pstats, raw, chrome.
  * SPDX-License-Identifier: MIT */
 #include "cli_report.h"
 
@@ -11,13 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agg_collapsed.h"
+#include "agg_timeline.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_profile.h"
 #include "out_format.h"
-#include "util_file.h"
-
-#define INPUT_MAX (1ULL << 30) /* bytes of collapsed text read at most */
 
 struct report_args {
     const char *in;       /* "-": standard input */
@@ -25,24 +23,28 @@ struct report_args {
     enum out_format format;
     int format_set;
     double rate; /* Hz the profile was sampled at */
+    int rate_set;
     const char *title;
 };
 
 static const char usage[] =
     "usage: spyglass report IN [-o OUT] [-f FMT] [--rate HZ]\n"
-    "Convert a collapsed profile (what 'spyglass record' writes by default: one\n"
-    "'frame;frame;... COUNT' line per stack) to another format.\n"
+    "Convert a saved profile to another format: a raw profile ('spyglass record -f raw',\n"
+    "also one cut short by a crash), or collapsed text (what 'spyglass record' writes by\n"
+    "default: one 'frame;frame;... COUNT' line per stack).\n"
     "\n"
-    "  IN                   the collapsed profile ('-': standard input)\n"
+    "  IN                   the profile ('-': standard input); raw is told by its magic\n"
     "  -o, --output FILE    write to FILE (default: standard output)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
     "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
-    "                       .pstats/.prof; else collapsed)\n"
+    "                       .pstats/.prof, .spyraw, .trace.json; else collapsed); chrome\n"
+    "                       needs the samples in time order, which only raw files hold\n"
     "  -r, --rate HZ        the rate the profile was sampled at, for times in pprof and\n"
-    "                       pstats (default 100, record's default)\n"
-    "      --title TEXT     the title shown in svg, speedscope and pprof (default: IN)\n"
+    "                       pstats (default: the raw file's, else 100, record's default)\n"
+    "      --title TEXT     the title shown in svg, speedscope and pprof (default: the raw\n"
+    "                       file's, else IN)\n"
     "\n"
-    "pprof and pstats are binary: they are not written to a terminal.\n";
+    "pprof, pstats and raw are binary: they are not written to a terminal.\n";
 
 static int parse_args(int argc, char **argv, struct report_args *ra)
 {
@@ -73,6 +75,7 @@ static int parse_args(int argc, char **argv, struct report_args *ra)
             }
             break;
         case 'r':
+            ra->rate_set = 1;
             ra->rate = strtod(optarg, &end);
             if (!*optarg || *end || !isfinite(ra->rate) || ra->rate < 0.01 || ra->rate > 1e6) {
                 fprintf(stderr, "spyglass: --rate takes a number of Hz from 0.01 to 1000000\n");
@@ -99,38 +102,31 @@ static int parse_args(int argc, char **argv, struct report_args *ra)
     return 0;
 }
 
-/* Read and parse ra->in into a. Returns 0 or an exit code (message printed). */
-static int load(const struct report_args *ra, struct agg *a)
+/* Whether the profile can be written as ra->format; says why not. */
+static int writable(const struct report_args *ra, const struct cli_profile *p)
 {
-    const char *path = strcmp(ra->in, "-") == 0 ? "/dev/stdin" : ra->in;
-    char *text = NULL, why[160];
-    size_t len = 0;
-    int err = file_read(path, INPUT_MAX, &text, &len);
-
-    if (err == -EFBIG) {
-        fprintf(stderr, "spyglass: %s is larger than %llu MiB\n", ra->in, INPUT_MAX >> 20);
-        return EXIT_ERROR;
+    if (ra->format != OUT_FORMAT_CHROME)
+        return 1;
+    if (!p->raw) {
+        fprintf(stderr, "spyglass: a chrome trace needs the samples in time order, which a "
+                        "collapsed profile does not hold (record with -f raw or -f chrome)\n");
+        return 0;
     }
-    if (err) {
-        fprintf(stderr, "spyglass: cannot read %s: %s\n", ra->in, strerror(-err));
-        return EXIT_ERROR;
+    if (agg_timeline_nticks(p->tl) == 0 && agg_total(p->a) > 0) {
+        fprintf(stderr,
+                "spyglass: %s holds totals without times (it was converted from "
+                "collapsed text): no chrome trace can be made of it\n",
+                ra->in);
+        return 0;
     }
-    err = agg_collapsed_parse(a, text, len, why, sizeof(why));
-    free(text);
-    if (err) {
-        fprintf(stderr, "spyglass: %s is not a collapsed profile: %s\n", ra->in, why);
-        return EXIT_ERROR;
-    }
-    if (agg_total(a) == 0)
-        fprintf(stderr, "spyglass: warning: %s holds no samples\n", ra->in);
-    return 0;
+    return 1;
 }
 
-/* Write a to ra->out_path or standard output. Returns an exit code. */
-static int save(const struct report_args *ra, const struct agg *a)
+/* Write profile p to ra->out_path or standard output. Returns an exit code. */
+static int save(const struct report_args *ra, const struct cli_profile *p)
 {
     struct agg_meta meta = {
-        .title = ra->title ? ra->title : ra->in,
+        .title = ra->in,
         .rate_requested = ra->rate,
         .overhead = -1,
     };
@@ -138,15 +134,27 @@ static int save(const struct report_args *ra, const struct agg *a)
     FILE *f = stdout;
     int err;
 
+    if (p->raw) {
+        meta = p->info.meta;
+        meta.title = meta.title ? meta.title : ra->in;
+        if (ra->rate_set) {
+            meta.rate_requested = ra->rate;
+            meta.rate_effective = 0;
+        }
+    }
+    if (ra->title)
+        meta.title = ra->title;
     if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
         fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
         return EXIT_USAGE;
     }
+    if (!writable(ra, p))
+        return EXIT_ERROR;
     if (ra->out_path && !(f = fopen(ra->out_path, "wb"))) {
         cli_write_error(ra->out_path, errno);
         return EXIT_ERROR;
     }
-    err = out_format_write(f, ra->format, a, &meta);
+    err = out_format_write(f, ra->format, p->a, &meta);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;
@@ -163,15 +171,16 @@ static int save(const struct report_args *ra, const struct agg *a)
 int cli_report(int argc, char **argv)
 {
     struct report_args ra;
-    struct agg *a;
+    struct cli_profile p;
     int rc = parse_args(argc, argv, &ra);
 
     if (rc)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    a = agg_new();
-    rc = load(&ra, a);
+    rc = cli_profile_load(ra.in, &p);
+    if (!rc && agg_total(p.a) == 0)
+        fprintf(stderr, "spyglass: warning: %s holds no samples\n", ra.in);
     if (!rc)
-        rc = save(&ra, a);
-    agg_free(a);
+        rc = save(&ra, &p);
+    cli_profile_destroy(&p);
     return rc;
 }

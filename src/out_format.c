@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "out_chrome.h"
 #include "out_flame.h"
 #include "out_pprof.h"
 #include "out_pstats.h"
+#include "out_raw.h"
 
 static const struct {
     const char *name;
@@ -20,14 +22,17 @@ static const struct {
     {"json", OUT_FORMAT_SPEEDSCOPE},
     {"pprof", OUT_FORMAT_PPROF},
     {"pstats", OUT_FORMAT_PSTATS},
+    {"raw", OUT_FORMAT_RAW},
+    {"chrome", OUT_FORMAT_CHROME},
 };
 
 static const struct {
     const char *ext;
     enum out_format fmt;
 } exts[] = {
-    {".svg", OUT_FORMAT_SVG},     {".json", OUT_FORMAT_SPEEDSCOPE}, {".pb.gz", OUT_FORMAT_PPROF},
-    {".pprof", OUT_FORMAT_PPROF}, {".pstats", OUT_FORMAT_PSTATS},   {".prof", OUT_FORMAT_PSTATS},
+    {".trace.json", OUT_FORMAT_CHROME}, {".spyraw", OUT_FORMAT_RAW},  {".svg", OUT_FORMAT_SVG},
+    {".json", OUT_FORMAT_SPEEDSCOPE},   {".pb.gz", OUT_FORMAT_PPROF}, {".pprof", OUT_FORMAT_PPROF},
+    {".pstats", OUT_FORMAT_PSTATS},     {".prof", OUT_FORMAT_PSTATS},
 };
 
 int out_format_parse(const char *name, enum out_format *out)
@@ -54,7 +59,7 @@ enum out_format out_format_from_path(const char *path)
 
 int out_format_binary(enum out_format fmt)
 {
-    return fmt == OUT_FORMAT_PPROF || fmt == OUT_FORMAT_PSTATS;
+    return fmt == OUT_FORMAT_PPROF || fmt == OUT_FORMAT_PSTATS || fmt == OUT_FORMAT_RAW;
 }
 
 int out_format_write(FILE *f, enum out_format fmt, const struct agg *a, const struct agg_meta *m)
@@ -68,6 +73,10 @@ int out_format_write(FILE *f, enum out_format fmt, const struct agg *a, const st
         return out_pprof_write(f, a, m);
     case OUT_FORMAT_PSTATS:
         return out_pstats_write(f, a, m);
+    case OUT_FORMAT_RAW:
+        return out_raw_write(f, a, m);
+    case OUT_FORMAT_CHROME:
+        return out_chrome_write(f, a, m);
     case OUT_FORMAT_COLLAPSED:
     default:
         return out_collapsed_write(f, a);

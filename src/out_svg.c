@@ -36,6 +36,9 @@ struct svg {
     int emit;           /* 0 while measuring, 1 while writing */
     int err;            /* first write error, a negative errno */
     const char *unit;   /* of the weights: "samples", "bytes" */
+
+    const struct out_svg_paint *paint; /* or NULL: the default palette and tooltip */
+    const uint32_t *order;             /* the stacks drawn, in drawing order */
 };
 
 static const char svg_style[] =
@@ -250,7 +253,7 @@ static uint32_t *sort_stacks(struct svg *s, uint32_t *count, uint32_t *maxn)
         uint32_t n;
         uint64_t w;
         agg_stack(s->a, i, &n, &w);
-        if (w == 0)
+        if (w == 0 && !(s->paint && s->paint->zero_stacks))
             continue;
         order[(*count)++] = i;
         s->total += w;
@@ -311,9 +314,37 @@ static void add_fitted(struct svg *s, const char *l, double pw)
     sbuf_adds(&s->out, "..");
 }
 
-/* One box: frame id (AGG_NONE for the root) at depth, over samples [x, x + w). */
-static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t w)
+/* The tooltip's second line and the fill of box b: the painter's, else the defaults. */
+static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
 {
+    if (!s->paint) {
+        if (fill)
+            add_colour(s, b->frame);
+        else
+            sbuf_printf(&s->out, "%" PRIu64 " %s (%.2f%%)", b->weight, s->unit,
+                        s->total ? 100.0 * (double)b->weight / (double)s->total : 0.0);
+        return;
+    }
+    if (fill) {
+        s->paint->colour(s->paint->ctx, b, &s->out);
+        return;
+    }
+    sbuf_reset(&s->tmp);
+    s->paint->detail(s->paint->ctx, b, &s->tmp);
+    struct sbuf clean;
+    sbuf_init(&clean);
+    add_clean(&clean, sbuf_str(&s->tmp));
+    sbuf_add_xml(&s->out, sbuf_str(&clean));
+    sbuf_destroy(&clean);
+}
+
+/* One box: frame id (AGG_NONE for the root) at depth, over samples [x, x + w), holding the
+ * sorted stacks [first, end). */
+static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t w, uint32_t first,
+                uint32_t end)
+{
+    struct out_svg_box b = {id, depth, w, s->order + first, end - first};
+
     if (depth > 0 && (double)w < MIN_SHARE * (double)s->total)
         return; /* too narrow; still counted in its parents */
     if (!s->emit) {
@@ -331,11 +362,12 @@ static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t
     sbuf_printf(&s->out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\"><title>", x,
                 w);
     sbuf_add_xml(&s->out, l);
-    sbuf_printf(&s->out, "\n%" PRIu64 " %s (%.2f%%)</title>", w, s->unit,
-                s->total ? 100.0 * (double)w / (double)s->total : 0.0);
+    sbuf_addc(&s->out, '\n');
+    add_paint(s, &b, 0);
+    sbuf_adds(&s->out, "</title>");
     sbuf_printf(&s->out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
                 px, y, pw, FRAME_H - 1);
-    add_colour(s, id);
+    add_paint(s, &b, 1);
     sbuf_printf(&s->out, "\"/><text x=\"%.2f\" y=\"%d\">", px + 3, y + 11);
     add_fitted(s, l, pw);
     sbuf_adds(&s->out, "</text></g>\n");
@@ -350,6 +382,7 @@ static void flow(struct svg *s, const uint32_t *order, uint32_t count, uint32_t 
 {
     uint32_t *open = xcalloc((size_t)maxn + 1, sizeof(uint32_t));  /* frames of open boxes */
     uint64_t *start = xcalloc((size_t)maxn + 1, sizeof(uint64_t)); /* and their x */
+    uint32_t *first = xcalloc((size_t)maxn + 1, sizeof(uint32_t)); /* and first stack */
     uint32_t depth = 0;                                            /* boxes open */
     uint64_t x = 0;
 
@@ -360,17 +393,19 @@ static void flow(struct svg *s, const uint32_t *order, uint32_t count, uint32_t 
         while (k < depth && k < n && open[k] == cur[k])
             k++;
         for (uint32_t d = depth; d > k; d--)
-            box(s, open[d - 1], d, start[d - 1], x - start[d - 1]);
+            box(s, open[d - 1], d, start[d - 1], x - start[d - 1], first[d - 1], i);
         for (uint32_t d = k; d < n; d++) {
             open[d] = cur[d];
             start[d] = x;
+            first[d] = i;
         }
         depth = n;
         x += w;
     }
-    box(s, AGG_NONE, 0, 0, x);
+    box(s, AGG_NONE, 0, 0, x, 0, count);
     free(open);
     free(start);
+    free(first);
 }
 
 /* "wall mode | 1200 samples | 12.00 s | 99.8 Hz | ...": the facts m knows. */
@@ -431,7 +466,13 @@ static void add_header(struct svg *s, const struct agg_meta *m)
 
 int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
 {
-    struct svg s = {.f = f, .a = a, .unit = m && m->unit ? m->unit : "samples"};
+    return out_svg_paint_write(f, a, m, NULL);
+}
+
+int out_svg_paint_write(FILE *f, const struct agg *a, const struct agg_meta *m,
+                        const struct out_svg_paint *p)
+{
+    struct svg s = {.f = f, .a = a, .unit = m && m->unit ? m->unit : "samples", .paint = p};
     uint32_t count, maxn;
     uint32_t *order;
 
@@ -441,6 +482,7 @@ int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     build_labels(&s);
     rank_frames(&s);
     order = sort_stacks(&s, &count, &maxn);
+    s.order = order;
     flow(&s, order, count, maxn); /* measure the height */
     s.height = PAD_TOP + (int)(s.max_depth + 1) * FRAME_H + PAD_BOTTOM;
     add_header(&s, m);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT */
 #include "sampler.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "proc_stat.h"
 #include "unwind.h"
 #include "util_xalloc.h"
+
+static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS, "a stack per thread read");
 
 #define LINE_CACHE      4
 #define TID_CACHE       256
@@ -356,7 +359,10 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
         if (sm->with_states)
             sm->stack[n++] = sm->state_frame[sm->meas[i].state];
         st->truncated += th->status == UNWIND_TRUNCATED;
-        agg_add(sm->a, sm->stack, n, w);
+        uint32_t id = agg_add(sm->a, sm->stack, n, w);
+        if (sm->opts->listener)
+            sm->opts->listener->stack(sm->opts->listener->ctx, id, w,
+                                      th->tid > 0 ? (uint32_t)th->tid : 0);
         st->stacks++;
     }
     st->retries += s->retries;
@@ -485,6 +491,8 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         if (t == 0) {
             first = first ? first : now;
             last = now;
+            if (opts->listener)
+                opts->listener->tick(opts->listener->ctx, (uint64_t)(now - start));
         }
         if (now - cpu_poll > CPU_POLL_NS) {
             double c = target_cpu_seconds(p->pid);

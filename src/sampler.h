@@ -35,6 +35,22 @@ enum sampler_metric {
                            * proportion to their CPU time (schedstat) since then */
 };
 
+/* The most stacks one sampling instant adds (one per thread the unwinder reads). */
+#define SAMPLER_MAX_TICK_STACKS 1024
+
+/* Someone told of each sample as it is taken (record's raw writer, its time line). Both calls
+ * come from the sampling loop, so they must not allocate in the steady state. */
+struct sampler_listener {
+    void *ctx;
+    /* A thread's stack was added to the profile: its stack id in the agg (new stacks, frames
+     * and strings are in the agg already), the weight added, the kernel thread (0 unknown). */
+    void (*stack)(void *ctx, uint32_t stack, uint64_t weight, uint32_t tid);
+    /* A sampling instant ended, at t_ns nanoseconds since sampling started, after its stack()
+     * calls (none when no thread had Python frames). The next instant adds at most
+     * SAMPLER_MAX_TICK_STACKS stacks: the place to make room for them, and to write out. */
+    void (*tick)(void *ctx, uint64_t t_ns);
+};
+
 struct sampler_opts {
     double rate;     /* samples per second; <= 0: as fast as possible */
     double duration; /* seconds; <= 0: until the target exits or *stop */
@@ -42,7 +58,8 @@ struct sampler_opts {
     int threads; /* put a "thread NAME (TID)" frame at the root of each stack */
     int states;  /* wall mode: put the thread's state ("<cpu>", "<gil>", "<network>" ...;
                   * thread_state.h) as a leaf frame of each stack */
-    enum sampler_metric metric; /* other than SAMPLER_SAMPLES: wall mode only */
+    enum sampler_metric metric;              /* other than SAMPLER_SAMPLES: wall mode only */
+    const struct sampler_listener *listener; /* or NULL */
 };
 
 struct sampler_stats {

@@ -38,6 +38,7 @@ int file_read(const char *path, size_t max, char **buf, size_t *len)
 
     if (!f)
         return -errno;
+    errno = 0;
     do {
         if (cap - n < 65536) {
             cap = cap ? 2 * cap : 65536;
@@ -47,7 +48,7 @@ int file_read(const char *path, size_t max, char **buf, size_t *len)
         n += got;
     } while (got > 0 && n < max);
     if (ferror(f))
-        err = -EIO;
+        err = errno ? -errno : -EIO; /* e.g. -EISDIR for a directory */
     else if (n >= max)
         err = -EFBIG;
     fclose(f);

@@ -1,0 +1,122 @@
+/* Differential profile writers: collapsed-diff text, and the SVG flame graph of out_svg painted
+ * by change.
+ * SPDX-License-Identifier: MIT */
+#include "out_diff.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+
+#include "out_flame.h"
+#include "util_file.h"
+#include "util_sbuf.h"
+
+#define NEUTRAL  235 /* grey level of an unchanged box */
+#define FADE     200 /* how far the other two channels fall at full change */
+#define RISE     20  /* how far the changed channel rises at full change */
+#define NOISE_SD 2   /* counts differing by less than this many standard deviations fade */
+
+double out_diff_change(double a, double b)
+{
+    double m = a > b ? a : b;
+    return m > 0 ? (b - a) / m : 0;
+}
+
+/* The label of frame id with ';' and line breaks as spaces (as out_collapsed_write). */
+static void add_label(struct sbuf *b, const struct agg *a, uint32_t id)
+{
+    size_t start = b->len;
+    agg_frame_label(a, id, b);
+    for (size_t i = start; i < b->len; i++) {
+        if (b->buf[i] == ';' || b->buf[i] == '\n' || b->buf[i] == '\r')
+            b->buf[i] = ' ';
+    }
+}
+
+int out_diff_collapsed_write(FILE *f, const struct agg_diff *d)
+{
+    const struct agg *u = agg_diff_agg(d);
+    struct sbuf b;
+    int err = 0;
+
+    sbuf_init(&b);
+    for (uint32_t i = 0; i < agg_nstacks(u) && !err; i++) {
+        uint32_t n;
+        uint64_t w;
+        const uint32_t *frames = agg_stack(u, i, &n, &w);
+        double wa = round(agg_diff_a(d, i));
+        uint64_t wb = agg_diff_b(d, i);
+        if (n == 0 || (wa == 0 && wb == 0))
+            continue;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j)
+                sbuf_addc(&b, ';');
+            add_label(&b, u, frames[j]);
+        }
+        sbuf_printf(&b, " %.0f %" PRIu64 "\n", wa, wb);
+        if (b.len >= 65536)
+            err = file_put(f, &b);
+    }
+    if (!err)
+        err = file_put(f, &b);
+    sbuf_destroy(&b);
+    return file_finish(f, err);
+}
+
+struct paint {
+    const struct agg_diff *d;
+    const char *unit;
+    int counts; /* weights are sample counts (not bytes): fade changes within noise */
+};
+
+static void sums(const struct paint *p, const struct out_svg_box *box, double *a, double *b)
+{
+    *a = *b = 0;
+    for (uint32_t i = 0; i < box->nstacks; i++) {
+        *a += agg_diff_a(p->d, box->stacks[i]);
+        *b += (double)agg_diff_b(p->d, box->stacks[i]);
+    }
+}
+
+double out_diff_intensity(double a, double b, int counts)
+{
+    double x = fabs(out_diff_change(a, b));
+    if (counts && a + b > 0) {
+        double z = fabs(b - a) / (NOISE_SD * sqrt(a + b));
+        x *= z < 1 ? z : 1;
+    }
+    return x;
+}
+
+static void colour(void *ctx, const struct out_svg_box *box, struct sbuf *out)
+{
+    const struct paint *p = ctx;
+    double a, b;
+    sums(p, box, &a, &b);
+    double c = out_diff_change(a, b), x = out_diff_intensity(a, b, p->counts);
+    int hi = (int)lround(NEUTRAL + RISE * x), lo = (int)lround(NEUTRAL - FADE * x);
+    if (c > 0)
+        sbuf_printf(out, "rgb(%d,%d,%d)", hi, lo, lo);
+    else
+        sbuf_printf(out, "rgb(%d,%d,%d)", lo, lo, hi);
+}
+
+static void detail(void *ctx, const struct out_svg_box *box, struct sbuf *out)
+{
+    const struct paint *p = ctx;
+    double a, b;
+    sums(p, box, &a, &b);
+    sbuf_printf(out, "A %.1f -> B %.0f %s (%+.1f", a, b, p->unit, b - a);
+    if (a > 0)
+        sbuf_printf(out, ", %+.1f%%", 100.0 * (b - a) / a);
+    else
+        sbuf_adds(out, ", new");
+    sbuf_addc(out, ')');
+}
+
+int out_diff_svg_write(FILE *f, const struct agg_diff *d, const struct agg_meta *m)
+{
+    struct paint p = {d, m && m->unit ? m->unit : "samples", !(m && m->unit)};
+    struct out_svg_paint paint = {&p, colour, detail, 1};
+    return out_svg_paint_write(f, agg_diff_agg(d), m, &paint);
+}

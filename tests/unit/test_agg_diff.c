@@ -1,0 +1,150 @@
+/* Unit tests for differential profiles: the normalisation factors and their refusals, stacks
+ * matched across profiles (also stacks one side lacks), the collapsed-diff text, the colours
+ * and tooltips of the differential flame graph.
+ * SPDX-License-Identifier: MIT */
+#include "test.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "agg_collapsed.h"
+#include "agg_diff.h"
+#include "out_diff.h"
+#include "suites.h"
+
+static struct agg *parse(const char *text)
+{
+    struct agg *a = agg_new();
+    char why[160];
+    TEST_EQ_INT(agg_collapsed_parse(a, text, strlen(text), why, sizeof(why)), 0);
+    return a;
+}
+
+static void test_factor(void)
+{
+    struct agg_meta ma = {.rate_requested = 100, .duration = 10, .overhead = -1};
+    struct agg_meta mb = {.rate_effective = 200,
+                          .rate_requested = 100,
+                          .samples = 4000,
+                          .duration = 20,
+                          .overhead = -1};
+    struct agg_meta bytes = {.unit = "bytes", .duration = 5, .overhead = -1};
+    char why[200] = "";
+    double k = 0;
+
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_NONE, &ma, 10, &mb, 30, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 1);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TOTAL, &ma, 10, &mb, 30, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 3);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &ma, 10, &mb, 30, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 2); /* B's effective rate over A's requested one */
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &ma, 10, &mb, 30, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 4); /* 4000 instants against 100 Hz x 10 s */
+    ma.rate_requested = 0;
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &ma, 10, &mb, 30, &k, why, sizeof(why)), -EINVAL);
+    TEST_EQ_STR(why, "A does not say its sampling rate (give --rate)");
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &ma, 10, &mb, 30, &k, why, sizeof(why)),
+                -EINVAL);
+    TEST_CHECK(strstr(why, "A does not say how long") == why);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TOTAL, &ma, 0, &mb, 30, &k, why, sizeof(why)), -EINVAL);
+    TEST_EQ_STR(why, "A holds no samples: no share can be computed");
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_NONE, &ma, 10, &bytes, 30, &k, why, sizeof(why)), -EINVAL);
+    TEST_EQ_STR(why, "A weighs samples and B bytes: they cannot be compared");
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &bytes, 10, &bytes, 30, &k, why, sizeof(why)),
+                -EINVAL);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &bytes, 10, &bytes, 30, &k, why, sizeof(why)),
+                0);
+    TEST_CHECK(k == 1);
+}
+
+static char *render(const struct agg_diff *d, int svg)
+{
+    struct agg_meta m = {.title = "A -> B", .overhead = -1};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    TEST_EQ_INT(svg ? out_diff_svg_write(f, d, &m) : out_diff_collapsed_write(f, d), 0);
+    fclose(f);
+    return buf;
+}
+
+/* The fill of the box whose tooltip starts with title (NULL when there is none). */
+static char *fill_of(const char *svg, const char *title, char *out, size_t len)
+{
+    const char *p = strstr(svg, title), *q;
+    if (!p || !(p = strstr(p, "fill=\"")) || !(q = strchr(p + 6, '"')))
+        return NULL;
+    snprintf(out, len, "%.*s", (int)(q - p - 6), p + 6);
+    return out;
+}
+
+static void test_diff(void)
+{
+    /* A at 100 Hz, B at 200 Hz (time: A counts double); f doubled, g the same, old gone, new
+     * new; the file names differ in nothing, the frames match across profiles */
+    struct agg *a = parse("main (a.py:1);f (a.py:2) 10\nmain (a.py:1);g (a.py:3) 10\n"
+                          "main (a.py:1);old (a.py:4) 3\n");
+    struct agg *b = parse("main (a.py:1);new (a.py:5) 5\nmain (a.py:1);g (a.py:3) 20\n"
+                          "main (a.py:1);f (a.py:2) 40\n");
+    struct agg_diff *d = agg_diff_new(a, b, 2);
+    char fill[64];
+
+    TEST_CHECK(agg_diff_total_a(d) == 46);
+    TEST_EQ_INT(agg_diff_total_b(d), 65);
+    TEST_EQ_INT(agg_nstacks(agg_diff_agg(d)), 4);
+    TEST_CHECK(agg_diff_a(d, 0) == 20 && agg_diff_b(d, 0) == 40);
+    TEST_CHECK(agg_diff_a(d, 2) == 6 && agg_diff_b(d, 2) == 0);
+    TEST_CHECK(agg_diff_a(d, 3) == 0 && agg_diff_b(d, 3) == 5);
+    char *text = render(d, 0);
+    TEST_EQ_STR(text, "main (a.py:1);f (a.py:2) 20 40\n"
+                      "main (a.py:1);g (a.py:3) 20 20\n"
+                      "main (a.py:1);old (a.py:4) 6 0\n"
+                      "main (a.py:1);new (a.py:5) 0 5\n");
+    free(text);
+    char *svg = render(d, 1);
+    TEST_EQ_STR(fill_of(svg, "<title>g (a.py:3)\nA 20.0 -&gt; B 20 samples (+0.0, +0.0%)", fill,
+                        sizeof(fill)),
+                "rgb(235,235,235)");
+    /* f: +20 of 40 (change 0.5), beyond noise (2 sqrt(60) = 15.5): rgb(245,135,135) */
+    TEST_EQ_STR(fill_of(svg, "<title>f (a.py:2)\nA 20.0 -&gt; B 40 samples (+20.0, +100.0%)", fill,
+                        sizeof(fill)),
+                "rgb(245,135,135)");
+    /* new: 5 of nothing, within noise (2 sqrt(5) = 4.5 < 5: not faded) */
+    TEST_EQ_STR(fill_of(svg, "<title>new (a.py:5)\nA 0.0 -&gt; B 5 samples (+5.0, new)", fill,
+                        sizeof(fill)),
+                "rgb(255,35,35)");
+    /* main: 46 -> 65; change 19/65, faded by 19 / (2 sqrt(111)) */
+    double x = (19.0 / 65) * (19 / (2 * sqrt(111.0)));
+    char want[64];
+    snprintf(want, sizeof(want), "rgb(%ld,%ld,%ld)", lround(235 + 20 * x), lround(235 - 200 * x),
+             lround(235 - 200 * x));
+    TEST_EQ_STR(fill_of(svg, "<title>main (a.py:1)\n", fill, sizeof(fill)), want);
+    TEST_CHECK(strstr(svg, "old (a.py:4)") == NULL); /* no width: not drawn */
+    free(svg);
+    agg_diff_free(d);
+    agg_free(a);
+    agg_free(b);
+}
+
+static void test_change(void)
+{
+    TEST_CHECK(out_diff_change(0, 0) == 0);
+    TEST_CHECK(out_diff_change(10, 0) == -1);
+    TEST_CHECK(out_diff_change(0, 3) == 1);
+    TEST_CHECK(out_diff_change(10, 20) == 0.5);
+    TEST_CHECK(out_diff_change(20, 10) == -0.5);
+    TEST_CHECK(out_diff_intensity(20, 10, 0) == 0.5);
+    /* 100 vs 110: 10 apart, 2 sqrt(210) = 29: faded to a third */
+    TEST_CHECK(fabs(out_diff_intensity(100, 110, 1) - (10.0 / 110) * (10 / (2 * sqrt(210.0)))) <
+               1e-12);
+    TEST_CHECK(out_diff_intensity(1000, 2000, 1) == 0.5);
+}
+
+void test_agg_diff(void)
+{
+    test_factor();
+    test_diff();
+    test_change();
+}

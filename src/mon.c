@@ -363,9 +363,12 @@ static int read_sched(struct mon *m, struct slot *s, int slow, uint64_t *u, uint
     }
     if (proc_taskstats_tgid(m->ts, s->pub.pid, &rec) < 0)
         return 0;
-    /* The group's totals, exited threads included: kept as if from one thread. */
-    s->dead_wait = rec.cpu_delay_ns;
-    s->dead_slices = rec.cpu_count;
+    /* The group's totals, exited threads included: kept as if from one thread. A zombie's
+     * group has no thread left to sum (zeros): the last totals stay. */
+    if (rec.cpu_delay_ns > s->dead_wait)
+        s->dead_wait = rec.cpu_delay_ns;
+    if (rec.cpu_count > s->dead_slices)
+        s->dead_slices = rec.cpu_count;
     *u = rec.utime_us;
     *sy = rec.stime_us;
     *run_ns = rec.cpu_run_ns;
@@ -706,7 +709,8 @@ static void append_row(struct mon *m, int64_t now)
 {
     if (m->nrows == m->rows_cap)
         merge_rows(m);
-    make_row(m, now, &m->rows[m->nrows++]);
+    make_row(m, now, &m->rows[m->nrows]); /* against the previous row: counted before this one */
+    m->nrows++;
     if (!m->ts || !m->ts_tick)
         return;
     if (m->ts_row != SIZE_MAX && m->ts_row + 1 < m->nrows - 1)

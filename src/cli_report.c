@@ -1,5 +1,5 @@
 /* spyglass report: read a collapsed profile (what `record` writes by default) and write it in
- * another format: collapsed, svg, speedscope, pprof, pstats.
+ * another format: collapsed, svg, html, speedscope, pprof, pstats.
  * SPDX-License-Identifier: MIT */
 #include "cli_report.h"
 
@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_attach.h"
 #include "out_format.h"
+#include "proc_src.h"
 #include "util_file.h"
 
 #define INPUT_MAX (1ULL << 30) /* bytes of collapsed text read at most */
@@ -36,12 +37,14 @@ static const char usage[] =
     "  IN                   the collapsed profile ('-': standard input)\n"
     "  -o, --output FILE    write to FILE (default: standard output)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
-    "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
-    "                       .pstats/.prof; else collapsed)\n"
+    "                       (default: from -o's extension: .svg, .html/.htm, .json,\n"
+    "                       .pb.gz/.pprof, .pstats/.prof; else collapsed)\n"
     "  -r, --rate HZ        the rate the profile was sampled at, for times in pprof and\n"
     "                       pstats (default 100, record's default)\n"
-    "      --title TEXT     the title shown in svg, speedscope and pprof (default: IN)\n"
+    "      --title TEXT     the title shown in svg, html, speedscope and pprof (default: IN)\n"
     "\n"
+    "html reads the source files the frames name from disk, by their paths as written (when\n"
+    "readable), for its source view.\n"
     "pprof and pstats are binary: they are not written to a terminal.\n";
 
 static int parse_args(int argc, char **argv, struct report_args *ra)
@@ -170,6 +173,8 @@ int cli_report(int argc, char **argv)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     a = agg_new();
     rc = load(&ra, a);
+    if (!rc && ra.format == OUT_FORMAT_HTML)
+        proc_src_attach(a, 0, NULL, NULL);
     if (!rc)
         rc = save(&ra, a);
     agg_free(a);

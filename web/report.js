@@ -10,8 +10,8 @@
   var KIND_PY = 0, KIND_THREAD = 1, KIND_STATE = 2;
   var ROW = 18;          /* px per stack level */
   var MIN_W = 0.35;      /* boxes narrower than this (px) are not drawn */
-  var TABLE_ROWS = 500;  /* functions listed at most */
-  var SRC_LINES = 4000;  /* lines of a file shown at most (a window around the function) */
+  var TABLE_ROWS = 300;  /* functions listed at most */
+  var SRC_LINES = 1500;  /* lines of a file shown at most (a window around the function) */
   var MATCH = '#d63fd6', ROOT = '#cfd0d6', THREAD = '#c5d5ea', SEL = '#10307a';
   var STATE_COLORS = {
     '<cpu>': '#f0b13c', '<gil>': '#e06c5e', '<lock>': '#b588cc', '<disk>': '#6e95e8',
@@ -145,25 +145,38 @@
   }
 
   /* The tree shown: raw stacks filtered by thread (-1: all, merged) and state (-1: all, shown
-   * as leaves; else only stacks ending in that state, the leaf hidden), merged by function. */
+   * as leaves; else only stacks ending in that state, the leaf hidden), merged by function.
+   * Nodes are numbered as made (parents before children); node 0 is the root, "all". */
   function buildView(m, threadSel, stateSel) {
-    var n = m.n, nfun = m.funcs.length;
-    var raw2v = new Int32Array(n), rawW = new Float64Array(n);
-    var parent = [-1], func = [-1], self = [0], self2 = [0], depth = [0], lo = [0], hi = [0];
-    var kids = new Map();
+    var n = m.n, cap = n + 1, raw2v = new Int32Array(n), rawW = new Float64Array(n);
+    var parent = new Int32Array(cap), func = new Int32Array(cap), depth = new Int32Array(cap);
+    var self = new Float64Array(cap), self2 = m.self2 ? new Float64Array(cap) : null;
+    var lo = new Int32Array(cap), hi = new Int32Array(cap), nv = 1;
+    /* (parent, function) -> node: open addressing in typed arrays (a Map is several times
+     * slower at a few hundred thousand nodes) */
+    var size = 16;
+    while (size < 2 * cap) size *= 2;
+    var mask = size - 1, keyP = new Int32Array(size).fill(-1), keyF = new Int32Array(size);
+    var slot = new Int32Array(size);
+    parent[0] = -1;
+    func[0] = -1;
     if (threadSel < 0 && stateSel < 0) self[0] = m.rootSelf;
     function child(vp, f, line) {
-      var key = vp * nfun + f, v = kids.get(key);
-      if (v === undefined) {
-        v = parent.length;
-        kids.set(key, v);
-        parent.push(vp); func.push(f); self.push(0); self2.push(0);
-        depth.push(depth[vp] + 1); lo.push(line); hi.push(line);
-      } else if (line > 0) {
-        if (!lo[v] || line < lo[v]) lo[v] = line;
-        if (line > hi[v]) hi[v] = line;
+      var h = (Math.imul(vp, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) >>> 0;
+      for (h = (h ^ (h >>> 15)) & mask; keyP[h] >= 0; h = (h + 1) & mask) {
+        if (keyP[h] === vp && keyF[h] === f) {
+          var v = slot[h];
+          if (line > 0) {
+            if (!lo[v] || line < lo[v]) lo[v] = line;
+            if (line > hi[v]) hi[v] = line;
+          }
+          return v;
+        }
       }
-      return v;
+      keyP[h] = vp; keyF[h] = f; slot[h] = nv;
+      parent[nv] = vp; func[nv] = f; depth[nv] = depth[vp] + 1;
+      lo[nv] = hi[nv] = line > 0 ? line : 0;
+      return nv++;
     }
     for (var i = 0; i < n; i++) {
       var p = m.parent[i], vp = p < 0 ? 0 : raw2v[p], fr = m.frame[i], kind = m.fKind[fr], v;
@@ -178,45 +191,42 @@
       if (m.self[i] && (stateSel < 0 || kind === KIND_STATE)) {
         rawW[i] = m.self[i];
         self[v] += m.self[i];
-        if (m.self2) self2[v] += m.self2[i];
+        if (self2) self2[v] += m.self2[i];
       }
     }
-    var nv = parent.length, V = {
-      n: nv, parent: Int32Array.from(parent), func: Int32Array.from(func),
-      self: Float64Array.from(self), total: Float64Array.from(self),
-      self2: m.self2 ? Float64Array.from(self2) : null, depth: Int32Array.from(depth),
-      lo: Int32Array.from(lo), hi: Int32Array.from(hi), raw2v: raw2v, rawW: rawW,
-      thread: threadSel, state: stateSel, maxDepth: 0
+    var V = {
+      n: nv, parent: parent.subarray(0, nv), func: func.subarray(0, nv),
+      self: self.subarray(0, nv), total: self.slice(0, nv),
+      self2: self2 ? self2.subarray(0, nv) : null, total2: self2 ? self2.slice(0, nv) : null,
+      depth: depth.subarray(0, nv), lo: lo.subarray(0, nv), hi: hi.subarray(0, nv),
+      raw2v: raw2v, rawW: rawW, thread: threadSel, state: stateSel, maxDepth: 0
     };
-    V.total2 = V.self2 ? Float64Array.from(V.self2) : null;
     for (v = nv - 1; v > 0; v--) {
       V.total[V.parent[v]] += V.total[v];
       if (V.total2) V.total2[V.parent[v]] += V.total2[v];
       if (V.total[v] > 0 && V.depth[v] > V.maxDepth) V.maxDepth = V.depth[v];
     }
     /* own weight of a function's node: its self and that of the state leaves shown below it */
-    V.selfAll = Float64Array.from(V.self);
+    V.selfAll = V.self.slice();
     for (v = 1; v < nv; v++)
       if (m.funcs[V.func[v]].kind === KIND_STATE) V.selfAll[V.parent[v]] += V.total[v];
     linkChildren(m, V);
     return V;
   }
 
-  /* Children lists (first[v]..first[v+1] in kids), by function name. */
+  /* Children lists (kids[first[v]] .. kids[first[v + 1] - 1]), by function name: a counting
+   * sort of the nodes by name rank, then one by parent, which keeps that order. */
   function linkChildren(m, V) {
-    var nv = V.n, first = new Int32Array(nv + 1), kids = new Int32Array(Math.max(nv - 1, 0));
-    var v;
+    var nv = V.n, nf = m.funcs.length, rank = m.rank, v, k;
+    var byRank = new Int32Array(nf + 1), order = new Int32Array(Math.max(nv - 1, 0));
+    for (v = 1; v < nv; v++) byRank[rank[V.func[v]] + 1]++;
+    for (k = 0; k < nf; k++) byRank[k + 1] += byRank[k];
+    for (v = 1; v < nv; v++) order[byRank[rank[V.func[v]]]++] = v;
+    var first = new Int32Array(nv + 1), kids = new Int32Array(Math.max(nv - 1, 0));
     for (v = 1; v < nv; v++) first[V.parent[v] + 1]++;
     for (v = 0; v < nv; v++) first[v + 1] += first[v];
     var fill = first.slice(0, nv);
-    for (v = 1; v < nv; v++) kids[fill[V.parent[v]]++] = v;
-    var rank = m.rank, func = V.func;
-    for (v = 0; v < nv; v++) {
-      if (first[v + 1] - first[v] > 1)
-        kids.subarray(first[v], first[v + 1]).sort(function (a, b) {
-          return rank[func[a]] - rank[func[b]];
-        });
-    }
+    for (k = 0; k < order.length; k++) kids[fill[V.parent[order[k]]]++] = order[k];
     V.first = first;
     V.kids = kids;
   }
@@ -787,26 +797,33 @@
     draw();
   }
 
+  var timings = {};
+  function timed(name, fn) {
+    var t0 = performance.now(), r = fn();
+    timings[name] = Math.round(performance.now() - t0);
+    return r;
+  }
+
   function init() {
     var data;
     try {
-      data = JSON.parse($('spyglass-data').textContent);
+      data = timed('parse', function () { return JSON.parse($('spyglass-data').textContent); });
     } catch (err) {
       $('title').textContent = 'spyglass report: the embedded profile cannot be read';
       return;
     }
-    model = buildModel(data);
+    model = timed('model', function () { return buildModel(data); });
     canvas = $('flame');
     ctx = canvas.getContext('2d');
     facts();
     filters();
-    view = buildView(model, -1, -1);
-    stats = functionStats(model, view);
-    draw();
-    renderTable();
+    view = timed('view', function () { return buildView(model, -1, -1); });
+    stats = timed('stats', function () { return functionStats(model, view); });
+    timed('draw', draw);
+    timed('table', renderTable);
     buildCharts();
     var top = sortedFunctions()[0]; /* the hottest function's source, to begin with */
-    if (top !== undefined) select(top);
+    if (top !== undefined) timed('source', function () { select(top); });
     canvas.addEventListener('mousemove', function (e) { showTip(eventNode(e), e); });
     canvas.addEventListener('mouseleave', function () { $('tip').hidden = true; });
     canvas.addEventListener('click', function (e) {
@@ -852,6 +869,7 @@
           name: label(boxes.v[i]), depth: view.depth[boxes.v[i]] });
       return out;
     },
-    tip: function (v) { return tipText(v); }
+    tip: function (v) { return tipText(v); },
+    timings: function () { return timings; } /* ms of each step of the start */
   };
 })();

@@ -302,19 +302,70 @@ static void write_strings(struct html *h)
     sbuf_addc(&h->b, ']');
 }
 
-/* One array of the tree, in preorder: what = 0 depth, 1 frame, 2 self. */
-static void write_column(struct html *h, const struct tree *t, const uint32_t *order,
-                         const uint32_t *depth, int what)
+/* Base64 (RFC 4648, with padding) of n bytes. */
+static void add_b64(struct sbuf *b, const unsigned char *p, size_t n)
 {
-    static const char *const names[] = {"\"depth\":[", ",\"frame\":[", ",\"self\":["};
-    sbuf_adds(&h->b, names[what]);
-    for (uint32_t k = 0; k < t->n; k++) {
-        uint32_t v = order[k];
-        if (k)
-            sbuf_addc(&h->b, ',');
-        add_u64(&h->b, what == 0 ? depth[v] : what == 1 ? t->frame[v] : t->self[v]);
-        if ((k & 1023) == 0)
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        q[0] = abc[v >> 18];
+        q[1] = abc[(v >> 12) & 63];
+        q[2] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
+        q[3] = i + 2 < n ? abc[v & 63] : '=';
+        sbuf_add(b, q, 4);
+    }
+}
+
+#define PACK_CHUNK 49152 /* bytes encoded at a time: a multiple of 3 (no padding) and of 4 */
+
+/* "name":{"bytes":W,"b64":"..."}: vals[order[k]] for k < n, each little-endian in W bytes (1,
+ * 2 or 4: the fewest that hold max), base64-encoded. */
+static void write_packed(struct html *h, const char *name, const uint32_t *order,
+                         const uint32_t *vals, uint32_t n, uint32_t max)
+{
+    unsigned char *buf = xmalloc(PACK_CHUNK);
+    unsigned w = max < 256 ? 1 : max < 65536 ? 2 : 4;
+    size_t used = 0;
+
+    sbuf_printf(&h->b, ",\"%s\":{\"bytes\":%u,\"b64\":\"", name, w);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t v = vals[order[k]];
+        for (unsigned j = 0; j < w; j++)
+            buf[used++] = (unsigned char)(v >> (8 * j));
+        if (used == PACK_CHUNK) {
+            add_b64(&h->b, buf, used);
+            used = 0;
             flush(h, 0);
+        }
+    }
+    add_b64(&h->b, buf, used);
+    sbuf_adds(&h->b, "\"}");
+    free(buf);
+}
+
+/* "self":[d,w,d,w...]: the nodes where stacks end, in preorder, as the distance from the
+ * previous such node (the first: its index) and the weight. */
+static void write_self(struct html *h, const struct tree *t, const uint32_t *order)
+{
+    uint32_t prev = 0;
+    int first = 1;
+
+    sbuf_adds(&h->b, ",\"self\":[");
+    for (uint32_t k = 0; k < t->n; k++) {
+        uint64_t w = t->self[order[k]];
+        if (!w)
+            continue;
+        if (!first)
+            sbuf_addc(&h->b, ',');
+        first = 0;
+        add_u64(&h->b, k - prev);
+        sbuf_addc(&h->b, ',');
+        add_u64(&h->b, w);
+        prev = k;
+        flush(h, 0);
     }
     sbuf_addc(&h->b, ']');
 }
@@ -322,13 +373,17 @@ static void write_column(struct html *h, const struct tree *t, const uint32_t *o
 static void write_tree(struct html *h)
 {
     struct tree t;
-    uint32_t *depth = NULL;
+    uint32_t *depth = NULL, max_depth = 0;
 
     tree_build(&t, h->a);
     uint32_t *order = tree_preorder(&t, &depth);
-    sbuf_adds(&h->b, ",\"tree\":{");
-    for (int what = 0; what < 3; what++)
-        write_column(h, &t, order, depth, what);
+    for (uint32_t i = 0; i < t.n; i++)
+        max_depth = depth[i] > max_depth ? depth[i] : max_depth;
+    sbuf_adds(&h->b, ",\"tree\":{\"n\":");
+    add_u64(&h->b, t.n);
+    write_packed(h, "depth", order, depth, t.n, max_depth);
+    write_packed(h, "frame", order, t.frame, t.n, agg_nframes(h->a));
+    write_self(h, &t, order);
     sbuf_adds(&h->b, ",\"root_self\":");
     add_u64(&h->b, t.root_self);
     sbuf_addc(&h->b, '}');

@@ -15,12 +15,16 @@
  *    "strings": [...],                     names and paths used by frames
  *    "frames": [name, file, line, kind, ...]   4 integers per agg frame id (file -1: none;
  *                                          kind: enum agg_frame_kind)
- *    "tree": {"depth": [...], "frame": [...], "self": [...], "root_self": N}
- *            the call tree of the stacks (the distinct prefixes), in preorder: node i is at
- *            depth[i] (0: a root frame; its parent is the closest earlier node one level up),
- *            is frame[i], and self[i] is the weight of the stacks that end there; root_self is
- *            the weight of empty stacks. A differential page (`spyglass diff`, to come) adds
- *            "self2": the second profile's weight per node, same layout.
+ *    "tree": {"n": N, "depth": PACKED, "frame": PACKED, "self": [d, w, d, w, ...],
+ *             "root_self": W}
+ *            the call tree of the stacks (one node per distinct prefix), N nodes in preorder:
+ *            node i is at depth[i] (0: a root frame; its parent is the closest earlier node one
+ *            level up) and is frame[i]. PACKED is {"bytes": B, "b64": "..."}: the N values,
+ *            each little-endian in B bytes (1, 2 or 4), in base64. "self" lists the nodes where
+ *            stacks end: d is the node's index minus the previous listed node's (the first:
+ *            its index), w the weight of those stacks; root_self is the weight of empty
+ *            stacks. A differential page (`spyglass diff`, to come) adds "self2": the second
+ *            profile's weights, same layout.
  *    "sources": [[file string index, "text"], ...],
  *    "series": {"t": [s since the readings started], "list": [{"name", "label", "unit",
  *               "chart", "v": [...]}]}}     (absent without resource readings)

@@ -106,24 +106,48 @@
       Math.round(55 * v2) + ')';
   }
 
+  /* {"bytes": B, "b64": "..."}: n unsigned little-endian values of B bytes each. */
+  function unpack(c, n) {
+    var out = new Int32Array(n);
+    if (!c || typeof c.b64 !== 'string') return out;
+    var bin = atob(c.b64), w = c.bytes === 2 || c.bytes === 4 ? c.bytes : 1;
+    n = Math.min(n, Math.floor(bin.length / w));
+    for (var i = 0, k = 0; i < n; i++, k += w) {
+      var v = bin.charCodeAt(k);
+      if (w > 1) v |= bin.charCodeAt(k + 1) << 8;
+      if (w > 2) v |= bin.charCodeAt(k + 2) << 16 | bin.charCodeAt(k + 3) << 24;
+      out[i] = v;
+    }
+    return out;
+  }
+  /* [d, w, d, w...] (node distances and weights) into a weight per node. */
+  function unsparse(list, n) {
+    var out = new Float64Array(n), i = 0;
+    if (!Array.isArray(list)) return out;
+    for (var k = 0; k + 1 < list.length; k += 2) {
+      i += list[k] | 0;
+      if (i >= 0 && i < n) out[i] += +list[k + 1] || 0;
+    }
+    return out;
+  }
+
   /* The preorder arrays into parent links; threads and states with their weights. */
   function readTree(m, t) {
-    var depth = t.depth || [], frame = t.frame || [], self = t.self || [];
-    var n = Math.min(depth.length, frame.length, self.length), last = [];
+    var n = m.nf ? Math.max(0, t.n | 0) : 0, depth = unpack(t.depth, n), frame = unpack(t.frame, n);
+    var last = [];
     m.n = n;
-    m.parent = new Int32Array(n); m.depth = new Int32Array(n); m.frame = new Int32Array(n);
-    m.self = new Float64Array(n);
-    m.self2 = Array.isArray(t.self2) ? Float64Array.from(t.self2) : null;
+    m.parent = new Int32Array(n); m.depth = depth; m.frame = frame;
+    m.self = unsparse(t.self, n);
+    m.self2 = t.self2 ? unsparse(t.self2, n) : null;
     m.rootSelf = +t.root_self || 0;
     var sub = new Float64Array(n), total = m.rootSelf, threads = new Map(), states = new Map();
     for (var i = 0; i < n; i++) {
-      var d = depth[i] | 0, fr = frame[i] | 0;
-      if (fr < 0 || fr >= m.nf) fr = 0;
-      if (d > last.length) d = last.length; /* malformed: attach to the deepest open node */
+      var d = depth[i], fr = frame[i];
+      if (fr < 0 || fr >= m.nf) fr = frame[i] = 0;
+      if (d > last.length) d = depth[i] = last.length; /* malformed: under the deepest node */
       m.parent[i] = d ? last[d - 1] : -1;
       last.length = d;
       last.push(i);
-      m.depth[i] = d; m.frame[i] = fr; m.self[i] = +self[i] || 0;
       total += m.self[i];
       if (m.fKind[fr] === KIND_STATE && m.self[i])
         states.set(fr, (states.get(fr) || 0) + m.self[i]);

@@ -168,29 +168,66 @@ static void test_escaping(void)
     agg_free(a);
 }
 
+/* The values of a packed column {"bytes":W,"b64":"..."}: n of them into v (caller's room). */
+static int unpack(json_t *col, uint32_t *v, size_t n)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *s = json_string_value(json_object_get(col, "b64"));
+    json_int_t w = json_integer_value(json_object_get(col, "bytes"));
+    unsigned char bytes[4096];
+    size_t nb = 0;
+
+    if (!s || (w != 1 && w != 2 && w != 4))
+        return -1;
+    for (uint32_t acc = 0, bits = 0; *s && *s != '='; s++) {
+        const char *c = strchr(abc, *s);
+        if (!c || nb == sizeof(bytes))
+            return -1;
+        acc = acc << 6 | (uint32_t)(c - abc);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            bytes[nb++] = (unsigned char)(acc >> bits);
+        }
+    }
+    if (nb != n * (size_t)w)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = 0;
+        for (json_int_t j = 0; j < w; j++)
+            v[i] |= (uint32_t)bytes[i * (size_t)w + (size_t)j] << (8 * j);
+    }
+    return 0;
+}
+
 /* The weight of every call path (frame ids joined by ',') as the tree encodes it, summed over
- * the stacks that end there: rebuilt from depth/frame/self in b, one "path weight" per line. */
+ * the stacks that end there: rebuilt from the tree's columns, one "path weight" per line. */
 static void tree_paths(json_t *tree, struct sbuf *b)
 {
-    json_t *depth = json_object_get(tree, "depth"), *fr = json_object_get(tree, "frame");
     json_t *self = json_object_get(tree, "self");
-    size_t n = json_array_size(depth);
-    json_int_t path[64];
+    size_t n = (size_t)json_integer_value(json_object_get(tree, "n"));
+    uint32_t depth[64], fr[64];
+    json_int_t path[64], w[64] = {0}, at = 0;
 
-    TEST_EQ_INT(json_array_size(fr), n);
-    TEST_EQ_INT(json_array_size(self), n);
+    TEST_CHECK(n > 0 && n < 64);
+    if (!n || n >= 64)
+        return;
+    TEST_EQ_INT(unpack(json_object_get(tree, "depth"), depth, n), 0);
+    TEST_EQ_INT(unpack(json_object_get(tree, "frame"), fr, n), 0);
+    TEST_EQ_INT(json_array_size(self) % 2, 0);
+    for (size_t k = 0; k + 1 < json_array_size(self); k += 2) {
+        at += json_integer_value(json_array_get(self, k));
+        TEST_CHECK(at >= 0 && at < (json_int_t)n);
+        if (at >= 0 && at < (json_int_t)n)
+            w[at] = json_integer_value(json_array_get(self, k + 1));
+    }
     for (size_t i = 0; i < n; i++) {
-        json_int_t d = json_integer_value(json_array_get(depth, i));
-        TEST_CHECK(d >= 0 && d < 64);
-        if (d < 0 || d >= 64)
-            return;
-        path[d] = json_integer_value(json_array_get(fr, i));
-        json_int_t w = json_integer_value(json_array_get(self, i));
-        if (!w)
+        path[depth[i]] = fr[i];
+        if (!w[i])
             continue;
-        for (json_int_t k = 0; k <= d; k++)
+        for (uint32_t k = 0; k <= depth[i]; k++)
             sbuf_printf(b, k ? ",%lld" : "%lld", (long long)path[k]);
-        sbuf_printf(b, " %lld\n", (long long)w);
+        sbuf_printf(b, " %lld\n", (long long)w[i]);
     }
 }
 
@@ -234,6 +271,36 @@ static void test_tree(void)
     TEST_CHECK(json_object_get(j, "series") == NULL);
     json_decref(j);
     sbuf_destroy(&got);
+    free(page);
+    agg_free(a);
+}
+
+/* A stack 300 deep: depths and frame ids take 2 bytes each. */
+static void test_packing(void)
+{
+    struct agg *a = agg_new();
+    uint32_t st[300], depth[300], fr[300];
+    char name[16];
+    int rc;
+
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        st[i] = frame(a, name, "deep.py", i + 1, AGG_FRAME_PY);
+    }
+    agg_add(a, st, 300, 1ULL << 40); /* a weight beyond 32 bits (bytes) */
+    char *page = render(a, NULL, NULL, &rc);
+    json_t *j = page ? data_json(page) : NULL, *tree = json_object_get(j, "tree");
+    TEST_EQ_INT(rc, 0);
+    TEST_EQ_INT(json_integer_value(json_object_get(json_object_get(tree, "depth"), "bytes")), 2);
+    TEST_EQ_INT(json_integer_value(json_object_get(json_object_get(tree, "frame"), "bytes")), 2);
+    TEST_EQ_INT(unpack(json_object_get(tree, "depth"), depth, 300), 0);
+    TEST_EQ_INT(unpack(json_object_get(tree, "frame"), fr, 300), 0);
+    TEST_CHECK(depth[0] == 0 && depth[299] == 299 && fr[0] == st[0] && fr[299] == st[299]);
+    json_t *self = json_object_get(tree, "self");
+    TEST_EQ_INT(json_array_size(self), 2);
+    TEST_EQ_INT(json_integer_value(json_array_get(self, 0)), 299);
+    TEST_EQ_INT(json_integer_value(json_array_get(self, 1)), 1LL << 40);
+    json_decref(j);
     free(page);
     agg_free(a);
 }
@@ -327,6 +394,7 @@ void test_out_html(void)
     test_structure();
     test_escaping();
     test_tree();
+    test_packing();
     test_sources();
     test_series();
     test_empty_and_errors();

@@ -225,11 +225,14 @@
       depth: depth.subarray(0, nv), lo: lo.subarray(0, nv), hi: hi.subarray(0, nv),
       raw2v: raw2v, rawW: rawW, thread: threadSel, state: stateSel, maxDepth: 0
     };
+    V.below = new Int32Array(nv); /* levels drawn above a node (its deepest descendant's) */
     for (v = nv - 1; v > 0; v--) {
-      V.total[V.parent[v]] += V.total[v];
-      if (V.total2) V.total2[V.parent[v]] += V.total2[v];
-      if (V.total[v] > 0 && V.depth[v] > V.maxDepth) V.maxDepth = V.depth[v];
+      var up = V.parent[v];
+      V.total[up] += V.total[v];
+      if (V.total2) V.total2[up] += V.total2[v];
+      if (V.total[v] > 0 && V.below[v] + 1 > V.below[up]) V.below[up] = V.below[v] + 1;
     }
+    V.maxDepth = V.below[0];
     /* own weight of a function's node: its self and that of the state leaves shown below it */
     V.selfAll = V.self.slice();
     for (v = 1; v < nv; v++)
@@ -390,9 +393,9 @@
   /* ---- the graph ---- */
   function resize() {
     var dpr = window.devicePixelRatio || 1;
-    cssW = $('graph').clientWidth || 1000;
-    rows = Math.min(view.maxDepth + 1, Math.floor(30000 / ROW));
+    rows = Math.min(view.depth[ui.zoom] + view.below[ui.zoom] + 1, Math.floor(30000 / ROW));
     canvas.style.height = rows * ROW + 'px';
+    cssW = $('graph').clientWidth || 1000; /* after the height: a scroll bar may have come or gone */
     canvas.width = Math.round(cssW * dpr);
     canvas.height = Math.round(rows * ROW * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -432,7 +435,10 @@
   }
 
   function draw() {
+    var rowsBefore = rows;
     resize();
+    /* a flame graph grows upwards: keep its root in sight when its height changes */
+    if (!ui.icicle && rows !== rowsBefore) $('graph').scrollTop = $('graph').scrollHeight;
     ctx.clearRect(0, 0, cssW, rows * ROW);
     boxes.n = 0;
     $('empty').hidden = view.total[0] > 0;
@@ -473,9 +479,11 @@
         return boxes.v[i];
     return -1;
   }
+  /* The node under a mouse event; the canvas may be stretched until the next draw. */
   function eventNode(e) {
-    var r = canvas.getBoundingClientRect();
-    return hit(e.clientX - r.left, e.clientY - r.top);
+    var r = canvas.getBoundingClientRect(), kx = r.width ? cssW / r.width : 1;
+    var ky = r.height ? rows * ROW / r.height : 1;
+    return hit((e.clientX - r.left) * kx, (e.clientY - r.top) * ky);
   }
 
   function tipText(v) {
@@ -547,9 +555,10 @@
       return;
     }
     var nf = model.funcs.length, match = new Uint8Array(nf), under = new Uint8Array(view.n);
+    var files = $('search').value.indexOf('/') >= 0; /* a path: search the files too */
     for (var f = 0; f < nf; f++) {
       var fn = model.funcs[f];
-      match[f] = ui.matcher(fn.name) || (fn.file !== null && ui.matcher(fn.file)) ? 1 : 0;
+      match[f] = ui.matcher(fn.name) || (files && fn.file !== null && ui.matcher(fn.file)) ? 1 : 0;
     }
     var w = 0, nfun = 0;
     for (var v = 1; v < view.n; v++) { /* parents come before children */
@@ -770,6 +779,7 @@
       ch.list.forEach(function (x) {
         x.v.forEach(function (v) { if (isFinite(v) && v > max) max = v; });
       });
+      var seen = max > 0;
       if (ch.list[0].unit === '%') max = Math.max(max, 100);
       if (!(max > 0)) max = 1;
       var ph = H - bottom - 16, y0 = H - bottom;
@@ -789,10 +799,17 @@
         g.stroke();
         if (idx >= 0) readout.push(x.label + ' ' + unitText(x.v[idx], x.unit));
       });
-      g.fillStyle = '#555';
       g.textBaseline = 'top';
-      var legend = ch.list.map(function (x) { return x.label; }).join(' / ');
-      g.fillText(legend + ' (max ' + unitText(max, ch.list[0].unit) + ')', 4, 2);
+      var x0 = 4;
+      ch.list.forEach(function (x, k) {
+        g.fillStyle = PALETTE[k % PALETTE.length];
+        g.fillRect(x0, 5, 10, 3);
+        g.fillStyle = '#444';
+        g.fillText(x.label, x0 + 14, 2);
+        x0 += 24 + g.measureText(x.label).width;
+      });
+      g.fillStyle = '#777';
+      g.fillText(seen ? 'max ' + unitText(max, ch.list[0].unit) : 'none during the run', x0, 2);
       if (last) {
         g.textBaseline = 'bottom';
         for (var k = 0; k <= 5; k++) {
@@ -819,6 +836,7 @@
     $('view-flame').classList.toggle('on', !icicle);
     $('view-icicle').classList.toggle('on', icicle);
     draw();
+    $('graph').scrollTop = icicle ? 0 : $('graph').scrollHeight;
   }
 
   var timings = {};
@@ -875,6 +893,10 @@
       clearTimeout(pending);
       pending = setTimeout(function () { draw(); if (charts.length) drawCharts(-1); }, 60);
     });
+    if (window.ResizeObserver) /* e.g. a page scroll bar that came after the first draw */
+      new ResizeObserver(function () {
+        if ($('graph').clientWidth !== cssW) draw();
+      }).observe($('graph'));
   }
 
   init();
@@ -894,6 +916,7 @@
       return out;
     },
     tip: function (v) { return tipText(v); },
+    width: function () { return cssW; }, /* of the drawing, in CSS px (boxes' unit) */
     timings: function () { return timings; } /* ms of each step of the start */
   };
 })();

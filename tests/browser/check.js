@@ -29,14 +29,15 @@
   function rootBox() {
     return boxes().filter(function (b) { return b.node === 0; })[0];
   }
+  /* A mouse event at (x, y) of el; on the canvas, in the drawing's units (boxes()). */
   function fire(el, type, x, y) {
-    var r = el.getBoundingClientRect();
+    var r = el.getBoundingClientRect(), k = el === canvas ? r.width / sg.width() : 1;
     el.dispatchEvent(new MouseEvent(type, {
-      bubbles: true, cancelable: true, view: window, clientX: r.left + x, clientY: r.top + y
+      bubbles: true, cancelable: true, view: window, clientX: r.left + x * k, clientY: r.top + y
     }));
   }
   function center(b) { return [b.x + b.w / 2, b.y + b.h / 2]; }
-  function width() { return canvas.getBoundingClientRect().width; }
+  function width() { return sg.width(); }
   function pixel(x, y) {
     var d = window.devicePixelRatio || 1;
     return canvas.getContext('2d').getImageData(Math.floor(x * d), Math.floor(y * d), 1, 1).data;

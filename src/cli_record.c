@@ -406,10 +406,10 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
     print_measures(ra, st, a);
     if (ra->format == OUT_FORMAT_HTML && ra->src.files)
         fprintf(stderr,
-                "spyglass: report: the source of %u of %u files (%.1f KiB); %u unreadable, %u "
-                "too large, %u not text\n",
-                ra->src.read, ra->src.files, (double)ra->src.bytes / 1024, ra->src.missing,
-                ra->src.large, ra->src.binary);
+                "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "
+                "the samples, %u unreadable, %u too large, %u not text\n",
+                ra->src.read, ra->src.files, (double)ra->src.bytes / 1024, ra->src.rare,
+                ra->src.missing, ra->src.large, ra->src.binary);
     if (ra->top > 0 && !ra->quiet)
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }

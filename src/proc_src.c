@@ -104,13 +104,14 @@ int proc_src_read(const char *path, size_t max, long owner, char **text, size_t 
     return 0;
 }
 
-/* The files of Python frames (dense index -> string id) and the weight of the stacks that
- * name each (a stack counts once per frame: enough to order them); -1 for names that are no
- * file ("<string>", "<frozen ...>"). */
+/* The files of Python frames (dense index -> string id) and the weight of the stacks through
+ * each (a stack counts once per file); -1 for names that are no file ("<string>", "<frozen
+ * ...>"). */
 struct files {
     struct idmap ids;
     uint32_t *file;
     double *weight;
+    uint32_t *seen; /* the last stack counted + 1 */
 };
 
 static void collect(const struct agg *a, struct files *fs)
@@ -118,6 +119,7 @@ static void collect(const struct agg *a, struct files *fs)
     idmap_init(&fs->ids);
     fs->file = NULL;
     fs->weight = NULL;
+    fs->seen = NULL;
     for (uint32_t id = 0; id < agg_nframes(a); id++) {
         const struct agg_frame *fr = agg_frame_get(a, id);
         int added;
@@ -132,6 +134,7 @@ static void collect(const struct agg *a, struct files *fs)
             fs->weight[k] = !*path || path[0] == '<' ? -1 : 0;
         }
     }
+    fs->seen = xcalloc(fs->ids.n ? fs->ids.n : 1, sizeof(uint32_t));
     for (uint32_t s = 0; s < agg_nstacks(a); s++) {
         uint32_t n;
         uint64_t w;
@@ -140,8 +143,9 @@ static void collect(const struct agg *a, struct files *fs)
             const struct agg_frame *fr = agg_frame_get(a, st[k]);
             if (fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE) {
                 uint32_t i = idmap_get(&fs->ids, fr->file, NULL); /* all seen above */
-                if (fs->weight[i] >= 0)
+                if (fs->weight[i] >= 0 && fs->seen[i] != s + 1)
                     fs->weight[i] += (double)w;
+                fs->seen[i] = s + 1;
             }
         }
     }
@@ -196,6 +200,7 @@ void proc_src_attach(struct agg *a, int pid, const struct proc_src_limits *lim,
 {
     size_t file_max = lim && lim->file_max ? lim->file_max : PROC_SRC_FILE_MAX;
     size_t total_max = lim && lim->total_max ? lim->total_max : PROC_SRC_TOTAL_MAX;
+    double min_share = lim && lim->min_share ? lim->min_share : PROC_SRC_MIN_SHARE;
     struct proc_src_stats s = {0};
     struct files fs;
     char path[PATH_MAX + 64];
@@ -213,6 +218,10 @@ void proc_src_attach(struct agg *a, int pid, const struct proc_src_limits *lim,
         if (fs.weight[order[i]] < 0)
             continue; /* sorted last */
         s.files++;
+        if (fs.weight[order[i]] < min_share * (double)agg_total(a)) {
+            s.rare++;
+            continue;
+        }
         size_t left = total_max - s.bytes, len;
         char *text;
         int err = proc_src_path(view, agg_str(a, file), path, sizeof(path));
@@ -230,6 +239,7 @@ void proc_src_attach(struct agg *a, int pid, const struct proc_src_limits *lim,
     free(order);
     free(fs.file);
     free(fs.weight);
+    free(fs.seen);
     idmap_destroy(&fs.ids);
     if (st)
         *st = s;

@@ -2,7 +2,9 @@
  * profile's Python frames name, through the target's own view of the file system while it
  * lives (/proc/PID/root for absolute paths, /proc/PID/cwd for relative ones), else as given.
  * A reader with limits: regular files only, opened without blocking, at most file_max bytes per
- * file and total_max in all (hottest files first), no file holding a NUL byte. No printing.
+ * file and total_max in all (hottest files first), none whose stacks weigh less than min_share
+ * of the profile (a module sampled once while being imported is not worth its text), no file
+ * holding a NUL byte. No printing.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_SRC_H
 #define PROC_SRC_H
@@ -14,10 +16,13 @@
 
 #define PROC_SRC_FILE_MAX  (1u << 20)  /* bytes per file, default */
 #define PROC_SRC_TOTAL_MAX (16u << 20) /* bytes in all, default */
+#define PROC_SRC_MIN_SHARE 0.001       /* of the total weight, default */
 
 struct proc_src_limits {
     size_t file_max;  /* a larger file is skipped (0: PROC_SRC_FILE_MAX) */
     size_t total_max; /* files beyond this sum are skipped (0: PROC_SRC_TOTAL_MAX) */
+    double min_share; /* files in fewer stacks (by weight) are skipped (0: PROC_SRC_MIN_SHARE;
+                         negative: none) */
 };
 
 struct proc_src_stats {
@@ -25,6 +30,7 @@ struct proc_src_stats {
     uint32_t read;    /* texts attached to the profile */
     uint32_t missing; /* could not be opened or read (gone, permission, not a regular file) */
     uint32_t large;   /* over file_max, or over what was left of total_max */
+    uint32_t rare;    /* under min_share of the weight */
     uint32_t binary;  /* held a NUL byte */
     size_t bytes;     /* bytes attached */
 };
@@ -44,7 +50,8 @@ int proc_src_path(int pid, const char *path, char *out, size_t size);
 int proc_src_read(const char *path, size_t max, long owner, char **text, size_t *len);
 
 /* Attach the text of every file named by a Python frame of a (agg_set_source), the files
- * with the most weight first, within lim (may be NULL: the defaults). pid > 0: the target
+ * with the most weight (stacks through them, each once) first, within lim (may be NULL: the
+ * defaults). pid > 0: the target
  * process (its view of the file system while it lives, and only files its user could read
  * when it is another user's); pid <= 0: paths as given, read as ourselves. st (may be NULL)
  * receives the counts. Allocates: not for the sampling loop. */

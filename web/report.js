@@ -681,7 +681,7 @@
     var text = model.sources.get(f.fileId);
     if (typeof text !== 'string') {
       title.textContent = f.name + ' \u2014 ' + f.file + ': no source available (the file ' +
-        'could not be read when the report was written).';
+        'could not be read when the report was written, or was in under 0.1% of the samples).';
       return;
     }
     var heat = lineHeat(model, view, f.fileId), lines = text.split('\n');

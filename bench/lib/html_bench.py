@@ -94,11 +94,15 @@ def page_open(chrome, page, work, reps):
     return med(full) - med(base), med(inner)
 
 
-def distinct_stacks(page):
-    """Distinct stacks of an html report: tree nodes that end a stack."""
+def page_stats(page):
+    """Distinct stacks of an html report (tree nodes that end a stack) and the bytes of the
+    source texts it holds."""
     with open(page, encoding="utf-8") as fh:
         m = re.search(r'id="spyglass-data">(.*?)</script>', fh.read(), re.S)
-    return sum(1 for w in json.loads(m.group(1))["tree"]["self"] if w) if m else 0
+    if not m:
+        return 0, 0
+    d = json.loads(m.group(1))
+    return len(d["tree"]["self"]) // 2, len(json.dumps(d.get("sources", [])))  # [d, w, d, w...]
 
 
 def live(sg, pyspy, py, work, reps):
@@ -114,7 +118,7 @@ def live(sg, pyspy, py, work, reps):
     }
     post = {"spyglass": [], "py-spy": []}
     size = {"spyglass": [], "py-spy": []}
-    stacks = []
+    stacks, srcs = [], []
     for i in range(reps):
         for name in (("spyglass", "py-spy") if i % 2 == 0 else ("py-spy", "spyglass")):
             t, r = timed(tools[name])
@@ -122,12 +126,15 @@ def live(sg, pyspy, py, work, reps):
                 sys.exit("bench: %s failed (%d): %s" % (name, r.returncode, r.stderr.decode()[-400:]))
             post[name].append(t - dur)
             size[name].append(os.path.getsize(html if name == "spyglass" else svg))
-        stacks.append(distinct_stacks(html))
+        n, sb = page_stats(html)
+        stacks.append(n)
+        srcs.append(sb)
         log("# live run %d: after sampling spyglass %.3f s, py-spy %.3f s; spyglass html %s "
-            "(%d distinct stacks), py-spy svg %s" % (i + 1, post["spyglass"][-1], post["py-spy"][-1],
-                                                    mb(size["spyglass"][-1]), stacks[-1],
-                                                    mb(size["py-spy"][-1])))
-    return dur, rate, {k: med(v) for k, v in post.items()}, {k: med(v) for k, v in size.items()}, med(stacks)
+            "(%d distinct stacks, sources %s), py-spy svg %s"
+            % (i + 1, post["spyglass"][-1], post["py-spy"][-1], mb(size["spyglass"][-1]), n,
+               mb(sb), mb(size["py-spy"][-1])))
+    return (dur, rate, {k: med(v) for k, v in post.items()}, {k: med(v) for k, v in size.items()},
+            med(stacks), med(srcs))
 
 
 def main():
@@ -146,12 +153,15 @@ def main():
         extra, inner = page_open(chrome, page, work, min(reps, 3))
         log("RESULT html open in Chromium: %.2f s beyond an empty page (viewer start %.0f ms; "
             "goal a few seconds): %s" % (extra, inner, "PASS" if extra < 5 else "FAIL"))
-    dur, rate, post, size, stacks = live(sg, pyspy, py, work, int(os.environ.get("LIVE_REPS", "3")))
+    dur, rate, post, size, stacks, srcs = live(sg, pyspy, py, work,
+                                               int(os.environ.get("LIVE_REPS", "3")))
     log("RESULT html vs py-spy svg, manystacks.py %g s at %s Hz (~%d distinct stacks): after "
-        "sampling %.3f s vs %.3f s (ratio %.2f), output %s vs %s (ratio %.2f)"
+        "sampling %.3f s vs %.3f s (ratio %.2f), output %s vs %s (ratio %.2f; without the "
+        "source texts, which the svg lacks, %s: ratio %.2f)"
         % (dur, rate, stacks, post["spyglass"], post["py-spy"],
            post["spyglass"] / post["py-spy"] if post["py-spy"] > 0 else float("nan"),
-           mb(size["spyglass"]), mb(size["py-spy"]), size["spyglass"] / size["py-spy"]))
+           mb(size["spyglass"]), mb(size["py-spy"]), size["spyglass"] / size["py-spy"],
+           mb(size["spyglass"] - srcs), (size["spyglass"] - srcs) / size["py-spy"]))
 
 
 main()

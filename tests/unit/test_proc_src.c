@@ -143,6 +143,26 @@ static void test_attach(void)
     TEST_EQ_INT(st.read, 1);
     TEST_CHECK(agg_source(a, agg_intern(a, cold, strlen(cold)), &len) && len == 2000);
     agg_free(a);
+
+    /* a file in 1 stack of 2000 (0.05%) is under the default 0.1%; hot.py twice in a
+     * recursion counts once: 1999 of 2000 */
+    a = agg_new();
+    uint32_t s_twice[] = {frame(a, hot, 1), frame(a, hot, 2)}, s_rare[] = {frame(a, cold, 1)};
+    agg_add(a, s_twice, 2, 1999);
+    agg_add(a, s_rare, 1, 1);
+    proc_src_attach(a, 0, NULL, &st);
+    TEST_EQ_INT(st.files, 2);
+    TEST_EQ_INT(st.read, 1);
+    TEST_EQ_INT(st.rare, 1);
+    TEST_CHECK(agg_source(a, agg_intern(a, cold, strlen(cold)), NULL) == NULL);
+    lim = (struct proc_src_limits){.min_share = -1}; /* none skipped as rare */
+    proc_src_attach(a, 0, &lim, &st);
+    TEST_EQ_INT(st.read, 2);
+    TEST_EQ_INT(st.rare, 0);
+    lim = (struct proc_src_limits){.min_share = 0.9996}; /* 1999/2000 is under it */
+    proc_src_attach(a, 0, &lim, &st);
+    TEST_EQ_INT(st.rare, 2);
+    agg_free(a);
 }
 
 static void cleanup(void)

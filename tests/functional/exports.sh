@@ -401,14 +401,14 @@ if want errors; then
         -f pstats -o /dev/full
     expect "unwritable" 1 "cannot write /nonexistent-dir/x.prof" "$T/good.txt" \
         -o /nonexistent-dir/x.prof
-    expect "unknown format" 2 "--format is collapsed, svg, speedscope, pprof or pstats, not 'html'" \
-        "$T/good.txt" -f html
+    expect "unknown format" 2 "--format is collapsed, svg, html, speedscope, pprof or pstats, not 'xml'" \
+        "$T/good.txt" -f xml
     expect "bad rate" 2 "--rate takes a number" "$T/good.txt" -r 0
     expect "no input" 2 "report takes one input file" -o "$T/x.txt"
     expect "two inputs" 2 "report takes one input file" "$T/good.txt" "$T/good.txt"
     expect "bad option" 2 "unknown option '--bogus'" "$T/good.txt" --bogus
-    sg err record --format html -- "$HPY" -c pass
-    if ((RC != 2)) || ! grep -qF -- "--format is collapsed, svg, speedscope, pprof or pstats, not 'html'" "$T/err.err"; then
+    sg err record --format xml -- "$HPY" -c pass
+    if ((RC != 2)) || ! grep -qF -- "--format is collapsed, svg, html, speedscope, pprof or pstats, not 'xml'" "$T/err.err"; then
         fail "errors record format" "exit $RC (want 2)" "$T/err.err"
     else
         ok "errors record format"

@@ -185,6 +185,24 @@ static int view_of(int pid)
     return access(path, X_OK) == 0 ? pid : 0;
 }
 
+/* Read the file a frame names through *view's file system (see view_of); when that process is
+ * gone meanwhile (it was exiting), *view becomes 0 and the path is read as given. */
+static int read_one(const char *name, int *view, size_t max, long owner, char **text, size_t *len)
+{
+    char path[PATH_MAX + 64];
+    int err = proc_src_path(*view, name, path, sizeof(path));
+
+    if (!err)
+        err = proc_src_read(path, max, owner, text, len);
+    if (err && *view && !view_of(*view)) {
+        *view = 0;
+        err = proc_src_path(0, name, path, sizeof(path));
+        if (!err)
+            err = proc_src_read(path, max, owner, text, len);
+    }
+    return err;
+}
+
 static void count_error(struct proc_src_stats *st, int err)
 {
     if (err == -EFBIG)
@@ -203,7 +221,6 @@ void proc_src_attach(struct agg *a, int pid, const struct proc_src_limits *lim,
     double min_share = lim && lim->min_share ? lim->min_share : PROC_SRC_MIN_SHARE;
     struct proc_src_stats s = {0};
     struct files fs;
-    char path[PATH_MAX + 64];
     long owner = owner_of(pid);
     int view = view_of(pid);
 
@@ -224,9 +241,8 @@ void proc_src_attach(struct agg *a, int pid, const struct proc_src_limits *lim,
         }
         size_t left = total_max - s.bytes, len;
         char *text;
-        int err = proc_src_path(view, agg_str(a, file), path, sizeof(path));
-        if (!err)
-            err = proc_src_read(path, file_max < left ? file_max : left, owner, &text, &len);
+        int err = read_one(agg_str(a, file), &view, file_max < left ? file_max : left, owner, &text,
+                           &len);
         if (err) {
             count_error(&s, err);
             continue;

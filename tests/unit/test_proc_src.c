@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agg_stacks.h"
@@ -162,6 +163,22 @@ static void test_attach(void)
     lim = (struct proc_src_limits){.min_share = 0.9996}; /* 1999/2000 is under it */
     proc_src_attach(a, 0, &lim, &st);
     TEST_EQ_INT(st.rare, 2);
+
+    /* a target that has exited but is not reaped (a launched child when sampling ends): its
+     * /proc/PID/root is gone, the paths are read as given */
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    TEST_CHECK(child > 0);
+    if (child > 0) {
+        siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT); /* a zombie now */
+        lim = (struct proc_src_limits){.min_share = -1};
+        proc_src_attach(a, (int)child, &lim, &st);
+        TEST_EQ_INT(st.read, 2);
+        waitpid(child, NULL, 0);
+    }
     agg_free(a);
 }
 

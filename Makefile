@@ -26,6 +26,9 @@ endif
 
 CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
+# The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h).
+WEB      := web/report.html web/report.css web/report.js
+GEN_OBJ  := $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
 BIN      := $(if $(filter build,$(BUILD)),spyglass,$(BUILD)/spyglass)
@@ -40,7 +43,15 @@ $(BUILD)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
 
-$(BUILD)/libcore.a: $(CORE_OBJ)
+$(BUILD)/gen/web_assets.c: $(WEB) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $@ web_report_html=web/report.html web_report_css=web/report.css \
+	  web_report_js=web/report.js
+
+$(GEN_OBJ): $(BUILD)/gen/web_assets.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcore.a: $(CORE_OBJ) $(GEN_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/main.o $(BUILD)/libcore.a
@@ -49,7 +60,7 @@ $(BIN): $(BUILD)/main.o $(BUILD)/libcore.a
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(CORE_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/main.d
+-include $(CORE_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/main.d $(GEN_OBJ:.o=.d)
 
 deps:
 	@scripts/deps.sh build
@@ -60,7 +71,7 @@ unit: $(BUILD)/unit-tests
 
 # The functional suites, run in this order; each writes $(BUILD)/NAME.log and ends with
 # "N passed, N failed". All run even when one fails.
-FUNCTIONAL := run bench timeit exports states monitor raw
+FUNCTIONAL := run bench timeit exports states monitor raw html
 functional: $(BIN)
 	@rc=0; for t in $(FUNCTIONAL); do \
 	  [ -x tests/functional/$$t.sh ] || continue; \

@@ -26,6 +26,18 @@ test)
             echo "spyglass: warning: no go tool pprof (run: sudo apt-get install golang-go)" >&2
         fi
     fi
+    # tests/functional/html.sh loads the HTML reports in headless Chromium (Debian's chromium).
+    if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ]; then
+            echo "installing: chromium (Debian) for the HTML report's browser tests" >&2
+            { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                    chromium; } >/dev/null 2>&1 ||
+                echo "spyglass: warning: chromium could not be installed; html checks will fail" >&2
+        else
+            echo "spyglass: warning: no chromium (run: sudo apt-get install chromium)" >&2
+        fi
+    fi
     # The functional tests check JSON exports against their schema with Python's jsonschema.
     python3 -c 'import jsonschema' 2>/dev/null && exit 0
     echo "installing: jsonschema (PyPI) for python3" >&2

@@ -22,8 +22,10 @@
 #include "cli_attach.h"
 #include "cli_record_res.h"
 #include "out_format.h"
+#include "out_html.h"
 #include "out_raw.h"
 #include "out_summary.h"
+#include "proc_src.h"
 #include "sampler.h"
 #include "util_file.h"
 #include "util_sbuf.h"
@@ -39,7 +41,9 @@ struct record_args {
     char **cmd;           /* launch mode when non-NULL */
     int top;
     int quiet;
-    struct rec_res res; /* --resources */
+    int no_resources;          /* --no-resources: no readings for the html report */
+    struct rec_res res;        /* --resources */
+    struct proc_src_stats src; /* html: the source files read */
 };
 
 static const char usage[] =
@@ -60,18 +64,24 @@ static const char usage[] =
     "                       sample), rss (RSS growth since the previous sample, shared by the\n"
     "                       threads that ran meanwhile, by CPU time)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
-    "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
-    "                       .pstats/.prof, .spyraw, .trace.json; else collapsed); raw is\n"
-    "                       written as it samples (a killed run keeps all but its last\n"
-    "                       second; 'spyglass report' converts it), chrome is a trace of\n"
-    "                       each thread over time for Perfetto or chrome://tracing\n"
+    "                       (default: from -o's extension: .svg, .html/.htm, .json,\n"
+    "                       .pb.gz/.pprof, .pstats/.prof, .spyraw, .trace.json; else\n"
+    "                       collapsed); raw is written as it samples (a killed run keeps\n"
+    "                       all but its last second; 'spyglass report' converts it),\n"
+    "                       chrome is a trace of each thread over time for Perfetto or\n"
+    "                       chrome://tracing\n"
     "  -o, --output FILE    write the profile to FILE (default: standard output)\n"
     "      --resources FILE the process tree's CPU, run-queue wait, memory, disk and network\n"
     "                       over time, as spyglass monitor reads them, to FILE (.csv, .json\n"
     "                       or .svg)\n"
     "      --resources-interval SEC   between those readings (default 0.1)\n"
+    "      --no-resources   html: no resource charts (the readings are taken by default)\n"
     "      --top N          functions listed in the summary (default 10; 0: no summary)\n"
     "  -q, --quiet          print no summary\n"
+    "\n"
+    "html is one self-contained page: flame graph and icicle, search, per-thread and state\n"
+    "filters, a table of functions, the source of each with per-line heat (files read when\n"
+    "sampling ends), resource charts. It always keeps threads (as -t).\n"
     "\n"
     "A launched command's exit code is passed through. Ctrl-C stops sampling and writes what was\n"
     "collected.\n";
@@ -182,6 +192,7 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
                                          {"top", required_argument, NULL, 'T'},
                                          {"resources", required_argument, NULL, 'R'},
                                          {"resources-interval", required_argument, NULL, 'I'},
+                                         {"no-resources", no_argument, NULL, 'N'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -203,6 +214,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
             ra->opts.states = 1;
         } else if (c == 'q') {
             ra->quiet = 1;
+        } else if (c == 'N') {
+            ra->no_resources = 1;
         } else if (c == 'o') {
             ra->out_path = optarg;
         } else if (c == '?' || c == ':') {
@@ -228,6 +241,10 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
         fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
         return -1;
+    }
+    if (ra->format == OUT_FORMAT_HTML) { /* the page filters by thread and charts resources */
+        ra->opts.threads = 1;
+        ra->res.report = !ra->no_resources;
     }
     if (ra->format == OUT_FORMAT_PSTATS && ra->opts.metric != SAMPLER_SAMPLES) {
         fprintf(stderr, "spyglass: pstats holds times; a --metric profile (bytes) cannot be "
@@ -397,6 +414,12 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
                 st->target_cpu);
     fputc('\n', stderr);
     print_measures(ra, st, a);
+    if (ra->format == OUT_FORMAT_HTML && ra->src.files)
+        fprintf(stderr,
+                "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "
+                "the samples, %u unreadable, %u too large, %u not text\n",
+                ra->src.read, ra->src.files, (double)ra->src.bytes / 1024, ra->src.rare,
+                ra->src.missing, ra->src.large, ra->src.binary);
     if (ra->top > 0 && !ra->quiet)
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
@@ -461,10 +484,16 @@ static int finish_output(const struct record_args *ra, FILE *f, const struct agg
      * regular file now (a raw file was cut when sampling started). */
     int err = f != stdout && !raw ? file_cut(f) : 0;
 
-    if (raw)
+    if (raw) {
         err = out_raw_finish(raw, m);
-    else if (!err)
+    } else if (!err && ra->format == OUT_FORMAT_HTML) {
+        struct rec_res_html h;
+        rec_res_html(&ra->res, &h);
+        err = out_html_write(f, a, m, h.res.n ? &h.res : NULL);
+        rec_res_html_free(&h);
+    } else if (!err) {
         err = out_format_write(f, ra->format, a, m);
+    }
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;
@@ -587,6 +616,8 @@ int cli_record(int argc, char **argv)
     }
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     rec_res_stop(&ra.res);
+    if (ra.format == OUT_FORMAT_HTML || ra.format == OUT_FORMAT_RAW) /* before it is reaped */
+        proc_src_attach(a, p->pid, NULL, &ra.src);
     if (child > 0) {
         double cpu;
         if (stop_flag && stop_forward)

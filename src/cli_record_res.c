@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "mon_thread.h"
 #include "out_monitor.h"
 #include "util_file.h"
+#include "util_xalloc.h"
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -39,13 +41,13 @@ void rec_res_start(struct rec_res *r, int pid, int launched)
 {
     int err;
 
-    if (!r->path)
+    if (!r->path && !r->report)
         return;
     if ((err = mon_thread_start(pid, r->interval, launched, &r->mt)) < 0)
         fprintf(stderr,
                 "spyglass: warning: cannot read the resources of process %d (%s); %s "
                 "will hold no series\n",
-                pid, strerror(-err), r->path);
+                pid, strerror(-err), r->path ? r->path : "the report");
 }
 
 void rec_res_stop(struct rec_res *r)
@@ -84,8 +86,12 @@ int rec_res_finish(struct rec_res *r, const char *command, int pid)
 {
     int err = 0;
 
-    if (!r->f)
+    if (!r->f) { /* readings for the report only */
+        if (r->m)
+            mon_free(r->m);
+        r->m = NULL;
         return 0;
+    }
     if (r->m)
         err = write_series(r, command, pid);
     else
@@ -138,6 +144,49 @@ void rec_res_summary(FILE *f, const struct rec_res *r)
     fprintf(f,
             "resources: CPU mean %.0f%% (peak %.0f%%), peak RSS %s, disk read %s, written %s, "
             "network received %s, sent %s; %zu readings (%s), monitor CPU %.3f s\n",
-            cpu.mean, cpu.peak, peak, rd, wr, rx, tx, mon_rows(r->m), r->path,
-            (double)st.self_cpu_ns / 1e9);
+            cpu.mean, cpu.peak, peak, rd, wr, rx, tx, mon_rows(r->m),
+            r->path ? r->path : "in the report", (double)st.self_cpu_ns / 1e9);
+}
+
+void rec_res_html(const struct rec_res *r, struct rec_res_html *out)
+{
+    static const struct {
+        enum mon_metric k;
+        const char *chart;
+    } shown[REC_RES_HTML_SERIES] = {
+        {MON_CPU, "cpu"},        {MON_CPU_WAIT, "cpu"},    {MON_RSS, "memory"},
+        {MON_DISK_READ, "disk"}, {MON_DISK_WRITE, "disk"}, {MON_NET_RX, "network"},
+        {MON_NET_TX, "network"},
+    };
+    size_t n = r->m ? mon_rows(r->m) : 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!n)
+        return;
+    out->t = xcalloc(n, sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        out->t[i] = mon_time(r->m, i);
+    for (int j = 0; j < REC_RES_HTML_SERIES; j++) {
+        const struct mon_metric_info *info = mon_metric_info(shown[j].k);
+        out->v[j] = xcalloc(n, sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            out->v[j][i] = mon_value(r->m, i, shown[j].k);
+        out->series[j] = (struct out_html_series){
+            .name = info->name,
+            .label = info->label,
+            .unit = info->unit,
+            .chart = shown[j].chart,
+            .v = out->v[j],
+        };
+    }
+    out->res = (struct out_html_res){
+        .n = n, .t = out->t, .series = out->series, .nseries = REC_RES_HTML_SERIES};
+}
+
+void rec_res_html_free(struct rec_res_html *h)
+{
+    free(h->t);
+    for (int j = 0; j < REC_RES_HTML_SERIES; j++)
+        free(h->v[j]);
+    memset(h, 0, sizeof(*h));
 }

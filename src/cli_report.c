@@ -1,5 +1,5 @@
 /* spyglass report: read a saved profile (collapsed, what `record` writes by default, or raw) and
- * write it in another format: collapsed, svg, speedscope, pprof, pstats, raw, chrome.
+ * write it in another format: collapsed, svg, html, speedscope, pprof, pstats, raw, chrome.
  * SPDX-License-Identifier: MIT */
 #include "cli_report.h"
 
@@ -16,6 +16,7 @@
 #include "cli_attach.h"
 #include "cli_profile.h"
 #include "out_format.h"
+#include "proc_src.h"
 
 struct report_args {
     const char *in;       /* "-": standard input */
@@ -36,14 +37,17 @@ static const char usage[] =
     "  IN                   the profile ('-': standard input); raw is told by its magic\n"
     "  -o, --output FILE    write to FILE (default: standard output)\n"
     "  -f, --format FMT     " OUT_FORMAT_NAMES "\n"
-    "                       (default: from -o's extension: .svg, .json, .pb.gz/.pprof,\n"
-    "                       .pstats/.prof, .spyraw, .trace.json; else collapsed); chrome\n"
-    "                       needs the samples in time order, which only raw files hold\n"
+    "                       (default: from -o's extension: .svg, .html/.htm, .json,\n"
+    "                       .pb.gz/.pprof, .pstats/.prof, .spyraw, .trace.json; else\n"
+    "                       collapsed); chrome needs the samples in time order, which only\n"
+    "                       raw files hold\n"
     "  -r, --rate HZ        the rate the profile was sampled at, for times in pprof and\n"
     "                       pstats (default: the raw file's, else 100, record's default)\n"
-    "      --title TEXT     the title shown in svg, speedscope and pprof (default: the raw\n"
-    "                       file's, else IN)\n"
+    "      --title TEXT     the title shown in svg, html, speedscope and pprof (default: the\n"
+    "                       raw file's, else IN)\n"
     "\n"
+    "html shows the source texts a raw file holds; for other files it reads them from disk,\n"
+    "by their paths as written (when readable), for its source view.\n"
     "pprof, pstats and raw are binary: they are not written to a terminal.\n";
 
 static int parse_args(int argc, char **argv, struct report_args *ra)
@@ -179,6 +183,8 @@ int cli_report(int argc, char **argv)
     rc = cli_profile_load(ra.in, &p);
     if (!rc && agg_total(p.a) == 0)
         fprintf(stderr, "spyglass: warning: %s holds no samples\n", ra.in);
+    if (!rc && ra.format == OUT_FORMAT_HTML)
+        proc_src_attach(p.a, 0, NULL, NULL);
     if (!rc)
         rc = save(&ra, &p);
     cli_profile_destroy(&p);

@@ -7,6 +7,7 @@
 
 #include "out_chrome.h"
 #include "out_flame.h"
+#include "out_html.h"
 #include "out_pprof.h"
 #include "out_pstats.h"
 #include "out_raw.h"
@@ -18,6 +19,7 @@ static const struct {
     {"collapsed", OUT_FORMAT_COLLAPSED},
     {"txt", OUT_FORMAT_COLLAPSED},
     {"svg", OUT_FORMAT_SVG},
+    {"html", OUT_FORMAT_HTML},
     {"speedscope", OUT_FORMAT_SPEEDSCOPE},
     {"json", OUT_FORMAT_SPEEDSCOPE},
     {"pprof", OUT_FORMAT_PPROF},
@@ -32,7 +34,8 @@ static const struct {
 } exts[] = {
     {".trace.json", OUT_FORMAT_CHROME}, {".spyraw", OUT_FORMAT_RAW},  {".svg", OUT_FORMAT_SVG},
     {".json", OUT_FORMAT_SPEEDSCOPE},   {".pb.gz", OUT_FORMAT_PPROF}, {".pprof", OUT_FORMAT_PPROF},
-    {".pstats", OUT_FORMAT_PSTATS},     {".prof", OUT_FORMAT_PSTATS},
+    {".pstats", OUT_FORMAT_PSTATS},     {".prof", OUT_FORMAT_PSTATS}, {".html", OUT_FORMAT_HTML},
+    {".htm", OUT_FORMAT_HTML},
 };
 
 int out_format_parse(const char *name, enum out_format *out)
@@ -77,6 +80,8 @@ int out_format_write(FILE *f, enum out_format fmt, const struct agg *a, const st
         return out_raw_write(f, a, m);
     case OUT_FORMAT_CHROME:
         return out_chrome_write(f, a, m);
+    case OUT_FORMAT_HTML:
+        return out_html_write(f, a, m, NULL);
     case OUT_FORMAT_COLLAPSED:
     default:
         return out_collapsed_write(f, a);

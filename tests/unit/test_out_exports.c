@@ -602,16 +602,18 @@ static void test_format_table(void)
                  {"speedscope", OUT_FORMAT_SPEEDSCOPE},
                  {"json", OUT_FORMAT_SPEEDSCOPE},
                  {"pprof", OUT_FORMAT_PPROF},
-                 {"pstats", OUT_FORMAT_PSTATS}};
+                 {"pstats", OUT_FORMAT_PSTATS},
+                 {"html", OUT_FORMAT_HTML}};
     static const struct {
         const char *path;
         enum out_format fmt;
-    } paths[] = {{"a.svg", OUT_FORMAT_SVG},        {"a.json", OUT_FORMAT_SPEEDSCOPE},
-                 {"a.pb.gz", OUT_FORMAT_PPROF},    {"/x.y/a.pprof", OUT_FORMAT_PPROF},
-                 {"a.pstats", OUT_FORMAT_PSTATS},  {"a.prof", OUT_FORMAT_PSTATS},
-                 {"a.gz", OUT_FORMAT_COLLAPSED},   {"a.txt", OUT_FORMAT_COLLAPSED},
-                 {".svg", OUT_FORMAT_COLLAPSED},   {"a.svg.txt", OUT_FORMAT_COLLAPSED},
-                 {"profile", OUT_FORMAT_COLLAPSED}};
+    } paths[] = {{"a.svg", OUT_FORMAT_SVG},         {"a.json", OUT_FORMAT_SPEEDSCOPE},
+                 {"a.pb.gz", OUT_FORMAT_PPROF},     {"/x.y/a.pprof", OUT_FORMAT_PPROF},
+                 {"a.pstats", OUT_FORMAT_PSTATS},   {"a.prof", OUT_FORMAT_PSTATS},
+                 {"a.gz", OUT_FORMAT_COLLAPSED},    {"a.txt", OUT_FORMAT_COLLAPSED},
+                 {".svg", OUT_FORMAT_COLLAPSED},    {"a.svg.txt", OUT_FORMAT_COLLAPSED},
+                 {"profile", OUT_FORMAT_COLLAPSED}, {"a.html", OUT_FORMAT_HTML},
+                 {"a.htm", OUT_FORMAT_HTML},        {"a.html.txt", OUT_FORMAT_COLLAPSED}};
     enum out_format fmt;
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -619,7 +621,7 @@ static void test_format_table(void)
         TEST_EQ_INT(out_format_parse(names[i].name, &fmt), 0);
         TEST_EQ_INT(fmt, names[i].fmt);
     }
-    TEST_EQ_INT(out_format_parse("html", &fmt), -EINVAL);
+    TEST_EQ_INT(out_format_parse("htm", &fmt), -EINVAL);
     TEST_EQ_INT(out_format_parse("", &fmt), -EINVAL);
     TEST_EQ_INT(out_format_parse("PPROF", &fmt), -EINVAL);
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)

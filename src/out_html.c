@@ -1,0 +1,514 @@
+/* The HTML report writer: the page of web/ (embedded), with the profile as one JSON document:
+ * a string table, a frame table and the call tree as flat preorder arrays (see out_html.h).
+ * SPDX-License-Identifier: MIT */
+#include "out_html.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util_file.h"
+#include "util_idmap.h"
+#include "util_sbuf.h"
+#include "util_xalloc.h"
+#include "web_assets.h"
+
+#define CHUNK 65536 /* bytes buffered before a write */
+
+/* The call tree of the stacks: one node per distinct prefix, parents before children. */
+struct tree {
+    struct idmap ids; /* (parent + 1) << 32 | frame id -> node */
+    uint32_t n, cap;
+    uint32_t *parent;   /* node, or UINT32_MAX for a root frame */
+    uint32_t *frame;    /* agg frame id */
+    uint64_t *self;     /* weight of the stacks that end at the node */
+    uint64_t root_self; /* weight of empty stacks */
+};
+
+/* The writer's state. */
+struct html {
+    FILE *f;
+    const struct agg *a;
+    const struct agg_meta *m;
+    const struct out_html_res *res;
+    struct sbuf b;      /* output not yet written */
+    struct idmap strs;  /* agg string id -> index in "strings" */
+    struct idmap files; /* string ids of the frames' files (a set) */
+    uint32_t *str_of;   /* index -> agg string id */
+    int err;            /* first write error */
+};
+
+/* Write the buffer out once it is large (or when force is set). */
+static void flush(struct html *h, int force)
+{
+    if (!h->err && (force || h->b.len >= CHUNK))
+        h->err = file_put(h->f, &h->b);
+    if (h->err)
+        sbuf_reset(&h->b);
+}
+
+static int json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
+/* len bytes of s as JSON string contents that are safe inside an HTML <script> element: '"'
+ * and '\' escaped, control bytes, '<', '>', '&', DEL, U+2028 and U+2029 as \uXXXX; each byte
+ * of an invalid UTF-8 sequence becomes \ufffd. s[len] must be readable (a NUL): a sequence is
+ * never read past it. */
+static void add_text(struct sbuf *b, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+    while (p < end) {
+        const unsigned char *q = p;
+        while (q < end && json_plain(*q))
+            q++;
+        if (q > p) {
+            sbuf_add(b, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        if (*p == '"' || *p == '\\') {
+            sbuf_addc(b, '\\');
+            sbuf_addc(b, (char)*p++);
+        } else if (*p == '\n') {
+            sbuf_adds(b, "\\n");
+            p++;
+        } else if (*p < 0x80) {
+            sbuf_printf(b, "\\u%04x", *p++);
+        } else {
+            size_t n = utf8_seq_len(p);
+            if (!n || n > (size_t)(end - p)) {
+                sbuf_adds(b, "\\ufffd");
+                p++;
+            } else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+                sbuf_adds(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
+                p += n;
+            } else {
+                sbuf_add(b, p, n);
+                p += n;
+            }
+        }
+    }
+}
+
+/* A quoted JSON string (NULL: null). */
+static void add_str(struct sbuf *b, const char *s)
+{
+    if (!s) {
+        sbuf_adds(b, "null");
+        return;
+    }
+    sbuf_addc(b, '"');
+    add_text(b, s, strlen(s));
+    sbuf_addc(b, '"');
+}
+
+static void add_u64(struct sbuf *b, uint64_t v)
+{
+    char t[24];
+    int i = (int)sizeof(t);
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sbuf_add(b, t + i, sizeof(t) - (size_t)i);
+}
+
+static void add_i64(struct sbuf *b, int64_t v)
+{
+    if (v < 0) {
+        sbuf_addc(b, '-');
+        add_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        add_u64(b, (uint64_t)v);
+    }
+}
+
+/* A number with 9 significant digits; null when not finite. */
+static void add_num(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sbuf_printf(b, "%.9g", v);
+    else
+        sbuf_adds(b, "null");
+}
+
+static void tree_build(struct tree *t, const struct agg *a)
+{
+    memset(t, 0, sizeof(*t));
+    idmap_init(&t->ids);
+    for (uint32_t s = 0; s < agg_nstacks(a); s++) {
+        uint32_t n, p = UINT32_MAX;
+        uint64_t w;
+        const uint32_t *fr = agg_stack(a, s, &n, &w);
+        if (!n) {
+            t->root_self += w;
+            continue;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            int added;
+            uint64_t key = (uint64_t)(uint32_t)(p + 1) << 32 | fr[k];
+            uint32_t id = idmap_get(&t->ids, key, &added);
+            if (added) {
+                if (t->n == t->cap) {
+                    t->cap = t->cap ? 2 * t->cap : 1024;
+                    t->parent = xrealloc(t->parent, t->cap * sizeof(uint32_t));
+                    t->frame = xrealloc(t->frame, t->cap * sizeof(uint32_t));
+                    t->self = xrealloc(t->self, t->cap * sizeof(uint64_t));
+                }
+                assert(id == t->n);
+                t->parent[id] = p;
+                t->frame[id] = fr[k];
+                t->self[id] = 0;
+                t->n++;
+            }
+            p = id;
+        }
+        t->self[p] += w;
+    }
+}
+
+static void tree_destroy(struct tree *t)
+{
+    idmap_destroy(&t->ids);
+    free(t->parent);
+    free(t->frame);
+    free(t->self);
+}
+
+/* The nodes in preorder (children in the order they were first seen) and each node's depth.
+ * Caller frees both. */
+static uint32_t *tree_preorder(const struct tree *t, uint32_t **depth_out)
+{
+    uint32_t n = t->n;
+    uint32_t *first = xcalloc((size_t)n + 2, sizeof(uint32_t)); /* slot 0: the virtual root */
+    uint32_t *kids = xcalloc(n ? n : 1, sizeof(uint32_t));
+    uint32_t *order = xcalloc(n ? n : 1, sizeof(uint32_t));
+    uint32_t *depth = xcalloc(n ? n : 1, sizeof(uint32_t));
+    uint32_t *stack = xcalloc(n ? n : 1, sizeof(uint32_t));
+    uint32_t top = 0, k = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t p = t->parent[i];
+        first[p == UINT32_MAX ? 1 : p + 2]++;
+        depth[i] = p == UINT32_MAX ? 0 : depth[p] + 1; /* parents come first */
+    }
+    for (uint32_t i = 1; i <= n + 1; i++)
+        first[i] += first[i - 1];
+    /* Slot 0 is the virtual root, slot v + 1 node v; first[s] starts slot s's children. */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t s = t->parent[i] == UINT32_MAX ? 0 : t->parent[i] + 1;
+        kids[first[s]++] = i;
+    }
+    /* Now first[s] ends slot s's children, which start where slot s - 1's end. */
+    for (uint32_t j = first[0]; j > 0; j--)
+        stack[top++] = kids[j - 1];
+    while (top) {
+        uint32_t v = stack[--top];
+        order[k++] = v;
+        for (uint32_t j = first[v + 1]; j > first[v]; j--)
+            stack[top++] = kids[j - 1];
+    }
+    assert(k == n);
+    free(first);
+    free(kids);
+    free(stack);
+    *depth_out = depth;
+    return order;
+}
+
+/* The index of agg string id in "strings", given on first use. */
+static uint32_t str_index(struct html *h, uint32_t id)
+{
+    int added;
+    uint32_t i = idmap_get(&h->strs, id, &added);
+    if (added) {
+        h->str_of = xrealloc(h->str_of, (size_t)h->strs.n * sizeof(uint32_t));
+        h->str_of[i] = id;
+    }
+    return i;
+}
+
+static void write_meta(struct html *h)
+{
+    const struct agg_meta *m = h->m;
+    struct sbuf *b = &h->b;
+
+    sbuf_adds(b, "\"meta\":{\"title\":");
+    add_str(b, m ? m->title : NULL);
+    sbuf_adds(b, ",\"command\":");
+    add_str(b, m ? m->command : NULL);
+    sbuf_adds(b, ",\"python\":");
+    add_str(b, m ? m->python_version : NULL);
+    sbuf_adds(b, ",\"mode\":");
+    add_str(b, m ? m->mode : NULL);
+    sbuf_adds(b, ",\"unit\":");
+    add_str(b, m && m->unit ? m->unit : "samples");
+    sbuf_adds(b, ",\"duration\":");
+    add_num(b, m && m->duration > 0 ? m->duration : NAN);
+    sbuf_adds(b, ",\"rate_requested\":");
+    add_num(b, m && m->rate_requested > 0 ? m->rate_requested : NAN);
+    sbuf_adds(b, ",\"rate_effective\":");
+    add_num(b, m && m->rate_effective > 0 ? m->rate_effective : NAN);
+    sbuf_adds(b, ",\"overhead\":");
+    add_num(b, m && m->overhead >= 0 ? m->overhead : NAN);
+    sbuf_adds(b, ",\"samples\":");
+    add_u64(b, m ? m->samples : 0);
+    sbuf_adds(b, ",\"invalid\":");
+    add_u64(b, m ? m->invalid : 0);
+    sbuf_adds(b, ",\"total\":");
+    add_u64(b, agg_total(h->a));
+    sbuf_addc(b, '}');
+}
+
+/* "frames": 4 integers per frame; the strings they use get their indexes here. */
+static void write_frames(struct html *h)
+{
+    sbuf_adds(&h->b, ",\"frames\":[");
+    for (uint32_t id = 0; id < agg_nframes(h->a); id++) {
+        const struct agg_frame *fr = agg_frame_get(h->a, id);
+        if (id)
+            sbuf_addc(&h->b, ',');
+        add_u64(&h->b, str_index(h, fr->name));
+        sbuf_addc(&h->b, ',');
+        if (fr->file == AGG_NONE) {
+            sbuf_adds(&h->b, "-1");
+        } else {
+            add_u64(&h->b, str_index(h, fr->file));
+            idmap_get(&h->files, fr->file, NULL);
+        }
+        sbuf_addc(&h->b, ',');
+        add_i64(&h->b, fr->line);
+        sbuf_addc(&h->b, ',');
+        add_u64(&h->b, fr->kind);
+        flush(h, 0);
+    }
+    sbuf_addc(&h->b, ']');
+}
+
+static void write_strings(struct html *h)
+{
+    sbuf_adds(&h->b, ",\"strings\":[");
+    for (uint32_t i = 0; i < h->strs.n; i++) {
+        if (i)
+            sbuf_addc(&h->b, ',');
+        add_str(&h->b, agg_str(h->a, h->str_of[i]));
+        flush(h, 0);
+    }
+    sbuf_addc(&h->b, ']');
+}
+
+/* Base64 (RFC 4648, with padding) of n bytes. */
+static void add_b64(struct sbuf *b, const unsigned char *p, size_t n)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        q[0] = abc[v >> 18];
+        q[1] = abc[(v >> 12) & 63];
+        q[2] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
+        q[3] = i + 2 < n ? abc[v & 63] : '=';
+        sbuf_add(b, q, 4);
+    }
+}
+
+#define PACK_CHUNK 49152 /* bytes encoded at a time: a multiple of 3 (no padding) and of 4 */
+
+/* "name":{"bytes":W,"b64":"..."}: vals[order[k]] for k < n, each little-endian in W bytes (1,
+ * 2 or 4: the fewest that hold max), base64-encoded. */
+static void write_packed(struct html *h, const char *name, const uint32_t *order,
+                         const uint32_t *vals, uint32_t n, uint32_t max)
+{
+    unsigned char *buf = xmalloc(PACK_CHUNK);
+    unsigned w = max < 256 ? 1 : max < 65536 ? 2 : 4;
+    size_t used = 0;
+
+    sbuf_printf(&h->b, ",\"%s\":{\"bytes\":%u,\"b64\":\"", name, w);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t v = vals[order[k]];
+        for (unsigned j = 0; j < w; j++)
+            buf[used++] = (unsigned char)(v >> (8 * j));
+        if (used == PACK_CHUNK) {
+            add_b64(&h->b, buf, used);
+            used = 0;
+            flush(h, 0);
+        }
+    }
+    add_b64(&h->b, buf, used);
+    sbuf_adds(&h->b, "\"}");
+    free(buf);
+}
+
+/* "self":[d,w,d,w...]: the nodes where stacks end, in preorder, as the distance from the
+ * previous such node (the first: its index) and the weight. */
+static void write_self(struct html *h, const struct tree *t, const uint32_t *order)
+{
+    uint32_t prev = 0;
+    int first = 1;
+
+    sbuf_adds(&h->b, ",\"self\":[");
+    for (uint32_t k = 0; k < t->n; k++) {
+        uint64_t w = t->self[order[k]];
+        if (!w)
+            continue;
+        if (!first)
+            sbuf_addc(&h->b, ',');
+        first = 0;
+        add_u64(&h->b, k - prev);
+        sbuf_addc(&h->b, ',');
+        add_u64(&h->b, w);
+        prev = k;
+        flush(h, 0);
+    }
+    sbuf_addc(&h->b, ']');
+}
+
+static void write_tree(struct html *h)
+{
+    struct tree t;
+    uint32_t *depth = NULL, max_depth = 0;
+
+    tree_build(&t, h->a);
+    uint32_t *order = tree_preorder(&t, &depth);
+    for (uint32_t i = 0; i < t.n; i++)
+        max_depth = depth[i] > max_depth ? depth[i] : max_depth;
+    sbuf_adds(&h->b, ",\"tree\":{\"n\":");
+    add_u64(&h->b, t.n);
+    write_packed(h, "depth", order, depth, t.n, max_depth);
+    write_packed(h, "frame", order, t.frame, t.n, agg_nframes(h->a));
+    write_self(h, &t, order);
+    sbuf_adds(&h->b, ",\"root_self\":");
+    add_u64(&h->b, t.root_self);
+    sbuf_addc(&h->b, '}');
+    free(order);
+    free(depth);
+    tree_destroy(&t);
+}
+
+/* The texts of the files that frames name. */
+static void write_sources(struct html *h)
+{
+    int first = 1;
+
+    sbuf_adds(&h->b, ",\"sources\":[");
+    for (uint32_t i = 0; i < agg_nsources(h->a); i++) {
+        uint32_t file = agg_source_file(h->a, i);
+        size_t len;
+        const char *text = agg_source(h->a, file, &len);
+        int added;
+        idmap_get(&h->files, file, &added);
+        if (added || !text) /* not the file of any frame */
+            continue;
+        sbuf_adds(&h->b, first ? "[" : ",[");
+        first = 0;
+        add_u64(&h->b, str_index(h, file));
+        sbuf_adds(&h->b, ",\"");
+        add_text(&h->b, text, len);
+        sbuf_adds(&h->b, "\"]");
+        flush(h, 0);
+    }
+    sbuf_addc(&h->b, ']');
+}
+
+static void write_values(struct html *h, const double *v, size_t n)
+{
+    sbuf_addc(&h->b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sbuf_addc(&h->b, ',');
+        add_num(&h->b, v[i]);
+        flush(h, 0);
+    }
+    sbuf_addc(&h->b, ']');
+}
+
+static void write_series(struct html *h)
+{
+    const struct out_html_res *r = h->res;
+
+    if (!r || !r->n)
+        return;
+    sbuf_adds(&h->b, ",\"series\":{\"t\":");
+    write_values(h, r->t, r->n);
+    sbuf_adds(&h->b, ",\"list\":[");
+    for (size_t k = 0; k < r->nseries; k++) {
+        const struct out_html_series *s = &r->series[k];
+        sbuf_adds(&h->b, k ? ",{\"name\":" : "{\"name\":");
+        add_str(&h->b, s->name);
+        sbuf_adds(&h->b, ",\"label\":");
+        add_str(&h->b, s->label);
+        sbuf_adds(&h->b, ",\"unit\":");
+        add_str(&h->b, s->unit);
+        sbuf_adds(&h->b, ",\"chart\":");
+        add_str(&h->b, s->chart ? s->chart : s->name);
+        sbuf_adds(&h->b, ",\"v\":");
+        write_values(h, s->v, r->n);
+        sbuf_addc(&h->b, '}');
+    }
+    sbuf_adds(&h->b, "]}");
+}
+
+static void write_data(struct html *h)
+{
+    sbuf_adds(&h->b, "{\"format\":\"spyglass-html/1\",");
+    write_meta(h);
+    write_frames(h);
+    write_strings(h);
+    write_tree(h);
+    write_sources(h);
+    write_series(h);
+    sbuf_addc(&h->b, '}');
+}
+
+/* The page: the skeleton with its markers replaced. */
+static void write_page(struct html *h)
+{
+    const char *p = web_report_html, *end = web_report_html + web_report_html_len;
+    const char *title = h->m && h->m->title ? h->m->title : "spyglass profile";
+
+    while (p < end && !h->err) {
+        const char *q = strstr(p, "@@"), *e = q ? strstr(q + 2, "@@") : NULL;
+        if (!q || !e) {
+            sbuf_add(&h->b, p, (size_t)(end - p));
+            break;
+        }
+        sbuf_add(&h->b, p, (size_t)(q - p));
+        size_t len = (size_t)(e - q - 2);
+        if (len == 5 && memcmp(q + 2, "TITLE", 5) == 0)
+            sbuf_add_xml(&h->b, title);
+        else if (len == 3 && memcmp(q + 2, "CSS", 3) == 0)
+            sbuf_add(&h->b, web_report_css, web_report_css_len);
+        else if (len == 2 && memcmp(q + 2, "JS", 2) == 0)
+            sbuf_add(&h->b, web_report_js, web_report_js_len);
+        else if (len == 4 && memcmp(q + 2, "DATA", 4) == 0)
+            write_data(h);
+        else
+            sbuf_add(&h->b, q, (size_t)(e + 2 - q)); /* not a marker: as it is */
+        flush(h, 0);
+        p = e + 2;
+    }
+    flush(h, 1);
+}
+
+int out_html_write(FILE *f, const struct agg *a, const struct agg_meta *m,
+                   const struct out_html_res *res)
+{
+    struct html h = {.f = f, .a = a, .m = m, .res = res};
+
+    sbuf_init(&h.b);
+    idmap_init(&h.strs);
+    idmap_init(&h.files);
+    write_page(&h);
+    sbuf_destroy(&h.b);
+    idmap_destroy(&h.strs);
+    idmap_destroy(&h.files);
+    free(h.str_of);
+    return file_finish(f, h.err);
+}

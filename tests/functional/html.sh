@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Functional tests of the HTML report in a real browser: `spyglass record -f html` of a real
+# CPython target (tests/targets/hotspot.py: about 70% of its main thread in hot_loop, a sleeping
+# thread) on a few CPythons (3.8, 3.12, 3.14: one per unwinder family, those installed), `report
+# -o x.html` of a collapsed profile whose source file is gone, and a hostile target (a function
+# named <script>alert(1)</script> in a path holding quotes and </script>). Each page is loaded
+# from disk in headless Chromium (Debian's chromium) with tests/browser/check.js appended, which
+# drives it like a user (mouse events on the canvas, typing in the search box, clicks on table
+# headers, rows, buttons and filters) and writes PASS/FAIL lines into the page; the expected
+# shares come from the text summary that the same run prints (independent code: out_summary).
+# A screenshot of a report is kept as a test artifact ($BUILD/html-report.png).
+#
+# usage: SPYGLASS=/abs/path/to/spyglass tests/functional/html.sh [REGEX]
+#   REGEX: run only the groups that match: record, report, hostile, errors.
+# Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
+set -u
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_init html "$@"
+
+TARGETS=$ROOT/tests/targets
+CHECK_JS=$ROOT/tests/browser/check.js
+BUILD_DIR=$ROOT/build
+[[ $SG == */build-asan/* ]] && BUILD_DIR=$ROOT/build-asan
+SHOT=${SPYGLASS_SCREENSHOT:-$BUILD_DIR/html-report.png}
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [[ -z $CHROME ]]; then
+    fail "setup" "no chromium (scripts/deps.sh test installs Debian's chromium)"
+    lib_finish
+fi
+HOT_LINE=$(grep -n '# HOT' "$TARGETS/hotspot.py" | cut -d: -f1)
+
+# One CPython of each unwinder family that is installed (and kept by SPYGLASS_TEST_VERSIONS).
+PYS=()
+while read -r v py; do
+    [[ $v =~ ^3\.(8|12|14)\. ]] && PYS+=("$py")
+done < <(list_pythons)
+if ((${#PYS[@]} == 0)); then
+    read -r _ py < <(list_pythons | tail -n1)
+    [[ -n ${py:-} ]] && PYS=("$py")
+fi
+if ((${#PYS[@]} == 0)); then
+    fail "setup" "no CPython 3 in $PYENV_DIR/versions"
+    lib_finish
+fi
+echo "# spyglass: $SG; chromium: $("$CHROME" --version 2>/dev/null); pythons: ${PYS[*]}"
+
+# share FUNC COLUMN ERRFILE: the self (1) or total (3) percentage of FUNC in the text summary.
+share() {
+    awk -v f="$1" -v c="$2" '$5 == f && $1 ~ /%$/ { sub("%", "", $c); print $c; exit }' "$3"
+}
+
+# page REPORT EXPECT_JSON OUT: the test page: REPORT with a prefix script (the expectations,
+# alert/confirm/prompt counted, errors kept) and check.js at the end of its body.
+page() {
+    python3 - "$1" "$2" "$3" "$CHECK_JS" <<'EOF'
+import json, sys
+report, expect, out, check = sys.argv[1:5]
+html = open(report, encoding="utf-8").read()
+js = json.dumps(json.loads(expect)).replace("<", "\\u003c").replace(">", "\\u003e")
+prefix = ("<script>window.__alerts = 0; window.__errors = [];"
+          "window.alert = window.confirm = window.prompt = function () { window.__alerts++; };"
+          "window.addEventListener('error', function (e) { window.__errors.push(String(e.message)); });"
+          "window.SPYGLASS_EXPECT = " + js + ";</script>")
+head = html.index("<head>") + len("<head>")
+tail = html.rindex("</body>")
+html = html[:head] + prefix + html[head:tail] + "<script>" + open(check).read() + "</script>" + html[tail:]
+open(out, "w", encoding="utf-8").write(html)
+EOF
+}
+
+# chrome NAME ARGS...: headless Chromium with a profile directory of its own.
+chrome() {
+    local name=$1
+    shift
+    timeout 90 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+        --no-first-run --user-data-dir="$T/chrome-$name" --window-size=1400,1000 \
+        --virtual-time-budget=15000 "$@" 2>"$T/$name.chrome.err"
+}
+
+# browse NAME REPORT EXPECT_JSON: load the test page, one check per PASS/FAIL line.
+browse() {
+    local name=$1 line n=0
+    page "$2" "$3" "$T/$name.test.html" || {
+        fail "$name: test page" "cannot build it from $2"
+        return
+    }
+    chrome "$name" --dump-dom "file://$T/$name.test.html" >"$T/$name.dom"
+    python3 - "$T/$name.dom" >"$T/$name.results" <<'EOF'
+import html, re, sys
+m = re.search(r'<pre id="test-results">(.*?)</pre>', open(sys.argv[1], encoding="utf-8").read(), re.S)
+print(html.unescape(m.group(1)) if m else "NOTHING")
+EOF
+    while IFS= read -r line; do
+        case $line in
+        PASS\ *) ok "$name: ${line#PASS }" ;;
+        FAIL\ *) fail "$name: ${line#FAIL }" "(in the page)" ;;
+        DONE) n=1 ;;
+        esac
+    done <"$T/$name.results"
+    ((n)) || fail "$name: browser" "check.js did not finish" "$T/$name.chrome.err" "$T/$name.results"
+    if grep -q '<script>alert' "$T/$name.dom"; then
+        fail "$name: dom" "a <script>alert element in the page's DOM" "$T/$name.dom"
+    fi
+}
+
+# record_expect NAME PY: spyglass record -r 200 --states -o $T/NAME.html -- PY hotspot.py 1.5;
+# writes the expectations of the page (JSON, from the summary) to $T/NAME.expect, or fails.
+record_expect() {
+    local name=$1 err=$T/$1.err v
+    v=$(py_version "$2")
+    "$SG" record -r 200 --states -o "$T/$name.html" -- "$2" "$TARGETS/hotspot.py" 1.5 2>"$err"
+    local rc=$?
+    san_check "$err" "record $name"
+    local hs ht wt
+    hs=$(share hot_loop 1 "$err")
+    ht=$(share hot_loop 3 "$err")
+    wt=$(share work 3 "$err")
+    if ((rc != 0)) || [[ ! -s $T/$name.html || -z $hs || -z $ht || -z $wt ]]; then
+        fail "$name: record" "exit $rc, or no summary shares" "$err"
+        return 1
+    fi
+    if ! grep -q '^spyglass: report: the source of [1-9]' "$err" ||
+        ! grep -q '^resources: .*in the report' "$err"; then
+        fail "$name: record" "no sources or resources for the report" "$err"
+        return 1
+    fi
+    printf '{"python":"%s","hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","states":true,"resources":true,"unit":"samples"}' \
+        "$v" "$HOT_LINE" "$hs" "$ht" "$wt" >"$T/$name.expect"
+    ok "$name: record -f html (hot_loop: $hs% self, $ht% total)"
+}
+
+if want record; then
+    for py in "${PYS[@]}"; do
+        v=$(py_version "$py")
+        name=record-$v
+        if record_expect "$name" "$py"; then
+            browse "$name" "$T/$name.html" "$(cat "$T/$name.expect")"
+            last=$T/$name.html
+        fi
+    done
+    if [[ -n ${last:-} ]]; then
+        rm -f "$SHOT"
+        chrome shot --screenshot="$SHOT" "file://$last" >/dev/null
+        size=$(stat -c %s "$SHOT" 2>/dev/null || echo 0)
+        if [[ $(head -c 8 "$SHOT" 2>/dev/null | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] &&
+            ((size > 30000)); then
+            ok "screenshot: $SHOT ($size bytes)"
+        else
+            fail "screenshot" "no PNG of a drawn page at $SHOT ($size bytes)" "$T/shot.chrome.err"
+        fi
+    fi
+fi
+
+if want report; then
+    # The source file is gone when the report is made: the source view says so.
+    mkdir -p "$T/gone"
+    cp "$TARGETS/hotspot.py" "$T/gone/hotspot.py"
+    "$SG" record -t -r 200 -o "$T/gone.collapsed" -- "${PYS[0]}" "$T/gone/hotspot.py" 1.5 \
+        2>"$T/gone.err"
+    rc=$?
+    rm -f "$T/gone/hotspot.py"
+    "$SG" report "$T/gone.collapsed" -o "$T/gone.html" 2>"$T/gone-report.err"
+    rc2=$?
+    san_check "$T/gone.err" "record gone"
+    san_check "$T/gone-report.err" "report gone"
+    hs=$(share hot_loop 1 "$T/gone.err")
+    ht=$(share hot_loop 3 "$T/gone.err")
+    wt=$(share work 3 "$T/gone.err")
+    if ((rc || rc2)) || [[ -z $hs || -z $ht || -z $wt ]] || ! grep -q '<!DOCTYPE html>' "$T/gone.html"; then
+        fail "report: collapsed to html" "exit $rc/$rc2" "$T/gone.err" "$T/gone-report.err"
+    else
+        ok "report: collapsed to html"
+        browse report "$T/gone.html" "$(printf '{"hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","resources":false,"noSource":true,"unit":"samples"}' \
+            "$HOT_LINE" "$hs" "$ht" "$wt")"
+    fi
+fi
+
+if want hostile; then
+    # A path with quotes and </script>: directories q"'< / script><script>alert(2)< / script>
+    dir=$T/$'q"\'</script><script>alert(2)</script>'
+    mkdir -p "$dir"
+    cp "$TARGETS/hostile_names.py" "$dir/hostile_names.py"
+    "$SG" record --no-resources -o "$T/hostile.html" -- "${PYS[-1]}" "$dir/hostile_names.py" 0.5 \
+        2>"$T/hostile.err"
+    rc=$?
+    san_check "$T/hostile.err" "record hostile"
+    if ((rc)) || [[ ! -s $T/hostile.html ]]; then
+        fail "hostile: record" "exit $rc" "$T/hostile.err"
+    elif grep -q '"series"' "$T/hostile.html"; then
+        fail "hostile: --no-resources" "the page holds resource series"
+    else
+        ok "hostile: record -f html --no-resources"
+        expect=$(python3 -c 'import json,sys; print(json.dumps({"hostile": True, "hostileName": "<script>alert(1)</script>", "hostilePath": sys.argv[1], "resources": False}))' \
+            "$dir/hostile_names.py")
+        browse hostile "$T/hostile.html" "$expect"
+    fi
+fi
+
+if want errors; then
+    printf 'main (a.py:1);f (a.py:2) 5\n' >"$T/small.collapsed"
+    "$SG" report "$T/small.collapsed" -f html -o /dev/full 2>"$T/full.err"
+    rc=$?
+    if ((rc != 0)) && [[ $(wc -l <"$T/full.err") == 1 ]] && grep -q 'No space left' "$T/full.err"; then
+        ok "errors: a full disk is one line and a non-zero exit"
+    else
+        fail "errors: full disk" "exit $rc" "$T/full.err"
+    fi
+    "$SG" report "$T/missing.collapsed" -o "$T/missing.html" 2>"$T/missing.err"
+    rc=$?
+    if ((rc != 0)) && [[ ! -e $T/missing.html && $(wc -l <"$T/missing.err") == 1 ]]; then
+        ok "errors: a missing input writes no page"
+    else
+        fail "errors: missing input" "exit $rc" "$T/missing.err"
+    fi
+    "$SG" report "$T/small.collapsed" -o "$T/small.htm" 2>"$T/small.err"
+    if grep -q 'id="spyglass-data"' "$T/small.htm" 2>/dev/null; then
+        ok "errors: .htm means html"
+    else
+        fail "errors: .htm" "not an html report" "$T/small.err"
+    fi
+fi
+
+lib_finish

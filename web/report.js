@@ -1,0 +1,922 @@
+/* spyglass HTML report: the viewer (embedded by scripts/embed.sh, run at the end of the page).
+ * Plain JavaScript, no dependencies. It reads the profile from the JSON element
+ * #spyglass-data (format in src/out_html.h), builds the call tree for the chosen thread and
+ * state, draws it on a canvas (flame graph or icicle), and fills the function table, the
+ * source view and the resource charts. Text from the profile reaches the page only through
+ * textContent, option labels and canvas fillText: never as HTML.
+ * SPDX-License-Identifier: MIT */
+'use strict';
+(function () {
+  var KIND_PY = 0, KIND_THREAD = 1, KIND_STATE = 2;
+  var ROW = 18;          /* px per stack level */
+  var MIN_W = 0.35;      /* boxes narrower than this (px) are not drawn */
+  var TABLE_ROWS = 300;  /* functions listed at most */
+  var SRC_LINES = 1500;  /* lines of a file shown at most (a window around the function) */
+  var MATCH = '#d63fd6', ROOT = '#cfd0d6', THREAD = '#c5d5ea', SEL = '#10307a';
+  var STATE_COLORS = {
+    '<cpu>': '#f0b13c', '<gil>': '#e06c5e', '<lock>': '#b588cc', '<disk>': '#6e95e8',
+    '<network>': '#45b5a8', '<pipe>': '#86bcd9', '<sleep>': '#bcc4ce', '<poll>': '#a2acb8',
+    '<other>': '#d2d2d2'
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  /* ---- numbers ---- */
+  function grouped(n) {
+    return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  }
+  function bytes(b) {
+    var u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'], i = 0;
+    if (!isFinite(b)) return '?';
+    while (Math.abs(b) >= 1024 && i < u.length - 1) { b /= 1024; i++; }
+    return (i ? b.toFixed(b < 10 ? 2 : 1) : String(Math.round(b))) + ' ' + u[i];
+  }
+  function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + '%' : '?'; }
+  /* Half-width of the 95% Wilson score interval of the share k/n (as stats.c computes it). */
+  function margin(k, n) {
+    var z = 1.959963984540054;
+    if (!(n > 0)) return 0;
+    var p = k / n, d = 1 + z * z / n;
+    return z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+  }
+  function hashString(s) {
+    var h = 2166136261;
+    for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return h >>> 0;
+  }
+
+  /* ---- the profile ---- */
+  function buildModel(d) {
+    var S = d.strings || [], FR = d.frames || [], nf = Math.floor(FR.length / 4);
+    var m = {
+      meta: d.meta || {}, strings: S, nf: nf,
+      fKind: new Uint8Array(nf), fFile: new Int32Array(nf), fLine: new Int32Array(nf),
+      fFunc: new Int32Array(nf), funcs: [], sources: new Map()
+    };
+    var byKey = new Map();
+    for (var i = 0; i < nf; i++) {
+      var nm = FR[4 * i], fl = FR[4 * i + 1], ln = FR[4 * i + 2], kd = FR[4 * i + 3];
+      m.fKind[i] = kd; m.fFile[i] = fl; m.fLine[i] = ln;
+      var key = nm + ':' + fl + ':' + kd, f = byKey.get(key);
+      if (f === undefined) {
+        f = m.funcs.length;
+        byKey.set(key, f);
+        var name = typeof S[nm] === 'string' ? S[nm] : '?';
+        m.funcs.push({
+          id: f, name: name, fileId: fl, file: fl >= 0 && typeof S[fl] === 'string' ? S[fl] : null,
+          kind: kd, lo: 0, hi: 0, lines: new Set(), color: color(name, kd)
+        });
+      }
+      m.fFunc[i] = f;
+      if (ln > 0) {
+        var fn = m.funcs[f];
+        fn.lines.add(ln);
+        fn.lo = fn.lo ? Math.min(fn.lo, ln) : ln;
+        fn.hi = Math.max(fn.hi, ln);
+      }
+    }
+    var order = m.funcs.map(function (f) { return f.id; });
+    order.sort(function (a, b) {
+      var x = m.funcs[a], y = m.funcs[b];
+      return x.name < y.name ? -1 : x.name > y.name ? 1 : (x.file || '') < (y.file || '') ? -1 : 1;
+    });
+    m.rank = new Int32Array(m.funcs.length);
+    order.forEach(function (f, k) { m.rank[f] = k; });
+    readTree(m, d.tree || {});
+    (d.sources || []).forEach(function (s) {
+      if (Array.isArray(s) && typeof s[1] === 'string') m.sources.set(s[0], s[1]);
+    });
+    m.series = d.series && Array.isArray(d.series.t) ? d.series : null;
+    m.unit = m.meta.unit || 'samples';
+    return m;
+  }
+
+  function color(name, kind) {
+    if (kind === KIND_THREAD) return THREAD;
+    if (kind === KIND_STATE) return STATE_COLORS[name] || '#c8ccd2';
+    var h = hashString(name), v1 = (h & 255) / 255, v2 = ((h >>> 8) & 255) / 255;
+    var v3 = ((h >>> 16) & 255) / 255;
+    return 'rgb(' + (205 + Math.round(50 * v3)) + ',' + Math.round(80 + 150 * v1) + ',' +
+      Math.round(55 * v2) + ')';
+  }
+
+  /* {"bytes": B, "b64": "..."}: n unsigned little-endian values of B bytes each. */
+  function unpack(c, n) {
+    var out = new Int32Array(n);
+    if (!c || typeof c.b64 !== 'string') return out;
+    var bin = atob(c.b64), w = c.bytes === 2 || c.bytes === 4 ? c.bytes : 1;
+    n = Math.min(n, Math.floor(bin.length / w));
+    for (var i = 0, k = 0; i < n; i++, k += w) {
+      var v = bin.charCodeAt(k);
+      if (w > 1) v |= bin.charCodeAt(k + 1) << 8;
+      if (w > 2) v |= bin.charCodeAt(k + 2) << 16 | bin.charCodeAt(k + 3) << 24;
+      out[i] = v;
+    }
+    return out;
+  }
+  /* [d, w, d, w...] (node distances and weights) into a weight per node. */
+  function unsparse(list, n) {
+    var out = new Float64Array(n), i = 0;
+    if (!Array.isArray(list)) return out;
+    for (var k = 0; k + 1 < list.length; k += 2) {
+      i += list[k] | 0;
+      if (i >= 0 && i < n) out[i] += +list[k + 1] || 0;
+    }
+    return out;
+  }
+
+  /* The preorder arrays into parent links; threads and states with their weights. */
+  function readTree(m, t) {
+    var n = m.nf ? Math.max(0, t.n | 0) : 0, depth = unpack(t.depth, n), frame = unpack(t.frame, n);
+    var last = [];
+    m.n = n;
+    m.parent = new Int32Array(n); m.depth = depth; m.frame = frame;
+    m.self = unsparse(t.self, n);
+    m.self2 = t.self2 ? unsparse(t.self2, n) : null;
+    m.rootSelf = +t.root_self || 0;
+    var sub = new Float64Array(n), total = m.rootSelf, threads = new Map(), states = new Map();
+    for (var i = 0; i < n; i++) {
+      var d = depth[i], fr = frame[i];
+      if (fr < 0 || fr >= m.nf) fr = frame[i] = 0;
+      if (d > last.length) d = depth[i] = last.length; /* malformed: under the deepest node */
+      m.parent[i] = d ? last[d - 1] : -1;
+      last.length = d;
+      last.push(i);
+      total += m.self[i];
+      if (m.fKind[fr] === KIND_STATE && m.self[i])
+        states.set(fr, (states.get(fr) || 0) + m.self[i]);
+    }
+    for (i = n - 1; i >= 0; i--) {
+      sub[i] += m.self[i];
+      if (m.parent[i] >= 0) sub[m.parent[i]] += sub[i];
+      else if (m.fKind[m.frame[i]] === KIND_THREAD)
+        threads.set(m.frame[i], (threads.get(m.frame[i]) || 0) + sub[i]);
+    }
+    m.total = total;
+    function list(map) {
+      return Array.from(map.entries()).map(function (e) {
+        return { frame: e[0], func: m.fFunc[e[0]], weight: e[1] };
+      }).sort(function (a, b) { return b.weight - a.weight; });
+    }
+    m.threads = list(threads);
+    m.states = list(states);
+  }
+
+  /* The tree shown: raw stacks filtered by thread (-1: all, merged) and state (-1: all, shown
+   * as leaves; else only stacks ending in that state, the leaf hidden), merged by function.
+   * Nodes are numbered as made (parents before children); node 0 is the root, "all". */
+  function buildView(m, threadSel, stateSel) {
+    var n = m.n, cap = n + 1, raw2v = new Int32Array(n), rawW = new Float64Array(n);
+    var parent = new Int32Array(cap), func = new Int32Array(cap), depth = new Int32Array(cap);
+    var self = new Float64Array(cap), self2 = m.self2 ? new Float64Array(cap) : null;
+    var lo = new Int32Array(cap), hi = new Int32Array(cap), nv = 1;
+    /* (parent, function) -> node: open addressing in typed arrays (a Map is several times
+     * slower at a few hundred thousand nodes) */
+    var size = 16;
+    while (size < 2 * cap) size *= 2;
+    var mask = size - 1, keyP = new Int32Array(size).fill(-1), keyF = new Int32Array(size);
+    var slot = new Int32Array(size);
+    parent[0] = -1;
+    func[0] = -1;
+    if (threadSel < 0 && stateSel < 0) self[0] = m.rootSelf;
+    function child(vp, f, line) {
+      var h = (Math.imul(vp, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) >>> 0;
+      for (h = (h ^ (h >>> 15)) & mask; keyP[h] >= 0; h = (h + 1) & mask) {
+        if (keyP[h] === vp && keyF[h] === f) {
+          var v = slot[h];
+          if (line > 0) {
+            if (!lo[v] || line < lo[v]) lo[v] = line;
+            if (line > hi[v]) hi[v] = line;
+          }
+          return v;
+        }
+      }
+      keyP[h] = vp; keyF[h] = f; slot[h] = nv;
+      parent[nv] = vp; func[nv] = f; depth[nv] = depth[vp] + 1;
+      lo[nv] = hi[nv] = line > 0 ? line : 0;
+      return nv++;
+    }
+    for (var i = 0; i < n; i++) {
+      var p = m.parent[i], vp = p < 0 ? 0 : raw2v[p], fr = m.frame[i], kind = m.fKind[fr], v;
+      if (vp < 0) { raw2v[i] = -1; continue; }
+      if (p < 0 && threadSel >= 0 && fr !== threadSel) { raw2v[i] = -1; continue; }
+      if (kind === KIND_THREAD && p < 0 && threadSel < 0) v = vp;
+      else if (kind === KIND_STATE && stateSel >= 0) {
+        if (fr !== stateSel) { raw2v[i] = -1; continue; }
+        v = vp;
+      } else v = child(vp, m.fFunc[fr], m.fLine[fr]);
+      raw2v[i] = v;
+      if (m.self[i] && (stateSel < 0 || kind === KIND_STATE)) {
+        rawW[i] = m.self[i];
+        self[v] += m.self[i];
+        if (self2) self2[v] += m.self2[i];
+      }
+    }
+    var V = {
+      n: nv, parent: parent.subarray(0, nv), func: func.subarray(0, nv),
+      self: self.subarray(0, nv), total: self.slice(0, nv),
+      self2: self2 ? self2.subarray(0, nv) : null, total2: self2 ? self2.slice(0, nv) : null,
+      depth: depth.subarray(0, nv), lo: lo.subarray(0, nv), hi: hi.subarray(0, nv),
+      raw2v: raw2v, rawW: rawW, thread: threadSel, state: stateSel, maxDepth: 0
+    };
+    V.below = new Int32Array(nv); /* levels drawn above a node (its deepest descendant's) */
+    for (v = nv - 1; v > 0; v--) {
+      var up = V.parent[v];
+      V.total[up] += V.total[v];
+      if (V.total2) V.total2[up] += V.total2[v];
+      if (V.total[v] > 0 && V.below[v] + 1 > V.below[up]) V.below[up] = V.below[v] + 1;
+    }
+    V.maxDepth = V.below[0];
+    /* own weight of a function's node: its self and that of the state leaves shown below it */
+    V.selfAll = V.self.slice();
+    for (v = 1; v < nv; v++)
+      if (m.funcs[V.func[v]].kind === KIND_STATE) V.selfAll[V.parent[v]] += V.total[v];
+    linkChildren(m, V);
+    return V;
+  }
+
+  /* Children lists (kids[first[v]] .. kids[first[v + 1] - 1]), by function name: a counting
+   * sort of the nodes by name rank, then one by parent, which keeps that order. */
+  function linkChildren(m, V) {
+    var nv = V.n, nf = m.funcs.length, rank = m.rank, v, k;
+    var byRank = new Int32Array(nf + 1), order = new Int32Array(Math.max(nv - 1, 0));
+    for (v = 1; v < nv; v++) byRank[rank[V.func[v]] + 1]++;
+    for (k = 0; k < nf; k++) byRank[k + 1] += byRank[k];
+    for (v = 1; v < nv; v++) order[byRank[rank[V.func[v]]]++] = v;
+    var first = new Int32Array(nv + 1), kids = new Int32Array(Math.max(nv - 1, 0));
+    for (v = 1; v < nv; v++) first[V.parent[v] + 1]++;
+    for (v = 0; v < nv; v++) first[v + 1] += first[v];
+    var fill = first.slice(0, nv);
+    for (k = 0; k < order.length; k++) kids[fill[V.parent[order[k]]]++] = order[k];
+    V.first = first;
+    V.kids = kids;
+  }
+
+  /* Per function: self (own weight), total (stacks through it, once per stack), calls seen
+   * (distinct call paths: nodes of the tree). */
+  function functionStats(m, V) {
+    var nf = m.funcs.length, self = new Float64Array(nf), total = new Float64Array(nf);
+    var calls = new Int32Array(nf), active = new Int32Array(nf), stack = [0];
+    while (stack.length) {
+      var v = stack.pop();
+      if (v < 0) { active[V.func[~v]]--; continue; }
+      if (v > 0) {
+        if (!(V.total[v] > 0)) continue;
+        var f = V.func[v];
+        if (!active[f]) total[f] += V.total[v];
+        self[f] += V.selfAll[v];
+        calls[f]++;
+        active[f]++;
+        stack.push(~v);
+      }
+      for (var k = V.first[v + 1] - 1; k >= V.first[v]; k--) stack.push(V.kids[k]);
+    }
+    return { self: self, total: total, calls: calls };
+  }
+
+  /* Per line of file fileId: own weight (frames executing the line) and total (stacks through
+   * it, once per stack), for the stacks the view keeps. */
+  function lineHeat(m, V, fileId) {
+    var n = m.n, sub = Float64Array.from(V.rawW), i;
+    for (i = n - 1; i >= 0; i--)
+      if (m.parent[i] >= 0) sub[m.parent[i]] += sub[i];
+    var self = new Map(), total = new Map(), count = new Map(), path = [];
+    function add(map, k, w) { map.set(k, (map.get(k) || 0) + w); }
+    for (i = 0; i < n; i++) {
+      var d = m.depth[i];
+      while (path.length > d) {
+        var old = path.pop();
+        if (old > 0) count.set(old, count.get(old) - 1);
+      }
+      var fr = m.frame[i], line = -1;
+      if (V.raw2v[i] >= 0 && m.fFile[fr] === fileId && m.fLine[fr] > 0 && sub[i] > 0) {
+        line = m.fLine[fr];
+        if (!count.get(line)) add(total, line, sub[i]);
+        count.set(line, (count.get(line) || 0) + 1);
+      }
+      path.push(line);
+      if (!V.rawW[i]) continue;
+      if (m.fKind[fr] === KIND_PY && line > 0) add(self, line, V.rawW[i]);
+      if (m.fKind[fr] === KIND_STATE && path.length > 1 && path[path.length - 2] > 0)
+        add(self, path[path.length - 2], V.rawW[i]);
+    }
+    return { self: self, total: total };
+  }
+
+  /* ---- the page ---- */
+  var model, view, stats, ui = {
+    icicle: false, thread: -1, state: -1, zoom: 0, selected: -1, matcher: null, match: null,
+    matchShare: 0, sortKey: 'self', sortDir: -1, hover: -1
+  };
+  var canvas, ctx, boxes = { n: 0, x: [], y: [], w: [], v: [] }, charW = 7.2, cssW = 0, rows = 1;
+
+  function weightText(w) {
+    if (model.unit === 'bytes') return bytes(w);
+    return grouped(w) + ' ' + model.unit;
+  }
+  function shareText(w, of) {
+    var t = pct(of > 0 ? w / of : 0);
+    if (model.unit === 'samples' && of > 0) t += ' \u00b1' + (100 * margin(w, of)).toFixed(1);
+    return t;
+  }
+
+  function facts() {
+    var mt = model.meta, dl = $('facts');
+    var title = mt.title || 'spyglass profile';
+    $('title').textContent = title;
+    function fact(k, v) {
+      if (v === null || v === undefined || v === '') return;
+      var div = el('div');
+      div.appendChild(el('dt', '', k));
+      div.appendChild(el('dd', '', String(v)));
+      dl.appendChild(div);
+    }
+    fact('command', mt.command);
+    fact('Python', mt.python);
+    fact('mode', mt.mode);
+    if (mt.duration > 0) fact('duration', mt.duration.toFixed(2) + ' s');
+    if (mt.samples > 0) fact('samples', grouped(mt.samples));
+    fact('metric', model.unit === 'samples' ? 'samples (thread stacks)' : model.unit);
+    fact('total', weightText(model.total));
+    if (mt.rate_requested > 0 || mt.rate_effective > 0)
+      fact('rate', (mt.rate_requested > 0 ? mt.rate_requested + ' Hz requested' : 'max requested') +
+        (mt.rate_effective > 0 ? ', ' + mt.rate_effective.toFixed(1) + ' Hz effective' : ''));
+    if (mt.samples > 0 || mt.invalid > 0) {
+      var inv = grouped(mt.invalid || 0);
+      if (model.unit === 'samples' && model.total + mt.invalid > 0)
+        inv += ' (' + pct(mt.invalid / (model.total + mt.invalid)) + ')';
+      fact('invalid', inv);
+    }
+    if (mt.overhead !== null && mt.overhead >= 0) fact('profiler overhead', pct(mt.overhead) +
+      ' of the target\u2019s CPU');
+    document.title = title;
+  }
+
+  function filters() {
+    var ts = $('thread'), ss = $('state');
+    if (!model.threads.length) $('thread-box').hidden = true;
+    ts.appendChild(new Option('all threads (merged)', '-1'));
+    model.threads.forEach(function (t) {
+      ts.appendChild(new Option(model.funcs[t.func].name + ' \u2014 ' +
+        pct(t.weight / model.total), String(t.frame)));
+    });
+    if (!model.states.length) $('state-box').hidden = true;
+    ss.appendChild(new Option('all states', '-1'));
+    model.states.forEach(function (s) {
+      ss.appendChild(new Option(model.funcs[s.func].name + ' \u2014 ' +
+        pct(s.weight / model.total), String(s.frame)));
+    });
+    ts.addEventListener('change', function () { setFilter(+ts.value, ui.state); });
+    ss.addEventListener('change', function () { setFilter(ui.thread, +ss.value); });
+  }
+
+  function setFilter(thread, state) {
+    ui.thread = thread;
+    ui.state = state;
+    $('thread').value = String(thread);
+    $('state').value = String(state);
+    view = buildView(model, thread, state);
+    stats = functionStats(model, view);
+    ui.zoom = 0;
+    applySearch();
+    draw();
+    renderTable();
+    renderSource();
+  }
+
+  /* ---- the graph ---- */
+  function resize() {
+    var dpr = window.devicePixelRatio || 1;
+    rows = Math.min(view.depth[ui.zoom] + view.below[ui.zoom] + 1, Math.floor(30000 / ROW));
+    canvas.style.height = rows * ROW + 'px';
+    cssW = $('graph').clientWidth || 1000; /* after the height: a scroll bar may have come or gone */
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(rows * ROW * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = '12px ' + getComputedStyle(document.body).getPropertyValue('--mono');
+    ctx.textBaseline = 'middle';
+    charW = ctx.measureText('mmmmmmmmmm').width / 10 || 7.2;
+  }
+
+  function rowY(depth) { return ui.icicle ? depth * ROW : (rows - 1 - depth) * ROW; }
+
+  function label(v) {
+    if (v === 0) return 'all (' + weightText(view.total[0]) + ')';
+    return model.funcs[view.func[v]].name;
+  }
+
+  function drawBox(v, x, w, faded) {
+    var d = view.depth[v];
+    if (d >= rows) return;
+    var y = rowY(d), f = v ? model.funcs[view.func[v]] : null;
+    ctx.globalAlpha = faded ? 0.55 : 1;
+    ctx.fillStyle = !f ? ROOT : ui.match && ui.match[f.id] ? MATCH : f.color;
+    ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
+    if (f && f.id === ui.selected && w >= 2) {
+      ctx.strokeStyle = SEL;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x + 1, y + 1, Math.max(w - 2.5, 0.5), ROW - 3);
+    }
+    if (w > charW * 3 + 6) {
+      var s = label(v), fit = Math.floor((w - 6) / charW);
+      if (s.length > fit) s = s.slice(0, Math.max(fit - 2, 1)) + '..';
+      ctx.fillStyle = '#111';
+      ctx.fillText(s, x + 3, y + ROW / 2);
+    }
+    ctx.globalAlpha = 1;
+    boxes.x[boxes.n] = x; boxes.y[boxes.n] = y; boxes.w[boxes.n] = w; boxes.v[boxes.n] = v;
+    boxes.n++;
+  }
+
+  function draw() {
+    var rowsBefore = rows;
+    resize();
+    /* a flame graph grows upwards: keep its root in sight when its height changes */
+    if (!ui.icicle && rows !== rowsBefore) $('graph').scrollTop = $('graph').scrollHeight;
+    ctx.clearRect(0, 0, cssW, rows * ROW);
+    boxes.n = 0;
+    $('empty').hidden = view.total[0] > 0;
+    var z = ui.zoom, anc = [];
+    for (var a = view.parent[z]; a >= 0; a = view.parent[a]) anc.push(a);
+    anc.forEach(function (a) { drawBox(a, 0, cssW, true); });
+    if (view.total[z] > 0) {
+      var k = cssW / view.total[z], stack = [z, 0];
+      while (stack.length) {
+        var x = stack.pop(), v = stack.pop(), w = view.total[v] * k;
+        if (w < MIN_W || view.depth[v] >= rows) continue;
+        drawBox(v, x, w, false);
+        /* children from the left edge; the gap on the right is the node's own weight */
+        for (var j = view.first[v], cx = x; j < view.first[v + 1]; j++) {
+          var c = view.kids[j];
+          stack.push(c, cx);
+          cx += view.total[c] * k;
+        }
+      }
+    }
+    crumbs();
+    $('zoom-out').disabled = $('reset').disabled = z === 0;
+  }
+
+
+  function crumbs() {
+    var parts = [];
+    for (var v = ui.zoom; v > 0; v = view.parent[v]) parts.push(label(v));
+    parts.push('all');
+    $('crumbs').textContent = parts.reverse().join(' \u203a ') +
+      (ui.zoom ? '  (' + shareText(view.total[ui.zoom], view.total[0]) + ' of all)' : '');
+  }
+
+  function hit(cx, cy) {
+    for (var i = boxes.n - 1; i >= 0; i--)
+      if (cy >= boxes.y[i] && cy < boxes.y[i] + ROW && cx >= boxes.x[i] &&
+          cx < boxes.x[i] + boxes.w[i])
+        return boxes.v[i];
+    return -1;
+  }
+  /* The node under a mouse event; the canvas may be stretched until the next draw. */
+  function eventNode(e) {
+    var r = canvas.getBoundingClientRect(), kx = r.width ? cssW / r.width : 1;
+    var ky = r.height ? rows * ROW / r.height : 1;
+    return hit((e.clientX - r.left) * kx, (e.clientY - r.top) * ky);
+  }
+
+  function tipText(v) {
+    var lines = [label(v)], total0 = view.total[0];
+    if (v > 0) {
+      var f = model.funcs[view.func[v]];
+      if (f.file) lines.push(f.file + (view.lo[v] > 0 ? ':' + view.lo[v] +
+        (view.hi[v] > view.lo[v] ? '\u2013' + view.hi[v] : '') : ''));
+    }
+    lines.push(weightText(view.total[v]) + ' \u2014 ' + shareText(view.total[v], total0) +
+      ' of total');
+    if (v > 0) {
+      var p = view.parent[v];
+      lines.push(pct(view.total[p] > 0 ? view.total[v] / view.total[p] : 0) + ' of its caller (' +
+        label(p) + ')');
+      if (view.selfAll[v] > 0)
+        lines.push('self: ' + weightText(view.selfAll[v]) + ' (' + pct(view.selfAll[v] / total0) +
+          ')');
+    }
+    return lines.join('\n');
+  }
+
+  function showTip(v, e) {
+    var tip = $('tip');
+    if (v < 0) { tip.hidden = true; return; }
+    tip.textContent = tipText(v);
+    tip.hidden = false;
+    var x = e.clientX + 14, y = e.clientY + 14;
+    if (x + tip.offsetWidth > window.innerWidth - 4) x = Math.max(4, e.clientX - tip.offsetWidth - 10);
+    if (y + tip.offsetHeight > window.innerHeight - 4) y = Math.max(4, e.clientY - tip.offsetHeight - 10);
+    tip.style.left = x + 'px';
+    tip.style.top = y + 'px';
+  }
+
+  function zoomTo(v) {
+    ui.zoom = v >= 0 && v < view.n ? v : 0;
+    draw();
+  }
+
+  /* ---- search ---- */
+  function compileSearch() {
+    var q = $('search').value, info = $('match');
+    info.className = '';
+    ui.matcher = null;
+    if (!q) return;
+    if ($('regex').checked) {
+      try {
+        var re = new RegExp(q);
+        ui.matcher = function (s) { return re.test(s); };
+      } catch (err) {
+        info.className = 'bad';
+        info.textContent = 'invalid regular expression';
+        return;
+      }
+    } else {
+      var low = q.toLowerCase();
+      ui.matcher = function (s) { return s.toLowerCase().indexOf(low) >= 0; };
+    }
+  }
+
+  /* Matching functions, and the share of the stacks through at least one of them (a stack
+   * with several matching frames counts once). */
+  function applySearch() {
+    var info = $('match');
+    if (!ui.matcher) {
+      ui.match = null;
+      ui.matchShare = 0;
+      if (info.className !== 'bad') info.textContent = '';
+      return;
+    }
+    var nf = model.funcs.length, match = new Uint8Array(nf), under = new Uint8Array(view.n);
+    var files = $('search').value.indexOf('/') >= 0; /* a path: search the files too */
+    for (var f = 0; f < nf; f++) {
+      var fn = model.funcs[f];
+      match[f] = ui.matcher(fn.name) || (files && fn.file !== null && ui.matcher(fn.file)) ? 1 : 0;
+    }
+    var w = 0, nfun = 0;
+    for (var v = 1; v < view.n; v++) { /* parents come before children */
+      var hitv = match[view.func[v]];
+      if (hitv && !under[view.parent[v]]) w += view.total[v];
+      under[v] = hitv || under[view.parent[v]];
+    }
+    for (f = 0; f < nf; f++) if (match[f] && stats.total[f] > 0) nfun++;
+    ui.match = match;
+    ui.matchShare = view.total[0] > 0 ? w / view.total[0] : 0;
+    info.textContent = 'matched ' + shareText(w, view.total[0]) + ' of total (' + weightText(w) +
+      ', ' + nfun + (nfun === 1 ? ' function)' : ' functions)');
+  }
+
+  function onSearch() {
+    compileSearch();
+    applySearch();
+    draw();
+    renderTable();
+  }
+
+  /* ---- the table ---- */
+  function sortedFunctions() {
+    var key = ui.sortKey, dir = ui.sortDir, list = [];
+    model.funcs.forEach(function (f) {
+      if (f.kind === KIND_PY && stats.total[f.id] > 0) list.push(f.id);
+    });
+    var val = {
+      self: function (f) { return stats.self[f]; },
+      total: function (f) { return stats.total[f]; },
+      calls: function (f) { return stats.calls[f]; }
+    }[key];
+    list.sort(function (a, b) {
+      var r;
+      if (val) r = val(a) - val(b);
+      else {
+        var x = key === 'file' ? model.funcs[a].file || '' : model.funcs[a].name;
+        var y = key === 'file' ? model.funcs[b].file || '' : model.funcs[b].name;
+        r = x < y ? -1 : x > y ? 1 : 0;
+      }
+      return dir * r || stats.total[b] - stats.total[a] || a - b;
+    });
+    return list;
+  }
+
+  function weightCell(tr, w, total) {
+    var td = el('td', 'num');
+    td.dataset.v = String(w);
+    td.appendChild(el('span', 'pc', pct(total > 0 ? w / total : 0)));
+    if (model.unit === 'samples') td.appendChild(el('span', 'pm', ' \u00b1' +
+      (100 * margin(w, total)).toFixed(1)));
+    td.appendChild(el('span', 'w', ' ' + (model.unit === 'bytes' ? bytes(w) : grouped(w))));
+    tr.appendChild(td);
+  }
+
+  function renderTable() {
+    var body = $('table').tBodies[0], list = sortedFunctions(), total = view.total[0];
+    var shown = Math.min(list.length, TABLE_ROWS);
+    body.textContent = '';
+    for (var i = 0; i < shown; i++) {
+      var f = model.funcs[list[i]], tr = el('tr');
+      tr.dataset.func = String(f.id);
+      if (f.id === ui.selected) tr.className = 'sel';
+      if (ui.match && ui.match[f.id]) tr.classList.add('match');
+      var fn = el('td', 'fn', f.name), file = el('td', 'file');
+      fn.title = f.name;
+      file.appendChild(el('bdi', '', f.file ? f.file + (f.lo ? ':' + f.lo : '') : ''));
+      file.title = f.file || '';
+      tr.appendChild(fn);
+      tr.appendChild(file);
+      weightCell(tr, stats.self[f.id], total);
+      weightCell(tr, stats.total[f.id], total);
+      var calls = el('td', 'num', grouped(stats.calls[f.id]));
+      calls.dataset.v = String(stats.calls[f.id]);
+      tr.appendChild(calls);
+      body.appendChild(tr);
+    }
+    var note = list.length + (list.length === 1 ? ' function' : ' functions');
+    if (shown < list.length) note += ', the first ' + shown + ' shown';
+    if (model.unit === 'samples') note += '; \u00b1: 95% margin of the share (binomial, Wilson)';
+    note += '. Click a header to sort, a row to see its source.';
+    $('table-note').textContent = note;
+    Array.prototype.forEach.call($('table').tHead.rows[0].cells, function (th) {
+      th.classList.toggle('sorted', th.dataset.key === ui.sortKey);
+      th.classList.toggle('desc', th.dataset.key === ui.sortKey && ui.sortDir < 0);
+      th.classList.toggle('asc', th.dataset.key === ui.sortKey && ui.sortDir > 0);
+    });
+  }
+
+  function onHeader(e) {
+    var th = e.target.closest('th');
+    if (!th) return;
+    var key = th.dataset.key;
+    if (key === ui.sortKey) ui.sortDir = -ui.sortDir;
+    else {
+      ui.sortKey = key;
+      ui.sortDir = key === 'name' || key === 'file' ? 1 : -1;
+    }
+    renderTable();
+  }
+
+  function select(f) {
+    ui.selected = f;
+    Array.prototype.forEach.call($('table').tBodies[0].rows, function (tr) {
+      tr.classList.toggle('sel', +tr.dataset.func === f);
+    });
+    draw();
+    renderSource();
+  }
+
+  /* ---- the source view ---- */
+  function renderSource() {
+    var title = $('src-title'), body = $('src-body'), f = model.funcs[ui.selected];
+    body.textContent = '';
+    if (!f) return;
+    if (!f.file) {
+      title.textContent = f.name + ': no source file (a synthetic frame).';
+      return;
+    }
+    var text = model.sources.get(f.fileId);
+    if (typeof text !== 'string') {
+      title.textContent = f.name + ' \u2014 ' + f.file + ': no source available (the file ' +
+        'could not be read when the report was written, or was in under 0.1% of the samples).';
+      return;
+    }
+    var heat = lineHeat(model, view, f.fileId), lines = text.split('\n');
+    if (lines.length && lines[lines.length - 1] === '') lines.pop();
+    var hot = -1, best = -1, maxTotal = 0;
+    heat.total.forEach(function (w) { if (w > maxTotal) maxTotal = w; });
+    f.lines.forEach(function (ln) {
+      var s = heat.self.get(ln) || 0, t = heat.total.get(ln) || 0, score = s * 1e6 + t / 1e6;
+      if ((s > 0 || t > 0) && score > best) { best = score; hot = ln; }
+    });
+    var center = hot > 0 ? hot : f.lo || 1, from = 1, to = lines.length;
+    if (to > SRC_LINES) {
+      from = Math.max(1, center - SRC_LINES / 2);
+      to = Math.min(lines.length, from + SRC_LINES - 1);
+    }
+    title.textContent = f.name + ' \u2014 ' + f.file + (hot > 0 ? '; hottest line ' + hot : '') +
+      '. Columns: line, self, total.';
+    if (from > 1) body.appendChild(el('div', 'src-gap', '\u2026 lines 1\u2013' + (from - 1)));
+    var hotRow = null;
+    for (var ln = from; ln <= to; ln++) {
+      var s = heat.self.get(ln) || 0, t = heat.total.get(ln) || 0, row = el('div', 'src-row');
+      row.dataset.line = String(ln);
+      if (f.lines.has(ln)) row.classList.add('fn');
+      if (ln === hot) { row.classList.add('hot'); hotRow = row; }
+      if (t > 0) row.style.background = 'rgba(255,96,0,' +
+        (0.07 + 0.55 * t / maxTotal).toFixed(3) + ')';
+      row.appendChild(el('span', 'ln', String(ln)));
+      row.appendChild(el('span', 'sw', s > 0 ? pct(s / view.total[0]) : ''));
+      row.appendChild(el('span', 'tw', t > 0 ? pct(t / view.total[0]) : ''));
+      row.appendChild(el('span', 'code', lines[ln - 1]));
+      row.title = 'line ' + ln + ': self ' + weightText(s) + ', total ' + weightText(t);
+      body.appendChild(row);
+    }
+    if (to < lines.length)
+      body.appendChild(el('div', 'src-gap', '\u2026 lines ' + (to + 1) + '\u2013' + lines.length));
+    var target = hotRow || body.querySelector('.src-row.fn');
+    if (target) body.scrollTop = Math.max(0, target.offsetTop - body.clientHeight / 3);
+  }
+
+  /* ---- resource charts ---- */
+  var charts = [];
+  function unitText(v, unit) {
+    if (!isFinite(v)) return '?';
+    if (unit === '%') return v.toFixed(v < 10 ? 1 : 0) + '%';
+    if (unit === 'B') return bytes(v);
+    if (unit === 'B/s') return bytes(v) + '/s';
+    if (unit === '/s') return grouped(v) + '/s';
+    return grouped(v) + (unit ? ' ' + unit : '');
+  }
+
+  function buildCharts() {
+    var s = model.series;
+    if (!s || !s.t.length || !Array.isArray(s.list) || !s.list.length) return;
+    $('resources').hidden = false;
+    var groups = new Map(), box = $('charts');
+    s.list.forEach(function (x) {
+      if (!Array.isArray(x.v)) return;
+      var g = groups.get(x.chart);
+      if (!g) groups.set(x.chart, g = []);
+      g.push(x);
+    });
+    groups.forEach(function (list) {
+      var c = el('canvas');
+      box.appendChild(c);
+      charts.push({ canvas: c, list: list });
+      c.addEventListener('mousemove', function (e) {
+        var r = c.getBoundingClientRect();
+        drawCharts((e.clientX - r.left) / r.width);
+      });
+      c.addEventListener('mouseleave', function () { drawCharts(-1); });
+    });
+    drawCharts(-1);
+  }
+
+  var PALETTE = ['#2557b8', '#d9480f', '#2b8a3e', '#862e9c'];
+  function drawCharts(at) {
+    var t = model.series.t, n = t.length, t0 = t[0], t1 = t[n - 1] > t0 ? t[n - 1] : t0 + 1;
+    var readout = [], idx = -1;
+    if (at >= 0) {
+      var tt = t0 + at * (t1 - t0);
+      idx = 0;
+      while (idx < n - 1 && t[idx + 1] <= tt) idx++;
+      readout.push('t = ' + (t[idx] - t0).toFixed(2) + ' s');
+    }
+    charts.forEach(function (ch, ci) {
+      var c = ch.canvas, dpr = window.devicePixelRatio || 1, W = c.clientWidth || 800;
+      var H = c.clientHeight || 86, last = ci === charts.length - 1, bottom = last ? 18 : 0;
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+      var g = c.getContext('2d');
+      g.setTransform(dpr, 0, 0, dpr, 0, 0);
+      g.clearRect(0, 0, W, H);
+      g.font = '11px sans-serif';
+      var max = 0;
+      ch.list.forEach(function (x) {
+        x.v.forEach(function (v) { if (isFinite(v) && v > max) max = v; });
+      });
+      var seen = max > 0;
+      if (ch.list[0].unit === '%') max = Math.max(max, 100);
+      if (!(max > 0)) max = 1;
+      var ph = H - bottom - 16, y0 = H - bottom;
+      function X(tv) { return (tv - t0) / (t1 - t0) * W; }
+      ch.list.forEach(function (x, k) {
+        g.strokeStyle = PALETTE[k % PALETTE.length];
+        g.lineWidth = 1.4;
+        g.beginPath();
+        var pen = false;
+        for (var i = 0; i < n; i++) {
+          var v = x.v[i];
+          if (!isFinite(v)) { pen = false; continue; }
+          var px = X(t[i]), py = y0 - v / max * ph;
+          if (pen) g.lineTo(px, py); else g.moveTo(px, py);
+          pen = true;
+        }
+        g.stroke();
+        if (idx >= 0) readout.push(x.label + ' ' + unitText(x.v[idx], x.unit));
+      });
+      g.textBaseline = 'top';
+      var x0 = 4;
+      ch.list.forEach(function (x, k) {
+        g.fillStyle = PALETTE[k % PALETTE.length];
+        g.fillRect(x0, 5, 10, 3);
+        g.fillStyle = '#444';
+        g.fillText(x.label, x0 + 14, 2);
+        x0 += 24 + g.measureText(x.label).width;
+      });
+      g.fillStyle = '#777';
+      g.fillText(seen ? 'max ' + unitText(max, ch.list[0].unit) : 'none during the run', x0, 2);
+      if (last) {
+        g.textBaseline = 'bottom';
+        for (var k = 0; k <= 5; k++) {
+          var tv = t0 + k / 5 * (t1 - t0), s = (tv - t0).toFixed(1) + ' s';
+          var w = g.measureText(s).width;
+          g.fillText(s, Math.min(Math.max(X(tv) - w / 2, 2), W - w - 2), H - 2);
+        }
+      }
+      if (idx >= 0) {
+        g.strokeStyle = 'rgba(0,0,0,0.5)';
+        g.lineWidth = 1;
+        g.beginPath();
+        g.moveTo(X(t[idx]) + 0.5, 0);
+        g.lineTo(X(t[idx]) + 0.5, H);
+        g.stroke();
+      }
+    });
+    $('chart-readout').textContent = readout.length ? readout.join('   ') : '\u00a0';
+  }
+
+  /* ---- wiring ---- */
+  function setView(icicle) {
+    ui.icicle = icicle;
+    $('view-flame').classList.toggle('on', !icicle);
+    $('view-icicle').classList.toggle('on', icicle);
+    draw();
+    $('graph').scrollTop = icicle ? 0 : $('graph').scrollHeight;
+  }
+
+  var timings = {};
+  function timed(name, fn) {
+    var t0 = performance.now(), r = fn();
+    timings[name] = Math.round(performance.now() - t0);
+    return r;
+  }
+
+  function init() {
+    var data;
+    try {
+      data = timed('parse', function () { return JSON.parse($('spyglass-data').textContent); });
+    } catch (err) {
+      $('title').textContent = 'spyglass report: the embedded profile cannot be read';
+      return;
+    }
+    model = timed('model', function () { return buildModel(data); });
+    canvas = $('flame');
+    ctx = canvas.getContext('2d');
+    facts();
+    filters();
+    view = timed('view', function () { return buildView(model, -1, -1); });
+    stats = timed('stats', function () { return functionStats(model, view); });
+    timed('draw', draw);
+    timed('table', renderTable);
+    buildCharts();
+    var top = sortedFunctions()[0]; /* the hottest function's source, to begin with */
+    if (top !== undefined) timed('source', function () { select(top); });
+    canvas.addEventListener('mousemove', function (e) { showTip(eventNode(e), e); });
+    canvas.addEventListener('mouseleave', function () { $('tip').hidden = true; });
+    canvas.addEventListener('click', function (e) {
+      var v = eventNode(e);
+      if (v < 0) return;
+      if (v > 0 && model.funcs[view.func[v]].kind === KIND_PY) select(view.func[v]);
+      zoomTo(v);
+    });
+    $('zoom-out').addEventListener('click', function () { zoomTo(Math.max(view.parent[ui.zoom], 0)); });
+    $('reset').addEventListener('click', function () { zoomTo(0); });
+    $('view-flame').addEventListener('click', function () { setView(false); });
+    $('view-icicle').addEventListener('click', function () { setView(true); });
+    $('search').addEventListener('input', onSearch);
+    $('regex').addEventListener('change', onSearch);
+    $('table').tHead.addEventListener('click', onHeader);
+    $('table').tBodies[0].addEventListener('click', function (e) {
+      var tr = e.target.closest('tr');
+      if (tr) select(+tr.dataset.func);
+    });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && document.activeElement !== $('search')) zoomTo(0);
+    });
+    var pending = 0;
+    window.addEventListener('resize', function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () { draw(); if (charts.length) drawCharts(-1); }, 60);
+    });
+    if (window.ResizeObserver) /* e.g. a page scroll bar that came after the first draw */
+      new ResizeObserver(function () {
+        if ($('graph').clientWidth !== cssW) draw();
+      }).observe($('graph'));
+  }
+
+  init();
+
+  /* Read-only access for tests and the curious: the model, the view and the drawn boxes. */
+  window.spyglass = {
+    model: function () { return model; },
+    view: function () { return view; },
+    ui: function () { return ui; },
+    label: function (v) { return label(v); },
+    funcOf: function (v) { return v > 0 ? model.funcs[view.func[v]] : null; },
+    boxes: function () {
+      var out = [];
+      for (var i = 0; i < boxes.n; i++)
+        out.push({ x: boxes.x[i], y: boxes.y[i], w: boxes.w[i], h: ROW, node: boxes.v[i],
+          name: label(boxes.v[i]), depth: view.depth[boxes.v[i]] });
+      return out;
+    },
+    tip: function (v) { return tipText(v); },
+    width: function () { return cssW; }, /* of the drawing, in CSS px (boxes' unit) */
+    timings: function () { return timings; } /* ms of each step of the start */
+  };
+})();

@@ -196,6 +196,12 @@ static int calibrate_pthread_tid(struct py_proc *p)
     return -1;
 }
 
+void py_proc_calibrate_tid(struct py_proc *p)
+{
+    if (!p->off.ts_native_thread_id && p->pthread_tid_off < 0)
+        p->pthread_tid_off = calibrate_pthread_tid(p);
+}
+
 int py_proc_interp_head(struct py_proc *p, uint64_t *interp)
 {
     return target_read_u64(p->t, p->runtime + p->off.rt_interp_head, interp);
@@ -245,8 +251,7 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     }
     if (err)
         goto out;
-    if (!p->off.ts_native_thread_id)
-        p->pthread_tid_off = calibrate_pthread_tid(p);
+    py_proc_calibrate_tid(p);
 out:
     proc_maps_destroy(&maps);
     if (err) {

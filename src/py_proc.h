@@ -30,6 +30,11 @@ struct py_proc {
 int py_proc_open(int pid, struct py_proc **out, char *detail, size_t detail_len);
 void py_proc_free(struct py_proc *p);
 
+/* Before 3.11: find the TID's offset in glibc's struct pthread from the main thread, when it is
+ * still unknown (a process caught before its runtime named its main thread: the unwinder asks
+ * again at its refresh rate). Reads 2 KiB of the target; no effect from 3.11 on. */
+void py_proc_calibrate_tid(struct py_proc *p);
+
 /* Read the interpreters list head. Returns 0 and *interp (0 while not initialised), or a
  * negative errno. */
 int py_proc_interp_head(struct py_proc *p, uint64_t *interp);

@@ -861,6 +861,8 @@ static int read_runtime(struct unwinder *u, uint64_t *holder)
         u->runtime_at = now + RUNTIME_NS;
         if (finalizing)
             u->interp = 0;
+        if (u->p->pthread_tid_off < 0) /* attached before the runtime knew its main thread */
+            py_proc_calibrate_tid(u->p);
     }
     return u->interp ? 0 : -EAGAIN;
 }

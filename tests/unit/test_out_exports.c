@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "agg_stacks.h"
+#include "fake_agg.h"
 #include "out_format.h"
 #include "out_pprof.h"
 #include "out_pstats.h"
@@ -17,29 +18,17 @@
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-static uint32_t frame(struct agg *a, const char *name, const char *file, int32_t line,
-                      enum agg_frame_kind kind)
-{
-    struct agg_frame f = {
-        .name = agg_intern(a, name, strlen(name)),
-        .file = file ? agg_intern(a, file, strlen(file)) : AGG_NONE,
-        .line = line,
-        .kind = kind,
-    };
-    return agg_frame_id(a, &f);
-}
-
 /* main (app.py:10) calls work at lines 20 and 21 and rec (r.py:5), which recurses (r.py:6);
  * work also sleeps. Stacks: [A B] 3, [A C] 2, [A R1 R1 R2] 4, [A B D] 1, [] 5, [A] 0. */
 static struct agg *small_profile(void)
 {
     struct agg *a = agg_new();
-    uint32_t A = frame(a, "main", "app.py", 10, AGG_FRAME_PY);
-    uint32_t B = frame(a, "work", "app.py", 20, AGG_FRAME_PY);
-    uint32_t C = frame(a, "work", "app.py", 21, AGG_FRAME_PY);
-    uint32_t R1 = frame(a, "rec", "r.py", 5, AGG_FRAME_PY);
-    uint32_t R2 = frame(a, "rec", "r.py", 6, AGG_FRAME_PY);
-    uint32_t D = frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
+    uint32_t A = fake_frame(a, "main", "app.py", 10, AGG_FRAME_PY);
+    uint32_t B = fake_frame(a, "work", "app.py", 20, AGG_FRAME_PY);
+    uint32_t C = fake_frame(a, "work", "app.py", 21, AGG_FRAME_PY);
+    uint32_t R1 = fake_frame(a, "rec", "r.py", 5, AGG_FRAME_PY);
+    uint32_t R2 = fake_frame(a, "rec", "r.py", 6, AGG_FRAME_PY);
+    uint32_t D = fake_frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
     uint32_t s1[] = {A, B}, s2[] = {A, C}, s3[] = {A, R1, R1, R2}, s4[] = {A, B, D};
 
     agg_add(a, s1, 2, 3);
@@ -55,10 +44,11 @@ static struct agg *small_profile(void)
 static struct agg *hostile_profile(void)
 {
     struct agg *a = agg_new();
-    uint32_t th = frame(a, "thread we\"ird <b> (77)", NULL, 0, AGG_FRAME_THREAD);
-    uint32_t x = frame(a, "<script>alert(1)</script>", "/tmp/we\"ird'&]]>.py", 5, AGG_FRAME_PY);
-    uint32_t u = frame(a, "naïve_函数", "/tmp/tärget dir/naïve spaß ✓.py", 19, AGG_FRAME_PY);
-    uint32_t bad = frame(a, "bad\xff\xc0name\x1b[2J", "f\xe2\x82.py", 1, AGG_FRAME_PY);
+    uint32_t th = fake_frame(a, "thread we\"ird <b> (77)", NULL, 0, AGG_FRAME_THREAD);
+    uint32_t x =
+        fake_frame(a, "<script>alert(1)</script>", "/tmp/we\"ird'&]]>.py", 5, AGG_FRAME_PY);
+    uint32_t u = fake_frame(a, "naïve_函数", "/tmp/tärget dir/naïve spaß ✓.py", 19, AGG_FRAME_PY);
+    uint32_t bad = fake_frame(a, "bad\xff\xc0name\x1b[2J", "f\xe2\x82.py", 1, AGG_FRAME_PY);
     uint32_t s1[] = {th, x, u}, s2[] = {th, bad};
 
     agg_add(a, s1, 3, 6);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "agg_stacks.h"
+#include "fake_agg.h"
 #include "out_flame.h"
 #include "suites.h"
 
@@ -29,29 +30,17 @@ static const struct agg_meta meta = {
     .overhead = 0.015,
 };
 
-static uint32_t frame(struct agg *a, const char *name, const char *file, int32_t line,
-                      enum agg_frame_kind kind)
-{
-    struct agg_frame f = {
-        .name = agg_intern(a, name, strlen(name)),
-        .file = file ? agg_intern(a, file, strlen(file)) : AGG_NONE,
-        .line = line,
-        .kind = kind,
-    };
-    return agg_frame_id(a, &f);
-}
-
 /* Frames 0..6 in this order; stacks of weight 4, 2, 4, 5 (empty), 0 and 1: total 16. */
 static struct agg *hostile_profile(void)
 {
     struct agg *a = agg_new();
-    uint32_t th = frame(a, "thread MainThread (1234)", NULL, 0, AGG_FRAME_THREAD);
-    uint32_t mn = frame(a, "main", "app.py", 10, AGG_FRAME_PY);
-    uint32_t xss = frame(a, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY);
-    uint32_t semi = frame(a, "semi;colon\nnew\rline", "app.py", 20, AGG_FRAME_PY);
-    uint32_t uni = frame(a, "naïve_函数", "/src/ünï.py", 7, AGG_FRAME_PY);
-    uint32_t sleep = frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
-    uint32_t bad = frame(a, BAD_UTF8, "app.py", 30, AGG_FRAME_PY);
+    uint32_t th = fake_frame(a, "thread MainThread (1234)", NULL, 0, AGG_FRAME_THREAD);
+    uint32_t mn = fake_frame(a, "main", "app.py", 10, AGG_FRAME_PY);
+    uint32_t xss = fake_frame(a, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY);
+    uint32_t semi = fake_frame(a, "semi;colon\nnew\rline", "app.py", 20, AGG_FRAME_PY);
+    uint32_t uni = fake_frame(a, "naïve_函数", "/src/ünï.py", 7, AGG_FRAME_PY);
+    uint32_t sleep = fake_frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
+    uint32_t bad = fake_frame(a, BAD_UTF8, "app.py", 30, AGG_FRAME_PY);
     uint32_t s1[] = {th, mn, xss}, s2[] = {th, mn, semi}, s3[] = {th, mn, uni, sleep};
     uint32_t s4[] = {th, mn, bad};
 
@@ -165,8 +154,8 @@ static void test_svg(void)
 static void test_svg_narrow(void)
 {
     struct agg *a = agg_new();
-    uint32_t big[] = {frame(a, "big_fn", "a.py", 1, AGG_FRAME_PY)};
-    uint32_t tiny[] = {big[0], frame(a, "tiny_fn", "a.py", 2, AGG_FRAME_PY)};
+    uint32_t big[] = {fake_frame(a, "big_fn", "a.py", 1, AGG_FRAME_PY)};
+    uint32_t tiny[] = {big[0], fake_frame(a, "tiny_fn", "a.py", 2, AGG_FRAME_PY)};
     int rc;
 
     agg_add(a, big, 1, 10000);
@@ -238,7 +227,7 @@ static void test_dev_full(void)
 
     for (int i = 0; i < 3000; i++) {
         snprintf(name, sizeof(name), "function_%d", i);
-        uint32_t s[] = {frame(big, name, "/some/long/path/to/module.py", i, AGG_FRAME_PY)};
+        uint32_t s[] = {fake_frame(big, name, "/some/long/path/to/module.py", i, AGG_FRAME_PY)};
         agg_add(big, s, 1, 1);
     }
     for (int i = 0; i < 6; i++) {

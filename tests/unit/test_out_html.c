@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "agg_stacks.h"
+#include "fake_agg.h"
 #include "out_html.h"
 #include "suites.h"
 #include "util_sbuf.h"
@@ -34,29 +35,17 @@ static const struct agg_meta meta = {
     .overhead = 0.015,
 };
 
-static uint32_t frame(struct agg *a, const char *name, const char *file, int32_t line,
-                      enum agg_frame_kind kind)
-{
-    struct agg_frame f = {
-        .name = agg_intern(a, name, strlen(name)),
-        .file = file ? agg_intern(a, file, strlen(file)) : AGG_NONE,
-        .line = line,
-        .kind = kind,
-    };
-    return agg_frame_id(a, &f);
-}
-
 /* Two threads, a hostile function in a hostile path, a state leaf, recursion, an empty stack
  * (weight 5), a stack that is a prefix of another, and a weight 0 stack: total 31. */
 static struct agg *profile(void)
 {
     struct agg *a = agg_new();
-    uint32_t t1 = frame(a, "thread MainThread (1)", NULL, 0, AGG_FRAME_THREAD);
-    uint32_t t2 = frame(a, "thread w" LS "orker (2)", NULL, 0, AGG_FRAME_THREAD);
-    uint32_t mn = frame(a, "main", "app.py", 10, AGG_FRAME_PY);
-    uint32_t ev = frame(a, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY);
-    uint32_t rc = frame(a, "rec", "app.py", 20, AGG_FRAME_PY);
-    uint32_t sl = frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
+    uint32_t t1 = fake_frame(a, "thread MainThread (1)", NULL, 0, AGG_FRAME_THREAD);
+    uint32_t t2 = fake_frame(a, "thread w" LS "orker (2)", NULL, 0, AGG_FRAME_THREAD);
+    uint32_t mn = fake_frame(a, "main", "app.py", 10, AGG_FRAME_PY);
+    uint32_t ev = fake_frame(a, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY);
+    uint32_t rc = fake_frame(a, "rec", "app.py", 20, AGG_FRAME_PY);
+    uint32_t sl = fake_frame(a, "<sleep>", NULL, 0, AGG_FRAME_STATE);
     uint32_t s1[] = {t1, mn, ev}, s2[] = {t1, mn, rc, rc, rc}, s3[] = {t2, mn, sl};
     uint32_t s4[] = {t1, mn};
 
@@ -285,7 +274,7 @@ static void test_packing(void)
 
     for (int i = 0; i < 300; i++) {
         snprintf(name, sizeof(name), "f%d", i);
-        st[i] = frame(a, name, "deep.py", i + 1, AGG_FRAME_PY);
+        st[i] = fake_frame(a, name, "deep.py", i + 1, AGG_FRAME_PY);
     }
     agg_add(a, st, 300, 1ULL << 40); /* a weight beyond 32 bits (bytes) */
     char *page = render(a, NULL, NULL, &rc);

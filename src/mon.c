@@ -865,6 +865,9 @@ int mon_tick(struct mon *m, int64_t now)
         m->next_ts = now + TS_GAP_NS / 10 * 9;
     discover(m, now, 0, 0);
     read_all(m, now, slow);
+    /* The root's end: every process had its last reading, so the rows since the last query
+     * can be filled now. */
+    m->ts_tick |= m->slots[0].state != P_ALIVE;
     append_row(m, now);
     c1 = thread_cpu_ns();
     m->clock_end = c1;

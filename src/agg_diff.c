@@ -33,6 +33,12 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
     return -EINVAL;
 }
 
+const char *agg_diff_norm_name(enum agg_diff_norm mode)
+{
+    static const char *const names[] = {"none", "total", "time", "duration"};
+    return (unsigned)mode < 4 ? names[mode] : "?";
+}
+
 static double rate_of(const struct agg_meta *m)
 {
     return m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
@@ -109,7 +115,7 @@ static uint32_t str_in(struct agg_diff *d, const struct agg *src, uint32_t id, u
     return map[id];
 }
 
-/* The frame ids of src in d->u. Caller frees. */
+/* The frame ids of src in d->u (caller frees); src's source texts copied into d->u. */
 static uint32_t *map_frames(struct agg_diff *d, const struct agg *src)
 {
     uint32_t nstr = agg_nstrs(src), n = agg_nframes(src);
@@ -122,6 +128,13 @@ static uint32_t *map_frames(struct agg_diff *d, const struct agg *src)
         struct agg_frame g = {str_in(d, src, f->name, strs), str_in(d, src, f->file, strs), f->line,
                               f->kind};
         frames[i] = agg_frame_id(d->u, &g);
+    }
+    for (uint32_t i = 0; i < agg_nsources(src); i++) {
+        uint32_t file = agg_source_file(src, i);
+        size_t len;
+        const char *text = agg_source(src, file, &len);
+        if (text)
+            agg_set_source(d->u, str_in(d, src, file, strs), text, len);
     }
     free(strs);
     return frames;

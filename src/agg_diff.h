@@ -31,8 +31,9 @@ int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t
                     const struct agg_meta *mb, uint64_t total_b, double *k, char *why,
                     size_t whylen);
 
-/* Match the stacks of a and b (frames equal by name, file, line and kind); A's weights are
- * multiplied by ka. Caller frees with agg_diff_free(). */
+/* Match the stacks of a and b (frames equal by name, file, line and kind; thread frames by
+ * the thread's name alone: "thread NAME (TID)" becomes "thread NAME", as a TID is one run's);
+ * A's weights are multiplied by ka. Caller frees with agg_diff_free(). */
 struct agg_diff *agg_diff_new(const struct agg *a, const struct agg *b, double ka);
 void agg_diff_free(struct agg_diff *d);
 

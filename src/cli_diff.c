@@ -202,7 +202,8 @@ static int factor(struct diff_args *da, const struct cli_profile *p, const struc
     }
     if (agg_diff_factor(da->norm, &m[0], agg_total(p[0].a), &m[1], agg_total(p[1].a), k, why,
                         sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm), why);
+        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
+                why);
         return EXIT_ERROR;
     }
     return 0;
@@ -249,8 +250,8 @@ static void summary(const struct diff_args *da, const struct agg_diff *d, double
 {
     double a = agg_diff_total_a(d), b = (double)agg_diff_total_b(d);
     fprintf(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
-            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0, agg_diff_norm_name(da->norm),
-            k);
+            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0,
+            agg_diff_norm_name(da->norm), k);
 }
 
 int cli_diff(int argc, char **argv)

@@ -89,7 +89,8 @@ static void colour(void *ctx, const struct out_svg_box *box, struct sbuf *out)
     double a, b;
     sums(p, box, &a, &b);
     double c = out_diff_change(a, b), x = out_diff_intensity(a, b, p->counts);
-    int hi = (int)lround(OUT_DIFF_NEUTRAL + OUT_DIFF_RISE * x), lo = (int)lround(OUT_DIFF_NEUTRAL - OUT_DIFF_FADE * x);
+    int hi = (int)lround(OUT_DIFF_NEUTRAL + OUT_DIFF_RISE * x),
+        lo = (int)lround(OUT_DIFF_NEUTRAL - OUT_DIFF_FADE * x);
     if (c > 0)
         sbuf_printf(out, "rgb(%d,%d,%d)", hi, lo, lo);
     else

@@ -38,11 +38,11 @@ struct html {
     const struct agg_meta *m;
     const struct out_html_res *res;
     const struct out_html_diff *x; /* differential page, else NULL */
-    struct sbuf b;      /* output not yet written */
-    struct idmap strs;  /* agg string id -> index in "strings" */
-    struct idmap files; /* string ids of the frames' files (a set) */
-    uint32_t *str_of;   /* index -> agg string id */
-    int err;            /* first write error */
+    struct sbuf b;                 /* output not yet written */
+    struct idmap strs;             /* agg string id -> index in "strings" */
+    struct idmap files;            /* string ids of the frames' files (a set) */
+    uint32_t *str_of;              /* index -> agg string id */
+    int err;                       /* first write error */
 };
 
 /* Write the buffer out once it is large (or when force is set). */
@@ -319,8 +319,7 @@ static void write_diff(struct html *h)
     sbuf_adds(b, ",\"factor\":");
     add_num(b, x->factor);
     sbuf_printf(b, ",\"counts\":%s", h->m && h->m->unit ? "false" : "true");
-    sbuf_printf(b,
-                ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
+    sbuf_printf(b, ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
                 OUT_DIFF_NEUTRAL, OUT_DIFF_RISE, OUT_DIFF_FADE, OUT_DIFF_NOISE_SD);
     write_side(b, "a", &x->a, agg_diff_total_a(x->d));
     write_side(b, "b", &x->b, (double)agg_diff_total_b(x->d));

@@ -140,8 +140,7 @@ static void test_threads_and_sources(void)
         struct agg *on = i == 1 ? b : a;
         struct agg_frame fr = {agg_intern(on, labels[i], strlen(labels[i])), AGG_NONE, 0,
                                AGG_FRAME_THREAD};
-        struct agg_frame py = {agg_intern(on, "f", 1), agg_intern(on, "a.py", 4), 2,
-                               AGG_FRAME_PY};
+        struct agg_frame py = {agg_intern(on, "f", 1), agg_intern(on, "a.py", 4), 2, AGG_FRAME_PY};
         ids[i][0] = agg_frame_id(on, &fr);
         ids[i][1] = agg_frame_id(on, &py);
         agg_add(on, ids[i], 2, (uint64_t)i + 1);

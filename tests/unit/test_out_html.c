@@ -432,7 +432,7 @@ static int cmp_line(const void *x, const void *y)
 /* The lines of text sorted, joined again (caller frees). */
 static char *sorted_lines(const char *text)
 {
-    char *copy = strdup(text), *save = NULL, *lines[64];
+    char *copy = strdup(text), *save = NULL, *lines[64] = {NULL};
     size_t n = 0;
     struct sbuf b;
 
@@ -519,8 +519,8 @@ static void test_diff_weights(void)
     diff_profiles(&a, &b);
     struct agg_diff *d = agg_diff_new(a, b, 1.0 / 3);
     struct agg_meta mt = {.title = "A -> B", .overhead = -1};
-    struct out_html_diff x = {d, {"before.spyraw", &meta}, {"after.spyraw", NULL}, AGG_DIFF_TIME,
-                              1.0 / 3};
+    struct out_html_diff x = {
+        d, {"before.spyraw", &meta}, {"after.spyraw", NULL}, AGG_DIFF_TIME, 1.0 / 3};
     int rc;
     char *page = render_diff(&x, &mt, &rc), *got = NULL, *want = NULL;
     json_t *j = page ? data_json(page) : NULL, *tree = json_object_get(j, "tree");
@@ -548,8 +548,8 @@ static void test_diff_weights(void)
     TEST_EQ_INT(json_array_size(src), 2);
     for (size_t i = 0; i < json_array_size(src); i++) {
         json_t *s = json_array_get(src, i);
-        const char *file = json_string_value(
-            json_array_get(st, (size_t)json_integer_value(json_array_get(s, 0))));
+        const char *file =
+            json_string_value(json_array_get(st, (size_t)json_integer_value(json_array_get(s, 0))));
         const char *text = json_string_value(json_array_get(s, 1));
         TEST_CHECK(file && text);
         if (file && text)

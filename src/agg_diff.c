@@ -33,6 +33,12 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
     return -EINVAL;
 }
 
+const char *agg_diff_norm_name(enum agg_diff_norm mode)
+{
+    static const char *const names[] = {"none", "total", "time", "duration"};
+    return (unsigned)mode < 4 ? names[mode] : "?";
+}
+
 static double rate_of(const struct agg_meta *m)
 {
     return m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
@@ -109,7 +115,21 @@ static uint32_t str_in(struct agg_diff *d, const struct agg *src, uint32_t id, u
     return map[id];
 }
 
-/* The frame ids of src in d->u. Caller frees. */
+/* The length of thread label s without its " (TID)" (all of it when there is none). */
+static size_t thread_len(const char *s)
+{
+    size_t n = strlen(s), i = n ? n - 1 : 0;
+
+    if (!n || s[n - 1] != ')')
+        return n;
+    while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+        i--;
+    if (i == n - 1 || i < 2 || s[i - 1] != '(' || s[i - 2] != ' ')
+        return n;
+    return i - 2;
+}
+
+/* The frame ids of src in d->u (caller frees); src's source texts copied into d->u. */
 static uint32_t *map_frames(struct agg_diff *d, const struct agg *src)
 {
     uint32_t nstr = agg_nstrs(src), n = agg_nframes(src);
@@ -121,7 +141,18 @@ static uint32_t *map_frames(struct agg_diff *d, const struct agg *src)
         const struct agg_frame *f = agg_frame_get(src, i);
         struct agg_frame g = {str_in(d, src, f->name, strs), str_in(d, src, f->file, strs), f->line,
                               f->kind};
+        if (f->kind == AGG_FRAME_THREAD && f->name != AGG_NONE) {
+            const char *name = agg_str(src, f->name);
+            g.name = agg_intern(d->u, name, thread_len(name));
+        }
         frames[i] = agg_frame_id(d->u, &g);
+    }
+    for (uint32_t i = 0; i < agg_nsources(src); i++) {
+        uint32_t file = agg_source_file(src, i);
+        size_t len;
+        const char *text = agg_source(src, file, &len);
+        if (text)
+            agg_set_source(d->u, str_in(d, src, file, strs), text, len);
     }
     free(strs);
     return frames;

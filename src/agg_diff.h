@@ -19,6 +19,9 @@ enum agg_diff_norm {
 
 struct agg_diff;
 
+/* The mode's name as --normalize takes it: "none", "total", "time" or "duration". */
+const char *agg_diff_norm_name(enum agg_diff_norm mode);
+
 /* The factor that expresses A's weights in B's units under mode, from the facts of each
  * profile (ma, mb: rates, durations, sampling instants, unit) and their totals. Returns 0 with
  * *k, or -EINVAL with a one-line reason in why when a fact it needs is missing (a rate for
@@ -28,14 +31,15 @@ int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t
                     const struct agg_meta *mb, uint64_t total_b, double *k, char *why,
                     size_t whylen);
 
-/* Match the stacks of a and b (frames equal by name, file, line and kind); A's weights are
- * multiplied by ka. Caller frees with agg_diff_free(). */
+/* Match the stacks of a and b (frames equal by name, file, line and kind; thread frames by
+ * the thread's name alone: "thread NAME (TID)" becomes "thread NAME", as a TID is one run's);
+ * A's weights are multiplied by ka. Caller frees with agg_diff_free(). */
 struct agg_diff *agg_diff_new(const struct agg *a, const struct agg *b, double ka);
 void agg_diff_free(struct agg_diff *d);
 
 /* Both profiles' stacks as one profile (its own strings and frames): stack i weighs B's weight
- * (0 for a stack only A has). A's stacks come first, in their order, then B's new ones. Valid
- * for the life of d. */
+ * (0 for a stack only A has). A's stacks come first, in their order, then B's new ones. It
+ * holds the source texts of both (B's where both have one). Valid for the life of d. */
 const struct agg *agg_diff_agg(const struct agg_diff *d);
 /* Stack i of agg_diff_agg(): A's weight times ka, and B's weight. */
 double agg_diff_a(const struct agg_diff *d, uint32_t i);

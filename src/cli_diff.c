@@ -1,5 +1,5 @@
 /* spyglass diff: read two saved profiles, normalise A to B's units (rate, duration or total),
- * write collapsed-diff lines or a differential flame graph.
+ * write collapsed-diff lines, a differential flame graph (SVG) or a differential HTML page.
  * SPDX-License-Identifier: MIT */
 #include "cli_diff.h"
 
@@ -15,10 +15,12 @@
 #include "cli_attach.h"
 #include "cli_profile.h"
 #include "out_diff.h"
+#include "out_html.h"
 
 enum diff_format {
     DIFF_COLLAPSED = 0, /* "stack A B" lines */
     DIFF_SVG = 1,       /* differential flame graph */
+    DIFF_HTML = 2,      /* the HTML report in its differential mode */
 };
 
 struct diff_args {
@@ -41,7 +43,10 @@ static const char usage[] =
     "  -f, --format FMT     collapsed: 'frame;frame;... A B' lines (difffolded.pl's format,\n"
     "                       which flamegraph.pl draws), A's weights in B's units, rounded;\n"
     "                       svg: B's flame graph coloured by change, red where it grew, blue\n"
-    "                       where it shrank (default: svg for a .svg OUT, else collapsed)\n"
+    "                       where it shrank; html: the same graph in the HTML report (zoom,\n"
+    "                       search, thread filter), a table of functions with A, B and the\n"
+    "                       change, both runs' facts (default: from OUT's extension: .svg,\n"
+    "                       .html or .htm; else collapsed)\n"
     "  -n, --normalize M    how A's weights are put in B's units:\n"
     "                       time      by sampling rate: equal time, equal weight (default when\n"
     "                                 both say their rate: raw files do, or --rate)\n"
@@ -50,7 +55,7 @@ static const char usage[] =
     "                       total     each profile's share of its total (default otherwise)\n"
     "                       none      the weights as they are\n"
     "  -r, --rate HZ        the sampling rate of an input that does not say it (collapsed)\n"
-    "      --title TEXT     the SVG's title (default: 'A -> B')\n"
+    "      --title TEXT     the SVG's or page's title (default: 'spyglass diff: A -> B')\n"
     "  -q, --quiet          no summary line\n";
 
 static int parse_norm(const char *s, enum agg_diff_norm *out)
@@ -66,6 +71,25 @@ static int parse_norm(const char *s, enum agg_diff_norm *out)
     return -1;
 }
 
+static const char *const format_names[] = {"collapsed", "svg", "html"};
+
+/* The format an output file's name implies (collapsed when none). */
+static enum diff_format format_of_path(const char *path)
+{
+    static const struct {
+        const char *ext;
+        enum diff_format fmt;
+    } exts[] = {{".svg", DIFF_SVG}, {".html", DIFF_HTML}, {".htm", DIFF_HTML}};
+    size_t n = path ? strlen(path) : 0;
+
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        size_t len = strlen(exts[i].ext);
+        if (n > len && strcmp(path + n - len, exts[i].ext) == 0)
+            return exts[i].fmt;
+    }
+    return DIFF_COLLAPSED;
+}
+
 static int parse_option(struct diff_args *da, int c, const char *arg)
 {
     char *end;
@@ -75,11 +99,13 @@ static int parse_option(struct diff_args *da, int c, const char *arg)
         return 0;
     case 'f':
         da->format_set = 1;
-        if (strcmp(arg, "collapsed") == 0 || strcmp(arg, "svg") == 0) {
-            da->format = arg[0] == 's' ? DIFF_SVG : DIFF_COLLAPSED;
-            return 0;
+        for (int i = 0; i < 3; i++) {
+            if (strcmp(arg, format_names[i]) == 0) {
+                da->format = (enum diff_format)i;
+                return 0;
+            }
         }
-        fprintf(stderr, "spyglass: diff's --format is collapsed or svg, not '%s'\n", arg);
+        fprintf(stderr, "spyglass: diff's --format is collapsed, svg or html, not '%s'\n", arg);
         return -1;
     case 'n':
         da->norm_set = 1;
@@ -137,14 +163,10 @@ static int parse_args(int argc, char **argv, struct diff_args *da)
         fprintf(stderr, "spyglass: only one of A and B can be standard input\n");
         return -1;
     }
-    if (!da->format_set) {
-        size_t n = da->out_path ? strlen(da->out_path) : 0;
-        da->format = n > 4 && strcmp(da->out_path + n - 4, ".svg") == 0 ? DIFF_SVG : DIFF_COLLAPSED;
-    }
+    if (!da->format_set)
+        da->format = format_of_path(da->out_path);
     return 0;
 }
-
-static const char *const norm_names[] = {"none", "total", "time", "duration"};
 
 static double rate_of(const struct agg_meta *m)
 {
@@ -162,34 +184,37 @@ static struct agg_meta facts(const struct diff_args *da, const struct cli_profil
     return m;
 }
 
-/* The factor that puts A in B's units (the mode picked when not given). Returns 0 or an exit
- * code (message printed). */
-static int factor(struct diff_args *da, const struct cli_profile *p, double *k)
+/* The factor that puts A in B's units (the mode picked when not given), from the facts m of
+ * profiles p. Returns 0 or an exit code (message printed). */
+static int factor(struct diff_args *da, const struct cli_profile *p, const struct agg_meta *m,
+                  double *k)
 {
-    struct agg_meta ma = facts(da, &p[0]), mb = facts(da, &p[1]);
     char why[200];
 
     if (!da->norm_set) {
-        int timed = rate_of(&ma) > 0 && rate_of(&mb) > 0;
-        da->norm = mb.unit ? AGG_DIFF_NONE : timed ? AGG_DIFF_TIME : AGG_DIFF_TOTAL;
-        if (!timed && !mb.unit && !da->quiet)
+        int timed = rate_of(&m[0]) > 0 && rate_of(&m[1]) > 0;
+        da->norm = m[1].unit ? AGG_DIFF_NONE : timed ? AGG_DIFF_TIME : AGG_DIFF_TOTAL;
+        if (!timed && !m[1].unit && !da->quiet)
             fprintf(stderr,
                     "spyglass: note: %s does not say its sampling rate: each profile is "
                     "normalised by its total (shares; give --rate HZ, or --normalize)\n",
-                    rate_of(&ma) > 0 ? da->in[1] : da->in[0]);
+                    rate_of(&m[0]) > 0 ? da->in[1] : da->in[0]);
     }
-    if (agg_diff_factor(da->norm, &ma, agg_total(p[0].a), &mb, agg_total(p[1].a), k, why,
+    if (agg_diff_factor(da->norm, &m[0], agg_total(p[0].a), &m[1], agg_total(p[1].a), k, why,
                         sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", norm_names[da->norm], why);
+        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
+                why);
         return EXIT_ERROR;
     }
     return 0;
 }
 
-static int write_diff(const struct diff_args *da, const struct agg_diff *d, const char *unit)
+/* Write d as da asks; x says what the page needs of A and B (sides' facts, normalisation). */
+static int write_diff(const struct diff_args *da, const struct out_html_diff *x, const char *unit)
 {
     char title[512];
     struct agg_meta m = {.title = da->title, .unit = unit, .overhead = -1};
+    const struct agg_diff *d = x->d;
     FILE *f = stdout;
     int err;
 
@@ -203,6 +228,8 @@ static int write_diff(const struct diff_args *da, const struct agg_diff *d, cons
     }
     if (da->format == DIFF_SVG)
         err = out_diff_svg_write(f, d, &m);
+    else if (da->format == DIFF_HTML)
+        err = out_html_write_diff(f, x, &m);
     else
         err = out_diff_collapsed_write(f, d);
     if (f != stdout) {
@@ -223,14 +250,15 @@ static void summary(const struct diff_args *da, const struct agg_diff *d, double
 {
     double a = agg_diff_total_a(d), b = (double)agg_diff_total_b(d);
     fprintf(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
-            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0, norm_names[da->norm],
-            k);
+            a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0,
+            agg_diff_norm_name(da->norm), k);
 }
 
 int cli_diff(int argc, char **argv)
 {
     struct diff_args da;
     struct cli_profile p[2];
+    struct agg_meta m[2];
     struct agg_diff *d = NULL;
     double k = 1;
     int rc = parse_args(argc, argv, &da);
@@ -245,12 +273,16 @@ int cli_diff(int argc, char **argv)
             rc = EXIT_ERROR;
         }
     }
-    if (!rc)
-        rc = factor(&da, p, &k);
+    if (!rc) {
+        m[0] = facts(&da, &p[0]);
+        m[1] = facts(&da, &p[1]);
+        rc = factor(&da, p, m, &k);
+    }
     if (!rc) {
         const char *unit = p[1].raw ? p[1].info.meta.unit : NULL;
         d = agg_diff_new(p[0].a, p[1].a, k);
-        rc = write_diff(&da, d, unit);
+        struct out_html_diff x = {d, {da.in[0], &m[0]}, {da.in[1], &m[1]}, da.norm, k};
+        rc = write_diff(&da, &x, unit);
         if (!rc && !da.quiet)
             summary(&da, d, k, unit);
     }

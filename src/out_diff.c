@@ -11,11 +11,6 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define NEUTRAL  235 /* grey level of an unchanged box */
-#define FADE     200 /* how far the other two channels fall at full change */
-#define RISE     20  /* how far the changed channel rises at full change */
-#define NOISE_SD 2   /* counts differing by less than this many standard deviations fade */
-
 double out_diff_change(double a, double b)
 {
     double m = a > b ? a : b;
@@ -82,7 +77,7 @@ double out_diff_intensity(double a, double b, int counts)
 {
     double x = fabs(out_diff_change(a, b));
     if (counts && a + b > 0) {
-        double z = fabs(b - a) / (NOISE_SD * sqrt(a + b));
+        double z = fabs(b - a) / (OUT_DIFF_NOISE_SD * sqrt(a + b));
         x *= z < 1 ? z : 1;
     }
     return x;
@@ -94,7 +89,8 @@ static void colour(void *ctx, const struct out_svg_box *box, struct sbuf *out)
     double a, b;
     sums(p, box, &a, &b);
     double c = out_diff_change(a, b), x = out_diff_intensity(a, b, p->counts);
-    int hi = (int)lround(NEUTRAL + RISE * x), lo = (int)lround(NEUTRAL - FADE * x);
+    int hi = (int)lround(OUT_DIFF_NEUTRAL + OUT_DIFF_RISE * x),
+        lo = (int)lround(OUT_DIFF_NEUTRAL - OUT_DIFF_FADE * x);
     if (c > 0)
         sbuf_printf(out, "rgb(%d,%d,%d)", hi, lo, lo);
     else

@@ -10,6 +10,15 @@
 #include "agg_diff.h"
 #include "agg_stacks.h"
 
+/* The colour scale of differential flame graphs, which the SVG and the HTML page (its viewer
+ * reads these from the page's data) share: a box of intensity x (out_diff_intensity) is
+ * OUT_DIFF_NEUTRAL grey moved by x: its red (growth) or blue (shrink) channel up by
+ * OUT_DIFF_RISE x, the other two down by OUT_DIFF_FADE x. */
+#define OUT_DIFF_NEUTRAL  235
+#define OUT_DIFF_RISE     20
+#define OUT_DIFF_FADE     200
+#define OUT_DIFF_NOISE_SD 2 /* counts differing by less than this many standard deviations fade */
+
 /* One "frame;frame;... A B" line per stack that either side holds (Brendan Gregg's
  * difffolded.pl format, which flamegraph.pl draws): A's normalised weight rounded to a whole
  * number, then B's; labels as out_collapsed_write writes them. */

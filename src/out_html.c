@@ -1,5 +1,6 @@
 /* The HTML report writer: the page of web/ (embedded), with the profile as one JSON document:
- * a string table, a frame table and the call tree as flat preorder arrays (see out_html.h).
+ * a string table, a frame table and the call tree as flat preorder arrays (see out_html.h);
+ * for a differential profile, A's weights beside B's and both sides' facts.
  * SPDX-License-Identifier: MIT */
 #include "out_html.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out_diff.h"
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_sbuf.h"
@@ -25,6 +27,8 @@ struct tree {
     uint32_t *frame;    /* agg frame id */
     uint64_t *self;     /* weight of the stacks that end at the node */
     uint64_t root_self; /* weight of empty stacks */
+    double *self2;      /* differential: A's weight of those stacks, else NULL */
+    double root_self2;
 };
 
 /* The writer's state. */
@@ -33,11 +37,12 @@ struct html {
     const struct agg *a;
     const struct agg_meta *m;
     const struct out_html_res *res;
-    struct sbuf b;      /* output not yet written */
-    struct idmap strs;  /* agg string id -> index in "strings" */
-    struct idmap files; /* string ids of the frames' files (a set) */
-    uint32_t *str_of;   /* index -> agg string id */
-    int err;            /* first write error */
+    const struct out_html_diff *x; /* differential page, else NULL */
+    struct sbuf b;                 /* output not yet written */
+    struct idmap strs;             /* agg string id -> index in "strings" */
+    struct idmap files;            /* string ids of the frames' files (a set) */
+    uint32_t *str_of;              /* index -> agg string id */
+    int err;                       /* first write error */
 };
 
 /* Write the buffer out once it is large (or when force is set). */
@@ -137,16 +142,40 @@ static void add_num(struct sbuf *b, double v)
         sbuf_adds(b, "null");
 }
 
-static void tree_build(struct tree *t, const struct agg *a)
+/* Add a node (frame fr under parent p) as node t->n. */
+static void tree_add(struct tree *t, uint32_t p, uint32_t fr)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 1024;
+        t->parent = xrealloc(t->parent, t->cap * sizeof(uint32_t));
+        t->frame = xrealloc(t->frame, t->cap * sizeof(uint32_t));
+        t->self = xrealloc(t->self, t->cap * sizeof(uint64_t));
+        if (t->self2)
+            t->self2 = xrealloc(t->self2, t->cap * sizeof(double));
+    }
+    t->parent[t->n] = p;
+    t->frame[t->n] = fr;
+    t->self[t->n] = 0;
+    if (t->self2)
+        t->self2[t->n] = 0;
+    t->n++;
+}
+
+/* The tree of a's stacks; with d (a is agg_diff_agg(d)), A's weights in self2. */
+static void tree_build(struct tree *t, const struct agg *a, const struct agg_diff *d)
 {
     memset(t, 0, sizeof(*t));
     idmap_init(&t->ids);
+    if (d)
+        t->self2 = xmalloc(sizeof(double));
     for (uint32_t s = 0; s < agg_nstacks(a); s++) {
         uint32_t n, p = UINT32_MAX;
         uint64_t w;
         const uint32_t *fr = agg_stack(a, s, &n, &w);
+        double w2 = d ? agg_diff_a(d, s) : 0;
         if (!n) {
             t->root_self += w;
+            t->root_self2 += w2;
             continue;
         }
         for (uint32_t k = 0; k < n; k++) {
@@ -154,21 +183,14 @@ static void tree_build(struct tree *t, const struct agg *a)
             uint64_t key = (uint64_t)(uint32_t)(p + 1) << 32 | fr[k];
             uint32_t id = idmap_get(&t->ids, key, &added);
             if (added) {
-                if (t->n == t->cap) {
-                    t->cap = t->cap ? 2 * t->cap : 1024;
-                    t->parent = xrealloc(t->parent, t->cap * sizeof(uint32_t));
-                    t->frame = xrealloc(t->frame, t->cap * sizeof(uint32_t));
-                    t->self = xrealloc(t->self, t->cap * sizeof(uint64_t));
-                }
                 assert(id == t->n);
-                t->parent[id] = p;
-                t->frame[id] = fr[k];
-                t->self[id] = 0;
-                t->n++;
+                tree_add(t, p, fr[k]);
             }
             p = id;
         }
         t->self[p] += w;
+        if (d)
+            t->self2[p] += w2;
     }
 }
 
@@ -178,6 +200,7 @@ static void tree_destroy(struct tree *t)
     free(t->parent);
     free(t->frame);
     free(t->self);
+    free(t->self2);
 }
 
 /* The nodes in preorder (children in the order they were first seen) and each node's depth.
@@ -233,21 +256,15 @@ static uint32_t str_index(struct html *h, uint32_t id)
     return i;
 }
 
-static void write_meta(struct html *h)
+/* The facts of a run (m may be NULL), each as ',"key":value'. */
+static void write_facts(struct sbuf *b, const struct agg_meta *m)
 {
-    const struct agg_meta *m = h->m;
-    struct sbuf *b = &h->b;
-
-    sbuf_adds(b, "\"meta\":{\"title\":");
-    add_str(b, m ? m->title : NULL);
     sbuf_adds(b, ",\"command\":");
     add_str(b, m ? m->command : NULL);
     sbuf_adds(b, ",\"python\":");
     add_str(b, m ? m->python_version : NULL);
     sbuf_adds(b, ",\"mode\":");
     add_str(b, m ? m->mode : NULL);
-    sbuf_adds(b, ",\"unit\":");
-    add_str(b, m && m->unit ? m->unit : "samples");
     sbuf_adds(b, ",\"duration\":");
     add_num(b, m && m->duration > 0 ? m->duration : NAN);
     sbuf_adds(b, ",\"rate_requested\":");
@@ -260,8 +277,52 @@ static void write_meta(struct html *h)
     add_u64(b, m ? m->samples : 0);
     sbuf_adds(b, ",\"invalid\":");
     add_u64(b, m ? m->invalid : 0);
+}
+
+static void write_meta(struct html *h)
+{
+    const struct agg_meta *m = h->m;
+    struct sbuf *b = &h->b;
+
+    sbuf_adds(b, "\"meta\":{\"title\":");
+    add_str(b, m ? m->title : NULL);
+    sbuf_adds(b, ",\"unit\":");
+    add_str(b, m && m->unit ? m->unit : "samples");
+    write_facts(b, m);
     sbuf_adds(b, ",\"total\":");
     add_u64(b, agg_total(h->a));
+    sbuf_addc(b, '}');
+}
+
+/* One side of a differential page: its name, facts and total. */
+static void write_side(struct sbuf *b, const char *key, const struct out_html_side *side,
+                       double total)
+{
+    sbuf_printf(b, ",\"%s\":{\"name\":", key);
+    add_str(b, side->name);
+    write_facts(b, side->m);
+    sbuf_adds(b, ",\"total\":");
+    add_num(b, total);
+    sbuf_addc(b, '}');
+}
+
+/* "diff": the sides, the normalisation and the colour scale (out_diff.h). */
+static void write_diff(struct html *h)
+{
+    const struct out_html_diff *x = h->x;
+    struct sbuf *b = &h->b;
+
+    if (!x)
+        return;
+    sbuf_adds(b, ",\"diff\":{\"norm\":");
+    add_str(b, agg_diff_norm_name(x->norm));
+    sbuf_adds(b, ",\"factor\":");
+    add_num(b, x->factor);
+    sbuf_printf(b, ",\"counts\":%s", h->m && h->m->unit ? "false" : "true");
+    sbuf_printf(b, ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
+                OUT_DIFF_NEUTRAL, OUT_DIFF_RISE, OUT_DIFF_FADE, OUT_DIFF_NOISE_SD);
+    write_side(b, "a", &x->a, agg_diff_total_a(x->d));
+    write_side(b, "b", &x->b, (double)agg_diff_total_b(x->d));
     sbuf_addc(b, '}');
 }
 
@@ -347,23 +408,28 @@ static void write_packed(struct html *h, const char *name, const uint32_t *order
 }
 
 /* "self":[d,w,d,w...]: the nodes where stacks end, in preorder, as the distance from the
- * previous such node (the first: its index) and the weight. */
-static void write_self(struct html *h, const struct tree *t, const uint32_t *order)
+ * previous such node (the first: its index) and the weight: t->self's, or with a2 set,
+ * t->self2's ("self2"). */
+static void write_self(struct html *h, const struct tree *t, const uint32_t *order, int a2)
 {
     uint32_t prev = 0;
     int first = 1;
 
-    sbuf_adds(&h->b, ",\"self\":[");
+    sbuf_adds(&h->b, a2 ? ",\"self2\":[" : ",\"self\":[");
     for (uint32_t k = 0; k < t->n; k++) {
-        uint64_t w = t->self[order[k]];
-        if (!w)
+        uint64_t w = a2 ? 0 : t->self[order[k]];
+        double w2 = a2 ? t->self2[order[k]] : 0;
+        if (a2 ? !(w2 > 0) : !w)
             continue;
         if (!first)
             sbuf_addc(&h->b, ',');
         first = 0;
         add_u64(&h->b, k - prev);
         sbuf_addc(&h->b, ',');
-        add_u64(&h->b, w);
+        if (a2)
+            add_num(&h->b, w2);
+        else
+            add_u64(&h->b, w);
         prev = k;
         flush(h, 0);
     }
@@ -375,7 +441,7 @@ static void write_tree(struct html *h)
     struct tree t;
     uint32_t *depth = NULL, max_depth = 0;
 
-    tree_build(&t, h->a);
+    tree_build(&t, h->a, h->x ? h->x->d : NULL);
     uint32_t *order = tree_preorder(&t, &depth);
     for (uint32_t i = 0; i < t.n; i++)
         max_depth = depth[i] > max_depth ? depth[i] : max_depth;
@@ -383,9 +449,14 @@ static void write_tree(struct html *h)
     add_u64(&h->b, t.n);
     write_packed(h, "depth", order, depth, t.n, max_depth);
     write_packed(h, "frame", order, t.frame, t.n, agg_nframes(h->a));
-    write_self(h, &t, order);
+    write_self(h, &t, order, 0);
     sbuf_adds(&h->b, ",\"root_self\":");
     add_u64(&h->b, t.root_self);
+    if (t.self2) {
+        write_self(h, &t, order, 1);
+        sbuf_adds(&h->b, ",\"root_self2\":");
+        add_num(&h->b, t.root_self2);
+    }
     sbuf_addc(&h->b, '}');
     free(order);
     free(depth);
@@ -464,6 +535,7 @@ static void write_data(struct html *h)
     write_tree(h);
     write_sources(h);
     write_series(h);
+    write_diff(h);
     sbuf_addc(&h->b, '}');
 }
 
@@ -497,18 +569,28 @@ static void write_page(struct html *h)
     flush(h, 1);
 }
 
+static int write_html(struct html *h)
+{
+    sbuf_init(&h->b);
+    idmap_init(&h->strs);
+    idmap_init(&h->files);
+    write_page(h);
+    sbuf_destroy(&h->b);
+    idmap_destroy(&h->strs);
+    idmap_destroy(&h->files);
+    free(h->str_of);
+    return file_finish(h->f, h->err);
+}
+
 int out_html_write(FILE *f, const struct agg *a, const struct agg_meta *m,
                    const struct out_html_res *res)
 {
     struct html h = {.f = f, .a = a, .m = m, .res = res};
+    return write_html(&h);
+}
 
-    sbuf_init(&h.b);
-    idmap_init(&h.strs);
-    idmap_init(&h.files);
-    write_page(&h);
-    sbuf_destroy(&h.b);
-    idmap_destroy(&h.strs);
-    idmap_destroy(&h.files);
-    free(h.str_of);
-    return file_finish(f, h.err);
+int out_html_write_diff(FILE *f, const struct out_html_diff *x, const struct agg_meta *m)
+{
+    struct html h = {.f = f, .a = agg_diff_agg(x->d), .m = m, .x = x};
+    return write_html(&h);
 }

@@ -23,11 +23,19 @@
  *            each little-endian in B bytes (1, 2 or 4), in base64. "self" lists the nodes where
  *            stacks end: d is the node's index minus the previous listed node's (the first:
  *            its index), w the weight of those stacks; root_self is the weight of empty
- *            stacks. A differential page (`spyglass diff`, to come) adds "self2": the second
- *            profile's weights, same layout.
+ *            stacks. A differential page (out_html_write_diff) adds "self2" and "root_self2":
+ *            A's weights, normalised (in B's units, not whole numbers), in the same layout;
+ *            "self" holds B's.
  *    "sources": [[file string index, "text"], ...],
  *    "series": {"t": [s since the readings started], "list": [{"name", "label", "unit",
- *               "chart", "v": [...]}]}}     (absent without resource readings)
+ *               "chart", "v": [...]}]},     (absent without resource readings)
+ *    "diff": {"a": SIDE, "b": SIDE,        differential pages only: A (before) and B (after)
+ *             "norm": "time" (agg_diff_norm_name), "factor": A's weights were multiplied by it,
+ *             "counts": true when weights are sample counts (changes within noise fade),
+ *             "scale": {"neutral", "rise", "fade", "noise_sd"} (out_diff.h's colour scale)}
+ *      SIDE: {"name", "command", "python", "mode", "duration", "rate_requested",
+ *             "rate_effective", "samples", "invalid", "overhead" as in meta, "total": the sum
+ *             of its weights (A's normalised)}}
  *
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_HTML_H
@@ -36,6 +44,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "agg_diff.h"
 #include "agg_stacks.h"
 
 /* One resource series, sampled at the times of out_html_res.t. */
@@ -60,5 +69,26 @@ struct out_html_res {
  * or a negative errno (the first failed write, e.g. -ENOSPC). */
 int out_html_write(FILE *f, const struct agg *a, const struct agg_meta *m,
                    const struct out_html_res *res);
+
+/* One side of a differential page. */
+struct out_html_side {
+    const char *name;         /* how the page names it, e.g. its file */
+    const struct agg_meta *m; /* its facts (may be NULL) */
+};
+
+/* A differential profile and how it was made. */
+struct out_html_diff {
+    const struct agg_diff *d;
+    struct out_html_side a, b; /* before, after */
+    enum agg_diff_norm norm;   /* how A's weights were put in B's units */
+    double factor;             /* A's weights were multiplied by it */
+};
+
+/* Write the differential page of x->d to f: B's flame graph (widths are B's weights) with
+ * each box coloured by its change from A as out_diff_svg_write colours it, the function
+ * table with A, B and the change, both sides' facts. m gives the title and the unit (NULL:
+ * samples); source texts attached to agg_diff_agg(x->d) feed the source view. Returns as
+ * out_html_write. */
+int out_html_write_diff(FILE *f, const struct out_html_diff *x, const struct agg_meta *m);
 
 #endif

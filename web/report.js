@@ -2,7 +2,9 @@
  * Plain JavaScript, no dependencies. It reads the profile from the JSON element
  * #spyglass-data (format in src/out_html.h), builds the call tree for the chosen thread and
  * state, draws it on a canvas (flame graph or icicle), and fills the function table, the
- * source view and the resource charts. Text from the profile reaches the page only through
+ * source view and the resource charts. A differential profile (`spyglass diff`, with "diff"
+ * and the tree's "self2": A's weights beside B's) is drawn with B's widths, each box coloured
+ * by its change from A, and its table lists A, B and the change. Text from the profile reaches the page only through
  * textContent, option labels and canvas fillText: never as HTML.
  * SPDX-License-Identifier: MIT */
 'use strict';
@@ -94,7 +96,19 @@
     });
     m.series = d.series && Array.isArray(d.series.t) ? d.series : null;
     m.unit = m.meta.unit || 'samples';
+    m.diff = m.self2 && d.diff && typeof d.diff === 'object' ? readDiff(d.diff) : null;
     return m;
+  }
+
+  /* The "diff" object with its numbers checked (the colour scale of src/out_diff.h). */
+  function readDiff(x) {
+    var sc = x.scale || {};
+    function n(v) { return typeof v === 'number' && isFinite(v) ? v : 0; }
+    return {
+      a: x.a || {}, b: x.b || {}, norm: String(x.norm || '?'), factor: n(x.factor),
+      counts: x.counts === true,
+      scale: { neutral: n(sc.neutral), rise: n(sc.rise), fade: n(sc.fade), sd: n(sc.noise_sd) || 1 }
+    };
   }
 
   function color(name, kind) {
@@ -140,6 +154,7 @@
     m.self = unsparse(t.self, n);
     m.self2 = t.self2 ? unsparse(t.self2, n) : null;
     m.rootSelf = +t.root_self || 0;
+    m.rootSelf2 = +t.root_self2 || 0;
     var sub = new Float64Array(n), total = m.rootSelf, threads = new Map(), states = new Map();
     for (var i = 0; i < n; i++) {
       var d = depth[i], fr = frame[i];
@@ -159,6 +174,8 @@
         threads.set(m.frame[i], (threads.get(m.frame[i]) || 0) + sub[i]);
     }
     m.total = total;
+    m.total2 = m.rootSelf2;
+    if (m.self2) for (i = 0; i < n; i++) m.total2 += m.self2[i];
     function list(map) {
       return Array.from(map.entries()).map(function (e) {
         return { frame: e[0], func: m.fFunc[e[0]], weight: e[1] };
@@ -184,7 +201,10 @@
     var slot = new Int32Array(size);
     parent[0] = -1;
     func[0] = -1;
-    if (threadSel < 0 && stateSel < 0) self[0] = m.rootSelf;
+    if (threadSel < 0 && stateSel < 0) {
+      self[0] = m.rootSelf;
+      if (self2) self2[0] = m.rootSelf2;
+    }
     function child(vp, f, line) {
       var h = (Math.imul(vp, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) >>> 0;
       for (h = (h ^ (h >>> 15)) & mask; keyP[h] >= 0; h = (h + 1) & mask) {
@@ -212,7 +232,7 @@
         v = vp;
       } else v = child(vp, m.fFunc[fr], m.fLine[fr]);
       raw2v[i] = v;
-      if (m.self[i] && (stateSel < 0 || kind === KIND_STATE)) {
+      if ((m.self[i] || self2 && m.self2[i]) && (stateSel < 0 || kind === KIND_STATE)) {
         rawW[i] = m.self[i];
         self[v] += m.self[i];
         if (self2) self2[v] += m.self2[i];
@@ -235,8 +255,12 @@
     V.maxDepth = V.below[0];
     /* own weight of a function's node: its self and that of the state leaves shown below it */
     V.selfAll = V.self.slice();
-    for (v = 1; v < nv; v++)
-      if (m.funcs[V.func[v]].kind === KIND_STATE) V.selfAll[V.parent[v]] += V.total[v];
+    V.selfAll2 = V.self2 ? V.self2.slice() : null;
+    for (v = 1; v < nv; v++) {
+      if (m.funcs[V.func[v]].kind !== KIND_STATE) continue;
+      V.selfAll[V.parent[v]] += V.total[v];
+      if (V.selfAll2) V.selfAll2[V.parent[v]] += V.total2[v];
+    }
     linkChildren(m, V);
     return V;
   }
@@ -259,25 +283,30 @@
   }
 
   /* Per function: self (own weight), total (stacks through it, once per stack), calls seen
-   * (distinct call paths: nodes of the tree). */
+   * (distinct call paths: nodes of the tree); differential: self2 and total2, A's. */
   function functionStats(m, V) {
     var nf = m.funcs.length, self = new Float64Array(nf), total = new Float64Array(nf);
-    var calls = new Int32Array(nf), active = new Int32Array(nf), stack = [0];
+    var calls = new Int32Array(nf), active = new Int32Array(nf), stack = [0], t2 = V.total2;
+    var self2 = t2 ? new Float64Array(nf) : null, total2 = t2 ? new Float64Array(nf) : null;
     while (stack.length) {
       var v = stack.pop();
       if (v < 0) { active[V.func[~v]]--; continue; }
       if (v > 0) {
-        if (!(V.total[v] > 0)) continue;
+        if (!(V.total[v] > 0) && !(t2 && t2[v] > 0)) continue;
         var f = V.func[v];
-        if (!active[f]) total[f] += V.total[v];
+        if (!active[f]) {
+          total[f] += V.total[v];
+          if (t2) total2[f] += t2[v];
+        }
         self[f] += V.selfAll[v];
+        if (t2) self2[f] += V.selfAll2[v];
         calls[f]++;
         active[f]++;
         stack.push(~v);
       }
       for (var k = V.first[v + 1] - 1; k >= V.first[v]; k--) stack.push(V.kids[k]);
     }
-    return { self: self, total: total, calls: calls };
+    return { self: self, total: total, calls: calls, self2: self2, total2: total2 };
   }
 
   /* Per line of file fileId: own weight (frames executing the line) and total (stacks through
@@ -326,36 +355,126 @@
     return t;
   }
 
-  function facts() {
-    var mt = model.meta, dl = $('facts');
-    var title = mt.title || 'spyglass profile';
-    $('title').textContent = title;
-    function fact(k, v) {
+  /* ---- differential profiles ---- */
+  /* A weight that need not be whole (A's are normalised), without its unit. */
+  function amount(w) {
+    if (model.unit === 'bytes') return bytes(w);
+    if (Math.abs(w) >= 100 || w === Math.round(w)) return grouped(w);
+    return Math.abs(w) < 1 ? w.toPrecision(2) : w.toFixed(1);
+  }
+  function signed(w) { return w ? (w > 0 ? '+' : '\u2212') + amount(Math.abs(w)) : '0'; }
+  /* The change from A's weight a to B's b: "+12.5%", "new" (only in B), "only in A", or ''. */
+  function relText(a, b) {
+    if (a > 0 && b > 0) return (b >= a ? '+' : '\u2212') + (100 * Math.abs(b - a) / a).toFixed(1) + '%';
+    return b > 0 ? 'new' : a > 0 ? 'only in A' : '';
+  }
+  function relValue(a, b) { return a > 0 ? (b - a) / a : b > 0 ? Infinity : 0; }
+  /* The change from a to b as src/out_diff.c measures it: c, the relative change
+   * (b - a) / max(a, b), from -1 to 1; x, how strongly it is coloured: |c|, faded in proportion
+   * when the weights are counts that differ by less than scale.sd standard deviations of
+   * Poisson counts, sd sqrt(a + b) (noise: true). */
+  function change(a, b) {
+    var mx = Math.max(a, b), c = mx > 0 ? (b - a) / mx : 0, x = Math.abs(c), z = 1;
+    if (model.diff.counts && a + b > 0) {
+      z = Math.abs(b - a) / (model.diff.scale.sd * Math.sqrt(a + b));
+      x *= Math.min(z, 1);
+    }
+    return { c: c, x: x, noise: z < 1 };
+  }
+  /* The fill of a box that weighs a in A and b in B: the SVG's colour scale. */
+  function diffColor(a, b) {
+    var s = model.diff.scale, ch = change(a, b);
+    var hi = Math.round(s.neutral + s.rise * ch.x), lo = Math.round(s.neutral - s.fade * ch.x);
+    return ch.c > 0 ? 'rgb(' + hi + ',' + lo + ',' + lo + ')' : 'rgb(' + lo + ',' + lo + ',' + hi + ')';
+  }
+  var NORM_TEXT = {
+    time: 'by sampling rate (equal time, equal weight)',
+    duration: 'by rate and length of recording (per second recorded)',
+    total: 'by total (each profile\u2019s shares)',
+    none: 'not (the weights as they are)'
+  };
+
+  /* The legend of a differential page: which is A and B, the normalisation, the colours. */
+  function legend() {
+    var x = model.diff, box = $('legend'), nA = 0;
+    box.hidden = false;
+    stats.total.forEach(function (w, f) {
+      if (!(w > 0) && stats.total2[f] > 0 && model.funcs[f].kind === KIND_PY) nA++;
+    });
+    function swatch(a, b, text) {
+      var sw = el('span', 'swatch');
+      sw.style.background = diffColor(a, b);
+      box.appendChild(sw);
+      box.appendChild(el('span', '', text));
+    }
+    box.appendChild(el('span', 'who', 'A (before): ' + (x.a.name || '?') + ' \u00b7 B (after): ' +
+      (x.b.name || '?') + '. '));
+    swatch(0, 100, 'grew');
+    swatch(100, 0, 'shrank');
+    swatch(100, 100, 'unchanged' + (x.counts ? ' or within sampling noise' : ''));
+    box.appendChild(el('span', '', '. Widths are B\u2019s; the colour is the relative change ' +
+      '(B \u2212 A) / max(A, B)' + (x.counts ? ', faded when |B \u2212 A| < ' + x.scale.sd +
+      '\u221a(A + B)' : '') + '. A normalised ' + (NORM_TEXT[x.norm] || x.norm) + ': A\u2019s ' +
+      'weights \u00d7 ' + x.factor.toPrecision(4) + '.' + (nA ? ' ' + nA + (nA === 1 ?
+      ' function is' : ' functions are') + ' only in A (no width here): in the table, B = 0.' : '')));
+  }
+
+  /* fact(key, value) adding to dl (nothing for an empty value). */
+  function factAdder(dl) {
+    return function (k, v) {
       if (v === null || v === undefined || v === '') return;
       var div = el('div');
       div.appendChild(el('dt', '', k));
       div.appendChild(el('dd', '', String(v)));
       dl.appendChild(div);
+    };
+  }
+
+  function facts() {
+    var mt = model.meta, fact = factAdder($('facts'));
+    var title = mt.title || 'spyglass profile';
+    $('title').textContent = title;
+    document.title = title;
+    var metric = model.unit === 'samples' ? 'samples (thread stacks)' : model.unit;
+    if (!model.diff) {
+      runFacts(fact, mt, model.total, function () {
+        fact('metric', metric);
+        fact('total', weightText(model.total));
+      });
+      return;
     }
+    var x = model.diff, a = model.total2, b = model.total;
+    fact('metric', metric);
+    fact('total', 'A ' + amount(a) + ' \u2192 B ' + weightText(b) + ' (' + signed(b - a) + ', ' +
+      relText(a, b) + ')');
+    [['A', x.a], ['B', x.b]].forEach(function (side) {
+      var dl = el('dl', 'facts side'), add = factAdder(dl), m = side[1];
+      add(side[0], m.name || '?');
+      runFacts(add, m, side[0] === 'A' ? +m.total / (x.factor || 1) : +m.total, function () {});
+      $('head').insertBefore(dl, $('legend'));
+    });
+  }
+
+  /* The facts of one run (mt: meta or a side of "diff"), with middle() after the samples;
+   * total: the run's own sum of weights, for the invalid share. */
+  function runFacts(fact, mt, total, middle) {
     fact('command', mt.command);
     fact('Python', mt.python);
     fact('mode', mt.mode);
     if (mt.duration > 0) fact('duration', mt.duration.toFixed(2) + ' s');
     if (mt.samples > 0) fact('samples', grouped(mt.samples));
-    fact('metric', model.unit === 'samples' ? 'samples (thread stacks)' : model.unit);
-    fact('total', weightText(model.total));
+    middle();
     if (mt.rate_requested > 0 || mt.rate_effective > 0)
       fact('rate', (mt.rate_requested > 0 ? mt.rate_requested + ' Hz requested' : 'max requested') +
         (mt.rate_effective > 0 ? ', ' + mt.rate_effective.toFixed(1) + ' Hz effective' : ''));
     if (mt.samples > 0 || mt.invalid > 0) {
       var inv = grouped(mt.invalid || 0);
-      if (model.unit === 'samples' && model.total + mt.invalid > 0)
-        inv += ' (' + pct(mt.invalid / (model.total + mt.invalid)) + ')';
+      if (model.unit === 'samples' && total + mt.invalid > 0)
+        inv += ' (' + pct(mt.invalid / (total + mt.invalid)) + ')';
       fact('invalid', inv);
     }
     if (mt.overhead !== null && mt.overhead >= 0) fact('profiler overhead', pct(mt.overhead) +
       ' of the target\u2019s CPU');
-    document.title = title;
   }
 
   function filters() {
@@ -411,12 +530,20 @@
     return model.funcs[view.func[v]].name;
   }
 
+  /* Node v's fill: a search match, else its change (differential), else its function's. */
+  function boxFill(v) {
+    var f = v ? model.funcs[view.func[v]] : null;
+    if (f && ui.match && ui.match[f.id]) return MATCH;
+    if (model.diff) return diffColor(view.total2[v], view.total[v]);
+    return f ? f.color : ROOT;
+  }
+
   function drawBox(v, x, w, faded) {
     var d = view.depth[v];
     if (d >= rows) return;
     var y = rowY(d), f = v ? model.funcs[view.func[v]] : null;
     ctx.globalAlpha = faded ? 0.55 : 1;
-    ctx.fillStyle = !f ? ROOT : ui.match && ui.match[f.id] ? MATCH : f.color;
+    ctx.fillStyle = boxFill(v);
     ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
     if (f && f.id === ui.selected && w >= 2) {
       ctx.strokeStyle = SEL;
@@ -426,7 +553,7 @@
     if (w > charW * 3 + 6) {
       var s = label(v), fit = Math.floor((w - 6) / charW);
       if (s.length > fit) s = s.slice(0, Math.max(fit - 2, 1)) + '..';
-      ctx.fillStyle = '#111';
+      ctx.fillStyle = model.diff && change(view.total2[v], view.total[v]).x > 0.75 ? '#fff' : '#111';
       ctx.fillText(s, x + 3, y + ROW / 2);
     }
     ctx.globalAlpha = 1;
@@ -493,17 +620,32 @@
       if (f.file) lines.push(f.file + (view.lo[v] > 0 ? ':' + view.lo[v] +
         (view.hi[v] > view.lo[v] ? '\u2013' + view.hi[v] : '') : ''));
     }
-    lines.push(weightText(view.total[v]) + ' \u2014 ' + shareText(view.total[v], total0) +
+    if (model.diff) diffTip(v, lines);
+    else lines.push(weightText(view.total[v]) + ' \u2014 ' + shareText(view.total[v], total0) +
       ' of total');
     if (v > 0) {
       var p = view.parent[v];
       lines.push(pct(view.total[p] > 0 ? view.total[v] / view.total[p] : 0) + ' of its caller (' +
         label(p) + ')');
-      if (view.selfAll[v] > 0)
+      if (view.selfAll2 && (view.selfAll[v] > 0 || view.selfAll2[v] > 0))
+        lines.push('self: A ' + amount(view.selfAll2[v]) + ' \u2192 B ' + amount(view.selfAll[v]) +
+          ' (' + signed(view.selfAll[v] - view.selfAll2[v]) + ')');
+      else if (view.selfAll[v] > 0)
         lines.push('self: ' + weightText(view.selfAll[v]) + ' (' + pct(view.selfAll[v] / total0) +
           ')');
     }
     return lines.join('\n');
+  }
+
+  /* The lines of a differential tooltip: B, A and the change. */
+  function diffTip(v, lines) {
+    var a = view.total2[v], b = view.total[v], ch = change(a, b);
+    lines.push('B: ' + weightText(b) + ' \u2014 ' + pct(view.total[0] > 0 ? b / view.total[0] : 0) +
+      ' of B');
+    lines.push('A: ' + amount(a) + ' ' + model.unit + ' \u2014 ' +
+      pct(view.total2[0] > 0 ? a / view.total2[0] : 0) + ' of A (normalised)');
+    lines.push('change: ' + signed(b - a) + ' ' + model.unit + ' (' + relText(a, b) + ')' +
+      (ch.noise && a !== b ? ', within sampling noise' : ''));
   }
 
   function showTip(v, e) {
@@ -560,17 +702,22 @@
       var fn = model.funcs[f];
       match[f] = ui.matcher(fn.name) || (files && fn.file !== null && ui.matcher(fn.file)) ? 1 : 0;
     }
-    var w = 0, nfun = 0;
+    var w = 0, w2 = 0, nfun = 0, t2 = view.total2;
     for (var v = 1; v < view.n; v++) { /* parents come before children */
       var hitv = match[view.func[v]];
-      if (hitv && !under[view.parent[v]]) w += view.total[v];
+      if (hitv && !under[view.parent[v]]) {
+        w += view.total[v];
+        if (t2) w2 += t2[v];
+      }
       under[v] = hitv || under[view.parent[v]];
     }
-    for (f = 0; f < nf; f++) if (match[f] && stats.total[f] > 0) nfun++;
+    for (f = 0; f < nf; f++)
+      if (match[f] && (stats.total[f] > 0 || t2 && stats.total2[f] > 0)) nfun++;
     ui.match = match;
     ui.matchShare = view.total[0] > 0 ? w / view.total[0] : 0;
     info.textContent = 'matched ' + shareText(w, view.total[0]) + ' of total (' + weightText(w) +
-      ', ' + nfun + (nfun === 1 ? ' function)' : ' functions)');
+      ', ' + nfun + (nfun === 1 ? ' function)' : ' functions)') +
+      (t2 ? '; in A ' + pct(t2[0] > 0 ? w2 / t2[0] : 0) + ' (' + amount(w2) + ')' : '');
   }
 
   function onSearch() {
@@ -581,15 +728,47 @@
   }
 
   /* ---- the table ---- */
+  /* A differential table's columns: key, header, what it holds. */
+  var DIFF_COLUMNS = [
+    ['name', 'function', ''], ['file', 'file', ''],
+    ['a', 'A', 'own weight (self) in A, in B\u2019s units'],
+    ['b', 'B', 'own weight (self) in B'],
+    ['delta', '\u0394', 'B \u2212 A of the own weight'],
+    ['rel', '\u0394%', '(B \u2212 A) / A of the own weight'],
+    ['dtotal', '\u0394 total', 'B \u2212 A of the stacks through the function (inclusive)']
+  ];
+
+  /* The table's columns for a differential profile, sorted by growth. */
+  function diffTable() {
+    var t = $('table'), cg = t.querySelector('colgroup'), row = t.tHead.rows[0];
+    t.classList.add('diff');
+    cg.textContent = '';
+    row.textContent = '';
+    DIFF_COLUMNS.forEach(function (c, i) {
+      cg.appendChild(el('col', i === 0 ? 'c-fn' : i === 1 ? 'c-file' : 'c-d'));
+      var th = el('th', i > 1 ? 'num' : '', c[1]);
+      th.dataset.key = c[0];
+      if (c[2]) th.title = c[2];
+      row.appendChild(th);
+    });
+    ui.sortKey = 'delta';
+    ui.sortDir = -1;
+  }
+
   function sortedFunctions() {
-    var key = ui.sortKey, dir = ui.sortDir, list = [];
+    var key = ui.sortKey, dir = ui.sortDir, list = [], t2 = stats.total2, s2 = stats.self2;
     model.funcs.forEach(function (f) {
-      if (f.kind === KIND_PY && stats.total[f.id] > 0) list.push(f.id);
+      if (f.kind === KIND_PY && (stats.total[f.id] > 0 || t2 && t2[f.id] > 0)) list.push(f.id);
     });
     var val = {
       self: function (f) { return stats.self[f]; },
       total: function (f) { return stats.total[f]; },
-      calls: function (f) { return stats.calls[f]; }
+      calls: function (f) { return stats.calls[f]; },
+      a: function (f) { return s2[f]; },
+      b: function (f) { return stats.self[f]; },
+      delta: function (f) { return stats.self[f] - s2[f]; },
+      rel: function (f) { return relValue(s2[f], stats.self[f]); },
+      dtotal: function (f) { return stats.total[f] - t2[f]; }
     }[key];
     list.sort(function (a, b) {
       var r;
@@ -614,9 +793,36 @@
     tr.appendChild(td);
   }
 
+  /* A cell holding text, its value v in data-v (for sorting and tests). */
+  function numCell(tr, text, v, cls) {
+    var td = el('td', 'num' + (cls ? ' ' + cls : ''), text);
+    td.dataset.v = String(v);
+    tr.appendChild(td);
+    return td;
+  }
+
+  /* A change cell: red growth, blue shrink, grey when within sampling noise. */
+  function deltaCell(tr, a, b, text, v) {
+    var ch = change(a, b);
+    numCell(tr, text, v, a === b ? '' : ch.noise ? 'noise' : b > a ? 'up' : 'down');
+  }
+
+  function diffCells(tr, f) {
+    var a = stats.self2[f], b = stats.self[f], ta = stats.total2[f], tb = stats.total[f];
+    numCell(tr, amount(a), a);
+    numCell(tr, amount(b), b);
+    deltaCell(tr, a, b, signed(b - a), b - a);
+    deltaCell(tr, a, b, relText(a, b), relValue(a, b));
+    deltaCell(tr, ta, tb, signed(tb - ta), tb - ta);
+    if (!(tb > 0)) {
+      tr.classList.add('gone');
+      tr.title = 'only in A: no width in B\u2019s flame graph';
+    }
+  }
+
   function renderTable() {
     var body = $('table').tBodies[0], list = sortedFunctions(), total = view.total[0];
-    var shown = Math.min(list.length, TABLE_ROWS);
+    var shown = Math.min(list.length, TABLE_ROWS), nA = 0;
     body.textContent = '';
     for (var i = 0; i < shown; i++) {
       var f = model.funcs[list[i]], tr = el('tr');
@@ -629,16 +835,22 @@
       file.title = f.file || '';
       tr.appendChild(fn);
       tr.appendChild(file);
-      weightCell(tr, stats.self[f.id], total);
-      weightCell(tr, stats.total[f.id], total);
-      var calls = el('td', 'num', grouped(stats.calls[f.id]));
-      calls.dataset.v = String(stats.calls[f.id]);
-      tr.appendChild(calls);
+      if (model.diff) {
+        diffCells(tr, f.id);
+      } else {
+        weightCell(tr, stats.self[f.id], total);
+        weightCell(tr, stats.total[f.id], total);
+        numCell(tr, grouped(stats.calls[f.id]), stats.calls[f.id]);
+      }
       body.appendChild(tr);
     }
+    if (model.diff) list.forEach(function (f) { if (!(stats.total[f] > 0)) nA++; });
     var note = list.length + (list.length === 1 ? ' function' : ' functions');
+    if (nA) note += ' (' + nA + ' only in A: B = 0)';
     if (shown < list.length) note += ', the first ' + shown + ' shown';
-    if (model.unit === 'samples') note += '; \u00b1: 95% margin of the share (binomial, Wilson)';
+    if (model.diff) note += '; A, B: own weight (self), A in B\u2019s units; \u0394 total: the ' +
+      'stacks through the function' + (model.diff.counts ? '; grey: within sampling noise' : '');
+    else if (model.unit === 'samples') note += '; \u00b1: 95% margin of the share (binomial, Wilson)';
     note += '. Click a header to sort, a row to see its source.';
     $('table-note').textContent = note;
     Array.prototype.forEach.call($('table').tHead.rows[0].cells, function (th) {
@@ -698,7 +910,7 @@
       to = Math.min(lines.length, from + SRC_LINES - 1);
     }
     title.textContent = f.name + ' \u2014 ' + f.file + (hot > 0 ? '; hottest line ' + hot : '') +
-      '. Columns: line, self, total.';
+      '. Columns: line, self, total' + (model.diff ? ' (B\u2019s).' : '.');
     if (from > 1) body.appendChild(el('div', 'src-gap', '\u2026 lines 1\u2013' + (from - 1)));
     var hotRow = null;
     for (var ln = from; ln <= to; ln++) {
@@ -859,8 +1071,10 @@
     ctx = canvas.getContext('2d');
     facts();
     filters();
+    if (model.diff) diffTable();
     view = timed('view', function () { return buildView(model, -1, -1); });
     stats = timed('stats', function () { return functionStats(model, view); });
+    if (model.diff) legend();
     timed('draw', draw);
     timed('table', renderTable);
     buildCharts();
@@ -916,6 +1130,8 @@
       return out;
     },
     tip: function (v) { return tipText(v); },
+    stats: function () { return stats; }, /* per function: self, total, calls (, self2, total2) */
+    fill: function (v) { return boxFill(v); }, /* node v's fill colour */
     width: function () { return cssW; }, /* of the drawing, in CSS px (boxes' unit) */
     timings: function () { return timings; } /* ms of each step of the start */
   };

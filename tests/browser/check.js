@@ -3,7 +3,8 @@
  * errors collected) and this script appended at the end of its body. It drives the page as a
  * user would (mouse events on the canvas at a frame's place, typing in the search box, clicks
  * on headers, rows and buttons) and writes one line per check into <pre id="test-results">:
- * "PASS name" or "FAIL name: why", then "DONE".
+ * "PASS name" or "FAIL name: why", then "DONE". A differential page (E.diff, E.diffHostile) is
+ * checked against the SVG and collapsed-diff that `spyglass diff` wrote from the same profiles.
  * SPDX-License-Identifier: MIT */
 'use strict';
 (function () {
@@ -78,9 +79,9 @@
   check('render', function () {
     if (!sg) return 'no window.spyglass: the viewer did not start';
     if (boxes().length < 4) return 'only ' + boxes().length + ' boxes drawn';
-    var facts = $('facts').textContent;
+    var facts = $('head').textContent;
     if (E.python && facts.indexOf(E.python) < 0) return 'facts lack Python ' + E.python + ': ' + facts;
-    if (facts.indexOf('samples') < 0 || facts.indexOf('rate') < 0) return 'facts: ' + facts;
+    if (facts.indexOf('samples') < 0 || !E.noRate && facts.indexOf('rate') < 0) return 'facts: ' + facts;
     var r = rootBox();
     if (!r || !near(r.w, width(), 1)) return 'root box not full width';
   });
@@ -261,6 +262,138 @@
       fire(canvas, 'mousemove', center(widest(E.hostileName))[0], center(widest(E.hostileName))[1]);
       if ($('tip').textContent.indexOf(E.hostilePath) < 0) return 'tip: ' + $('tip').textContent;
       if (window.__alerts) return 'alert after interaction';
+    });
+  }
+
+  /* The fill of box b as drawn, [r, g, b]. */
+  function fillOf(b) {
+    var p = fillPoint(b);
+    return Array.prototype.slice.call(pixel(p[0], p[1]), 0, 3);
+  }
+  function rgbNear(c, want, tol) {
+    return c.every(function (v, i) { return Math.abs(v - want[i]) <= tol; });
+  }
+  function clickHeader(key) { header(key).click(); return columnValues(keyColumn(key)); }
+  function keyColumn(key) {
+    return Array.prototype.map.call($('table').tHead.rows[0].cells, function (th) {
+      return th.dataset.key;
+    }).indexOf(key);
+  }
+
+  if (E.diff) {
+    check('diff facts and legend', function () {
+      var m = sg.model();
+      if (!m.diff || !m.self2) return 'no differential model';
+      var sides = document.querySelectorAll('#head dl.facts.side');
+      if (sides.length !== 2) return sides.length + ' side fact lists';
+      if (sides[0].textContent.indexOf(E.nameA) < 0 || sides[1].textContent.indexOf(E.nameB) < 0)
+        return 'sides: ' + sides[0].textContent + ' / ' + sides[1].textContent;
+      if (!/rate500 Hz/.test(sides[0].textContent) || !/Python3\./.test(sides[1].textContent))
+        return 'side facts: ' + sides[0].textContent;
+      var lg = $('legend');
+      if (lg.hidden || lg.textContent.indexOf('A (before): ' + E.nameA) < 0 ||
+          lg.textContent.indexOf('normalised by sampling rate') < 0)
+        return 'legend: ' + lg.textContent;
+      if (lg.querySelectorAll('.swatch').length !== 3) return 'no colour swatches';
+    });
+
+    check('diff colours (as the SVG)', function () {
+      var names = ['f', 'g', 'h'], bad = [];
+      names.forEach(function (n) {
+        var b = widest(n), c = b && fillOf(b);
+        if (!b) bad.push('no box ' + n);
+        else if (!rgbNear(c, E.fill[n], 3)) bad.push(n + ' rgb ' + c + ', the SVG has ' + E.fill[n]);
+      });
+      if (bad.length) return bad.join('; ');
+      var f = fillOf(widest('f'));
+      if (!(f[0] > f[1] + 60 && f[1] === f[2])) return 'f not red: ' + f;
+      for (var i = 1; i < 3; i++) {
+        var c = fillOf(widest(names[i]));
+        if (Math.abs(c[0] - c[2]) >= 50) return names[i] + ' not near neutral: ' + c;
+      }
+    });
+
+    check('diff tooltip', function () {
+      var b = widest('f'), p = center(b);
+      fire(canvas, 'mousemove', p[0], p[1]);
+      var t = $('tip').textContent;
+      fire(canvas, 'mouseleave', 0, 0);
+      if (t.indexOf('f\n') !== 0 || !/diffwork\.py:\d+/.test(t)) return 'tip: ' + t;
+      var mb = /\nB: ([0-9,]+) samples/.exec(t), ma = /\nA: ([0-9.,]+) samples/.exec(t);
+      if (!mb || !ma || !/\nchange: \+[0-9.,]+ samples \(\+[0-9.]+%\)/.test(t)) return 'tip: ' + t;
+      if (+mb[1].replace(/,/g, '') !== E.fB) return 'tip B ' + mb[1] + ', collapsed-diff ' + E.fB;
+      if (Math.abs(+ma[1].replace(/,/g, '') - E.fA) > 2) return 'tip A ' + ma[1] + ', collapsed-diff ' + E.fA;
+    });
+
+    check('diff table', function () {
+      var first = tableRows()[0];
+      if (!first || first.cells[0].textContent !== 'f') return 'first row: ' + (first && first.cells[0].textContent);
+      if (!header('delta').classList.contains('desc')) return 'not sorted by growth';
+      var heads = Array.prototype.map.call($('table').tHead.rows[0].cells, function (th) { return th.textContent; });
+      if (heads.join('|') !== 'function|file|A|B|\u0394|\u0394%|\u0394 total') return 'headers: ' + heads;
+      var c = first.cells;
+      if (+c[3].dataset.v !== E.fB || Math.abs(+c[2].dataset.v - E.fA) > 2)
+        return 'f: A ' + c[2].dataset.v + ' B ' + c[3].dataset.v + ', collapsed-diff ' + E.fA + ' ' + E.fB;
+      if (!c[4].classList.contains('up') || c[5].textContent.charAt(0) !== '+') return 'f change not growth';
+      if (!sorted(columnValues(4), -1)) return '\u0394 not descending';
+      if (!sorted(clickHeader('rel'), -1)) return '\u0394% not descending';
+      if (!sorted(clickHeader('b'), -1)) return 'B not descending';
+      if (!sorted(clickHeader('a'), -1)) return 'A not descending';
+      if (!sorted(clickHeader('dtotal'), -1)) return '\u0394 total not descending';
+      clickHeader('delta');
+      if (!sorted(clickHeader('delta'), 1)) return '\u0394 not ascending';
+      clickHeader('delta');
+      for (var i = 1; i < 3; i++) {
+        var r = rowOf(['f', 'g', 'h'][i]);
+        if (!r || Math.abs(+r.cells[4].dataset.v) >= +c[4].dataset.v / 2) return 'g/h grew as much as f';
+      }
+    });
+
+    check('diff search, zoom, thread', function () {
+      search('^f$', true);
+      var got = matchPercent(), want = 100 * E.fB / sg.model().total;
+      if (!near(got, want, 0.15)) return 'matched ' + got + '%, f is ' + want.toFixed(2) + '% of B';
+      if ($('match').textContent.indexOf('; in A ') < 0) return 'match: ' + $('match').textContent;
+      search('', false);
+      var main = widest('main'), p = center(main), fw = widest('f').w;
+      fire(canvas, 'click', p[0], p[1]);
+      if (sg.label(sg.ui().zoom) !== 'main' || !(widest('f').w >= fw)) return 'zoom to main';
+      if (!rgbNear(fillOf(widest('f')), E.fill.f, 3)) return 'f colour changed by the zoom';
+      $('reset').click();
+      var m = sg.model();
+      if (!m.threads.length) return 'no threads in the profile';
+      if (!choose($('thread'), 'thread MainThread')) return 'no MainThread option';
+      var f = widest('f');
+      if (!f || !rgbNear(fillOf(f), E.fill.f, 3)) return 'f in MainThread: ' + (f && fillOf(f));
+      choose($('thread'), 'all threads');
+    });
+  }
+
+  if (E.diffHostile) {
+    check('diff: no injection', function () {
+      if (window.__alerts) return window.__alerts + ' alert(s) ran';
+      if (document.querySelectorAll('script').length !== 4) return 'script elements added';
+      if (document.querySelectorAll('img,iframe,object,embed,svg').length) return 'injected elements';
+      var tr = rowOf(E.hostileName);
+      if (!tr || tableRows()[0] !== tr) return 'the hostile function is not the first row';
+      if (!tr.cells[4].classList.contains('up')) return 'the hostile function did not grow';
+      if ($('legend').textContent.indexOf(E.nameA) < 0) return 'legend: ' + $('legend').textContent;
+      if ($('title').textContent.indexOf(E.nameA) < 0) return 'title: ' + $('title').textContent;
+      var b = widest(E.hostileName);
+      if (!b) return 'hostile name not drawn';
+      fire(canvas, 'mousemove', center(b)[0], center(b)[1]);
+      if ($('tip').textContent.indexOf(E.hostilePath) < 0) return 'tip: ' + $('tip').textContent;
+      tr.cells[0].click();
+      if (window.__alerts || document.querySelectorAll('script').length !== 4) return 'select injected';
+    });
+
+    check('diff: only in A', function () {
+      var tr = rowOf(E.goneName);
+      if (!tr || !tr.classList.contains('gone')) return 'no row marked gone for ' + E.goneName;
+      if (+tr.cells[3].dataset.v !== 0 || !(+tr.cells[2].dataset.v > 0)) return 'A/B: ' + tr.textContent;
+      if (tr.cells[5].textContent !== 'only in A') return '\u0394%: ' + tr.cells[5].textContent;
+      if (widest(E.goneName)) return 'a box drawn for a function only in A';
+      if ($('legend').textContent.indexOf('1 function is only in A') < 0) return 'legend: ' + $('legend').textContent;
     });
   }
 

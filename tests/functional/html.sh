@@ -8,10 +8,13 @@
 # drives it like a user (mouse events on the canvas, typing in the search box, clicks on table
 # headers, rows, buttons and filters) and writes PASS/FAIL lines into the page; the expected
 # shares come from the text summary that the same run prints (independent code: out_summary).
-# A screenshot of a report is kept as a test artifact ($BUILD/html-report.png).
+# A screenshot of a report is kept as a test artifact ($BUILD/html-report.png). `diff -o x.html`
+# of two recordings of tests/targets/diffwork.py (f made 2x slower) is checked against the SVG
+# and collapsed-diff that diff writes from the same files (colours, weights), and a diff of
+# hostile collapsed profiles (names, paths and file names made to inject) against injection.
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/html.sh [REGEX]
-#   REGEX: run only the groups that match: record, report, hostile, errors.
+#   REGEX: run only the groups that match: record, report, hostile, diff, errors.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -193,6 +196,86 @@ if want hostile; then
         expect=$(python3 -c 'import json,sys; print(json.dumps({"hostile": True, "hostileName": "<script>alert(1)</script>", "hostilePath": sys.argv[1], "resources": False}))' \
             "$dir/hostile_names.py")
         browse hostile "$T/hostile.html" "$expect"
+    fi
+fi
+
+# diff_expect SVG COLLAPSED: the expectations of a diff page (JSON) from the SVG (fill of the
+# widest box of f, g and h, and its change) and the collapsed-diff (f's own A and B), then a
+# line 'yes' when f is red and grown 1.6x to 2.6x and g and h near neutral (the recordings may
+# be noisy), else 'no'.
+diff_expect() {
+    python3 - "$1" "$2" <<'EOF'
+import json, re, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+best = {}
+for m in re.finditer(r'<title>([fgh]) \([^<]*?\nA ([0-9.]+) -&gt; B ([0-9]+) [^<]*</title>'
+                     r'<rect[^>]*fill="rgb\((\d+),(\d+),(\d+)\)"', svg):
+    a, b = float(m[2]), float(m[3])
+    if m[1] not in best or b > best[m[1]][0]:
+        best[m[1]] = (b, (b - a) / max(a, b), [int(m[4]), int(m[5]), int(m[6])])
+fa = fb = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    stack, a, b = line.rsplit(" ", 2)
+    if stack.split(";")[-1].startswith("f ("):
+        fa, fb = fa + float(a), fb + int(b)
+ok = len(best) == 3 and 0.375 <= best["f"][1] <= 0.62 and best["f"][2][0] > best["f"][2][1] + 60
+ok = ok and all(-0.25 < best[k][1] < 0.25 and abs(best[k][2][0] - best[k][2][2]) < 50 for k in "gh")
+print(json.dumps({"fill": {k: v[2] for k, v in best.items()},
+                  "change": {k: round(v[1], 3) for k, v in best.items()}, "fA": fa, "fB": fb}))
+print("yes" if ok else "no")
+EOF
+}
+
+if want diff; then
+    py=${PYS[-1]}
+    tries=
+    for attempt in 1 2 3; do
+        for s in 1 2; do
+            "$SG" record -q -t -r 500 -o "$T/diff-$s.spyraw" -- "$py" "$TARGETS/diffwork.py" "$s" 40 \
+                2>"$T/diff-rec$s.err"
+            san_check "$T/diff-rec$s.err" "record diffwork $s"
+        done
+        "$SG" diff -q "$T/diff-1.spyraw" "$T/diff-2.spyraw" -o "$T/diff.svg" 2>"$T/diff-svg.err"
+        "$SG" diff -q "$T/diff-1.spyraw" "$T/diff-2.spyraw" -o "$T/diff.collapsed" 2>"$T/diff-txt.err"
+        "$SG" diff "$T/diff-1.spyraw" "$T/diff-2.spyraw" -o "$T/diff.html" 2>"$T/diff-html.err"
+        rc=$?
+        for e in svg txt html; do san_check "$T/diff-$e.err" "diff $e"; done
+        { read -r dexp && read -r verdict; } < <(diff_expect "$T/diff.svg" "$T/diff.collapsed")
+        tries+="[$attempt] ${dexp:-?} "
+        [[ ${verdict:-} == yes ]] && break
+    done
+    if ((rc != 0)) || ! grep -q '"self2"' "$T/diff.html"; then
+        fail "diff: -o x.html" "exit $rc, or not a differential page" "$T/diff-html.err"
+    elif [[ ${verdict:-} != yes ]]; then
+        fail "diff: recordings" "f not red and 2x, or g and h not neutral, in 3 tries: $tries"
+    else
+        ok "diff: -o x.html ($tries)"
+        expect=$(python3 -c 'import json, sys
+e = json.loads(sys.argv[1])
+e.update(diff=True, nameA=sys.argv[2], nameB=sys.argv[3])
+print(json.dumps(e))' "$dexp" "$T/diff-1.spyraw" "$T/diff-2.spyraw")
+        browse diff "$T/diff.html" "$expect"
+    fi
+
+    # Hostile names, paths and file names; a function only in A.
+    hname='<script>alert(1)</script>'
+    hpath="/tmp/q\"'</script><script>alert(2)</script>.py"
+    ha="$T/a'\"<img src=x onerror=alert(5)>.txt"
+    printf 'main (a.py:1);%s (%s:5) 10\nmain (a.py:1);gone_fn (a.py:9) 30\nmain (a.py:1);same (a.py:3) 50\n' \
+        "$hname" "$hpath" >"$ha"
+    printf 'main (a.py:1);%s (%s:5) 40\nmain (a.py:1);same (a.py:3) 50\n' "$hname" "$hpath" >"$T/hb.txt"
+    "$SG" diff -f html "$ha" "$T/hb.txt" -o "$T/hdiff.page" 2>"$T/hdiff.err"
+    rc=$?
+    san_check "$T/hdiff.err" "diff hostile"
+    if ((rc != 0)) || ! grep -q '"self2"' "$T/hdiff.page"; then
+        fail "diff: hostile -f html" "exit $rc" "$T/hdiff.err"
+    else
+        ok "diff: hostile -f html"
+        expect=$(python3 -c 'import json, sys
+print(json.dumps({"diffHostile": True, "noRate": True, "hostileName": sys.argv[1],
+                  "hostilePath": sys.argv[2], "nameA": sys.argv[3], "goneName": "gone_fn"}))' \
+            "$hname" "$hpath" "$ha")
+        browse diff-hostile "$T/hdiff.page" "$expect"
     fi
 fi
 

@@ -1,6 +1,6 @@
 /* Unit tests for differential profiles: the normalisation factors and their refusals, stacks
- * matched across profiles (also stacks one side lacks), the collapsed-diff text, the colours
- * and tooltips of the differential flame graph.
+ * matched across profiles (also stacks one side lacks; threads by name), sources of both, the
+ * collapsed-diff text, the colours and tooltips of the differential flame graph.
  * SPDX-License-Identifier: MIT */
 #include "test.h"
 
@@ -128,6 +128,46 @@ static void test_diff(void)
     agg_free(b);
 }
 
+/* Thread frames match by the thread's name: a TID belongs to one run. Sources of both sides. */
+static void test_threads_and_sources(void)
+{
+    struct agg *a = agg_new(), *b = agg_new();
+    const char *labels[] = {"thread MainThread (12)", "thread MainThread (34)", "thread w (x)",
+                            "thread ()", "thread w (7"};
+    uint32_t ids[5][2];
+
+    for (int i = 0; i < 5; i++) {
+        struct agg *on = i == 1 ? b : a;
+        struct agg_frame fr = {agg_intern(on, labels[i], strlen(labels[i])), AGG_NONE, 0,
+                               AGG_FRAME_THREAD};
+        struct agg_frame py = {agg_intern(on, "f", 1), agg_intern(on, "a.py", 4), 2, AGG_FRAME_PY};
+        ids[i][0] = agg_frame_id(on, &fr);
+        ids[i][1] = agg_frame_id(on, &py);
+        agg_add(on, ids[i], 2, (uint64_t)i + 1);
+    }
+    agg_set_source(a, agg_intern(a, "a.py", 4), "old\n", 4);
+    agg_set_source(a, agg_intern(a, "only_a.py", 9), "A\n", 2);
+    agg_set_source(b, agg_intern(b, "a.py", 4), "new\n", 4);
+    struct agg_diff *d = agg_diff_new(a, b, 1);
+    char *text = render(d, 0);
+    TEST_EQ_STR(text, "thread MainThread;f (a.py:2) 1 2\n"
+                      "thread w (x);f (a.py:2) 3 0\n"
+                      "thread ();f (a.py:2) 4 0\n"
+                      "thread w (7;f (a.py:2) 5 0\n");
+    free(text);
+    const struct agg *u = agg_diff_agg(d);
+    TEST_EQ_INT(agg_nsources(u), 2);
+    for (uint32_t i = 0; i < agg_nsources(u); i++) { /* B's text where both have one */
+        uint32_t file = agg_source_file(u, i);
+        int is_a = strcmp(agg_str(u, file), "a.py") == 0;
+        TEST_EQ_STR(agg_source(u, file, NULL), is_a ? "new\n" : "A\n");
+    }
+    TEST_EQ_STR(agg_diff_norm_name(AGG_DIFF_DURATION), "duration");
+    agg_diff_free(d);
+    agg_free(a);
+    agg_free(b);
+}
+
 static void test_change(void)
 {
     TEST_CHECK(out_diff_change(0, 0) == 0);
@@ -146,5 +186,6 @@ void test_agg_diff(void)
 {
     test_factor();
     test_diff();
+    test_threads_and_sources();
     test_change();
 }

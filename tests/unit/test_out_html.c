@@ -1,6 +1,7 @@
 /* Unit tests for the HTML report writer: the page's structure, escaping of hostile names,
  * paths, titles and source texts, the data read back with jansson (the call tree rebuilt into
- * the very stacks and weights of the profile), resource series, a full disk.
+ * the very stacks and weights of the profile), resource series, a full disk; the differential
+ * page (both sides' weights equal agg_diff's, its facts, colour scale and escaping).
  * SPDX-License-Identifier: MIT */
 #include "test.h"
 
@@ -10,8 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "agg_diff.h"
 #include "agg_stacks.h"
 #include "fake_agg.h"
+#include "out_diff.h"
 #include "out_html.h"
 #include "suites.h"
 #include "util_sbuf.h"
@@ -378,6 +381,240 @@ static void test_empty_and_errors(void)
     }
 }
 
+/* Two profiles: A (a hostile name in a hostile path, a function only A has, an empty stack)
+ * and B (f four times A's, g as in A, a new function). */
+static void diff_profiles(struct agg **pa, struct agg **pb)
+{
+    struct agg *a = agg_new(), *b = agg_new();
+    uint32_t m = fake_frame(a, "main", "app.py", 1, AGG_FRAME_PY);
+    uint32_t sa1[] = {m, fake_frame(a, "f", "app.py", 2, AGG_FRAME_PY)};
+    uint32_t sa2[] = {m, fake_frame(a, "g", "app.py", 3, AGG_FRAME_PY)};
+    uint32_t sa3[] = {m, fake_frame(a, "gone", "old.py", 4, AGG_FRAME_PY)};
+    uint32_t sa4[] = {m, fake_frame(a, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY)};
+
+    agg_add(a, sa1, 2, 10);
+    agg_add(a, sa2, 2, 20);
+    agg_add(a, sa3, 2, 5);
+    agg_add(a, sa4, 2, 2);
+    agg_add(a, sa1, 0, 3);
+    agg_set_source(a, agg_intern(a, "app.py", 6), "A's app\n", 8);
+    agg_set_source(a, agg_intern(a, "old.py", 6), "</script>old\n", 13);
+    m = fake_frame(b, "main", "app.py", 1, AGG_FRAME_PY);
+    uint32_t sb1[] = {m, fake_frame(b, "g", "app.py", 3, AGG_FRAME_PY)};
+    uint32_t sb2[] = {m, fake_frame(b, "f", "app.py", 2, AGG_FRAME_PY)};
+    uint32_t sb3[] = {m, fake_frame(b, "new", "app.py", 6, AGG_FRAME_PY)};
+    uint32_t sb4[] = {m, fake_frame(b, HOSTILE_NAME, HOSTILE_PATH, 5, AGG_FRAME_PY)};
+    agg_add(b, sb1, 2, 20);
+    agg_add(b, sb2, 2, 40);
+    agg_add(b, sb3, 2, 7);
+    agg_add(b, sb4, 2, 1);
+    agg_set_source(b, agg_intern(b, "app.py", 6), "B's app\n", 8);
+    *pa = a;
+    *pb = b;
+}
+
+static int cmp_line(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The lines of text sorted, joined again (caller frees). */
+static char *sorted_lines(const char *text)
+{
+    char *copy = strdup(text), *save = NULL, *lines[64] = {NULL};
+    size_t n = 0;
+    struct sbuf b;
+
+    for (char *l = strtok_r(copy, "\n", &save); l && n < 64; l = strtok_r(NULL, "\n", &save))
+        lines[n++] = l;
+    qsort(lines, n, sizeof(lines[0]), cmp_line);
+    sbuf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        sbuf_printf(&b, "%s\n", lines[i]);
+    free(copy);
+    char *out = strdup(sbuf_str(&b));
+    sbuf_destroy(&b);
+    return out;
+}
+
+/* "path weight" lines (frame ids of agg_diff_agg(d), weights %.6g) from the tree's "self"
+ * (b) or "self2" (a) column, and the same from agg_diff, both sorted. */
+static void diff_paths(json_t *tree, const char *key, const struct agg_diff *d, int side_b,
+                       char **got, char **want)
+{
+    json_t *self = json_object_get(tree, key);
+    size_t n = (size_t)json_integer_value(json_object_get(tree, "n"));
+    uint32_t depth[64], fr[64], path[64];
+    double w[64] = {0};
+    json_int_t at = 0;
+    struct sbuf g, e;
+
+    sbuf_init(&g);
+    sbuf_init(&e);
+    TEST_CHECK(n > 0 && n < 64);
+    if (n && n < 64 && unpack(json_object_get(tree, "depth"), depth, n) == 0 &&
+        unpack(json_object_get(tree, "frame"), fr, n) == 0) {
+        for (size_t k = 0; k + 1 < json_array_size(self); k += 2) {
+            at += json_integer_value(json_array_get(self, k));
+            TEST_CHECK(at >= 0 && at < (json_int_t)n);
+            if (at >= 0 && at < (json_int_t)n)
+                w[at] = json_number_value(json_array_get(self, k + 1));
+        }
+        for (size_t i = 0; i < n; i++) {
+            path[depth[i]] = fr[i];
+            for (uint32_t k = 0; w[i] > 0 && k <= depth[i]; k++)
+                sbuf_printf(&g, k ? ",%u" : "%u", path[k]);
+            if (w[i] > 0)
+                sbuf_printf(&g, " %.6g\n", w[i]);
+        }
+    }
+    const struct agg *u = agg_diff_agg(d);
+    for (uint32_t i = 0; i < agg_nstacks(u); i++) {
+        uint32_t len;
+        uint64_t wu;
+        const uint32_t *st = agg_stack(u, i, &len, &wu);
+        double v = side_b ? (double)agg_diff_b(d, i) : agg_diff_a(d, i);
+        if (!len || !(v > 0))
+            continue;
+        for (uint32_t k = 0; k < len; k++)
+            sbuf_printf(&e, k ? ",%u" : "%u", st[k]);
+        sbuf_printf(&e, " %.6g\n", v);
+    }
+    *got = sorted_lines(sbuf_str(&g));
+    *want = sorted_lines(sbuf_str(&e));
+    sbuf_destroy(&g);
+    sbuf_destroy(&e);
+}
+
+static char *render_diff(const struct out_html_diff *x, const struct agg_meta *m, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f) {
+        *rc = -errno;
+        return NULL;
+    }
+    *rc = out_html_write_diff(f, x, m);
+    if (fclose(f) != 0 && *rc == 0)
+        *rc = -EIO;
+    return buf;
+}
+
+static void test_diff_weights(void)
+{
+    struct agg *a, *b;
+    diff_profiles(&a, &b);
+    struct agg_diff *d = agg_diff_new(a, b, 1.0 / 3);
+    struct agg_meta mt = {.title = "A -> B", .overhead = -1};
+    struct out_html_diff x = {
+        d, {"before.spyraw", &meta}, {"after.spyraw", NULL}, AGG_DIFF_TIME, 1.0 / 3};
+    int rc;
+    char *page = render_diff(&x, &mt, &rc), *got = NULL, *want = NULL;
+    json_t *j = page ? data_json(page) : NULL, *tree = json_object_get(j, "tree");
+
+    TEST_EQ_INT(rc, 0);
+    TEST_CHECK(j != NULL);
+    /* self: B's weights; self2: A's, normalised (a third of A's counts) */
+    diff_paths(tree, "self", d, 1, &got, &want);
+    TEST_EQ_STR(got, want);
+    TEST_EQ_INT(count(got, "\n"), 4);
+    free(got);
+    free(want);
+    diff_paths(tree, "self2", d, 0, &got, &want);
+    TEST_EQ_STR(got, want);
+    TEST_EQ_INT(count(got, "\n"), 4); /* "gone", only in A, among them */
+    TEST_CHECK(strstr(got, " 3.33333\n") && strstr(got, " 1.66667\n"));
+    free(got);
+    free(want);
+    TEST_CHECK(fabs(json_number_value(json_object_get(tree, "root_self2")) - 1.0) < 1e-9);
+    TEST_EQ_INT(json_integer_value(json_object_get(tree, "root_self")), 0);
+    json_t *meta_j = json_object_get(j, "meta");
+    TEST_EQ_INT(json_integer_value(json_object_get(meta_j, "total")), 68);
+    /* sources of both sides, B's where both have one */
+    json_t *src = json_object_get(j, "sources"), *st = json_object_get(j, "strings");
+    TEST_EQ_INT(json_array_size(src), 2);
+    for (size_t i = 0; i < json_array_size(src); i++) {
+        json_t *s = json_array_get(src, i);
+        const char *file =
+            json_string_value(json_array_get(st, (size_t)json_integer_value(json_array_get(s, 0))));
+        const char *text = json_string_value(json_array_get(s, 1));
+        TEST_CHECK(file && text);
+        if (file && text)
+            TEST_EQ_STR(text, strcmp(file, "app.py") == 0 ? "B's app\n" : "</script>old\n");
+    }
+    json_decref(j);
+    free(page);
+    agg_diff_free(d);
+    agg_free(a);
+    agg_free(b);
+}
+
+static void test_diff_facts(void)
+{
+    struct agg *a, *b;
+    diff_profiles(&a, &b);
+    struct agg_diff *d = agg_diff_new(a, b, 2);
+    struct agg_meta mb = {.rate_requested = 100, .samples = 70, .overhead = -1};
+    struct out_html_diff x = {d, {HOSTILE_PATH, &meta}, {"b" LS ".txt", &mb}, AGG_DIFF_DURATION, 2};
+    int rc;
+    char *page = render_diff(&x, NULL, &rc), *data = page ? data_text(page) : NULL;
+    json_t *j = page ? data_json(page) : NULL, *df = json_object_get(j, "diff");
+    json_t *sa = json_object_get(df, "a"), *sb = json_object_get(df, "b");
+    json_t *sc = json_object_get(df, "scale");
+
+    TEST_EQ_INT(rc, 0);
+    TEST_CHECK(page && count(page, "<script") == 2 && count(page, "</script") == 2);
+    TEST_CHECK(page && count(page, "@@") == 0);
+    TEST_CHECK(data && strpbrk(data, "<>&") == NULL && !strstr(data, LS));
+    TEST_EQ_STR(json_string_value(json_object_get(df, "norm")), "duration");
+    TEST_CHECK(json_number_value(json_object_get(df, "factor")) == 2);
+    TEST_CHECK(json_is_true(json_object_get(df, "counts")));
+    TEST_EQ_INT(json_integer_value(json_object_get(sc, "neutral")), OUT_DIFF_NEUTRAL);
+    TEST_EQ_INT(json_integer_value(json_object_get(sc, "rise")), OUT_DIFF_RISE);
+    TEST_EQ_INT(json_integer_value(json_object_get(sc, "fade")), OUT_DIFF_FADE);
+    TEST_EQ_INT(json_integer_value(json_object_get(sc, "noise_sd")), OUT_DIFF_NOISE_SD);
+    TEST_EQ_STR(json_string_value(json_object_get(sa, "name")), HOSTILE_PATH);
+    TEST_EQ_STR(json_string_value(json_object_get(sa, "python")), "3.12.1");
+    TEST_EQ_STR(json_string_value(json_object_get(sa, "command")), "python3 app.py " LS);
+    TEST_EQ_INT(json_integer_value(json_object_get(sa, "samples")), 250);
+    TEST_CHECK(json_number_value(json_object_get(sa, "total")) == 2 * 40); /* A times 2 */
+    TEST_CHECK(json_number_value(json_object_get(sa, "total")) == agg_diff_total_a(d));
+    TEST_EQ_STR(json_string_value(json_object_get(sb, "name")), "b" LS ".txt");
+    TEST_CHECK(json_number_value(json_object_get(sb, "total")) == 68);
+    TEST_CHECK(json_number_value(json_object_get(sb, "rate_requested")) == 100);
+    TEST_CHECK(json_is_null(json_object_get(sb, "python")));
+    /* no meta: the defaults; a plain report has no "diff" nor "self2" */
+    TEST_CHECK(page && strstr(page, "<title>spyglass profile</title>"));
+    TEST_EQ_STR(json_string_value(json_object_get(json_object_get(j, "meta"), "unit")), "samples");
+    json_decref(j);
+    free(data);
+    free(page);
+    page = render(a, &meta, NULL, &rc);
+    data = page ? data_text(page) : NULL;
+    TEST_CHECK(data && !strstr(data, "\"diff\":") && !strstr(data, "\"self2\""));
+    free(data);
+    free(page);
+
+    /* bytes: no fading by noise; a full disk */
+    struct agg_meta bytes = {.unit = "bytes", .overhead = -1};
+    page = render_diff(&x, &bytes, &rc);
+    j = page ? data_json(page) : NULL;
+    TEST_CHECK(json_is_false(json_object_get(json_object_get(j, "diff"), "counts")));
+    json_decref(j);
+    free(page);
+    FILE *f = fopen("/dev/full", "w");
+    TEST_CHECK(f != NULL);
+    if (f) {
+        TEST_EQ_INT(out_html_write_diff(f, &x, &bytes), -ENOSPC);
+        fclose(f);
+    }
+    agg_diff_free(d);
+    agg_free(a);
+    agg_free(b);
+}
+
 void test_out_html(void)
 {
     test_structure();
@@ -387,4 +624,6 @@ void test_out_html(void)
     test_sources();
     test_series();
     test_empty_and_errors();
+    test_diff_weights();
+    test_diff_facts();
 }

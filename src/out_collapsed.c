@@ -12,7 +12,7 @@
 /* Append the label of frame id. ';' separates frames and '\n' ends the record, so a ';', '\n'
  * or '\r' inside a (hostile) function or file name would corrupt the line: each becomes a
  * space. Other bytes, including spaces and invalid UTF-8, are kept as they are. */
-static void add_label(struct sbuf *b, const struct agg *a, uint32_t id)
+void out_collapsed_label(struct sbuf *b, const struct agg *a, uint32_t id)
 {
     size_t start = b->len;
     agg_frame_label(a, id, b);
@@ -38,7 +38,7 @@ int out_collapsed_write(FILE *f, const struct agg *a)
         for (uint32_t j = 0; j < n; j++) {
             if (j)
                 sbuf_addc(&b, ';');
-            add_label(&b, a, frames[j]);
+            out_collapsed_label(&b, a, frames[j]);
         }
         sbuf_printf(&b, " %" PRIu64 "\n", w);
         err = file_put(f, &b);

@@ -17,17 +17,6 @@ double out_diff_change(double a, double b)
     return m > 0 ? (b - a) / m : 0;
 }
 
-/* The label of frame id with ';' and line breaks as spaces (as out_collapsed_write). */
-static void add_label(struct sbuf *b, const struct agg *a, uint32_t id)
-{
-    size_t start = b->len;
-    agg_frame_label(a, id, b);
-    for (size_t i = start; i < b->len; i++) {
-        if (b->buf[i] == ';' || b->buf[i] == '\n' || b->buf[i] == '\r')
-            b->buf[i] = ' ';
-    }
-}
-
 int out_diff_collapsed_write(FILE *f, const struct agg_diff *d)
 {
     const struct agg *u = agg_diff_agg(d);
@@ -46,7 +35,7 @@ int out_diff_collapsed_write(FILE *f, const struct agg_diff *d)
         for (uint32_t j = 0; j < n; j++) {
             if (j)
                 sbuf_addc(&b, ';');
-            add_label(&b, u, frames[j]);
+            out_collapsed_label(&b, u, frames[j]);
         }
         sbuf_printf(&b, " %.0f %" PRIu64 "\n", wa, wb);
         if (b.len >= 65536)

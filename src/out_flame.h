@@ -10,6 +10,10 @@
 #include "agg_stacks.h"
 #include "util_sbuf.h"
 
+/* Append the collapsed label of frame id to b: agg_frame_label with each ';', '\n' or '\r'
+ * (which would split a frame or a record) made a space; other bytes as they are. */
+void out_collapsed_label(struct sbuf *b, const struct agg *a, uint32_t id);
+
 /* One line per distinct stack, root first, frames joined by ';', then ' ' and the weight
  * (Brendan Gregg's collapsed format). Stacks with no frames are skipped. */
 int out_collapsed_write(FILE *f, const struct agg *a);

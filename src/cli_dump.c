@@ -46,7 +46,9 @@ static void print_thread(const struct py_proc *p, struct unwinder *u, const stru
     printf("Thread %d (%s%s): \"", th->tid, running ? "active" : "idle",
            th->holds_gil ? "+gil" : "");
     put_escaped(name);
-    printf("\"%s\n", th->status == UNWIND_TORN ? " [stack changed while read]" : "");
+    printf("\"%s\n", th->status == UNWIND_TORN  ? " [stack changed while read]"
+                     : th->status == UNWIND_CUT ? " [stack not read whole]"
+                                                : "");
     for (uint32_t i = 0; i < th->nframes; i++) {
         const struct unwind_frame *f = &s->frames[th->first + i];
         const struct unwind_code *c = unwinder_code(u, f->code);

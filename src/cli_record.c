@@ -398,10 +398,11 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
             (unsigned long long)st->ticks, p->pid, p->version, mode_name(ra->opts.mode),
             st->elapsed, rate, req);
     fprintf(stderr,
-            "spyglass: %llu invalid thread samples (%.2f%%, stack changed while read), %llu "
-            "retried; %llu truncated\n",
+            "spyglass: %llu invalid thread samples (%.2f%%: %llu changed while read, %llu not "
+            "whole), %llu retried; %llu truncated\n",
             (unsigned long long)st->invalid,
             tried ? 100.0 * (double)st->invalid / (double)tried : 0,
+            (unsigned long long)(st->invalid - st->cut), (unsigned long long)st->cut,
             (unsigned long long)st->retries, (unsigned long long)st->truncated);
     double per = st->ticks ? st->self_cpu * 1e6 / (double)st->ticks : 0;
     double reads = st->ticks ? (double)st->reads / (double)st->ticks : 0;

@@ -52,7 +52,11 @@ static void table_38_310(unsigned minor, struct py_offsets *o)
     o->fr_back = 24;
     o->fr_code = 32;
     o->fr_instr = minor == 10 ? 96 : 104;
-    o->fr_size = o->fr_instr + 8;
+    o->fr_gen = o->fr_instr - 8; /* PyObject *f_gen just before int f_lasti */
+    /* After int f_lasti, f_lineno and f_iblock: char f_executing (3.8, 3.9) or signed char
+     * f_state (3.10). */
+    o->fr_state = o->fr_instr + 12;
+    o->fr_size = o->fr_state + 8;
     o->co_firstlineno = 40;
     o->co_filename = 104;
     o->co_name = 112;
@@ -82,7 +86,8 @@ static void table_311(struct py_offsets *o)
     o->ts_thread_id = 152;
     o->ts_native_thread_id = 160;
     o->ts_datastack_chunk = 296;
-    o->ts_size = 304;
+    o->ts_datastack_top = 304;
+    o->ts_size = 312;
     o->fr_code = 32;
     o->fr_back = 48;
     o->fr_instr = 56;
@@ -122,7 +127,8 @@ static void table_312(struct py_offsets *o)
     o->ts_thread_id = 136;
     o->ts_native_thread_id = 144;
     o->ts_datastack_chunk = 232;
-    o->ts_size = 240;
+    o->ts_datastack_top = 240;
+    o->ts_size = 248;
     o->fr_code = 0;
     o->fr_back = 8;
     o->fr_instr = 56;
@@ -232,6 +238,7 @@ static int plausible(const struct py_offsets *o, uint64_t rt_size, uint64_t is_s
     ok = ok && fits(o->ts_next, 8, ts_size) && fits(o->ts_interp, 8, ts_size) &&
          fits(o->ts_frame, 8, ts_size) && fits(o->ts_thread_id, 8, ts_size) &&
          fits(o->ts_native_thread_id, 8, ts_size) && fits(o->ts_datastack_chunk, 8, ts_size) &&
+         fits(o->ts_datastack_top, 8, ts_size) &&
          fits(o->ts_status, 8, ts_size); /* the _status word, and holds_gil after it (3.14) */
     ok = ok && fits(o->fr_back, 8, fr_size) && fits(o->fr_code, 8, fr_size) &&
          fits(o->fr_instr, 8, fr_size) && fits(o->fr_owner, 1, fr_size);
@@ -264,6 +271,8 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->ts_thread_id = off_at(b, l->ts_thread_id);
     o->ts_native_thread_id = off_at(b, l->ts_native);
     o->ts_datastack_chunk = off_at(b, l->ts_chunk);
+    /* Not published: datastack_top follows datastack_chunk in 3.11-3.15 (docs/frame-wholeness.md). */
+    o->ts_datastack_top = o->ts_datastack_chunk != UINT32_MAX ? o->ts_datastack_chunk + 8 : UINT32_MAX;
     o->ts_status = off_at(b, l->ts_status);
     o->fr_back = off_at(b, l->fr_back);
     o->fr_code = off_at(b, l->fr_code);

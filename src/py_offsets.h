@@ -73,6 +73,10 @@ struct py_offsets {
     uint32_t ts_native_thread_id; /* kernel TID (3.11+); 0 = none */
     uint32_t ts_recursion_depth;  /* 3.8-3.10, a cheap change detector; 0 = none */
     uint32_t ts_datastack_chunk;  /* 3.11+ */
+    uint32_t ts_datastack_top;    /* 3.11+: end of the newest chunk's live frames (the pointer
+                                   * after datastack_chunk in every version) */
+    uint32_t ts_base_frame; /* 3.15+: tstate->base_frame, the bottom sentinel of every whole
+                             * chain; 0 = none */
     uint32_t ts_status;           /* 3.12+: _status word */
     int ts_holds_gil_bit;         /* 3.13: bit of _status; -1 = none */
     uint32_t ts_holds_gil;        /* 3.14: int holds_gil; 0 = none */
@@ -82,6 +86,9 @@ struct py_offsets {
     uint32_t fr_code;       /* f_code / f_executable */
     uint32_t fr_instr;      /* f_lasti (int, <= 3.10) / prev_instr, instr_ptr (pointer) */
     uint32_t fr_owner;      /* 3.11+: owner byte */
+    uint32_t fr_gen;        /* 3.8-3.10: f_gen, the generator owning the frame (0: a call);
+                             * 0 = none */
+    uint32_t fr_state;      /* 3.8-3.10: f_executing (3.8, 3.9) / f_state (3.10); 0 = none */
     uint64_t code_tag_mask; /* mask applied to fr_code (3.14: ~3, _PyStackRef) */
     /* PyCodeObject */
     uint32_t co_size; /* bytes to read of a code object header */

@@ -287,7 +287,7 @@ static uint32_t frame_id(struct sampler *sm, uint32_t code, int line)
 /* Whether thread i of the sample goes into the profile. */
 static int addable(const struct unwind_sample *s, uint32_t i)
 {
-    return s->threads[i].status != UNWIND_TORN && s->threads[i].nframes;
+    return !unwind_invalid(s->threads[i].status) && s->threads[i].nframes;
 }
 
 /* SAMPLER_RSS: the CPU time of the threads that share this instant's growth. */
@@ -339,8 +339,9 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
         const struct unwind_thread *th = &s->threads[i];
         uint32_t n = 0;
         uint64_t w;
-        if (th->status == UNWIND_TORN) {
+        if (unwind_invalid(th->status)) {
             st->invalid++;
+            st->cut += th->status == UNWIND_CUT;
             continue;
         }
         if (!th->nframes)

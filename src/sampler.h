@@ -65,7 +65,8 @@ struct sampler_opts {
 struct sampler_stats {
     uint64_t ticks;     /* sampling instants at which the target was read */
     uint64_t stacks;    /* thread stacks added to the profile */
-    uint64_t invalid;   /* thread samples dropped as torn (stack changed while read) */
+    uint64_t invalid;   /* thread samples dropped: torn (stack changed while read) or cut */
+    uint64_t cut;       /* of those, chains that did not reach the thread's outermost frame */
     uint64_t retries;   /* thread walks repeated after a torn read */
     uint64_t truncated; /* stacks deeper than the unwinder's limit */
     uint64_t reads;     /* remote read calls */

@@ -18,10 +18,13 @@
 #define CHUNK_READ       16384 /* default _PyStackChunk size */
 #define CHUNK_MAX        (256 * 1024) /* larger chunks are read frame by frame */
 #define LINETABLE_MAX    (1 << 20)    /* bytes */
-#define MAX_RETRIES      2
+#define MAX_RETRIES      UNWIND_RETRIES
+#define MAX_CUT_RETRIES  UNWIND_CUT_RETRIES
+#define CHUNK_HDR        24 /* _PyStackChunk {previous, size, top}, then the frames */
 #define MAX_INTERPS      16
+#define OWNER_THREAD     0
 #define OWNER_GENERATOR  1
-#define OWNER_C          3          /* 3.12+: CSTACK (3.12, 3.13) and INTERPRETER/CSTACK (3.14) */
+#define OWNER_C          3 /* 3.12+: CSTACK (3.12, 3.13), INTERPRETER and CSTACK (3.14, 3.15) */
 #define REVALIDATE_NS    20000000LL /* re-check some cached code objects every 20 ms */
 #define REVALIDATE_BATCH 32
 #define RUNTIME_NS       10000000LL /* re-read interpreters.head and finalizing every 10 ms */
@@ -40,10 +43,12 @@ struct code_entry {
     unsigned memo_next;
 };
 
-/* A local copy of a remote range (a data-stack chunk). */
+/* A local copy of the live part of a data-stack chunk: its header and the frames below its top
+ * (the thread's datastack_top for the newest chunk, the saved top for older ones). */
 struct region {
     uint64_t addr;
-    uint32_t len;
+    uint64_t size; /* the chunk's size: [addr, addr + size) is the chunk */
+    uint32_t len;  /* bytes held from addr: header and live frames */
     uint32_t cap;
     unsigned char *buf;        /* own copy, when not served from the prefetch */
     const unsigned char *data; /* the bytes: buf, or inside the prefetch buffer */
@@ -81,6 +86,9 @@ struct unwinder {
     uint32_t code_tab_cap, code_tab_used;
     struct region regions[NREGIONS];
     int nregions;
+    uint64_t chunk_next; /* the next older chunk to copy (0: none left), and the newest's live */
+    uint64_t chunk_live; /* end, both from the thread state, for the walk in progress */
+    enum unwind_status why; /* the walk's verdict when it returns -EAGAIN: torn or cut */
     uint64_t main_thread; /* pthread_t of the main thread, 0 unknown */
     unsigned flags;       /* UNWIND_* */
     uint64_t interp;      /* interpreters.head as last read; 0 = read it */
@@ -223,6 +231,45 @@ static void pf_begin(struct unwinder *u)
     /* Keep the ranges read whole (a read stops at the first range that faults). */
     while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
         pf->nhave++;
+}
+
+/* For a walk retried after a cut chain: fetch again, in one vectored read, every range the
+ * failed attempts of this walk asked for, in the reverse of the order they were first asked
+ * for: the frames nearest the leaf, of every attempt, are copied last but one and the thread's
+ * current-frame pointer (asked for first) last, nanoseconds apart. The sorted order of
+ * pf_begin reads a generator's frame and the pointer to it a whole copy apart, and a frame
+ * missing from the copy is read a system call later: long enough for a generator to be
+ * resumed or to yield in between, over and over (docs/frame-wholeness.md). The plan is kept
+ * (without repeats) for the next attempt; ranges are sorted for pf_find after the read. */
+static void pf_begin_ordered(struct unwinder *u)
+{
+    struct prefetch *pf = &u->pf;
+    struct target_iov iov[PF_MAX_RANGES];
+    uint32_t off = 0, n = 0, kept = 0;
+
+    for (uint32_t i = 0; i < pf->nplan; i++) { /* drop repeats, keeping first requests */
+        uint32_t j = 0;
+        while (j < kept && (pf->plan[j].addr != pf->plan[i].addr || pf->plan[j].len != pf->plan[i].len))
+            j++;
+        if (j == kept)
+            pf->plan[kept++] = pf->plan[i];
+    }
+    pf->nplan = kept;
+    for (uint32_t i = kept; i-- > 0 && off + pf->plan[i].len <= PF_MAX_BYTES;) {
+        pf->have[n] = pf->plan[i];
+        pf->have[n].off = off;
+        iov[n] = (struct target_iov){pf->have[n].addr, pf->buf + off, pf->have[n].len};
+        off += pf->have[n].len;
+        n++;
+    }
+    pf->nhave = 0;
+    pf->enabled = 1;
+    if (!n)
+        return;
+    long got = u->p->t->ops->readv(u->p->t, iov, (int)n);
+    while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
+        pf->nhave++;
+    qsort(pf->have, pf->nhave, sizeof(pf->have[0]), pf_cmp);
 }
 
 static void pf_record(struct unwinder *u, uint64_t addr, uint32_t len)
@@ -458,6 +505,14 @@ static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32
     th->nframes++;
 }
 
+/* 3.8-3.10: whether the state byte of a frame (f_executing, 3.10's f_state) says it runs. */
+static int frame_running(const struct py_offsets *o, unsigned char state)
+{
+    if (o->minor == 10)
+        return state == 0 || state == 2; /* FRAME_EXECUTING, FRAME_UNWINDING (an exception) */
+    return state == 1;
+}
+
 /* 3.8-3.10: read the PyFrameObject chain, then re-read the links of every frame in one batch;
  * any difference means the stack changed under the walk. Returns 0, -EAGAIN (torn) or
  * -ESRCH. */
@@ -470,6 +525,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
     uint32_t n = 0, span = o->fr_code + 8 - o->fr_back; /* f_back and f_code */
     int err;
 
+    u->why = UNWIND_TORN;
     for (uint64_t f = top; f; n++) {
         if (n == UNWIND_MAX_DEPTH) {
             th->status = UNWIND_TRUNCATED;
@@ -481,6 +537,12 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         if (err)
             return err == -ESRCH ? err : -EAGAIN;
         u->frame_addrs[n] = f;
+        /* Every frame of a live chain is being executed; one that is not has returned, or is
+         * a generator's that yielded, since its callee's link was read. */
+        if (o->fr_state && !frame_running(o, u->frame_bytes[n][o->fr_state])) {
+            u->why = UNWIND_CUT;
+            return -EAGAIN;
+        }
         f = u64_at(u->frame_bytes[n], o->fr_back);
     }
     for (uint32_t i = 0; i < n; i += 64) {
@@ -506,6 +568,12 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         int lasti = i32_at(u->frame_bytes[i], o->fr_instr);
         int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * 2 : lasti);
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+    }
+    /* The outermost frame is a generator's only when a yield cleared its f_back after the
+     * thread state was read: the chain is cut (docs/frame-wholeness.md). */
+    if (n && th->status == UNWIND_OK && o->fr_gen && u64_at(u->frame_bytes[n - 1], o->fr_gen)) {
+        u->why = UNWIND_CUT;
+        return -EAGAIN;
     }
     th->root_frame = n ? u->frame_addrs[n - 1] : 0;
     return 0;
@@ -537,52 +605,72 @@ static int region_fill(struct unwinder *u, int i, uint64_t addr, uint32_t len)
     return 0;
 }
 
-/* Read the data-stack chunk at chunk as a new region: its used part up to limit when limit is
- * non-zero (the newest chunk), else all of it. */
-static void region_add_chunk(struct unwinder *u, uint64_t chunk, uint64_t limit)
+/* Copy the live part of the next chunk of the walk (u->chunk_next) into a new region: its
+ * header and the frames below its top, which is the thread's datastack_top for the newest chunk
+ * and the top saved in the header for older ones. Returns 0, -ENOENT when no chunk is left,
+ * -EAGAIN when the chunk does not look like one (the thread changed it meanwhile). */
+static int region_add_chunk(struct unwinder *u)
 {
-    if (u->nregions == NREGIONS || !plausible_ptr(chunk))
-        return;
-    uint32_t len = CHUNK_READ;
-    if (limit > chunk && limit - chunk <= CHUNK_MAX)
-        len = (uint32_t)(limit - chunk);
-    if (region_fill(u, u->nregions, chunk, len) != 0 || u->regions[u->nregions].len < 24)
-        return;
+    uint64_t chunk = u->chunk_next;
+    int newest = u->nregions == 0;
+
+    if (!chunk || u->nregions == NREGIONS)
+        return -ENOENT;
+    u->chunk_next = 0;
+    if (!plausible_ptr(chunk))
+        return -EAGAIN;
+    uint32_t want = CHUNK_READ;
+    if (newest && u->chunk_live > chunk && u->chunk_live - chunk <= CHUNK_MAX)
+        want = (uint32_t)(u->chunk_live - chunk);
     struct region *r = &u->regions[u->nregions];
-    uint64_t size = u64_at(r->data, 8);
-    if (!limit && size > r->len && size <= CHUNK_MAX &&
-        region_fill(u, u->nregions, chunk, (uint32_t)size) != 0)
-        return;
-    if (size < r->len)
-        r->len = (uint32_t)size;
-    /* Plan the next sample's read with room to grow, but never past the chunk's end. */
-    uint64_t want = limit ? (uint64_t)len + PF_CHUNK_SLACK : size;
-    pf_record(u, chunk, (uint32_t)(want < size ? want : size));
+    if (want < CHUNK_HDR)
+        want = CHUNK_HDR;
+    if (region_fill(u, u->nregions, chunk, want) != 0 || r->len < CHUNK_HDR)
+        return -EAGAIN;
+    uint64_t size = u64_at(r->data, 8), top = u64_at(r->data, 16);
+    uint64_t live = newest ? u->chunk_live : chunk + CHUNK_HDR + 8 * top;
+    if (size < CHUNK_HDR || size > CHUNK_MAX || top > size / 8 || live < chunk + CHUNK_HDR ||
+        live > chunk + size)
+        return -EAGAIN;
+    uint32_t len = (uint32_t)(live - chunk);
+    if (len > r->len && region_fill(u, u->nregions, chunk, len) != 0)
+        return -EAGAIN;
+    if (r->len < len)
+        return -EAGAIN;
+    r->len = len;
+    r->size = size;
+    /* Plan the next sample's read with room for the stack to grow, within the chunk. */
+    uint64_t plan = newest ? (uint64_t)len + PF_CHUNK_SLACK : len;
+    pf_record(u, chunk, (uint32_t)(plan < size ? plan : size));
+    u->chunk_next = u64_at(r->data, 0);
     u->nregions++;
+    return 0;
 }
 
-/* The frame at f: from a copied chunk when it lies in one, else read on its own into u->tmp.
- * *in_region tells which region held it (-1: read on its own). NULL when unreadable. */
+/* The frame at f. A frame inside a chunk of the thread's data stack is served from the copy of
+ * the chunk's live part (*in_region: its region), and a pointer into a chunk's dead part (above
+ * its top: a frame popped since) is stale. Any other frame (a generator's, embedded in the
+ * generator object; an entry frame on the C stack; 3.15's base frame in the thread state) is
+ * read on its own into u->tmp (*in_region -1, or -2 when chunks past the NREGIONS copied
+ * may hold it). NULL when stale or unreadable: u->why says. */
 static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_region)
 {
     const struct py_offsets *o = u->o;
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < u->nregions; i++) {
-            const struct region *r = &u->regions[i];
-            if (f >= r->addr + 24 && f + o->fr_size <= r->addr + r->len) {
-                *in_region = i;
-                return r->data + (f - r->addr);
-            }
+    for (int i = 0;; i++) {
+        if (i == u->nregions && region_add_chunk(u) != 0)
+            break; /* every chunk of the thread is copied: f is in none */
+        const struct region *r = &u->regions[i];
+        if (f < r->addr || f >= r->addr + r->size)
+            continue;
+        if (f < r->addr + CHUNK_HDR || f + o->fr_size > r->addr + r->len) {
+            u->why = UNWIND_CUT; /* a frame popped since its callee's link was read */
+            return NULL;
         }
-        /* Past the oldest copied chunk: the previous chunk may hold it. */
-        if (pass || !u->nregions)
-            break;
-        uint64_t prev = u64_at(u->regions[u->nregions - 1].data, 0);
-        if (!(f > prev && f - prev < CHUNK_MAX))
-            break;
-        region_add_chunk(u, prev, 0);
+        *in_region = i;
+        return r->data + (f - r->addr);
     }
-    *in_region = -1;
+    /* -1: in no chunk of the thread; -2: perhaps in one past the NREGIONS copied. */
+    *in_region = u->chunk_next ? -2 : -1;
     if (uread(u, f, u->tmp, o->fr_size) != 0)
         return NULL;
     return u->tmp;
@@ -607,17 +695,20 @@ static int code_for_ip(struct unwinder *u, uint64_t code, uint64_t ip)
 }
 
 /* 3.11+: walk the _PyInterpreterFrame chain from top, reading frames out of copies of the
- * thread's data-stack chunks. Returns 0, -EAGAIN (torn) or -ESRCH. */
-static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct unwind_sample *s,
-                       struct unwind_thread *th)
+ * thread's data-stack chunks, and accept it only when it is whole: see docs/frame-wholeness.md.
+ * Returns 0, -EAGAIN (u->why: torn or cut) or -ESRCH. */
+static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts,
+                       struct unwind_sample *s, struct unwind_thread *th)
 {
     const struct py_offsets *o = u->o;
-    uint64_t f = top, prev_f = 0, last = 0;
+    uint64_t f = top, prev_f = 0, last = 0, bottom = 0;
+    unsigned bottom_owner = 0, outer_owner = 0;
     int prev_region = -1;
 
     u->nregions = 0;
-    if (plausible_ptr(chunk) && top > chunk && top - chunk < CHUNK_MAX)
-        region_add_chunk(u, chunk, top + o->fr_size);
+    u->chunk_next = u64_at(ts, o->ts_datastack_chunk);
+    u->chunk_live = u64_at(ts, o->ts_datastack_top);
+    u->why = UNWIND_TORN;
     for (int steps = 0; f; steps++) {
         int region;
         if (steps == 2 * UNWIND_MAX_DEPTH || th->nframes == UNWIND_MAX_DEPTH) {
@@ -639,6 +730,14 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
         uint64_t code = u64_at(fb, o->fr_code) & o->code_tag_mask;
         if (owner > (o->minor >= 14 ? 4u : o->minor >= 12 ? 3u : 2u))
             return -EAGAIN;
+        /* Where each owner's frames live: a function's on the data stack, a generator's in its
+         * generator object. Anything else is memory reused since its link was read. */
+        if (owner < OWNER_C && region != -2 && (owner == OWNER_THREAD) != (region >= 0)) {
+            u->why = UNWIND_CUT;
+            return -EAGAIN;
+        }
+        bottom = f;
+        bottom_owner = owner;
         if (owner >= OWNER_C) {
             f = next; /* a C-stack entry/shim frame (3.12+) */
             continue;
@@ -649,6 +748,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
             return -EAGAIN;
         int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
         last = f;
+        outer_owner = owner;
         f = next;
         /* An incomplete frame (before its RESUME: the call is being set up) has called
          * nothing yet, so only the newest frame can be one. It is kept, so that the cost of
@@ -657,6 +757,15 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
         if (owner != OWNER_GENERATOR && addr < u->codes[c].firsttraceable && th->nframes)
             return -EAGAIN;
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+    }
+    /* Whole means the chain ends where the thread's frames begin: a generator is never the
+     * outermost Python frame (its caller's link was cleared by a yield read half-way), and
+     * the last frame is 3.15's base frame, or (3.12-3.14) a C entry frame. */
+    if (last && (outer_owner == OWNER_GENERATOR ||
+                 (o->ts_base_frame ? bottom != u64_at(ts, o->ts_base_frame)
+                                   : o->minor >= 12 && bottom_owner < OWNER_C))) {
+        u->why = UNWIND_CUT;
+        return -EAGAIN;
     }
     th->root_frame = last;
     return 0;
@@ -707,14 +816,16 @@ static int holds_gil(struct unwinder *u, const unsigned char *ts, uint64_t tstat
     return holder && holder == tstate;
 }
 
-/* Walk one thread, re-reading its thread state and retrying when the walk looks torn. */
+/* Walk one thread, re-reading its thread state and retrying when the walk looks torn or cut
+ * (up to MAX_RETRIES and MAX_CUT_RETRIES times: a cut chain is a race with a generator that
+ * switches every few hundred nanoseconds, which a fresh read most often wins). */
 static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_sample *s,
                        struct unwind_thread *th)
 {
     const struct py_offsets *o = u->o;
-    int err = 0;
+    int err = 0, torn = 0, cut = 0;
 
-    for (int attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+    for (int attempt = 0;; attempt++) {
         uint64_t top;
         s->nframes = th->first;
         th->nframes = 0;
@@ -722,20 +833,28 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         th->status = UNWIND_OK;
         if (attempt) {
             s->retries++;
-            /* Fetch again, in one read, everything the torn attempt needed (the plan so far
-             * includes the ranges it asked for): a fresh and nearly simultaneous copy. */
-            pf_record(u, th->tstate, o->ts_size);
-            pf_begin(u);
+            /* Fetch again, in one read, everything the failed attempt needed (the plan so far
+             * includes the ranges it asked for, the thread state first): a fresh and nearly
+             * simultaneous copy. */
+            if (cut) {
+                pf_begin_ordered(u);
+            } else {
+                pf_record(u, th->tstate, o->ts_size);
+                pf_begin(u);
+            }
             err = uread(u, th->tstate, ts, o->ts_size);
             if (err)
                 break;
         }
+        u->why = UNWIND_TORN;
         err = top_frame(u, ts, &top);
         if (!err && top && o->frames == PY_FRAMES_OBJECT)
             err = walk_object(u, top, s, th);
         else if (!err && top)
-            err = walk_interp(u, top, u64_at(ts, o->ts_datastack_chunk), s, th);
+            err = walk_interp(u, top, ts, s, th);
         if (err != -EAGAIN && err != -EFAULT)
+            break;
+        if (u->why == UNWIND_CUT ? ++cut > MAX_CUT_RETRIES : ++torn > MAX_RETRIES)
             break;
     }
     if (err == -ESRCH)
@@ -743,7 +862,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
     if (err) {
         s->nframes = th->first;
         th->nframes = 0;
-        th->status = UNWIND_TORN;
+        th->status = u->why;
     }
     if (th->status != UNWIND_OK)
         th->root_frame = 0;

@@ -13,6 +13,12 @@
 
 #define UNWIND_MAX_DEPTH   4096
 #define UNWIND_MAX_THREADS 1024
+/* Walks of a thread repeated after a read that changed under the walk, and after a chain that
+ * did not reach its bottom. A generator pipeline switches frames every 100 ns or so, faster
+ * than any copy of a chain, so a retry loses the race about half the time or more; each retry
+ * costs one vectored read (docs/frame-wholeness.md). */
+#define UNWIND_RETRIES     8
+#define UNWIND_CUT_RETRIES 24
 
 /* A resolved code object. Immutable once created; indexes stay valid for the unwinder's life
  * (a code object freed and replaced at the same address gets a new index). */
@@ -32,7 +38,16 @@ enum unwind_status {
     UNWIND_OK = 0,
     UNWIND_TORN = 1,      /* the stack changed while being read, even after retries */
     UNWIND_TRUNCATED = 2, /* deeper than UNWIND_MAX_DEPTH: the outermost frames are missing */
+    UNWIND_CUT = 3,       /* the chain did not reach the thread's outermost frame (a generator
+                           * yielded, or a frame was popped, while it was read), even after
+                           * retries: left out, never shown cut */
 };
+
+/* Whether a thread of a sample was dropped (torn or cut): its frames are not in the sample. */
+static inline int unwind_invalid(enum unwind_status st)
+{
+    return st == UNWIND_TORN || st == UNWIND_CUT;
+}
 
 struct unwind_thread {
     uint64_t tstate;    /* remote PyThreadState* */

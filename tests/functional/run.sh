@@ -5,8 +5,8 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/run.sh [REGEX]
 #   REGEX: run only the groups whose name matches: split (and hotline), modes, recursion,
-#   attach, exitcode, threads (and threads churn), threadnames, formats, unicode, unsupported,
-#   badinput, signals. Example: tests/functional/run.sh 'modes|threads'
+#   attach, exitcode, threads (and threads churn), threadnames, whole, formats, unicode,
+#   unsupported, badinput, signals. Example: tests/functional/run.sh 'modes|threads'
 # SPYGLASS_TEST_TIMEOUT: seconds allowed to any one command (default 40).
 #
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' (and the relevant output, as '#' lines) per check,
@@ -497,6 +497,80 @@ t_threadnames() {
     stop_bg "$pid"
 }
 
+# 8. Whole stacks: programs whose stacks run through generator, coroutine and async-generator
+# frames (tests/targets/pipelines.py), with a .pth file in the user site that runs code at
+# start-up. Every written stack of the target's code reaches its '<module>' frame (at most 0.5%
+# may not: none should), the summary counts what was dropped, and no start-up '<string>' frame
+# shows up inside a live stack. Then 200 dumps of a generator pipeline: no stack printed cut.
+WHOLE_SHAPES=(gen yieldfrom genexpr asyncgen gather)
+t_whole() {
+    local py=$1 v=$2 n shape site out pid i cut=0 dropped=0 outer
+    local ub=$T/userbase-$v
+    site=$(PYTHONUSERBASE=$ub "$py" -c 'import site; print(site.getusersitepackages())') || site=
+    if [[ -n $site ]]; then
+        mkdir -p "$site"
+        # An import line of a .pth file is exec()'d by site at start-up, as '<string>'.
+        echo 'import os; os.environ.setdefault("SPYGLASS_PTH_RAN", "".join(str(i) for i in range(3)))' \
+            >"$site/spyglass-test.pth"
+    fi
+    for shape in "${WHOLE_SHAPES[@]}"; do
+        n=whole-$shape-$v
+        check_begin "whole $shape $v"
+        PYTHONUSERBASE=$ub sg "$n" record --rate 1000 -o "$T/$n.txt" -- \
+            "$py" "$TARGETS/pipelines.py" "$shape" 1.5
+        expect_rc 0 "$n"
+        if ((RC == 0)); then
+            out=$(stacks whole "$T/$n.txt" "$TARGETS/pipelines.py" 0.5 2>&1) || why "$out"
+            grep -q 'invalid thread samples (.*not whole)' "$T/$n.err" ||
+                why "the summary does not count the samples dropped as not whole"
+            note "$(sed -n 's/^spyglass: \([0-9]* invalid thread samples.*\)/\1/p' "$T/$n.err"); cut/total written: $out"
+            ((${#WHY[@]})) && show "$T/$n.err"
+        fi
+        check_end
+    done
+    # The site file must have run: else the '<string>' check above proved nothing.
+    n=whole-pth-$v
+    check_begin "whole .pth ran at start-up $v"
+    PYTHONUSERBASE=$ub run "$n" "$py" -c 'import os; print(os.environ.get("SPYGLASS_PTH_RAN"))'
+    grep -qx 012 "$T/$n.out" || why "the .pth file in $site did not run"
+    check_end
+
+    n=whole-dump-$v
+    check_begin "whole 200 dumps $v"
+    start_bg "$py" "$TARGETS/pipelines.py" gen 60 "$T/$n.ready"
+    pid=$BGPID
+    if wait_file "$T/$n.ready" 15; then
+        for ((i = 0; i < 200; i++)); do
+            run "$n" "$SG" dump --pid "$pid"
+            if ((RC != 0)); then
+                why "dump $i: exit status $RC"
+                show "$T/$n.err"
+                break
+            fi
+            # The main thread's block: its last frame is the outermost.
+            outer=$(awk '/^Thread /{m = /"MainThread"/; d = /not read whole|changed while read/}
+                         m && /^    /{last = $0} END {print (d ? "DROPPED" : last)}' "$T/$n.out")
+            case $outer in
+            DROPPED) dropped=$((dropped + 1)) ;;
+            "    <module> ("*pipelines.py:*) ;;
+            *)
+                cut=$((cut + 1))
+                cp "$T/$n.out" "$T/$n.cut.$cut"
+                ;;
+            esac
+        done
+        ((cut == 0)) || {
+            why "$cut of 200 dumps printed a cut stack"
+            show "$T/$n.cut.1"
+        }
+        note "200 dumps: $cut cut, $dropped marked as not read whole"
+    else
+        why "the target did not start"
+    fi
+    check_end
+    stop_bg "$pid"
+}
+
 for i in "${!PYS[@]}"; do
     py=${PYS[$i]}
     v=${LABELS[$i]}
@@ -507,12 +581,13 @@ for i in "${!PYS[@]}"; do
     want exitcode && t_exitcode "$py" "$v"
     want threads && t_threads "$py" "$v"
     want threadnames && t_threadnames "$py" "$v"
+    want whole && t_whole "$py" "$v"
 done
 
 # ---------------------------------------------------------------------------------------------
 # Run-once checks
 
-# 8. Output formats, chosen by -o's extension or --format.
+# 9. Output formats, chosen by -o's extension or --format.
 t_formats() {
     local py=$1 v=$2 n out
     n=fmt-svg-$v
@@ -558,7 +633,7 @@ EOF
     check_end
 }
 
-# 9. Non-ASCII and hostile names: exact in collapsed output, escaped in the SVG.
+# 10. Non-ASCII and hostile names: exact in collapsed output, escaped in the SVG.
 t_unicode() {
     local py=$1 v=$2 n dir file name out
     dir="$T/tärget dir $v"
@@ -656,7 +731,7 @@ t_unsupported() {
     stop_bg "$pid"
 }
 
-# 10. Bad input: one line on stderr and the documented exit code.
+# 11. Bad input: one line on stderr and the documented exit code.
 t_badinput() {
     local py=$1 n pid
     n=bad-nopid
@@ -828,7 +903,7 @@ t_badinput() {
     check_end
 }
 
-# 11. SIGINT (like Ctrl-C) in launch mode, SIGTERM in attach mode: stop and write the profile.
+# 12. SIGINT (like Ctrl-C) in launch mode, SIGTERM in attach mode: stop and write the profile.
 t_signals() {
     local py=$1 n sgpid child pid
     n=sig-int

@@ -14,6 +14,10 @@ usage: stacks.py COMMAND FILE [ARGS...]
                              stack is rooted in a 'thread NAME (TID)' frame
   threadnames FILE PID NAME...  every stack is rooted in 'thread MainThread (PID)' or in
                              'thread NAME (TID)' with one of the NAMEs and TID != PID
+  whole FILE SCRIPT MAXPCT   of the samples with a frame of file SCRIPT, at most MAXPCT% lack
+                             '<module> (SCRIPT:N)' as their outermost frame (below a thread
+                             frame); and a '<string>' frame (code a .pth file ran at start-up)
+                             only ever sits under site's addpackage. Prints 'CUT TOTAL'
 Exit status 0 when the answer exists, 1 (with a message) otherwise.
 """
 import re
@@ -99,6 +103,31 @@ def main():
                 sum(bad.values()),
                 ", ".join("%a x%d" % (r, c) for r, c in bad.most_common(6))))
         print("all %d samples rooted in expected thread frames" % total)
+    elif cmd == "whole":
+        script, maxpct = args[0], float(args[1])
+        total = cut = 0
+        cuts, strays = Counter(), Counter()
+        for s, c in stacks:
+            fr = s[1:] if s and s[0].startswith("thread ") else s
+            for i, f in enumerate(fr):
+                if " (<string>:" in f and not any(is_func(a, "addpackage") for a in fr[:i]):
+                    strays[";".join(x.split(" (")[0] for x in fr)] += c
+            if not any(" (%s:" % script in f for f in fr):
+                continue
+            total += c
+            if not (fr and is_func(fr[0], "<module>") and " (%s:" % script in fr[0]):
+                cut += c
+                cuts[";".join(x.split(" (")[0] for x in fr[:6])] += c
+        print(cut, total)
+        if strays:
+            sys.exit("a start-up <string> frame inside a live stack: %s" % ", ".join(
+                "%a x%d" % sc for sc in strays.most_common(3)))
+        if not total:
+            sys.exit("no stack has a frame of %s" % script)
+        if 100.0 * cut > maxpct * total:
+            sys.exit("%d of %d samples (%.2f%%) lack their outermost frame, e.g. %s" % (
+                cut, total, 100.0 * cut / total,
+                ", ".join("%a x%d" % sc for sc in cuts.most_common(3))))
     else:
         sys.exit("unknown command " + cmd)
 

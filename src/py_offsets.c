@@ -271,8 +271,10 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->ts_thread_id = off_at(b, l->ts_thread_id);
     o->ts_native_thread_id = off_at(b, l->ts_native);
     o->ts_datastack_chunk = off_at(b, l->ts_chunk);
-    /* Not published: datastack_top follows datastack_chunk in 3.11-3.15 (docs/frame-wholeness.md). */
-    o->ts_datastack_top = o->ts_datastack_chunk != UINT32_MAX ? o->ts_datastack_chunk + 8 : UINT32_MAX;
+    /* Not published: datastack_top follows datastack_chunk in 3.11-3.15 (docs/frame-wholeness.md).
+     */
+    o->ts_datastack_top =
+        o->ts_datastack_chunk != UINT32_MAX ? o->ts_datastack_chunk + 8 : UINT32_MAX;
     o->ts_status = off_at(b, l->ts_status);
     o->fr_back = off_at(b, l->fr_back);
     o->fr_code = off_at(b, l->fr_code);

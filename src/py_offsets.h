@@ -75,8 +75,8 @@ struct py_offsets {
     uint32_t ts_datastack_chunk;  /* 3.11+ */
     uint32_t ts_datastack_top;    /* 3.11+: end of the newest chunk's live frames (the pointer
                                    * after datastack_chunk in every version) */
-    uint32_t ts_base_frame; /* 3.15+: tstate->base_frame, the bottom sentinel of every whole
-                             * chain; 0 = none */
+    uint32_t ts_base_frame;       /* 3.15+: tstate->base_frame, the bottom sentinel of every whole
+                                   * chain; 0 = none */
     uint32_t ts_status;           /* 3.12+: _status word */
     int ts_holds_gil_bit;         /* 3.13: bit of _status; -1 = none */
     uint32_t ts_holds_gil;        /* 3.14: int holds_gil; 0 = none */

@@ -14,20 +14,21 @@
 #include "py_str.h"
 #include "util_xalloc.h"
 
-#define NREGIONS         48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
-#define CHUNK_READ       16384 /* default _PyStackChunk size */
-#define CHUNK_MAX        (256 * 1024) /* larger chunks are read frame by frame */
-#define LINETABLE_MAX    (1 << 20)    /* bytes */
-#define MAX_RETRIES      UNWIND_RETRIES
-#define MAX_CUT_RETRIES  UNWIND_CUT_RETRIES
-#define CHUNK_HDR        24 /* _PyStackChunk {previous, size, top}, then the frames */
-#define MAX_INTERPS      16
-#define OWNER_THREAD     0
-#define OWNER_GENERATOR  1
-#define OWNER_C          3 /* 3.12+: CSTACK (3.12, 3.13), INTERPRETER and CSTACK (3.14, 3.15) */
-#define REVALIDATE_NS    20000000LL /* re-check some cached code objects every 20 ms */
-#define REVALIDATE_BATCH 32
-#define RUNTIME_NS       10000000LL /* re-read interpreters.head and finalizing every 10 ms */
+#define NREGIONS           48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
+#define CHUNK_READ         16384 /* default _PyStackChunk size */
+#define CHUNK_MAX          (256 * 1024) /* larger chunks are read frame by frame */
+#define LINETABLE_MAX      (1 << 20)    /* bytes */
+#define MAX_RETRIES        UNWIND_RETRIES
+#define MAX_CUT_RETRIES    UNWIND_CUT_RETRIES
+#define CHUNK_HDR          24 /* _PyStackChunk {previous, size, top}, then the frames */
+#define MAX_INTERPS        16
+#define OWNER_THREAD       0
+#define OWNER_GENERATOR    1
+#define OWNER_FRAME_OBJECT 2
+#define OWNER_C            3 /* 3.12+: CSTACK (3.12, 3.13), INTERPRETER and CSTACK (3.14, 3.15) */
+#define REVALIDATE_NS      20000000LL /* re-check some cached code objects every 20 ms */
+#define REVALIDATE_BATCH   32
+#define RUNTIME_NS         10000000LL /* re-read interpreters.head and finalizing every 10 ms */
 /* Lines remembered per code object: a recursive function is sampled at its call site and at its
  * current line. */
 #define LINE_MEMO 4
@@ -86,13 +87,13 @@ struct unwinder {
     uint32_t code_tab_cap, code_tab_used;
     struct region regions[NREGIONS];
     int nregions;
-    uint64_t chunk_next; /* the next older chunk to copy (0: none left), and the newest's live */
-    uint64_t chunk_live; /* end, both from the thread state, for the walk in progress */
+    uint64_t chunk_next;    /* the next older chunk to copy (0: none left), and the newest's live */
+    uint64_t chunk_live;    /* end, both from the thread state, for the walk in progress */
     enum unwind_status why; /* the walk's verdict when it returns -EAGAIN: torn or cut */
-    uint64_t main_thread; /* pthread_t of the main thread, 0 unknown */
-    unsigned flags;       /* UNWIND_* */
-    uint64_t interp;      /* interpreters.head as last read; 0 = read it */
-    long long runtime_at; /* when to re-read the _PyRuntime fields */
+    uint64_t main_thread;   /* pthread_t of the main thread, 0 unknown */
+    unsigned flags;         /* UNWIND_* */
+    uint64_t interp;        /* interpreters.head as last read; 0 = read it */
+    long long runtime_at;   /* when to re-read the _PyRuntime fields */
     uint64_t code_generation;
     uint32_t revalidate_next;
     long long revalidate_at;
@@ -249,7 +250,8 @@ static void pf_begin_ordered(struct unwinder *u)
 
     for (uint32_t i = 0; i < pf->nplan; i++) { /* drop repeats, keeping first requests */
         uint32_t j = 0;
-        while (j < kept && (pf->plan[j].addr != pf->plan[i].addr || pf->plan[j].len != pf->plan[i].len))
+        while (j < kept &&
+               (pf->plan[j].addr != pf->plan[i].addr || pf->plan[j].len != pf->plan[i].len))
             j++;
         if (j == kept)
             pf->plan[kept++] = pf->plan[i];
@@ -731,8 +733,10 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
         if (owner > (o->minor >= 14 ? 4u : o->minor >= 12 ? 3u : 2u))
             return -EAGAIN;
         /* Where each owner's frames live: a function's on the data stack, a generator's in its
-         * generator object. Anything else is memory reused since its link was read. */
-        if (owner < OWNER_C && region != -2 && (owner == OWNER_THREAD) != (region >= 0)) {
+         * generator object; a frame object's copy (owner 2) is in no live chain. Anything else
+         * is memory reused since its link was read. */
+        if (owner == OWNER_FRAME_OBJECT ||
+            (owner < OWNER_C && region != -2 && (owner == OWNER_THREAD) != (region >= 0))) {
             u->why = UNWIND_CUT;
             return -EAGAIN;
         }

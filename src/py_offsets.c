@@ -45,6 +45,7 @@ static void table_38_310(unsigned minor, struct py_offsets *o)
     o->rt_gil = minor == 8 ? 1152 : 352;
     o->is_next = 0;
     o->is_threads_head = 8;
+    o->is_id = minor == 8 ? 16 : 24; /* after tstate_head (3.9+: and runtime) */
     o->ts_frame = 24;
     o->ts_recursion_depth = 32;
     o->ts_thread_id = 176;
@@ -81,6 +82,7 @@ static void table_311(struct py_offsets *o)
     o->rt_gil = 360;
     o->is_next = 0;
     o->is_threads_head = 16;
+    o->is_id = 48; /* after threads {next_unique_id, head, count, stacksize} and runtime */
     o->ts_cframe = 56;
     o->cf_current_frame = 8;
     o->ts_thread_id = 152;
@@ -120,6 +122,7 @@ static void table_312(struct py_offsets *o)
     o->rt_main_thread = 64;
     o->is_next = 0;
     o->is_threads_head = 72;
+    o->is_id = 8;
     o->is_gil_ptr = 384;
     o->ts_status = 24;
     o->ts_cframe = 56;
@@ -233,8 +236,9 @@ static int plausible(const struct py_offsets *o, uint64_t rt_size, uint64_t is_s
         return 0;
     int ok = fits(o->rt_finalizing, 8, rt_size) && fits(o->rt_interp_head, 8, rt_size);
     ok = ok && fits(o->is_next, 8, is_size) && fits(o->is_threads_head, 8, is_size) &&
-         fits(o->is_gil_ptr, 8, is_size) && fits(o->is_code_generation, 8, is_size) &&
-         fits(o->gil_locked, 4, 256) && fits(o->gil_last_holder, 8, 256);
+         fits(o->is_id, 8, is_size) && fits(o->is_gil_ptr, 8, is_size) &&
+         fits(o->is_code_generation, 8, is_size) && fits(o->gil_locked, 4, 256) &&
+         fits(o->gil_last_holder, 8, 256);
     ok = ok && fits(o->ts_next, 8, ts_size) && fits(o->ts_interp, 8, ts_size) &&
          fits(o->ts_frame, 8, ts_size) && fits(o->ts_thread_id, 8, ts_size) &&
          fits(o->ts_native_thread_id, 8, ts_size) && fits(o->ts_datastack_chunk, 8, ts_size) &&
@@ -259,6 +263,7 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->rt_interp_head = off_at(b, l->rt_interp_head);
     o->is_next = off_at(b, l->is_next);
     o->is_threads_head = off_at(b, l->is_threads_head);
+    o->is_id = off_at(b, l->is_size + 8); /* interpreter_state: size, id, next, ... */
     o->is_gil_ptr = off_at(b, l->is_gil_ptr);
     uint32_t gil = off_at(b, l->is_gil_state);
     uint32_t locked = off_at(b, l->is_gil_locked), holder = off_at(b, l->is_gil_holder);

@@ -57,6 +57,7 @@ struct py_offsets {
     uint32_t is_threads_head;
     uint32_t is_gil_ptr;         /* ceval.gil (PY_GIL_STRUCT) */
     uint32_t is_code_generation; /* 3.14: _code_object_generation; 0 = none */
+    uint32_t is_id;              /* int64_t id (0: the main interpreter); 0 = none */
     /* struct _gil_runtime_state */
     uint32_t gil_size; /* bytes: its mutexes and condition variables are where GIL waiters
                         * block (futex addresses inside it) */

@@ -19,14 +19,15 @@
 
 static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS, "a stack per thread read");
 
-#define LINE_CACHE      4
-#define TID_CACHE       256
-#define SPIN_NS         30000 /* waits shorter than this spin: a sleep would overshoot more */
-#define MAX_LAG_NS      1000000000LL
-#define CPU_POLL_NS     50000000LL
-#define NAME_NS         1000000000LL /* re-read a thread's Python name this often */
-#define THREAD_NAME_MAX 256          /* bytes of a thread name kept */
-#define UNSET           UINT64_MAX   /* a counter not read yet */
+#define LINE_CACHE        4
+#define TID_CACHE         256
+#define SPIN_NS           30000 /* waits shorter than this spin: a sleep would overshoot more */
+#define MAX_LAG_NS        1000000000LL
+#define CPU_POLL_NS       50000000LL
+#define NAME_NS           1000000000LL /* re-read a thread's Python name this often */
+#define THREAD_NAME_MAX   256          /* bytes of a thread name kept */
+#define UNSET             UINT64_MAX   /* a counter not read yet */
+#define SAMPLER_MAX_CHAIN 16           /* thread states of one kernel thread (interpreters) */
 
 /* Per code object: interned strings and the frames of its last few lines. */
 struct code_ids {
@@ -42,6 +43,7 @@ struct tid_slot {
     uint32_t frame;              /* "thread NAME (TID)" frame, AGG_NONE until made */
     uint64_t thread_id;          /* pthread_t of the thread the frame was made for */
     uint64_t root;               /* its root Python frame when its name was last looked up */
+    int64_t interp;              /* the interpreter it ran in then (its label names a sub one) */
     long long named_at;          /* then (CLOCK_MONOTONIC ns) */
     struct thread_state_slot ts; /* its /proc files for the state, and last reading */
     int io_fd;                   /* /proc/PID/task/TID/io (SAMPLER_IO_BYTES), -1 none */
@@ -66,12 +68,12 @@ struct sampler {
     uint32_t nids;
     struct tid_slot tids[TID_CACHE];
     uint32_t ntids;
-    uint32_t stack[UNWIND_MAX_DEPTH + 3];
-    uint32_t truncated_frame;             /* "<truncated>" */
-    uint32_t state_frame[THREAD_STATE_N]; /* "<cpu>", "<gil>" ... (opts->states) */
-    long long now;                        /* CLOCK_MONOTONIC ns of the current tick */
-    int with_states;                      /* opts->states, in wall mode */
-    enum sampler_metric metric;           /* opts->metric in wall mode, else SAMPLER_SAMPLES */
+    uint32_t stack[2 * UNWIND_MAX_DEPTH + 3]; /* subinterpreters stack up to twice */
+    uint32_t truncated_frame;                 /* "<truncated>" */
+    uint32_t state_frame[THREAD_STATE_N];     /* "<cpu>", "<gil>" ... (opts->states) */
+    long long now;                            /* CLOCK_MONOTONIC ns of the current tick */
+    int with_states;                          /* opts->states, in wall mode */
+    enum sampler_metric metric;               /* opts->metric in wall mode, else SAMPLER_SAMPLES */
     struct thread_state_reader *states;
     struct thread_meas meas[UNWIND_MAX_THREADS];
     int statm_fd;      /* /proc/PID/statm (SAMPLER_RSS), -1 none */
@@ -135,6 +137,7 @@ static struct tid_slot *tid_slot(struct sampler *sm, int tid)
             t->frame = AGG_NONE;
             t->thread_id = 0;
             t->root = 0;
+            t->interp = 0;
             t->named_at = 0;
             thread_state_slot_init(&t->ts);
             t->io_fd = -1;
@@ -211,30 +214,33 @@ static int want_thread(void *ctx, const struct unwind_thread *th)
  * under the same TID (another pthread_t, or another root frame), or a name last read NAME_NS
  * ago (a thread may rename itself). A stack without a root frame (truncated) changes nothing. */
 static int name_stale(const struct sampler *sm, const struct tid_slot *t,
-                      const struct unwind_thread *th)
+                      const struct unwind_thread *th, int64_t interp)
 {
-    if (t->frame == AGG_NONE || t->thread_id != th->thread_id)
+    if (t->frame == AGG_NONE || t->thread_id != th->thread_id || t->interp != interp)
         return 1;
     if (th->is_main)
         return 0;
     return (th->root_frame && th->root_frame != t->root) || sm->now - t->named_at >= NAME_NS;
 }
 
-/* The "thread NAME (TID)" frame of th. NAME is the thread's Python name (threading's
- * Thread.name), else MainThread for the main thread, else the kernel's name of the thread. It is
- * made once per thread and kept in its TID's slot; a thread whose kernel TID is unknown (0)
- * has no slot, and no Python name is read for it (that would cost reads at every sample). */
-static uint32_t thread_frame(struct sampler *sm, const struct unwind_thread *th)
+/* The "thread NAME (TID)" frame of th, the outermost thread state of its kernel thread. NAME is
+ * the thread's Python name (threading's Thread.name), else MainThread for the main thread, else
+ * the kernel's name of the thread; "thread NAME [interpreter N] (TID)" while the thread runs in
+ * subinterpreter N (interp, the innermost thread state's). It is made once per thread and kept
+ * in its TID's slot; a thread whose kernel TID is unknown (0) has no slot, and no Python name
+ * is read for it (that would cost reads at every sample). */
+static uint32_t thread_frame(struct sampler *sm, const struct unwind_thread *th, int64_t interp)
 {
     struct tid_slot *t = tid_slot(sm, th->tid);
-    char name[THREAD_NAME_MAX] = "", label[THREAD_NAME_MAX + 32];
+    char name[THREAD_NAME_MAX] = "", label[THREAD_NAME_MAX + 64], in[40] = "";
     struct agg_frame f = {0, AGG_NONE, 0, AGG_FRAME_THREAD};
     int found = 0;
 
-    if (t && !name_stale(sm, t, th))
+    if (t && !name_stale(sm, t, th, interp))
         return t->frame;
-    if (t && t->thread_id != th->thread_id) {
+    if (t && (t->thread_id != th->thread_id || t->interp != interp)) {
         t->thread_id = th->thread_id;
+        t->interp = interp;
         t->frame = AGG_NONE;
     }
     if (t && !th->is_main) {
@@ -248,7 +254,9 @@ static uint32_t thread_frame(struct sampler *sm, const struct unwind_thread *th)
         snprintf(name, sizeof(name), "MainThread");
     else if (!found && (!th->tid || proc_comm_read(sm->p->pid, th->tid, name, sizeof(name)) != 0))
         snprintf(name, sizeof(name), "?");
-    snprintf(label, sizeof(label), "thread %s (%d)", name, th->tid); /* TID 0: unknown */
+    if (interp > 0)
+        snprintf(in, sizeof(in), " [interpreter %lld]", (long long)interp);
+    snprintf(label, sizeof(label), "thread %s%s (%d)", name, in, th->tid); /* TID 0: unknown */
     f.name = agg_intern(sm->a, label, strlen(label));
     uint32_t id = agg_frame_id(sm->a, &f);
     if (t)
@@ -287,7 +295,7 @@ static uint32_t frame_id(struct sampler *sm, uint32_t code, int line)
 /* Whether thread i of the sample goes into the profile. */
 static int addable(const struct unwind_sample *s, uint32_t i)
 {
-    return !unwind_invalid(s->threads[i].status) && s->threads[i].nframes;
+    return !unwind_invalid(s->threads[i].status) && s->threads[i].nframes && !s->threads[i].nested;
 }
 
 /* SAMPLER_RSS: the CPU time of the threads that share this instant's growth. */
@@ -328,18 +336,41 @@ static uint64_t weight_of(struct sampler *sm, uint32_t i, uint64_t total, uint64
     return 1;
 }
 
+/* The thread states whose frames make thread i's stack, outermost first (a kernel thread that
+ * called into subinterpreters has one per interpreter: unwind_thread.under); returns how many,
+ * or 0 when one of them could not be read whole. */
+static uint32_t chain_of(const struct unwind_sample *s, uint32_t i, uint32_t *chain)
+{
+    uint32_t n = 0;
+    for (int32_t k = (int32_t)i; k >= 0 && n < SAMPLER_MAX_CHAIN; k = s->threads[k].under) {
+        if (unwind_invalid(s->threads[k].status))
+            return 0;
+        chain[n++] = (uint32_t)k;
+    }
+    for (uint32_t a = 0, b = n - 1; a < b; a++, b--) {
+        uint32_t t = chain[a];
+        chain[a] = chain[b];
+        chain[b] = t;
+    }
+    return n;
+}
+
 /* Add the threads of one unwound sample to the profile. */
 static void add_sample(struct sampler *sm, struct sampler_stats *st)
 {
     const struct unwind_sample *s = sm->s;
+    const uint32_t room = sizeof(sm->stack) / sizeof(sm->stack[0]) - 1; /* the state leaf */
     uint64_t total = ran_total(sm), cum = 0;
+    uint32_t chain[SAMPLER_MAX_CHAIN];
     if (sm->metric == SAMPLER_RSS && !total)
         st->unattributed += sm->growth;
     for (uint32_t i = 0; i < s->nthreads; i++) {
         const struct unwind_thread *th = &s->threads[i];
-        uint32_t n = 0;
+        uint32_t n = 0, nchain;
         uint64_t w;
-        if (unwind_invalid(th->status)) {
+        if (th->nested)
+            continue; /* written under the stack of the interpreter it called into */
+        if (unwind_invalid(th->status) || !(nchain = chain_of(s, i, chain))) {
             st->invalid++;
             st->cut += th->status == UNWIND_CUT;
             continue;
@@ -349,17 +380,22 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
         w = weight_of(sm, i, total, &cum);
         if (!w)
             continue;
+        const struct unwind_thread *outer = &s->threads[chain[0]];
+        int truncated = outer->status == UNWIND_TRUNCATED;
         if (sm->opts->threads)
-            sm->stack[n++] = thread_frame(sm, th);
-        if (th->status == UNWIND_TRUNCATED) /* the outermost frames are missing: say so */
+            sm->stack[n++] = thread_frame(sm, outer, th->interp_id);
+        if (truncated) /* the outermost frames are missing: say so */
             sm->stack[n++] = sm->truncated_frame;
-        for (uint32_t k = th->nframes; k-- > 0;) {
-            const struct unwind_frame *f = &s->frames[th->first + k];
-            sm->stack[n++] = frame_id(sm, f->code, f->line);
+        for (uint32_t c = 0; c < nchain; c++) {
+            const struct unwind_thread *part = &s->threads[chain[c]];
+            for (uint32_t k = part->nframes; k-- > 0 && n < room;) {
+                const struct unwind_frame *f = &s->frames[part->first + k];
+                sm->stack[n++] = frame_id(sm, f->code, f->line);
+            }
         }
         if (sm->with_states)
             sm->stack[n++] = sm->state_frame[sm->meas[i].state];
-        st->truncated += th->status == UNWIND_TRUNCATED;
+        st->truncated += truncated;
         uint32_t id = agg_add(sm->a, sm->stack, n, w);
         if (sm->opts->listener)
             sm->opts->listener->stack(sm->opts->listener->ctx, id, w,

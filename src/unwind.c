@@ -875,13 +875,14 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
 
 struct interp_fields {
     uint64_t threads_head, next, gil_ptr, code_generation;
+    int64_t id;
 };
 
 static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields *f,
                        uint64_t *holder)
 {
     const struct py_offsets *o = u->o;
-    struct target_iov iov[4];
+    struct target_iov iov[5];
     int n = 0, err;
 
     memset(f, 0, sizeof(*f));
@@ -891,6 +892,9 @@ static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields
         iov[n++] = (struct target_iov){interp + o->is_gil_ptr, &f->gil_ptr, 8};
     if (o->is_code_generation)
         iov[n++] = (struct target_iov){interp + o->is_code_generation, &f->code_generation, 8};
+    f->id = -1;
+    if (o->is_id)
+        iov[n++] = (struct target_iov){interp + o->is_id, &f->id, 8};
     err = ureadv(u, iov, n);
     if (err)
         return err;
@@ -910,7 +914,7 @@ static int read_interp(struct unwinder *u, uint64_t interp, struct interp_fields
 }
 
 /* Read and walk every thread of one interpreter. */
-static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
+static int sample_interp(struct unwinder *u, uint64_t interp, uint32_t pos, uint64_t holder,
                          struct unwind_sample *s, unwind_filter_fn filter, void *ctx,
                          uint64_t *next_interp)
 {
@@ -944,6 +948,9 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
         th->tid = thread_tid(u, ts, th->thread_id);
         th->holds_gil = holds_gil(u, ts, tstate, holder);
         th->gil = gil;
+        th->interp_id = f.id;
+        th->interp_pos = pos;
+        th->under = -1;
         /* 3.11+ know the kernel TID (0 while a new thread starts: not the main one); before,
          * the main thread is the one whose pthread_t is _PyRuntime.main_thread. */
         th->is_main = o->ts_native_thread_id ? th->tid == u->p->pid
@@ -958,6 +965,44 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint64_t holder,
         s->nthreads++;
     }
     return 0;
+}
+
+/* Subinterpreters: a kernel thread that called into another interpreter (interp.exec(),
+ * _interpreters.run_string) has a thread state in each, and both hold frames: the caller's stop
+ * at the call, the callee's run on top of them. Link them so that the thread is written once, as
+ * one stack: the thread states of one kernel thread, ordered by their interpreter's age (the
+ * runtime's list is newest first; an interpreter calls into a newer one in all but contrived
+ * programs), each under the next; one that could not be read whole spoils the whole stack
+ * (sampler). Thread states without frames and unknown TIDs are left alone.
+ * No allocation: an open-addressing table of TIDs on the stack. */
+static void stack_interps(struct unwind_sample *s)
+{
+    int32_t slot[2 * UNWIND_MAX_THREADS];
+    const uint32_t cap = 2 * UNWIND_MAX_THREADS;
+
+    memset(slot, 0xff, sizeof(slot)); /* -1: empty */
+    for (uint32_t i = 0; i < s->nthreads; i++) {
+        struct unwind_thread *th = &s->threads[i];
+        if (th->tid <= 0 || (!th->nframes && !unwind_invalid(th->status)))
+            continue;
+        uint32_t h = (uint32_t)th->tid * 2654435761u % cap;
+        while (slot[h] >= 0 && s->threads[slot[h]].tid != th->tid)
+            h = (h + 1) % cap;
+        if (slot[h] < 0) {
+            slot[h] = (int32_t)i;
+            continue;
+        }
+        /* slot[h] is the innermost (newest interpreter) state of this TID seen so far: its chain
+         * goes down through `under`. Insert th where its interpreter's age puts it. */
+        int32_t *link = &slot[h];
+        while (*link >= 0 && s->threads[*link].interp_pos < th->interp_pos)
+            link = &s->threads[*link].under;
+        th->under = *link;
+        *link = (int32_t)i;
+    }
+    for (uint32_t i = 0; i < s->nthreads; i++)
+        if (s->threads[i].under >= 0)
+            s->threads[s->threads[i].under].nested = 1;
 }
 
 /* Read the _PyRuntime fields: the interpreter list head and the finalizing flag at most every
@@ -1007,13 +1052,18 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
     if (err)
         return err;
     interp = u->interp;
+    int ninterps = 0;
     for (int i = 0; i < MAX_INTERPS && plausible_ptr(interp); i++) {
         uint64_t next = 0;
-        err = sample_interp(u, interp, holder, s, filter, ctx, &next);
+        uint32_t before = s->nthreads;
+        err = sample_interp(u, interp, (uint32_t)i, holder, s, filter, ctx, &next);
         if (err == -ESRCH)
             return err;
+        ninterps += s->nthreads > before;
         interp = next;
     }
+    if (ninterps > 1)
+        stack_interps(s);
     return 0;
 }
 

@@ -63,6 +63,15 @@ struct unwind_thread {
     uint64_t gil;        /* remote address of the GIL (struct _gil_runtime_state, gil_size
                           * bytes) of the thread's interpreter; 0 unknown or not asked for
                           * (UNWIND_GIL_ADDR) */
+    int64_t interp_id;   /* the interpreter's id (0: the main one); -1 unknown */
+    uint32_t interp_pos; /* the interpreter's place in the runtime's list (0: the newest) */
+    /* Subinterpreters (3.12+): a kernel thread that called into another interpreter has a
+     * thread state in each, every one with frames. The frames of the caller's thread state go
+     * under those of the callee's: `under` is the index (in unwind_sample.threads) of the thread
+     * state whose frames go under this one's, -1 none; `nested` is 1 for a thread state whose
+     * frames are written under another's, not alone. */
+    int32_t under;
+    int nested;
 };
 
 struct unwind_sample {

@@ -5,8 +5,8 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/run.sh [REGEX]
 #   REGEX: run only the groups whose name matches: split (and hotline), modes, recursion,
-#   attach, exitcode, threads (and threads churn), threadnames, whole, formats, unicode,
-#   unsupported, badinput, signals. Example: tests/functional/run.sh 'modes|threads'
+#   attach, exitcode, threads (and threads churn), threadnames, whole, subinterp, formats,
+#   unicode, unsupported, badinput, signals. Example: tests/functional/run.sh 'modes|threads'
 # SPYGLASS_TEST_TIMEOUT: seconds allowed to any one command (default 40).
 #
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' (and the relevant output, as '#' lines) per check,
@@ -571,6 +571,50 @@ t_whole() {
     stop_bg "$pid"
 }
 
+# 9. Subinterpreters: a thread running code in another interpreter is one stack per tick, the
+# frames of its caller's interpreter (run_in) under those of the interpreter it runs in
+# (sub_spin), and named with that interpreter's id.
+t_subinterp() {
+    local py=$1 v=$2 n=subinterp-$2 out ticks
+    check_begin "subinterp $v"
+    sg "$n" record --threads --rate 200 -o "$T/$n.txt" -- "$py" "$TARGETS/subinterp.py" 1.5
+    if ((RC == 3)); then
+        note "no subinterpreter module in this Python"
+    else
+        expect_rc 0 "$n"
+        ((RC == 0)) && valid_profile "$n" "$T/$n.txt" sub_spin
+    fi
+    if ((RC == 0)); then
+        ticks=$(sed -n 's/^spyglass: \([0-9]*\) samples of process.*/\1/p' "$T/$n.err")
+        out=$("$HPY" - "$T/$n.txt" "${ticks:-0}" <<'PYEOF'
+import re, sys
+ticks, sub, bad = int(sys.argv[2]), 0, []
+for line in open(sys.argv[1], encoding="utf-8"):
+    st, c = line.rstrip("\n").rsplit(" ", 1)
+    fr = st.split(";")
+    if not fr[0].startswith("thread subworker"):
+        continue
+    sub += int(c)
+    names = [f.split(" (")[0] for f in fr[1:]]
+    if "sub_spin" in names:
+        ok = re.fullmatch(r"thread subworker \[interpreter [1-9][0-9]*\] \([0-9]+\)", fr[0])
+        ok = ok and "run_in" in names and names.index("run_in") < names.index("sub_spin")
+        if not ok:
+            bad.append(" > ".join([fr[0]] + names))
+if bad:
+    sys.exit("sub_spin not under run_in in a subinterpreter's thread frame: %s" % bad[0])
+if sub > ticks:
+    sys.exit("the subworker thread has %d samples in %d ticks: sampled more than once a tick"
+             % (sub, ticks))
+print("subworker: %d samples in %d ticks" % (sub, ticks))
+PYEOF
+        ) || why "$out"
+        note "$out"
+        ((${#WHY[@]})) && show "$T/$n.txt"
+    fi
+    check_end
+}
+
 for i in "${!PYS[@]}"; do
     py=${PYS[$i]}
     v=${LABELS[$i]}
@@ -582,12 +626,13 @@ for i in "${!PYS[@]}"; do
     want threads && t_threads "$py" "$v"
     want threadnames && t_threadnames "$py" "$v"
     want whole && t_whole "$py" "$v"
+    want subinterp && t_subinterp "$py" "$v"
 done
 
 # ---------------------------------------------------------------------------------------------
 # Run-once checks
 
-# 9. Output formats, chosen by -o's extension or --format.
+# 10. Output formats, chosen by -o's extension or --format.
 t_formats() {
     local py=$1 v=$2 n out
     n=fmt-svg-$v
@@ -633,7 +678,7 @@ EOF
     check_end
 }
 
-# 10. Non-ASCII and hostile names: exact in collapsed output, escaped in the SVG.
+# 11. Non-ASCII and hostile names: exact in collapsed output, escaped in the SVG.
 t_unicode() {
     local py=$1 v=$2 n dir file name out
     dir="$T/tärget dir $v"
@@ -731,7 +776,7 @@ t_unsupported() {
     stop_bg "$pid"
 }
 
-# 11. Bad input: one line on stderr and the documented exit code.
+# 12. Bad input: one line on stderr and the documented exit code.
 t_badinput() {
     local py=$1 n pid
     n=bad-nopid
@@ -903,7 +948,7 @@ t_badinput() {
     check_end
 }
 
-# 12. SIGINT (like Ctrl-C) in launch mode, SIGTERM in attach mode: stop and write the profile.
+# 13. SIGINT (like Ctrl-C) in launch mode, SIGTERM in attach mode: stop and write the profile.
 t_signals() {
     local py=$1 n sgpid child pid
     n=sig-int

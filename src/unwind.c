@@ -14,13 +14,16 @@
 #include "py_str.h"
 #include "util_xalloc.h"
 
-#define NREGIONS           48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
-#define CHUNK_READ         16384 /* default _PyStackChunk size */
-#define CHUNK_MAX          (256 * 1024) /* larger chunks are read frame by frame */
-#define LINETABLE_MAX      (1 << 20)    /* bytes */
-#define MAX_RETRIES        UNWIND_RETRIES
-#define MAX_CUT_RETRIES    UNWIND_CUT_RETRIES
-#define CHUNK_HDR          24 /* _PyStackChunk {previous, size, top}, then the frames */
+#define NREGIONS        48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
+#define CHUNK_READ      16384 /* default _PyStackChunk size */
+#define CHUNK_MAX       (256 * 1024) /* larger chunks are read frame by frame */
+#define LINETABLE_MAX   (1 << 20)    /* bytes */
+#define MAX_RETRIES     UNWIND_RETRIES
+#define MAX_CUT_RETRIES UNWIND_CUT_RETRIES
+#define CHUNK_HDR       24 /* _PyStackChunk {previous, size, top}, then the frames */
+/* Cut walks are retried for at most this long: a target preempted half-way through a yield
+ * keeps its stack cut for as long as it waits for a CPU, and retries cannot help then. */
+#define CUT_RETRY_NS       100000LL
 #define MAX_INTERPS        16
 #define OWNER_THREAD       0
 #define OWNER_GENERATOR    1
@@ -828,6 +831,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
 {
     const struct py_offsets *o = u->o;
     int err = 0, torn = 0, cut = 0;
+    long long cut_until = 0;
 
     for (int attempt = 0;; attempt++) {
         uint64_t top;
@@ -858,7 +862,10 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
             err = walk_interp(u, top, ts, s, th);
         if (err != -EAGAIN && err != -EFAULT)
             break;
-        if (u->why == UNWIND_CUT ? ++cut > MAX_CUT_RETRIES : ++torn > MAX_RETRIES)
+        if (u->why == UNWIND_CUT && !cut_until)
+            cut_until = now_ns() + CUT_RETRY_NS;
+        if (u->why == UNWIND_CUT ? ++cut > MAX_CUT_RETRIES || now_ns() > cut_until
+                                 : ++torn > MAX_RETRIES)
             break;
     }
     if (err == -ESRCH)

@@ -637,7 +637,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, uint64_t chunk, struct 
         uint64_t next = u64_at(fb, o->fr_back);
         unsigned owner = fb[o->fr_owner];
         uint64_t code = u64_at(fb, o->fr_code) & o->code_tag_mask;
-        if (owner > (o->minor >= 14 ? 4u : o->minor >= 12 ? 3u : 2u))
+        if (owner > o->fr_owner_max)
             return -EAGAIN;
         if (owner >= OWNER_C) {
             f = next; /* a C-stack entry/shim frame (3.12+) */

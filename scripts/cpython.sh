@@ -5,13 +5,15 @@
 # SERIES-dbg installs Debian's debug interpreter (python3.Xd from python3.X-dbg, a Py_DEBUG
 # build) into versions/3.X.Y-debug, the name pyenv gives its own debug builds; the tests profile
 # it in a check of its own (tests/functional/run.sh, group debug).
-# Debian's build needs a newer glibc than this machine's, so unstable's libc6 (and libzstd1,
-# which the debug interpreter links) is unpacked beside it and the binary is pointed at it with
-# patchelf (interpreter and run path): the interpreter itself is Debian's, byte for byte in its
-# code. Every .deb is checked against the SHA-256 of the index.
+# Debian's build needs a newer glibc, expat and zstd than this machine's, so unstable's libc6,
+# libexpat1 and libzstd1 are unpacked beside it and the binary is pointed at them with patchelf
+# (interpreter and run path): the interpreter itself is Debian's, byte for byte in its code.
+# Every .deb is checked against the SHA-256 of the index.
 # The archive is the one apt uses here (the first Debian archive in /etc/apt/sources.list.d/
 # *.sources or /etc/apt/sources.list that is not a security archive); DEBIAN_MIRROR overrides it.
-# Prints the path of the installed python3; does nothing if that version is already there.
+# Prints the path of the installed python3; does nothing if that version is already there and
+# works (an install made before expat was unpacked beside it, whose XML parser cannot load, is
+# made again).
 set -eu
 case "${1:-}" in
 3.1[0-9]) debug= ;;
@@ -88,7 +90,9 @@ if [ -n "$debug" ]; then
     name=$version-debug
 fi
 prefix=$root/versions/$name
-if [ -x "$prefix/bin/python3" ]; then
+# (lib/glibc marks an install of this script: any other one is left alone)
+if [ -x "$prefix/bin/python3" ] && { [ ! -d "$prefix/lib/glibc" ] ||
+    "$prefix/bin/python3" -c 'import pyexpat; pyexpat.ParserCreate()' 2>/dev/null; }; then
     echo "$prefix/bin/python3"
     exit 0
 fi
@@ -100,10 +104,10 @@ command -v patchelf >/dev/null || {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq patchelf >/dev/null
 }
 echo "installing CPython $name (Debian unstable's build) into $prefix" >&2
-pkgs="python$series-minimal libpython$series-minimal libpython$series-stdlib libc6"
-# The debug interpreter, its extension modules (libpython3.X-dbg's lib-dynload) and the
-# newer libzstd it links.
-[ -z "$debug" ] || pkgs="$pkgs python$series-dbg libpython$series-dbg libzstd1"
+pkgs="python$series-minimal libpython$series-minimal libpython$series-stdlib libc6 libexpat1
+libzstd1"
+# The debug interpreter and its extension modules (libpython3.X-dbg's lib-dynload).
+[ -z "$debug" ] || pkgs="$pkgs python$series-dbg libpython$series-dbg"
 for pkg in $pkgs; do
     set -- $(pick "$pkg")
     deb=$work/$pkg.deb
@@ -124,6 +128,9 @@ patchelf --set-interpreter "$prefix/lib/glibc/ld-linux-x86-64.so.2" \
     --set-rpath "$prefix/lib/glibc" "$prefix.part/bin/$exe"
 ln -s "$exe" "$prefix.part/bin/python3"
 ln -s "$exe" "$prefix.part/bin/python"
+rm -rf "$prefix"
 mv "$prefix.part" "$prefix"
-"$prefix/bin/python3" -c 'import sys, threading; print(sys.version)' >&2
+"$prefix/bin/python3" -c 'import sys, threading, pyexpat
+pyexpat.ParserCreate()
+print(sys.version)' >&2
 echo "$prefix/bin/python3"

@@ -83,7 +83,7 @@ check: unit functional
 
 # The sanitized binary runs every suite, on one CPython of each layout the unwinder knows (see
 # tests/functional/lib.sh, test_version); the plain run above covers every installed version.
-ASAN_VERSIONS ?= ^3\.(7|8|11|12|14)\.
+ASAN_VERSIONS ?= ^3\.(7|8|11|12|14|15)\.
 asan:
 	SPYGLASS_TEST_VERSIONS='$(ASAN_VERSIONS)' $(MAKE) BUILD=build-asan SAN=1 check
 

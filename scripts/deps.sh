@@ -8,11 +8,18 @@ lint) pkgs="clang-format cppcheck" ;;
 fuzz) pkgs="clang libelf-dev libjansson-dev zlib1g-dev" ;;
 test)
     # The tests run on every CPython in pyenv's versions directory. pyenv cannot download 3.14
-    # here, so Debian unstable's build is installed there (scripts/cpython.sh); without network
-    # the tests go on with the versions there are.
+    # and 3.15 here, so Debian unstable's builds are installed there (scripts/cpython.sh), and
+    # its debug build of 3.15 (python3.15d, about 100 MB to download) for the debug-build check;
+    # without network the tests go on with the versions there are.
     root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
-    ls -d "$root"/versions/3.14.* >/dev/null 2>&1 || "$(dirname "$0")/cpython.sh" 3.14 >/dev/null ||
-        echo "spyglass: warning: CPython 3.14 could not be installed; testing without it" >&2
+    for s in 3.14 3.15 3.15-dbg; do
+        case $s in
+        *-dbg) have=$(ls -d "$root/versions/${s%-dbg}".*-debug 2>/dev/null || true) ;;
+        *) have=$(ls -d "$root/versions/$s".* 2>/dev/null | grep -v -- '-debug$' || true) ;;
+        esac
+        [ -n "$have" ] || "$(dirname "$0")/cpython.sh" "$s" >/dev/null ||
+            echo "spyglass: warning: CPython $s could not be installed; testing without it" >&2
+    done
     # tests/functional/exports.sh reads pprof files with the real `go tool pprof` (Debian's
     # golang-go: about 80 MB to download, seconds to install).
     if ! command -v go >/dev/null 2>&1 && ! ls /usr/lib/go-*/bin/go >/dev/null 2>&1; then

@@ -15,7 +15,8 @@
 #include "util_xalloc.h"
 
 static const char usage[] = "usage: spyglass dump --pid PID\n"
-                            "Print every thread's current Python stack once.\n";
+                            "Print every thread's current Python stack once (CPython 3.8 to "
+                            "3.15,\nand debug builds of 3.13 to 3.15).\n";
 
 /* Write s with control characters (a hostile name could move the cursor or fake lines) as
  * \xNN, and '"' and '\' escaped with '\'; other bytes, UTF-8 included, as they are. */

@@ -49,6 +49,7 @@ struct record_args {
 static const char usage[] =
     "usage: spyglass record [options] (--pid PID | -- CMD [ARGS...])\n"
     "Sample the Python stacks of a running process, or of a command until it exits.\n"
+    "Targets: CPython 3.8 to 3.15, and debug (Py_DEBUG) builds of 3.13 to 3.15.\n"
     "\n"
     "  -p, --pid PID        attach to a running process\n"
     "  -r, --rate HZ        samples per second (default 100; 'max': as fast as possible)\n"

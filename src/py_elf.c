@@ -29,6 +29,8 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct py_
             out->py_version = sym.st_value;
         } else if (strcmp(name, "PyCode_Type") == 0) {
             out->code_type = sym.st_value;
+        } else if (strcmp(name, "_Py_RefTotal") == 0) {
+            out->py_debug = 1;
         }
     }
 }

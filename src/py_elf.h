@@ -1,5 +1,6 @@
 /* What an ELF file (libpython or a python executable) tells about the interpreter in it:
- * _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime section, the version string.
+ * _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime section, the version string, and whether
+ * it is a debug build.
  * Read with elfutils' libelf. See cpython-internals.md §1.
  * SPDX-License-Identifier: MIT */
 #ifndef PY_ELF_H
@@ -14,6 +15,8 @@ struct py_elf {
     uint64_t runtime_size; /* its st_size (or the section size), 0 if unknown */
     uint64_t py_version;   /* link-time address of Py_Version (3.11+), 0 if absent */
     uint64_t code_type;    /* link-time address of PyCode_Type, 0 if absent */
+    int py_debug;          /* a Py_DEBUG build: it defines _Py_RefTotal (release builds do not;
+                            * checked on Debian's 3.13-3.15 and their -dbg builds) */
     char version[16];      /* "3.9.18" found in read-only data, "" if not found */
 };
 

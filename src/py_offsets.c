@@ -20,7 +20,9 @@ static void common_objects(struct py_offsets *o)
     o->ts_holds_gil_bit = -1;
     o->ts_next = 8;
     o->ts_interp = 16;
-    o->gil_size = 208; /* sizeof(struct _gil_runtime_state), GIL builds 3.8-3.14 */
+    /* sizeof(struct _gil_runtime_state), GIL builds 3.8-3.15: in 3.14 and 3.15 the interpreter's
+     * _code_object_generation follows it, 208 bytes after it (published offsets). */
+    o->gil_size = 208;
     o->gil_last_holder = 8;
     o->gil_locked = 16;
     o->code_tag_mask = ~(uint64_t)0;
@@ -94,6 +96,7 @@ static void table_311(struct py_offsets *o)
     o->fr_back = 48;
     o->fr_instr = 56;
     o->fr_owner = 69;
+    o->fr_owner_max = 2; /* THREAD, GENERATOR, FRAME_OBJECT */
     o->fr_size = 72;
     o->co_firstlineno = 72;
     o->co_filename = 112;
@@ -136,6 +139,7 @@ static void table_312(struct py_offsets *o)
     o->fr_back = 8;
     o->fr_instr = 56;
     o->fr_owner = 70;
+    o->fr_owner_max = 3; /* + CSTACK */
     o->fr_size = 72;
     o->co_firstlineno = 68;
     o->co_filename = 112;
@@ -189,33 +193,183 @@ static uint32_t off_at(const unsigned char *b, size_t pos)
     return v < (1u << 24) ? (uint32_t)v : UINT32_MAX;
 }
 
-/* Positions of the fields inside _Py_DebugOffsets for one minor version. */
+/* Positions of the fields inside _Py_DebugOffsets for one minor version (byte offsets into the
+ * struct; each group of fields is a run of uint64s). 0 = not published in that version. */
 struct dbg_layout {
     size_t size;
     size_t rt_finalizing, rt_interp_head;
     size_t is_size, is_next, is_threads_head, is_gil_ptr, is_gil_state, is_gil_locked,
         is_gil_holder, is_code_generation;
-    size_t ts_size, ts_next, ts_interp, ts_frame, ts_thread_id, ts_native, ts_chunk, ts_status;
-    size_t fr_size, fr_back, fr_code, fr_instr, fr_owner;
+    size_t ts_size, ts_next, ts_interp, ts_frame, ts_base_frame, ts_thread_id, ts_native, ts_chunk,
+        ts_status, ts_holds_gil;
+    size_t fr_size, fr_back, fr_code, fr_instr, fr_localsplus, fr_owner;
     size_t co_size, co_filename, co_name, co_qualname, co_linetable, co_firstlineno, co_adaptive,
         co_tlbc;
-    size_t ob_type, bytes_size, bytes_ob_size, bytes_sval;
-    size_t u_size, u_state, u_length, u_ascii_size;
-    size_t fr_localsplus, tp_size, tp_flags, dict_size, dict_keys, dict_values;
+    size_t ob_type;
+    size_t tp_size, tp_flags, tp_basicsize, tp_dictoffset;
+    size_t ht_size, ht_cached_keys;
+    size_t dict_size, dict_keys, dict_values;
+    size_t bytes_size, bytes_ob_size, bytes_sval;
+    size_t u_size, u_state, u_length, u_ascii_size, u_compact_size;
 };
 
 /* Python 3.13: Include/internal/pycore_runtime.h, 584 bytes. */
 static const struct dbg_layout layout_313 = {
-    584, 32,  40,  48,  64,  72,  112, 120, 136, 144, 0,   152, 168, 176, 184, 192,
-    200, 208, 216, 224, 232, 240, 248, 264, 272, 280, 288, 296, 304, 312, 344, 0,
-    360, 512, 520, 528, 536, 544, 552, 560, 256, 368, 392, 448, 456, 464,
+    .size = 584,
+    .rt_finalizing = 32,
+    .rt_interp_head = 40,
+    .is_size = 48,
+    .is_next = 64,
+    .is_threads_head = 72,
+    .is_gil_ptr = 112,
+    .is_gil_state = 120,
+    .is_gil_locked = 136,
+    .is_gil_holder = 144,
+    .ts_size = 152,
+    .ts_next = 168,
+    .ts_interp = 176,
+    .ts_frame = 184,
+    .ts_thread_id = 192,
+    .ts_native = 200,
+    .ts_chunk = 208,
+    .ts_status = 216,
+    .fr_size = 224,
+    .fr_back = 232,
+    .fr_code = 240,
+    .fr_instr = 248,
+    .fr_localsplus = 256,
+    .fr_owner = 264,
+    .co_size = 272,
+    .co_filename = 280,
+    .co_name = 288,
+    .co_qualname = 296,
+    .co_linetable = 304,
+    .co_firstlineno = 312,
+    .co_adaptive = 344,
+    .ob_type = 360,
+    .tp_size = 368,
+    .tp_flags = 392,
+    .dict_size = 448,
+    .dict_keys = 456,
+    .dict_values = 464,
+    .bytes_size = 512,
+    .bytes_ob_size = 520,
+    .bytes_sval = 528,
+    .u_size = 536,
+    .u_state = 544,
+    .u_length = 552,
+    .u_ascii_size = 560,
 };
 
 /* Python 3.14: Include/internal/pycore_debug_offsets.h, 760 bytes. */
 static const struct dbg_layout layout_314 = {
-    760, 32,  40,  48,  64,  72,  120, 128, 144, 152, 160, 176, 192, 200, 208, 216,
-    224, 232, 240, 248, 256, 264, 272, 288, 312, 320, 328, 336, 344, 352, 384, 392,
-    408, 592, 600, 608, 616, 624, 632, 640, 280, 416, 440, 528, 536, 544,
+    .size = 760,
+    .rt_finalizing = 32,
+    .rt_interp_head = 40,
+    .is_size = 48,
+    .is_next = 64,
+    .is_threads_head = 72,
+    .is_gil_ptr = 120,
+    .is_gil_state = 128,
+    .is_gil_locked = 144,
+    .is_gil_holder = 152,
+    .is_code_generation = 160,
+    .ts_size = 176,
+    .ts_next = 192,
+    .ts_interp = 200,
+    .ts_frame = 208,
+    .ts_thread_id = 216,
+    .ts_native = 224,
+    .ts_chunk = 232,
+    .ts_status = 240,
+    .fr_size = 248,
+    .fr_back = 256,
+    .fr_code = 264,
+    .fr_instr = 272,
+    .fr_localsplus = 280,
+    .fr_owner = 288,
+    .co_size = 312,
+    .co_filename = 320,
+    .co_name = 328,
+    .co_qualname = 336,
+    .co_linetable = 344,
+    .co_firstlineno = 352,
+    .co_adaptive = 384,
+    .co_tlbc = 392,
+    .ob_type = 408,
+    .tp_size = 416,
+    .tp_flags = 440,
+    .dict_size = 528,
+    .dict_keys = 536,
+    .dict_values = 544,
+    .bytes_size = 592,
+    .bytes_ob_size = 600,
+    .bytes_sval = 608,
+    .u_size = 616,
+    .u_state = 624,
+    .u_length = 632,
+    .u_ascii_size = 640,
+};
+
+/* Python 3.15: Include/internal/pycore_debug_offsets.h, 888 bytes. Re-checked on Debian's
+ * 3.15.2 (tests/fixtures/debug_offsets_3.15.2.bin): the new fields are thread_state's base_frame,
+ * last_profiled_frame(_seq), holds_gil, gil_requested, current_exception, exc_state; an
+ * err_stackitem group; type_object's tp_basicsize and tp_dictoffset; a heap_type_object group;
+ * unicode_object's compactunicodeobject_size; gc's frame and generation stats. */
+static const struct dbg_layout layout_315 = {
+    .size = 888,
+    .rt_finalizing = 32,
+    .rt_interp_head = 40,
+    .is_size = 48,
+    .is_next = 64,
+    .is_threads_head = 72,
+    .is_gil_ptr = 120,
+    .is_gil_state = 128,
+    .is_gil_locked = 144,
+    .is_gil_holder = 152,
+    .is_code_generation = 160,
+    .ts_size = 176,
+    .ts_next = 192,
+    .ts_interp = 200,
+    .ts_frame = 208,
+    .ts_base_frame = 216,
+    .ts_thread_id = 240,
+    .ts_native = 248,
+    .ts_chunk = 256,
+    .ts_status = 264,
+    .ts_holds_gil = 272,
+    .fr_size = 312,
+    .fr_back = 320,
+    .fr_code = 328,
+    .fr_instr = 336,
+    .fr_localsplus = 344,
+    .fr_owner = 352,
+    .co_size = 376,
+    .co_filename = 384,
+    .co_name = 392,
+    .co_qualname = 400,
+    .co_linetable = 408,
+    .co_firstlineno = 416,
+    .co_adaptive = 448,
+    .co_tlbc = 456,
+    .ob_type = 472,
+    .tp_size = 480,
+    .tp_flags = 504,
+    .tp_basicsize = 512,
+    .tp_dictoffset = 520,
+    .ht_size = 528,
+    .ht_cached_keys = 536,
+    .dict_size = 624,
+    .dict_keys = 632,
+    .dict_values = 640,
+    .bytes_size = 688,
+    .bytes_ob_size = 696,
+    .bytes_sval = 704,
+    .u_size = 712,
+    .u_state = 720,
+    .u_length = 728,
+    .u_ascii_size = 736,
+    .u_compact_size = 744,
 };
 
 /* A field of width bytes at off lies inside a struct of size bytes. */
@@ -242,8 +396,8 @@ static int plausible(const struct py_offsets *o, uint64_t rt_size, uint64_t is_s
     ok = ok && fits(o->ts_next, 8, ts_size) && fits(o->ts_interp, 8, ts_size) &&
          fits(o->ts_frame, 8, ts_size) && fits(o->ts_thread_id, 8, ts_size) &&
          fits(o->ts_native_thread_id, 8, ts_size) && fits(o->ts_datastack_chunk, 8, ts_size) &&
-         fits(o->ts_datastack_top, 8, ts_size) &&
-         fits(o->ts_status, 8, ts_size); /* the _status word, and holds_gil after it (3.14) */
+         fits(o->ts_datastack_top, 8, ts_size) && fits(o->ts_status, 4, ts_size) &&
+         fits(o->ts_holds_gil, 4, ts_size) && fits(o->ts_base_frame, 8, ts_size);
     ok = ok && fits(o->fr_back, 8, fr_size) && fits(o->fr_code, 8, fr_size) &&
          fits(o->fr_instr, 8, fr_size) && fits(o->fr_owner, 1, fr_size);
     ok = ok && fits(o->co_filename, 8, co_size) && fits(o->co_name, 8, co_size) &&
@@ -254,7 +408,8 @@ static int plausible(const struct py_offsets *o, uint64_t rt_size, uint64_t is_s
     ok = ok && fits(o->ob_type, 8, 64) && fits(o->ob_size, 8, 64) && fits(o->bytes_sval, 0, 64);
     /* str headers are read whole into a 128-byte buffer (py_str_read). */
     return ok && o->u_ascii_size <= 96 && fits(o->u_length, 8, o->u_ascii_size) &&
-           fits(o->u_state, 4, o->u_ascii_size);
+           fits(o->u_state, 4, o->u_ascii_size) && o->u_compact_size > o->u_ascii_size &&
+           o->u_compact_size <= 112;
 }
 
 static void apply_layout(const unsigned char *b, const struct dbg_layout *l, struct py_offsets *o)
@@ -281,6 +436,8 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->ts_datastack_top =
         o->ts_datastack_chunk != UINT32_MAX ? o->ts_datastack_chunk + 8 : UINT32_MAX;
     o->ts_status = off_at(b, l->ts_status);
+    o->ts_holds_gil = l->ts_holds_gil ? off_at(b, l->ts_holds_gil) : 0;
+    o->ts_base_frame = l->ts_base_frame ? off_at(b, l->ts_base_frame) : 0;
     o->fr_back = off_at(b, l->fr_back);
     o->fr_code = off_at(b, l->fr_code);
     o->fr_instr = off_at(b, l->fr_instr);
@@ -293,7 +450,8 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->co_code_adaptive = off_at(b, l->co_adaptive);
     uint32_t tlbc = l->co_tlbc ? off_at(b, l->co_tlbc) : 0;
     /* _co_firsttraceable is not published: it sits 16 bytes before the inline bytecode, or
-     * before co_tlbc in free-threaded 3.14 (cpython-internals.md §2.6). */
+     * before co_tlbc in free-threaded 3.14 (cpython-internals.md §2.6; re-checked live on
+     * 3.15.2: the int at 192 is the index of RESUME, 2 in a generator). */
     uint32_t before = tlbc ? tlbc : o->co_code_adaptive;
     o->co_firsttraceable = before >= 16 && before != UINT32_MAX ? before - 16 : UINT32_MAX;
     o->ob_type = off_at(b, l->ob_type);
@@ -302,13 +460,18 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->u_state = off_at(b, l->u_state);
     o->u_length = off_at(b, l->u_length);
     o->u_ascii_size = off_at(b, l->u_ascii_size);
-    o->u_compact_size = o->u_ascii_size <= 96 ? o->u_ascii_size + 16 : UINT32_MAX;
+    if (l->u_compact_size)
+        o->u_compact_size = off_at(b, l->u_compact_size);
+    else /* 3.13, 3.14: two more words after PyASCIIObject (utf8_length, utf8) */
+        o->u_compact_size = o->u_ascii_size <= 96 ? o->u_ascii_size + 16 : UINT32_MAX;
 }
 
 /* Instance attributes (thread names), 3.13+ GIL builds: the frame's locals, tp_flags and the
- * dict fields are published; the rest is hard-coded from the 3.13.0 headers and the 3.14 ones
- * (PyTypeObject and PyHeapTypeObject are unchanged up to ht_cached_keys; MANAGED_DICT_OFFSET is
- * -24; PyDictValues has an 8-byte header). An implausible value only turns thread names off.
+ * dict fields are published, and from 3.15 on tp_basicsize, tp_dictoffset and ht_cached_keys
+ * too; before, these are hard-coded from the 3.13.0 and 3.14 headers (PyTypeObject and
+ * PyHeapTypeObject are unchanged up to ht_cached_keys). MANAGED_DICT_OFFSET is -24 and
+ * PyDictValues has an 8-byte header in all three (re-checked live on 3.15.2: a Thread's inline
+ * values, their header and its _name slot). An implausible value only turns thread names off.
  * Free-threaded builds (other object headers, untested) have none. */
 static void debug_dict(const unsigned char *b, const struct dbg_layout *l, uint64_t fr_size,
                        struct py_offsets *o)
@@ -316,19 +479,26 @@ static void debug_dict(const unsigned char *b, const struct dbg_layout *l, uint6
     uint32_t locals = off_at(b, l->fr_localsplus), flags = off_at(b, l->tp_flags);
     uint32_t keys = off_at(b, l->dict_keys), values = off_at(b, l->dict_values);
     uint64_t tp_size = u64_at(b, l->tp_size), dict_size = u64_at(b, l->dict_size);
+    uint32_t basicsize = l->tp_basicsize ? off_at(b, l->tp_basicsize) : o->tp_basicsize;
+    uint32_t dictoffset = l->tp_dictoffset ? off_at(b, l->tp_dictoffset) : o->tp_dictoffset;
+    uint32_t cached = l->ht_cached_keys ? off_at(b, l->ht_cached_keys) : 880;
+    uint64_t ht_size = l->ht_size ? u64_at(b, l->ht_size) : cached + 8;
 
     if (o->free_threaded || !fits(locals, 8, fr_size) || tp_size < 300 || tp_size > 1024 ||
-        !fits(flags, 8, tp_size) || dict_size > 256 || !fits(keys, 8, dict_size) ||
-        !fits(values, 8, dict_size))
+        !fits(flags, 8, tp_size) || !fits(basicsize, 8, tp_size) || !fits(dictoffset, 8, tp_size) ||
+        ht_size > 1024 || ht_size < tp_size || cached < tp_size || !fits(cached, 8, ht_size) ||
+        dict_size > 256 || !fits(keys, 8, dict_size) || !fits(values, 8, dict_size))
         return;
     o->dict_layout = PY_DICT_313;
     o->fr_localsplus = locals;
     o->local_tag_mask = o->code_tag_mask;
     o->tp_flags = flags;
+    o->tp_basicsize = basicsize;
+    o->tp_dictoffset = dictoffset;
     o->dict_keys = keys;
     o->dict_values = values;
     o->dict_values_off = 8;
-    o->ht_cached_keys = 880;
+    o->ht_cached_keys = cached;
     o->pre_dict = 24;
 }
 
@@ -348,6 +518,8 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
         l = &layout_313;
     else if (minor == 14)
         l = &layout_314;
+    else if (minor == 15)
+        l = &layout_315;
     else
         return -ENOTSUP;
     if (len < l->size)
@@ -361,12 +533,19 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
     o.gil = PY_GIL_STRUCT;
     o.linetable = PY_LINETABLE_311;
     apply_layout(b, l, &o);
+    /* Frame owners: THREAD, GENERATOR, FRAME_OBJECT, then 3.13 CSTACK; 3.14 INTERPRETER,
+     * CSTACK; 3.15 INTERPRETER (CSTACK is gone: the base frame and C entry frames are owned by
+     * the interpreter). Re-checked live on 3.15.2: every thread's chain ends at
+     * tstate->base_frame, which is tstate + 888 (the end of PyThreadState), owner 3, previous
+     * NULL; no owner above 3 was seen. */
+    o.fr_owner_max = minor == 14 ? 4 : 3;
     if (minor == 13) {
         o.ts_holds_gil_bit = 5; /* _status.holds_gil */
     } else {
-        o.ts_holds_gil = o.ts_status + 4; /* int holds_gil after the _status word */
-        o.code_tag_mask = ~(uint64_t)3;   /* f_executable is a _PyStackRef */
-        if (ft) {                         /* 3.14t: interned is a whole byte */
+        if (minor == 14 && o.ts_status < UINT32_MAX - 4)
+            o.ts_holds_gil = o.ts_status + 4; /* int holds_gil after the _status word */
+        o.code_tag_mask = ~(uint64_t)3;       /* f_executable is a _PyStackRef */
+        if (ft) { /* 3.14t (and 3.15t, not seen: none could be had here): interned is a byte */
             o.u_kind_shift = 8;
             o.u_compact_bit = 11;
             o.u_ascii_bit = 12;

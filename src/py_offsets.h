@@ -1,5 +1,5 @@
 /* Struct offsets of CPython internals per version: built-in tables for 3.8-3.12 (x86_64 Linux,
- * from the headers of 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1) and, for 3.13+, the target's
+ * from the headers of 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1) and, for 3.13-3.15, the target's
  * own _Py_DebugOffsets plus the few facts it does not publish. See cpython-internals.md §1.6,
  * §2 and Appendix A.
  * SPDX-License-Identifier: MIT */
@@ -30,7 +30,7 @@ enum py_gil {
     PY_GIL_STRUCT = 1,         /* 3.12+: interp->ceval.gil -> {last_holder, locked} */
 };
 
-/* The bytes of _Py_DebugOffsets (3.13: 584, 3.14: 760) that the reader needs at most. */
+/* The bytes of _Py_DebugOffsets (3.13: 584, 3.14: 760, 3.15: 888) that the reader needs at most. */
 #define PY_DEBUG_OFFSETS_MAX 1024
 /* The largest structs the reader accepts (readers size their buffers by these): a target
  * reporting larger ones is refused as implausible. */
@@ -40,7 +40,7 @@ enum py_gil {
 
 struct py_offsets {
     unsigned version; /* PY_VERSION_HEX, e.g. 0x030c01f0 */
-    unsigned minor;   /* 8 .. 14 */
+    unsigned minor;   /* 8 .. 15 */
     int free_threaded;
     enum py_frames frames;
     enum py_gil gil;
@@ -76,11 +76,11 @@ struct py_offsets {
     uint32_t ts_datastack_chunk;  /* 3.11+ */
     uint32_t ts_datastack_top;    /* 3.11+: end of the newest chunk's live frames (the pointer
                                    * after datastack_chunk in every version) */
-    uint32_t ts_base_frame;       /* 3.15+: tstate->base_frame, the bottom sentinel of every whole
-                                   * chain; 0 = none */
     uint32_t ts_status;           /* 3.12+: _status word */
     int ts_holds_gil_bit;         /* 3.13: bit of _status; -1 = none */
-    uint32_t ts_holds_gil;        /* 3.14: int holds_gil; 0 = none */
+    uint32_t ts_holds_gil;        /* 3.14+: int holds_gil; 0 = none */
+    uint32_t ts_base_frame; /* 3.15+: tstate->base_frame, the bottom sentinel of every whole chain;
+                             * 0 = none */
     /* PyFrameObject (3.8-3.10) or _PyInterpreterFrame (3.11+) */
     uint32_t fr_size;       /* bytes to read of a frame */
     uint32_t fr_back;       /* f_back / previous */
@@ -90,6 +90,9 @@ struct py_offsets {
     uint32_t fr_gen;        /* 3.8-3.10: f_gen, the generator owning the frame (0: a call);
                              * 0 = none */
     uint32_t fr_state;      /* 3.8-3.10: f_executing (3.8, 3.9) / f_state (3.10); 0 = none */
+    unsigned fr_owner_max;  /* 3.11+: the largest valid owner value (2 in 3.11: THREAD, GENERATOR,
+                             * FRAME_OBJECT; 3 in 3.12, 3.13: + CSTACK; 4 in 3.14: + INTERPRETER,
+                             * CSTACK; 3 in 3.15: INTERPRETER, CSTACK removed); 0 before 3.11 */
     uint64_t code_tag_mask; /* mask applied to fr_code (3.14: ~3, _PyStackRef) */
     /* PyCodeObject */
     uint32_t co_size; /* bytes to read of a code object header */
@@ -135,7 +138,7 @@ struct py_offsets {
 int py_offsets_for_version(unsigned version, struct py_offsets *out);
 
 /* Fill out from the bytes of a target's _Py_DebugOffsets (len bytes read at _PyRuntime).
- * Checks the "xdebugpy" cookie, the version (3.13 and 3.14 layouts are known) and that each
+ * Checks the "xdebugpy" cookie, the version (3.13, 3.14 and 3.15 layouts are known) and that each
  * offset is plausible (within its struct's published size). Returns 0, -EINVAL (no cookie,
  * or implausible values) or -ENOTSUP (a minor version whose layout is not known). Pure. */
 int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out);

@@ -14,6 +14,8 @@
 #include "util_xalloc.h"
 
 #define MAX_CANDIDATES 8
+#define SUPPORTED      "spyglass supports 3.8 to 3.15"
+#define NEWEST_MINOR   15
 
 static void say(char *detail, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -108,12 +110,13 @@ static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct 
         uint64_t bias = load_bias(maps, cand[i], elf);
         p->runtime = bias + elf->runtime;
         p->code_type = elf->code_type ? bias + elf->code_type : 0;
+        p->py_debug = elf->py_debug;
         snprintf(p->path, sizeof(p->path), "%s", cand[i]);
         return 0;
     }
     unsigned minor = ncand ? minor_from_name(cand[0]) : 0;
     if (minor && minor < 8) {
-        say(detail, dlen, "Python 3.%u is not supported (spyglass supports 3.8 to 3.14)", minor);
+        say(detail, dlen, "Python 3.%u is not supported (" SUPPORTED ")", minor);
         return -ENOTSUP;
     }
     if (seen_any)
@@ -139,8 +142,9 @@ static int detect_version(struct py_proc *p, const struct py_elf *elf, char *det
         if (err == -ENOTSUP) {
             uint64_t ver;
             memcpy(&ver, dbg + 8, 8);
-            say(detail, dlen, "Python %u.%u is not supported (spyglass supports 3.8 to 3.14)",
-                (unsigned)(ver >> 24) & 0xff, (unsigned)(ver >> 16) & 0xff);
+            unsigned minor = (unsigned)(ver >> 16) & 0xff;
+            say(detail, dlen, "Python %u.%u is not supported%s (" SUPPORTED ")",
+                (unsigned)(ver >> 24) & 0xff, minor, minor > NEWEST_MINOR ? " yet" : "");
         } else if (err) {
             say(detail, dlen, "the _Py_DebugOffsets of %s look corrupt", p->path);
         }
@@ -168,7 +172,16 @@ static int detect_version(struct py_proc *p, const struct py_elf *elf, char *det
     }
     err = py_offsets_for_version((unsigned)v, &p->off);
     if (err) {
-        say(detail, dlen, "Python %u.%u is not supported (spyglass supports 3.8 to 3.14)",
+        say(detail, dlen, "Python %u.%u is not supported (" SUPPORTED ")", (unsigned)(v >> 24),
+            (unsigned)(v >> 16) & 0xff);
+        return -ENOTSUP;
+    }
+    if (p->py_debug) {
+        /* Py_DEBUG adds fields to the runtime and interpreter states of 3.8-3.12 (reference
+         * totals), which the built-in tables do not know; 3.13+ publish their own offsets. */
+        say(detail, dlen,
+            "Python %u.%u debug builds (Py_DEBUG) are not supported (spyglass supports debug "
+            "builds of 3.13 to 3.15)",
             (unsigned)(v >> 24), (unsigned)(v >> 16) & 0xff);
         return -ENOTSUP;
     }
@@ -243,6 +256,8 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     if (err)
         goto out;
     py_offsets_version_str(&p->off, p->version, sizeof(p->version));
+    if (p->py_debug)
+        strncat(p->version, " (debug)", sizeof(p->version) - strlen(p->version) - 1);
     err = py_proc_interp_head(p, &interp);
     if (err == -EFAULT || (!err && !interp)) {
         say(detail, dlen, "the Python interpreter is not initialised");

@@ -17,7 +17,8 @@ struct py_proc {
     struct py_offsets off;
     uint64_t runtime;    /* remote address of _PyRuntime */
     uint64_t code_type;  /* remote address of PyCode_Type, 0 if unknown */
-    char version[32];    /* "3.12.1" */
+    char version[32];    /* "3.12.1", "3.15.2 (debug)" */
+    int py_debug;        /* a Py_DEBUG build (3.13+ only: older ones are refused) */
     char path[PATH_MAX]; /* the ELF object holding the runtime, as mapped */
     int pthread_tid_off; /* offset of the TID inside glibc's struct pthread, -1 unknown */
 };

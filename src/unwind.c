@@ -733,7 +733,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
         uint64_t next = u64_at(fb, o->fr_back);
         unsigned owner = fb[o->fr_owner];
         uint64_t code = u64_at(fb, o->fr_code) & o->code_tag_mask;
-        if (owner > (o->minor >= 14 ? 4u : o->minor >= 12 ? 3u : 2u))
+        if (owner > o->fr_owner_max)
             return -EAGAIN;
         /* Where each owner's frames live: a function's on the data stack, a generator's in its
          * generator object; a frame object's copy (owner 2) is in no live chain. Anything else

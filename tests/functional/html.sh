@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Functional tests of the HTML report in a real browser: `spyglass record -f html` of a real
 # CPython target (tests/targets/hotspot.py: about 70% of its main thread in hot_loop, a sleeping
-# thread) on a few CPythons (3.8, 3.12, 3.14: one per unwinder family, those installed), `report
-# -o x.html` of a collapsed profile whose source file is gone, and a hostile target (a function
-# named <script>alert(1)</script> in a path holding quotes and </script>). Each page is loaded
-# from disk in headless Chromium (Debian's chromium) with tests/browser/check.js appended, which
-# drives it like a user (mouse events on the canvas, typing in the search box, clicks on table
-# headers, rows, buttons and filters) and writes PASS/FAIL lines into the page; the expected
-# shares come from the text summary that the same run prints (independent code: out_summary).
-# A screenshot of a report is kept as a test artifact ($BUILD/html-report.png). `diff -o x.html`
-# of two recordings of tests/targets/diffwork.py (f made 2x slower) is checked against the SVG
-# and collapsed-diff that diff writes from the same files (colours, weights), and a diff of
-# hostile collapsed profiles (names, paths and file names made to inject) against injection.
+# thread) on a few CPythons (3.8, 3.12, 3.14, 3.15: one per unwinder family, those installed),
+# `report -o x.html` of a collapsed profile whose source file is gone, and a hostile target (a
+# function named <script>alert(1)</script> in a path holding quotes and </script>). Each page is
+# loaded from disk in headless Chromium (Debian's chromium) with tests/browser/check.js appended,
+# which drives it like a user (mouse events on the canvas, typing in the search box, clicks on
+# table headers, rows, buttons and filters) and writes PASS/FAIL lines into the page; the expected
+# shares come from the text summary that the same run prints (independent code: out_summary). A
+# screenshot of a report is kept as a test artifact ($BUILD/html-report.png). `diff -o x.html` of
+# two recordings of tests/targets/diffwork.py (f made 2x slower) is checked against the SVG and
+# collapsed-diff that diff writes from the same files (colours, weights), and a diff of hostile
+# collapsed profiles (names, paths and file names made to inject) against injection.
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/html.sh [REGEX]
 #   REGEX: run only the groups that match: record, report, hostile, diff, errors.
@@ -35,7 +35,7 @@ HOT_LINE=$(grep -n '# HOT' "$TARGETS/hotspot.py" | cut -d: -f1)
 # One CPython of each unwinder family that is installed (and kept by SPYGLASS_TEST_VERSIONS).
 PYS=()
 while read -r v py; do
-    [[ $v =~ ^3\.(8|12|14)\. ]] && PYS+=("$py")
+    [[ $v =~ ^3\.(8|12|14|15)\. ]] && PYS+=("$py")
 done < <(list_pythons)
 if ((${#PYS[@]} == 0)); then
     read -r _ py < <(list_pythons | tail -n1)

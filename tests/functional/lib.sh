@@ -165,16 +165,22 @@ py_version() {
     "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null
 }
 
-# list_pythons [PY...]: print 'VERSION PATH' for every CPython 3 of pyenv
+# list_pythons [--debug] [PY...]: print 'VERSION PATH' for every CPython 3 of pyenv
 # ($PYENV_DIR/versions/3.*/bin/python3) and every PY given, that runs, sorted by version.
+# Debug builds (Py_DEBUG: Debian's python3.Xd, installed by scripts/cpython.sh 3.X-dbg into
+# versions/3.X.Y-debug) are left out; with --debug only they are listed.
 # SPYGLASS_TEST_VERSIONS, when set, is a regex on 'X.Y.Z' that keeps only some of them: `make
 # asan` runs the sanitized binary on one CPython of each layout the unwinder knows (3.7 to be
-# refused, 3.8 for 3.8-3.10, 3.11, 3.12, 3.14 for the _Py_DebugOffsets ones), the plain run on all.
+# refused, 3.8 for 3.8-3.10, 3.11, 3.12, 3.14 and 3.15 for the _Py_DebugOffsets ones), the plain
+# run on all.
 list_pythons() {
-    local py v
+    local py v d want=0
+    local probe='import sys; print("%d.%d.%d" % sys.version_info[:3], int(hasattr(sys, "gettotalrefcount")))'
+    [[ ${1:-} == --debug ]] && want=1 && shift
     for py in "$PYENV_DIR"/versions/3.*/bin/python3 "$@"; do
         [[ -x $py ]] || continue
-        v=$(py_version "$py") || continue
+        read -r v d < <("$py" -c "$probe" 2>/dev/null) || continue
+        [[ -n $v && $d == "$want" ]] || continue
         test_version "$v" && echo "$v $py"
     done | sort -V
 }

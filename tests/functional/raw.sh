@@ -14,8 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_init raw "$@"
 TARGETS=$ROOT/tests/targets
 
-# Three CPythons, one per unwinder layout where installed: the oldest (3.8-3.10 frames), a 3.12
-# (3.11-3.12 frames) and the newest (_Py_DebugOffsets).
+# Four CPythons, one per unwinder layout where installed: the oldest (3.8-3.10 frames), a 3.12
+# (3.11-3.12 frames), a 3.14 and the newest (_Py_DebugOffsets: 3.15's layout differs).
 mapfile -t ALL < <(list_pythons | grep -E '^3\.([89]|1[0-9])\.')
 PYS=()
 pick() {
@@ -25,7 +25,8 @@ pick() {
         [[ " ${PYS[*]} " == *" ${line#* } "* ]] || PYS+=("${line#* }")
     done
 }
-pick "${ALL[0]:-}" "$(printf '%s\n' "${ALL[@]}" | grep -m1 '^3\.12\.')" "${ALL[${#ALL[@]}-1]:-}"
+pick "${ALL[0]:-}" "$(printf '%s\n' "${ALL[@]}" | grep -m1 '^3\.12\.')" \
+    "$(printf '%s\n' "${ALL[@]}" | grep -m1 '^3\.14\.')" "${ALL[${#ALL[@]}-1]:-}"
 if ((${#PYS[@]} == 0)); then
     fail "setup" "no CPython 3 in $PYENV_DIR/versions"
     lib_finish

@@ -6,7 +6,8 @@
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/run.sh [REGEX]
 #   REGEX: run only the groups whose name matches: split (and hotline), modes, recursion,
 #   attach, exitcode, threads (and threads churn), threadnames, whole, subinterp, formats,
-#   unicode, unsupported, badinput, signals. Example: tests/functional/run.sh 'modes|threads'
+#   unicode, unsupported, badinput, signals, debug (debug builds). Example:
+#   tests/functional/run.sh 'modes|threads'
 # SPYGLASS_TEST_TIMEOUT: seconds allowed to any one command (default 40).
 #
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' (and the relevant output, as '#' lines) per check,
@@ -157,6 +158,7 @@ valid_profile() {
 # ---------------------------------------------------------------------------------------------
 # Pythons
 
+mapfile -t DEBUG_PYS < <(list_pythons --debug) # 'VERSION PATH' of the Py_DEBUG builds
 PYS=()    # interpreters to test
 LABELS=() # their names in check names
 OLD_PY=   # a 3.6 or 3.7, which spyglass must refuse
@@ -198,7 +200,7 @@ label_of() {
     done
 }
 echo "# spyglass: $SG_ORIG (run as a copy: $SG)"
-echo "# pythons: ${LABELS[*]}; refused: ${OLD_V:-none}; work dir: $T"
+echo "# pythons: ${LABELS[*]}; debug builds: ${#DEBUG_PYS[@]}; refused: ${OLD_V:-none}; work dir: $T"
 if ((${#PYS[@]} == 0)); then
     check_begin "setup"
     why "no CPython >= 3.8 found in $PYENV_DIR/versions or /usr/bin/python3"
@@ -776,6 +778,44 @@ t_unsupported() {
     stop_bg "$pid"
 }
 
+# A CPython newer than spyglass knows: a copy of a Debian 3.13+ interpreter (its _Py_DebugOffsets
+# in the executable's .PyRuntime section) whose published version is patched to 3.16.0, next to
+# its own library (lib/ is a link); launched and attached, it is refused with one line that says
+# so and names the versions that are supported.
+t_unsupported_newer() {
+    local src=$1 dir=$T/py316 exe off n pid
+    exe=$(basename "$(readlink -f "$src")")
+    check_begin "unsupported 3.16 launch"
+    off=$(readelf -SW "$src" 2>/dev/null | awk '$2 == ".PyRuntime" { print $5 }')
+    mkdir -p "$dir/bin"
+    if [[ -z $off ]] || ! cp "$(readlink -f "$src")" "$dir/bin/$exe" ||
+        ! ln -s "$(dirname "$(readlink -f "$src")")/../lib" "$dir/lib" ||
+        ! printf '\xf0\x00\x10\x03\x00\x00\x00\x00' |
+        dd of="$dir/bin/$exe" bs=1 seek=$((0x$off + 8)) conv=notrunc status=none; then
+        why "cannot make a 3.16 copy of $src"
+    else
+        n=new-launch
+        sg "$n" record -o "$T/$n.txt" -- "$dir/bin/$exe" -c 'import time; time.sleep(5)'
+        ((RC != 0 && RC != 124)) || why "exit status $RC, expected non-zero"
+        one_error_line "$n" 'Python 3\.16 is not supported yet \(spyglass supports 3\.8 to 3\.15\)'
+    fi
+    check_end
+
+    n=new-attach
+    check_begin "unsupported 3.16 attach"
+    start_bg "$dir/bin/$exe" "$TARGETS/spin.py" 20 "$T/$n.ready"
+    pid=$BGPID
+    if wait_file "$T/$n.ready" 15; then
+        sg "$n" record --pid "$pid" --duration 1 -o "$T/$n.txt"
+        ((RC != 0 && RC != 124)) || why "exit status $RC, expected non-zero"
+        one_error_line "$n" 'Python 3\.16 is not supported yet'
+    else
+        why "the 3.16 copy did not start"
+    fi
+    check_end
+    stop_bg "$pid"
+}
+
 # 12. Bad input: one line on stderr and the documented exit code.
 t_badinput() {
     local py=$1 n pid
@@ -1006,6 +1046,45 @@ t_signals() {
     stop_bg "$pid"
 }
 
+# 14. Debug builds (Py_DEBUG: Debian's python3.Xd, installed by scripts/cpython.sh 3.X-dbg):
+# launched and attached like release builds, thread names included, and named 'X.Y.Z (debug)'
+# in the summary and in dump's first line; a release build's summary does not say debug.
+t_debug() {
+    local py=$1 v=$2 l=$2-debug
+    t_split "$py" "$l"
+    t_attach "$py" "$l"
+    t_threadnames "$py" "$l"
+    check_begin "debug version $l"
+    ERRFILES+=("$SPLIT_ERR")
+    grep -qF "(Python $v (debug), " "$SPLIT_ERR" ||
+        why "the summary of the launched run does not say 'Python $v (debug)'"
+    grep -q "^Process [0-9]*: Python $v (debug) (" "$T/dump-$l.out" ||
+        why "dump's first line does not say 'Python $v (debug)'"
+    ((${#WHY[@]})) && show "$SPLIT_ERR" "$T/dump-$l.out"
+    check_end
+}
+
+t_release_not_debug() {
+    local py=$1 v=$2 n=release-$2
+    check_begin "debug not said of release $v"
+    sg "$n" record --rate 100 -o "$T/$n.txt" -- "$py" "$TARGETS/spin.py" 0.5
+    expect_rc 0 "$n"
+    grep -qF "(Python $v, " "$T/$n.err" || why "the summary does not say 'Python $v, '"
+    check_end
+}
+
+if want debug; then
+    if ((${#DEBUG_PYS[@]} == 0)); then
+        check_begin "debug builds"
+        why "no debug build (Py_DEBUG) in $PYENV_DIR/versions: scripts/cpython.sh 3.15-dbg installs one"
+        check_end
+    fi
+    for line in "${DEBUG_PYS[@]}"; do
+        t_debug "${line#* }" "${line%% *}"
+    done
+    [[ -n $PY_A ]] && t_release_not_debug "$PY_A" "$(label_of "$PY_A")"
+fi
+
 ONCE_PYS=()
 [[ -n $PY_A ]] && ONCE_PYS+=("$PY_A")
 [[ -n $PY_B && $PY_B != "$PY_A" ]] && ONCE_PYS+=("$PY_B")
@@ -1024,6 +1103,18 @@ if want unsupported; then
         t_unsupported "$OLD_PY" "$OLD_V"
     else
         echo "# no Python 3.6/3.7 installed: unsupported-version checks skipped"
+    fi
+    # The newest interpreter whose executable holds _Py_DebugOffsets (Debian's static builds).
+    NEW_SRC=
+    for i in "${!PYS[@]}"; do
+        [[ ${LABELS[$i]} == 3.1[3-9].* ]] &&
+            readelf -SW "$(readlink -f "${PYS[$i]}")" 2>/dev/null | grep -q '\.PyRuntime' &&
+            NEW_SRC=${PYS[$i]}
+    done
+    if [[ -n $NEW_SRC ]]; then
+        t_unsupported_newer "$NEW_SRC"
+    else
+        echo "# no static CPython 3.13+ (scripts/cpython.sh 3.15): the 3.16 checks skipped"
     fi
 fi
 if [[ -n $PY_A ]]; then

@@ -2,8 +2,8 @@
  * out of bounds; a success holds what the readers need, and the decoded str layout is then
  * used on a fuzzed str header as py_str_read() does.
  * Input: a mode byte, then the bytes at _PyRuntime (up to PY_DEBUG_OFFSETS_MAX; those from
- * STR_AT on double as a str header). Modes 0-2 force a valid header (3.13, 3.14, 3.14t) over
- * the first 24 bytes so most inputs get past it; mode 3 keeps them.
+ * STR_AT on double as a str header). Modes 0-2 and 4 force a valid header (3.13, 3.14, 3.14t,
+ * 3.15) over the first 24 bytes so most inputs get past it; modes 3 and 5-7 keep them.
  * A decode that succeeds with offsets outside the structs they index aborts (FUZZ_STRICT=0 in
  * the environment skips such inputs instead, to look past one).
  * SPDX-License-Identifier: MIT */
@@ -16,7 +16,7 @@
 #include "py_offsets.h"
 #include "py_str.h"
 
-#define STR_AT 760 /* sizeof(_Py_DebugOffsets) in 3.14, the largest layout known */
+#define STR_AT 888 /* sizeof(_Py_DebugOffsets) in 3.15, the largest layout known */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,7 +45,8 @@ static int covered(const struct py_offsets *o)
     return inside(o->ts_next, 8, o->ts_size) && inside(o->ts_interp, 8, o->ts_size) &&
            inside(o->ts_frame, 8, o->ts_size) && inside(o->ts_thread_id, 8, o->ts_size) &&
            inside(o->ts_native_thread_id, 8, o->ts_size) &&
-           inside(o->ts_datastack_chunk, 8, o->ts_size) && inside(o->ts_status, 8, o->ts_size) &&
+           inside(o->ts_datastack_chunk, 8, o->ts_size) && inside(o->ts_status, 4, o->ts_size) &&
+           inside(o->ts_holds_gil, 4, o->ts_size) && inside(o->ts_base_frame, 8, o->ts_size) &&
            inside(o->fr_back, 8, o->fr_size) && inside(o->fr_code, 8, o->fr_size) &&
            inside(o->fr_instr, 8, o->fr_size) && inside(o->fr_owner, 1, o->fr_size) &&
            inside(o->ob_type, 8, o->co_size) && inside(o->ob_size, 8, o->co_size) &&
@@ -60,13 +61,15 @@ static int covered(const struct py_offsets *o)
 /* What a successful decode promises on its own. */
 static void check_decoded(const struct py_offsets *o)
 {
-    if ((o->version >> 24) != 3 || (o->minor != 13 && o->minor != 14) ||
+    if ((o->version >> 24) != 3 || o->minor < 13 || o->minor > 15 ||
         ((o->version >> 16) & 0xff) != o->minor || (o->free_threaded & ~1) != 0)
         abort();
     if (o->frames != PY_FRAMES_INTERP || o->gil != PY_GIL_STRUCT ||
         o->linetable != PY_LINETABLE_311)
         abort();
     if (o->ts_size > PY_TSTATE_MAX || o->fr_size > PY_FRAME_MAX || o->co_size > PY_CODE_MAX)
+        abort();
+    if (o->fr_owner_max < 3 || o->fr_owner_max > 4 || (o->ts_base_frame && o->minor < 15))
         abort();
     if (o->ts_next >= o->ts_size || o->ts_frame >= o->ts_size || o->fr_back >= o->fr_size ||
         o->fr_owner >= o->fr_size || o->co_name >= o->co_size || o->co_filename >= o->co_size)
@@ -101,13 +104,13 @@ static void use_str_layout(const struct py_offsets *o, const uint8_t *obj, size_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const uint64_t versions[3] = {0x030d00f0, 0x030e0af0, 0x030e0af0};
+    static const uint64_t versions[5] = {0x030d00f0, 0x030e0af0, 0x030e0af0, 0, 0x030f02f0};
     struct py_offsets o;
     unsigned mode;
 
     if (size < 1)
         return 0;
-    mode = data[0] & 3;
+    mode = data[0] & 7;
     data++;
     size--;
     if (size > PY_DEBUG_OFFSETS_MAX)
@@ -117,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!b)
         return 0;
     memcpy(b, data, size);
-    if (mode < 3 && size >= 24) {
+    if ((mode < 3 || mode == 4) && size >= 24) {
         uint64_t ft = mode == 2;
         memcpy(b, "xdebugpy", 8);
         memcpy(b + 8, &versions[mode], 8);

@@ -20,21 +20,26 @@
 #define BASE     0x20000000ULL
 #define UNMAPPED 0x7f0000000000ULL
 
-/* The offsets of every layout: 3.8-3.12 tables, 3.13 from the real debug offsets. Returns how
- * many were filled. */
+/* The offsets of every layout: 3.8-3.12 tables, 3.13, 3.14 and 3.15 from the real debug
+ * offsets. Returns how many were filled. */
 static size_t all_layouts(struct py_offsets *o, size_t cap)
 {
     static const unsigned versions[] = {0x030812f0, 0x030912f0, 0x030a0df0, 0x030b07f0, 0x030c01f0};
+    static const char *const debug[] = {"fixtures/debug_offsets_3.13.0.bin",
+                                        "fixtures/debug_offsets_3.14.10.bin",
+                                        "fixtures/debug_offsets_3.15.2.bin"};
     size_t n = 0, len;
 
     for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]) && n < cap; i++)
         if (py_offsets_for_version(versions[i], &o[n]) == 0)
             n++;
-    char *b = test_read_fixture("fixtures/debug_offsets_3.13.0.bin", &len);
-    if (b && n < cap && py_offsets_from_debug(b, len, &o[n]) == 0)
-        n++;
-    free(b);
-    TEST_EQ_INT(n, 6);
+    for (size_t i = 0; i < sizeof(debug) / sizeof(debug[0]); i++) {
+        char *b = test_read_fixture(debug[i], &len);
+        if (b && n < cap && py_offsets_from_debug(b, len, &o[n]) == 0)
+            n++;
+        free(b);
+    }
+    TEST_EQ_INT(n, 8);
     return n;
 }
 
@@ -58,8 +63,8 @@ static const char *str_at(struct target *t, const struct py_offsets *o, uint64_t
 /* a. Keys headers: what fake_py builds parses back; corrupt ones are refused. */
 static void test_keys_parse(void)
 {
-    struct py_offsets os[8];
-    size_t n = all_layouts(os, 8);
+    struct py_offsets os[10];
+    size_t n = all_layouts(os, 10);
 
     for (size_t v = 0; v < n; v++) {
         const struct py_offsets *o = &os[v];
@@ -190,8 +195,8 @@ static void check_get(const struct py_offsets *o)
 
 static void test_get(void)
 {
-    struct py_offsets os[8];
-    size_t n = all_layouts(os, 8);
+    struct py_offsets os[10];
+    size_t n = all_layouts(os, 10);
 
     for (size_t v = 0; v < n; v++)
         check_get(&os[v]);
@@ -260,8 +265,8 @@ static void check_attr(const struct py_offsets *o)
 
 static void test_attr(void)
 {
-    struct py_offsets os[8];
-    size_t n = all_layouts(os, 8);
+    struct py_offsets os[10];
+    size_t n = all_layouts(os, 10);
 
     for (size_t v = 0; v < n; v++)
         check_attr(&os[v]);
@@ -332,8 +337,8 @@ static void check_hostile(const struct py_offsets *o)
 
 static void test_hostile(void)
 {
-    struct py_offsets os[8];
-    size_t n = all_layouts(os, 8);
+    struct py_offsets os[10];
+    size_t n = all_layouts(os, 10);
 
     for (size_t v = 0; v < n; v++)
         check_hostile(&os[v]);

@@ -1,7 +1,8 @@
 /* Unit tests for py_offsets: the built-in 3.8-3.12 tables against cpython-internals.md
- * Appendix A, the _Py_DebugOffsets reader on the real bytes of CPython 3.13.0
- * (fixtures/debug_offsets_3.13.0.bin, written by fixtures/gen_debug_offsets.sh) and on 3.14 /
- * 3.14t images built from the §1.6 table, corrupt inputs, and the version string.
+ * Appendix A, the _Py_DebugOffsets reader on the real bytes of CPython 3.13.0, 3.14.10, 3.15.2
+ * and Debian's 3.15.2 debug build (fixtures/debug_offsets_*.bin, written by
+ * fixtures/gen_debug_offsets.sh) and on 3.14 / 3.14t images built from the §1.6 table, corrupt
+ * inputs, and the version string.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdint.h>
@@ -158,6 +159,8 @@ static void test_tables(void)
     TEST_EQ_INT(o.fr_back, 48);
     TEST_EQ_INT(o.fr_instr, 56);
     TEST_EQ_INT(o.fr_owner, 69);
+    TEST_EQ_INT(o.fr_owner_max, 2);
+    TEST_EQ_INT(o.ts_base_frame, 0);
     TEST_EQ_INT(o.co_firstlineno, 72);
     TEST_EQ_INT(o.co_qualname, 128);
     TEST_EQ_INT(o.co_firsttraceable, 168);
@@ -182,6 +185,7 @@ static void test_tables(void)
     TEST_EQ_INT(o.fr_code, 0);
     TEST_EQ_INT(o.fr_back, 8);
     TEST_EQ_INT(o.fr_owner, 70);
+    TEST_EQ_INT(o.fr_owner_max, 3);
     TEST_EQ_INT(o.co_firstlineno, 68);
     TEST_EQ_INT(o.co_firsttraceable, 176);
     TEST_EQ_INT(o.co_code_adaptive, 192);
@@ -259,6 +263,8 @@ static void test_debug_313(void)
     TEST_EQ_INT(o.fr_code, 0);
     TEST_EQ_INT(o.fr_instr, 56);
     TEST_EQ_INT(o.fr_owner, 70);
+    TEST_EQ_INT(o.fr_owner_max, 3);
+    TEST_EQ_INT(o.ts_base_frame, 0);
     TEST_CHECK(o.code_tag_mask == ~(uint64_t)0);
     TEST_EQ_INT(o.co_size, 208);
     TEST_EQ_INT(o.co_filename, 112);
@@ -359,6 +365,8 @@ static void test_debug_314(void)
     TEST_EQ_INT(o.ts_holds_gil, 36);
     TEST_EQ_INT(o.ts_holds_gil_bit, -1);
     TEST_EQ_INT(o.fr_owner, 74);
+    TEST_EQ_INT(o.fr_owner_max, 4);
+    TEST_EQ_INT(o.ts_base_frame, 0);
     TEST_CHECK(o.code_tag_mask == ~(uint64_t)3);
     TEST_EQ_INT(o.co_size, 216);
     TEST_EQ_INT(o.co_code_adaptive, 208);
@@ -424,6 +432,169 @@ static void expect_patched(const unsigned char *src, size_t len, size_t off, uin
         TEST_EQ_INT(o.minor, 0xa5a5a5a5u);
 }
 
+/* The fixture fixtures/debug_offsets_NAME.bin (1024 bytes), or NULL with a failure counted. */
+static unsigned char *fixture(const char *name)
+{
+    char path[128];
+    size_t len = 0;
+
+    snprintf(path, sizeof(path), "fixtures/debug_offsets_%s.bin", name);
+    unsigned char *b = (unsigned char *)test_read_fixture(path, &len);
+    TEST_EQ_INT(len, 1024);
+    if (b && len != 1024) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+/* The real 3.14.10 bytes decode as the image built from the §1.6 table does. */
+static void test_debug_314_real(void)
+{
+    unsigned char *real = fixture("3.14.10"), made[760];
+    struct py_offsets a, b;
+
+    if (!real)
+        return;
+    make_314(made, 0);
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    TEST_EQ_INT(py_offsets_from_debug(real, 1024, &a), 0);
+    TEST_EQ_INT(py_offsets_from_debug(made, sizeof(made), &b), 0);
+    TEST_CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    TEST_EQ_INT(a.ht_cached_keys, 880); /* not published before 3.15 */
+    TEST_EQ_INT(a.u_compact_size, 56);
+    free(real);
+}
+
+/* The real _Py_DebugOffsets of Debian's 3.15.2 (888 bytes) against cpython-3.15 §1, each value
+ * also read live from a running 3.15.2. */
+static void test_debug_315(void)
+{
+    unsigned char *b = fixture("3.15.2");
+    struct py_offsets o;
+    char ver[32];
+
+    if (!b)
+        return;
+    TEST_EQ_INT(py_offsets_from_debug(b, 1024, &o), 0);
+    TEST_EQ_INT(o.version, 0x030f02f0);
+    TEST_EQ_INT(o.minor, 15);
+    TEST_EQ_INT(o.free_threaded, 0);
+    TEST_EQ_INT(o.frames, PY_FRAMES_INTERP);
+    TEST_EQ_INT(o.gil, PY_GIL_STRUCT);
+    TEST_EQ_INT(o.linetable, PY_LINETABLE_311);
+    TEST_EQ_INT(o.rt_finalizing, 912);
+    TEST_EQ_INT(o.rt_interp_head, 936);
+    TEST_EQ_INT(o.is_next, 7264);
+    TEST_EQ_INT(o.is_threads_head, 7336);
+    TEST_EQ_INT(o.is_gil_ptr, 16);
+    TEST_EQ_INT(o.is_code_generation, 7944);
+    TEST_EQ_INT(o.gil_size, 208);
+    TEST_EQ_INT(o.gil_locked, 16);
+    TEST_EQ_INT(o.gil_last_holder, 8);
+    TEST_EQ_INT(o.ts_size, 888);
+    TEST_EQ_INT(o.ts_next, 8);
+    TEST_EQ_INT(o.ts_interp, 16);
+    TEST_EQ_INT(o.ts_frame, 72);
+    TEST_EQ_INT(o.ts_base_frame, 80);
+    TEST_EQ_INT(o.ts_cframe, 0);
+    TEST_EQ_INT(o.ts_thread_id, 176);
+    TEST_EQ_INT(o.ts_native_thread_id, 184);
+    TEST_EQ_INT(o.ts_datastack_chunk, 256);
+    TEST_EQ_INT(o.ts_status, 32);
+    TEST_EQ_INT(o.ts_holds_gil, 36); /* published from 3.15 on */
+    TEST_EQ_INT(o.ts_holds_gil_bit, -1);
+    TEST_EQ_INT(o.fr_size, 88);
+    TEST_EQ_INT(o.fr_back, 8);
+    TEST_EQ_INT(o.fr_code, 0);
+    TEST_EQ_INT(o.fr_instr, 56);
+    TEST_EQ_INT(o.fr_owner, 74);
+    TEST_EQ_INT(o.fr_owner_max, 3); /* INTERPRETER; CSTACK removed */
+    TEST_CHECK(o.code_tag_mask == ~(uint64_t)3);
+    TEST_EQ_INT(o.co_size, 216);
+    TEST_EQ_INT(o.co_filename, 112);
+    TEST_EQ_INT(o.co_name, 120);
+    TEST_EQ_INT(o.co_qualname, 128);
+    TEST_EQ_INT(o.co_linetable, 136);
+    TEST_EQ_INT(o.co_firstlineno, 68);
+    TEST_EQ_INT(o.co_code_adaptive, 208);
+    TEST_EQ_INT(o.co_firsttraceable, 192);
+    TEST_EQ_INT(o.ob_type, 8);
+    TEST_EQ_INT(o.ob_size, 16);
+    TEST_EQ_INT(o.bytes_sval, 32);
+    TEST_EQ_INT(o.u_state, 32);
+    TEST_EQ_INT(o.u_length, 16);
+    TEST_EQ_INT(o.u_ascii_size, 40);
+    TEST_EQ_INT(o.u_compact_size, 56); /* published from 3.15 on */
+    TEST_EQ_INT(o.u_kind_shift, 2);
+    TEST_EQ_INT(o.u_compact_bit, 5);
+    TEST_EQ_INT(o.u_ascii_bit, 6);
+    TEST_EQ_INT(o.dict_layout, PY_DICT_313);
+    TEST_EQ_INT(o.fr_localsplus, 80);
+    TEST_CHECK(o.local_tag_mask == ~(uint64_t)3);
+    TEST_EQ_INT(o.tp_flags, 168);
+    TEST_EQ_INT(o.tp_basicsize, 32);
+    TEST_EQ_INT(o.tp_dictoffset, 288);
+    TEST_EQ_INT(o.ht_cached_keys, 888); /* 880 before 3.15 */
+    TEST_EQ_INT(o.dict_keys, 32);
+    TEST_EQ_INT(o.dict_values, 40);
+    TEST_EQ_INT(o.dict_values_off, 8);
+    TEST_EQ_INT(o.pre_dict, 24);
+    check_coverage(&o);
+    py_offsets_version_str(&o, ver, sizeof(ver));
+    TEST_EQ_STR(ver, "3.15.2");
+    TEST_EQ_INT(py_offsets_from_debug(b, 888, &o), 0);
+    TEST_EQ_INT(py_offsets_from_debug(b, 887, &o), -EINVAL);
+    free(b);
+}
+
+/* Debian's Py_DEBUG build of 3.15.2 differs only in the runtime's and the interpreter's sizes,
+ * which the readers do not use: the offsets are the release build's. */
+static void test_debug_315_pydebug(void)
+{
+    unsigned char *rel = fixture("3.15.2"), *dbg = fixture("3.15.2-debug");
+    struct py_offsets a, b;
+
+    if (rel && dbg) {
+        TEST_CHECK(memcmp(rel, dbg, 888) != 0);
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        TEST_EQ_INT(py_offsets_from_debug(rel, 1024, &a), 0);
+        TEST_EQ_INT(py_offsets_from_debug(dbg, 1024, &b), 0);
+        TEST_CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    }
+    free(rel);
+    free(dbg);
+}
+
+/* 3.15's new fields: refused when they point outside their structs; implausible attribute
+ * offsets only turn thread names off. */
+static void test_debug_315_corrupt(void)
+{
+    unsigned char *real = fixture("3.15.2"), b[1024];
+    struct py_offsets o;
+
+    if (!real)
+        return;
+    expect_patched(real, 1024, 216, 888, -EINVAL);      /* base_frame == ts size */
+    expect_patched(real, 1024, 272, 886, -EINVAL);      /* holds_gil + 4 > ts size */
+    expect_patched(real, 1024, 744, 40, -EINVAL);       /* compact size == ascii size */
+    expect_patched(real, 1024, 744, 200, -EINVAL);      /* compact size > the str buffer */
+    expect_patched(real, 1024, 8, 0x030e0af0, -EINVAL); /* 3.15 bytes read as 3.14 */
+    static const struct {
+        size_t pos;
+        uint64_t v;
+    } names_off[] = {{536, 944}, {536, 100}, {528, 4096}, {512, 424}, {520, 1 << 20}};
+    for (size_t i = 0; i < sizeof(names_off) / sizeof(names_off[0]); i++) {
+        memcpy(b, real, sizeof(b));
+        put_u64(b, names_off[i].pos, names_off[i].v);
+        TEST_EQ_INT(py_offsets_from_debug(b, sizeof(b), &o), 0);
+        TEST_EQ_INT(o.dict_layout, PY_DICT_NONE);
+    }
+    free(real);
+}
+
 static void test_debug_corrupt(void)
 {
     unsigned char b[760];
@@ -443,7 +614,7 @@ static void test_debug_corrupt(void)
     memcpy(b, real, 24);
     b[7] = 'Y'; /* "xdebugpY" */
     TEST_EQ_INT(py_offsets_from_debug(b, 24, &o), -EINVAL);
-    expect_patched(real, 1024, 8, 0x030f00f0, -ENOTSUP); /* 3.15: layout unknown */
+    expect_patched(real, 1024, 8, 0x031000f0, -ENOTSUP); /* 3.16: layout unknown */
     expect_patched(real, 1024, 8, 0x030c01f0, -ENOTSUP); /* 3.12 has no debug offsets */
     expect_patched(real, 1024, 8, 0x040000f0, -EINVAL);  /* major 4 */
     expect_patched(real, 1024, 16, 2, -EINVAL);          /* free_threaded not 0/1 */
@@ -561,6 +732,10 @@ void test_py_offsets(void)
     test_tables_dict();
     test_debug_313();
     test_debug_314();
+    test_debug_314_real();
+    test_debug_315();
+    test_debug_315_pydebug();
+    test_debug_315_corrupt();
     test_debug_corrupt();
     test_version_str();
     test_hostile();

@@ -269,10 +269,10 @@ static uint64_t mk_chunk(struct world *w, uint64_t previous)
     return c;
 }
 
-/* A C-stack entry frame (owner CSTACK, 3.12+) outside every chunk. */
+/* A C-stack entry frame (owner CSTACK, 3.12+; INTERPRETER in 3.15) outside every chunk. */
 static uint64_t mk_shim(struct world *w, uint64_t back)
 {
-    uint64_t f = img_alloc(w, 80);
+    uint64_t f = img_alloc(w, FRAME_GAP); /* room for any frame size (3.14+: 88 bytes) */
 
     put_iframe(w, f, back, 0, 0, 3);
     put_u64(w, f + w->o.fr_instr, 0);
@@ -464,11 +464,12 @@ static void test_builtin_versions(void)
     }
 }
 
-/* The 3.13 offsets decoded from the real _Py_DebugOffsets, or 0 with a failure counted. */
-static int offsets_313(struct py_offsets *o, unsigned char *debug)
+/* The offsets decoded from the real _Py_DebugOffsets of a version (fixtures/debug_offsets_V.bin),
+ * or 0 with a failure counted. */
+static int offsets_of(const char *fixture, struct py_offsets *o, unsigned char *debug)
 {
     size_t len;
-    char *b = test_read_fixture("fixtures/debug_offsets_3.13.0.bin", &len);
+    char *b = test_read_fixture(fixture, &len);
     int ok = b && len == 1024 && py_offsets_from_debug(b, len, o) == 0;
 
     if (ok)
@@ -478,6 +479,12 @@ static int offsets_313(struct py_offsets *o, unsigned char *debug)
     return ok;
 }
 
+/* The 3.13 offsets decoded from the real _Py_DebugOffsets, or 0 with a failure counted. */
+static int offsets_313(struct py_offsets *o, unsigned char *debug)
+{
+    return offsets_of("fixtures/debug_offsets_3.13.0.bin", o, debug);
+}
+
 /* c. 3.13: current_frame in the thread state, offsets from the real 3.13.0 debug offsets. */
 static void test_313(void)
 {
@@ -485,6 +492,18 @@ static void test_313(void)
     struct py_offsets o;
 
     if (offsets_313(&o, debug))
+        check_version(&o, debug, sizeof(debug));
+}
+
+/* 3.14 and 3.15 (tagged code references, 3.15's layout) from their real debug offsets. */
+static void test_314_315(void)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    if (offsets_of("fixtures/debug_offsets_3.14.10.bin", &o, debug))
+        check_version(&o, debug, sizeof(debug));
+    if (offsets_of("fixtures/debug_offsets_3.15.2.bin", &o, debug))
         check_version(&o, debug, sizeof(debug));
 }
 
@@ -1129,6 +1148,7 @@ void test_unwind(void)
 {
     test_builtin_versions();
     test_313();
+    test_314_315();
     test_312_frames();
     test_313_two_chunks();
     test_torn();

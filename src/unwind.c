@@ -716,7 +716,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
     u->why = UNWIND_TORN;
     for (int steps = 0; f; steps++) {
         int region;
-        if (steps == 2 * UNWIND_MAX_DEPTH || th->nframes == UNWIND_MAX_DEPTH) {
+        if (steps == 2 * UNWIND_MAX_DEPTH) {
             th->status = UNWIND_TRUNCATED;
             return 0;
         }
@@ -748,6 +748,12 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
         if (owner >= OWNER_C) {
             f = next; /* a C-stack entry/shim frame (3.12+) */
             continue;
+        }
+        /* Deeper than the limit only when a Python frame is left: not for the entry frame
+         * below the outermost one (3.12+). */
+        if (th->nframes == UNWIND_MAX_DEPTH) {
+            th->status = UNWIND_TRUNCATED;
+            return 0;
         }
         uint64_t ip = u64_at(fb, o->fr_instr);
         int c = code_for_ip(u, code, ip);

@@ -221,7 +221,7 @@ static uint64_t mk_tstate(struct world *w, uint64_t thread_id, int tid)
 
 /* Make top the thread's current frame: tstate->frame / current_frame, or through a _PyCFrame
  * (3.11, 3.12) that lives on the target's C stack. */
-static void set_top(struct world *w, uint64_t ts, uint64_t top, uint64_t chunk)
+static void set_top(struct world *w, uint64_t ts, uint64_t top)
 {
     const struct py_offsets *o = &w->o;
 
@@ -232,11 +232,31 @@ static void set_top(struct world *w, uint64_t ts, uint64_t top, uint64_t chunk)
     } else {
         put_u64(w, ts + o->ts_frame, top);
     }
-    if (o->ts_datastack_chunk)
-        put_u64(w, ts + o->ts_datastack_chunk, chunk);
 }
 
-/* 3.8-3.10: a heap PyFrameObject. */
+/* 3.11+: the thread's data stack: chunk is its newest chunk (0: none) and live the end of its
+ * live frames there (tstate->datastack_chunk, datastack_top). */
+static void set_datastack(struct world *w, uint64_t ts, uint64_t chunk, uint64_t live)
+{
+    put_u64(w, ts + w->o.ts_datastack_chunk, chunk);
+    put_u64(w, ts + w->o.ts_datastack_top, live);
+}
+
+/* The top saved in an older chunk's header when a newer one is pushed: its live frames end at
+ * live. An index in pointers from the first frame slot, not an address. */
+static void set_chunk_top(struct world *w, uint64_t chunk, uint64_t live)
+{
+    put_u64(w, chunk + 16, (live - chunk - 24) / 8);
+}
+
+/* 3.8-3.10: the state byte of a frame being executed: f_executing 1 (3.8, 3.9), f_state
+ * FRAME_EXECUTING 0 (3.10). */
+static unsigned char running(const struct world *w)
+{
+    return w->o.minor == 10 ? 0 : 1;
+}
+
+/* 3.8-3.10: a heap PyFrameObject being executed (not a generator's: f_gen NULL). */
 static uint64_t mk_pyframe(struct world *w, uint64_t back, uint64_t code, int lasti)
 {
     uint64_t f = img_alloc(w, 384);
@@ -244,6 +264,7 @@ static uint64_t mk_pyframe(struct world *w, uint64_t back, uint64_t code, int la
     put_u64(w, f + w->o.fr_back, back);
     put_u64(w, f + w->o.fr_code, code);
     put_i32(w, f + w->o.fr_instr, lasti);
+    *img_at(w, f + w->o.fr_state) = running(w);
     return f;
 }
 
@@ -259,7 +280,8 @@ static void put_iframe(struct world *w, uint64_t f, uint64_t back, uint64_t code
     *img_at(w, f + o->fr_owner) = (unsigned char)owner;
 }
 
-/* A _PyStackChunk {previous, size, top} with room for frames after its 24-byte header. */
+/* A _PyStackChunk {previous, size, top} with room for frames after its 24-byte header; its top
+ * is 0, as in a chunk just pushed (only a newer chunk's push saves it). */
 static uint64_t mk_chunk(struct world *w, uint64_t previous)
 {
     uint64_t c = img_alloc(w, CHUNK_SIZE);
@@ -279,28 +301,35 @@ static uint64_t mk_shim(struct world *w, uint64_t back)
     return f;
 }
 
+/* The bottom of a whole 3.11+ chain: NULL (3.11), or the entry frame of the thread's first call
+ * into the interpreter (3.12+). */
+static uint64_t mk_bottom(struct world *w)
+{
+    return w->o.minor >= 12 ? mk_shim(w, 0) : 0;
+}
+
 /* A three-frame stack of code[0] (leaf) <- code[1] <- code[2] (root) for thread ts, stopped at
- * the positions of leaf, middle and main. 3.11+: frames in one data-stack chunk, with a C-stack
- * entry frame below the root (3.12+). Returns the leaf frame. */
+ * the positions of leaf, middle and main. 3.11+: frames in one data-stack chunk, FRAME_GAP
+ * apart, live up to the leaf's end, on an entry frame (3.12+). Returns the leaf frame. */
 static uint64_t mk_stack_of(struct world *w, uint64_t ts, const uint64_t *code)
 {
     const int *pos = w->data->pos;
-    uint64_t f = 0, chunk = 0;
+    uint64_t f = 0;
 
     if (w->o.frames == PY_FRAMES_OBJECT) {
         for (int i = 2; i >= 0; i--)
             f = mk_pyframe(w, f, code[i], pos[i]);
     } else {
-        chunk = mk_chunk(w, 0);
-        f = w->o.minor >= 12 ? mk_shim(w, 0) : 0;
+        uint64_t chunk = mk_chunk(w, 0);
+        f = mk_bottom(w);
         for (int i = 2; i >= 0; i--) {
             uint64_t at = chunk + 24 + (uint64_t)(2 - i) * FRAME_GAP;
             put_iframe(w, at, f, code[i], pos[i], 0);
             f = at;
         }
-        put_u64(w, chunk + 16, f + FRAME_GAP);
+        set_datastack(w, ts, chunk, f + FRAME_GAP);
     }
-    set_top(w, ts, f, chunk);
+    set_top(w, ts, f);
     return f;
 }
 
@@ -308,6 +337,40 @@ static uint64_t mk_stack_of(struct world *w, uint64_t ts, const uint64_t *code)
 static uint64_t mk_stack(struct world *w, uint64_t ts)
 {
     return mk_stack_of(w, ts, w->code);
+}
+
+/* n frames of leaf, each the caller of the next, as thread ts's whole stack: heap frames
+ * (3.8-3.10), or at most per_chunk frames in each of as many linked data-stack chunks as they
+ * need, on an entry frame (3.12+). Returns the top. */
+static uint64_t mk_chain(struct world *w, uint64_t ts, int n, int per_chunk)
+{
+    const int fit = (CHUNK_SIZE - 24) / FRAME_GAP;
+    uint64_t f = 0, chunk = 0, at = 0;
+
+    if (per_chunk > fit)
+        per_chunk = fit;
+    for (int i = 0; i < n; i++) {
+        if (w->o.frames == PY_FRAMES_OBJECT) {
+            f = mk_pyframe(w, f, w->code[0], w->data->pos[0]);
+            continue;
+        }
+        if (!i) {
+            f = mk_bottom(w);
+        } else if (i % per_chunk == 0) { /* the chunk is full: push a new one */
+            set_chunk_top(w, chunk, at);
+        }
+        if (i % per_chunk == 0) {
+            chunk = mk_chunk(w, chunk);
+            at = chunk + 24;
+        }
+        put_iframe(w, at, f, w->code[0], w->data->pos[0], 0);
+        f = at;
+        at += FRAME_GAP;
+    }
+    if (w->o.frames == PY_FRAMES_INTERP)
+        set_datastack(w, ts, chunk, at);
+    set_top(w, ts, f);
+    return f;
 }
 
 /* ---- running the unwinder on a world ---- */
@@ -507,9 +570,12 @@ static void test_312_frames(void)
         uint64_t code = mk_code(&w, "init", "init", "app.py", 2, data_312.linetable[0], 10);
         put_i32(&w, code + o.co_firsttraceable, 2);
         /* THREAD-owned: in the chunk, above leaf. GENERATOR-owned: in the generator object. */
+        uint64_t chunk = leaf - 2 * FRAME_GAP - 24;
         uint64_t top = owner ? img_alloc(&w, 80) : leaf + FRAME_GAP;
         put_iframe(&w, top, leaf, code, 1, owner);
-        set_top(&w, ts, top, leaf - 2 * FRAME_GAP - 24);
+        set_top(&w, ts, top);
+        if (owner == 0)
+            set_datastack(&w, ts, chunk, top + FRAME_GAP);
         run_start(&r, &w, 0, NULL, NULL);
         TEST_EQ_INT(r.err, 0);
         TEST_EQ_INT(r.s->nthreads, 1);
@@ -526,7 +592,8 @@ static void test_312_frames(void)
         if (owner == 0) {
             /* The same incomplete frame with a callee above it: a torn copy. */
             put_iframe(&w, top + FRAME_GAP, top, w.code[0], w.data->pos[0], 0);
-            set_top(&w, ts, top + FRAME_GAP, leaf - 2 * FRAME_GAP - 24);
+            set_top(&w, ts, top + FRAME_GAP);
+            set_datastack(&w, ts, chunk, top + 2 * FRAME_GAP);
             run_start(&r, &w, 0, NULL, NULL);
             TEST_EQ_INT(r.err, 0);
             TEST_CHECK(r.s->nthreads == 1 && r.s->threads[0].status == UNWIND_TORN);
@@ -534,36 +601,6 @@ static void test_312_frames(void)
         }
         world_free(&w);
     }
-}
-
-/* c'. 3.13 with the stack spread over two chunks: main in the older one. */
-static void test_313_two_chunks(void)
-{
-    unsigned char debug[1024];
-    struct py_offsets o;
-    struct world w;
-    struct run r;
-
-    if (!offsets_313(&o, debug))
-        return;
-    world_init(&w, &o, 1 << 20, debug, sizeof(debug));
-    uint64_t ts = mk_tstate(&w, MAIN_TID, getpid());
-    put_u64(&w, w.interp + o.is_threads_head, ts);
-    uint64_t leaf = mk_stack(&w, ts), middle = leaf - FRAME_GAP;
-    uint64_t old = mk_chunk(&w, 0), fresh = mk_chunk(&w, old);
-    uint64_t main = old + 24 + 4 * FRAME_GAP;
-    put_iframe(&w, main, mk_shim(&w, 0), w.code[2], w.data->pos[2], 0);
-    put_iframe(&w, fresh + 24, main, w.code[1], w.data->pos[1], 0);
-    put_iframe(&w, fresh + 24 + FRAME_GAP, fresh + 24, w.code[0], w.data->pos[0], 0);
-    put_u64(&w, middle + o.fr_back, 0); /* the old stack is garbage now */
-    set_top(&w, ts, fresh + 24 + FRAME_GAP, fresh);
-    run_start(&r, &w, 0, NULL, NULL);
-    TEST_EQ_INT(r.err, 0);
-    TEST_EQ_INT(r.s->nthreads, 1);
-    check_stack(&r, 0);
-    check_resample(&r);
-    run_end(&r);
-    world_free(&w);
 }
 
 /* One thread with the standard stack; returns its thread state. */
@@ -587,8 +624,10 @@ static void expect_thread(struct world *w, enum unwind_status status, uint32_t n
     TEST_EQ_INT(r.s->threads[0].status, status);
     TEST_EQ_INT(r.s->threads[0].nframes, nframes);
     TEST_CHECK(r.s->nframes == r.s->threads[0].first + r.s->threads[0].nframes);
-    if (status == UNWIND_TORN)
-        TEST_EQ_INT(r.s->retries, 2);
+    /* A static image reads the same at every retry: the full budget of the status's kind. */
+    TEST_EQ_INT(r.s->retries, status == UNWIND_TORN  ? UNWIND_RETRIES
+                              : status == UNWIND_CUT ? UNWIND_CUT_RETRIES
+                                                     : 0);
     /* Only a whole stack has a root frame. */
     TEST_EQ_INT(r.s->threads[0].root_frame != 0, status == UNWIND_OK && nframes > 0);
     run_end(&r);
@@ -610,9 +649,9 @@ static void test_torn(void)
         world_free(&w);
 
         uint64_t ts = one_thread(&w, &o, 1 << 20);
-        set_top(&w, ts, UNMAPPED, 0);
+        set_top(&w, ts, UNMAPPED);
         expect_thread(&w, UNWIND_TORN, 0);
-        set_top(&w, ts, w.code[0] + 4, 0);
+        set_top(&w, ts, w.code[0] + 4);
         expect_thread(&w, UNWIND_TORN, 0);
         world_free(&w);
     }
@@ -631,21 +670,10 @@ static uint64_t get_u64(struct world *w, uint64_t addr)
     return v;
 }
 
-/* n frames of leaf, each the caller of the next; outside any chunk for 3.11+. Returns the top. */
-static uint64_t mk_chain(struct world *w, int n)
+/* The root frame of a three-frame stack whose leaf is leaf. */
+static uint64_t root_of(struct world *w, uint64_t leaf)
 {
-    uint64_t f = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (w->o.frames == PY_FRAMES_OBJECT) {
-            f = mk_pyframe(w, f, w->code[0], w->data->pos[0]);
-        } else {
-            uint64_t g = img_alloc(w, 80);
-            put_iframe(w, g, f, w->code[0], w->data->pos[0], 0);
-            f = g;
-        }
-    }
-    return f;
+    return get_u64(w, get_u64(w, leaf + w->o.fr_back) + w->o.fr_back);
 }
 
 /* d. Cycles end (torn, or truncated at UNWIND_MAX_DEPTH); so do chains that are too deep. */
@@ -660,32 +688,44 @@ static void test_cycles_and_depth(void)
         uint64_t ts = one_thread(&w, &o, 1 << 20);
         uint64_t top = o.ts_cframe ? get_u64(&w, get_u64(&w, ts + o.ts_cframe)) : 0;
         uint64_t leaf = top ? top : get_u64(&w, ts + o.ts_frame);
-        uint64_t main = get_u64(&w, get_u64(&w, leaf + o.fr_back) + o.fr_back);
+        uint64_t main = root_of(&w, leaf);
         put_u64(&w, main + o.fr_back, leaf);
-        if (o.frames == PY_FRAMES_OBJECT) {
+        if (o.frames == PY_FRAMES_OBJECT)
             expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
-        } else {
+        else
             expect_thread(&w, UNWIND_TORN, 0); /* a caller above its callee in the chunk */
-            set_top(&w, ts, leaf, 0);          /* no chunk: frames are read one by one */
-            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
-        }
         /* A self-loop: torn in a chunk (a frame cannot call itself in place), else truncated. */
         put_u64(&w, leaf + o.fr_back, leaf);
-        expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
-        if (o.frames == PY_FRAMES_INTERP) {
-            set_top(&w, ts, leaf, leaf - 2 * FRAME_GAP - 24);
+        if (o.frames == PY_FRAMES_OBJECT)
+            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+        else
             expect_thread(&w, UNWIND_TORN, 0);
+        if (o.frames == PY_FRAMES_INTERP) {
+            /* Frames of two chunks, each the other's caller: no order between them to break,
+             * truncated. */
+            uint64_t old = mk_chunk(&w, 0), fresh = mk_chunk(&w, old);
+            put_iframe(&w, old + 24, fresh + 24, w.code[1], w.data->pos[1], 0);
+            set_chunk_top(&w, old, old + 24 + FRAME_GAP);
+            put_iframe(&w, fresh + 24, old + 24, w.code[0], w.data->pos[0], 0);
+            set_top(&w, ts, fresh + 24);
+            set_datastack(&w, ts, fresh, fresh + 24 + FRAME_GAP);
+            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
+            /* A generator's frame (read on its own) resuming itself: truncated. */
+            uint64_t gen = img_alloc(&w, 80);
+            put_iframe(&w, gen, gen, w.code[0], w.data->pos[0], 1);
+            set_top(&w, ts, gen);
+            expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
         }
         world_free(&w);
 
-        ts = one_thread(&w, &o, 4 << 20);
-        set_top(&w, ts, mk_chain(&w, UNWIND_MAX_DEPTH + 100), 0);
-        expect_thread(&w, UNWIND_TRUNCATED, UNWIND_MAX_DEPTH);
-        world_free(&w);
-        ts = one_thread(&w, &o, 4 << 20);
-        set_top(&w, ts, mk_chain(&w, UNWIND_MAX_DEPTH), 0);
-        expect_thread(&w, UNWIND_OK, UNWIND_MAX_DEPTH);
-        world_free(&w);
+        /* Deep stacks (3.11+: over linked chunks, on an entry frame): truncated past the limit,
+         * whole up to it, the entry frame below the outermost not counted. */
+        for (int extra = 100; extra >= 0; extra = extra > 1 ? 1 : extra - 1) {
+            ts = one_thread(&w, &o, 4 << 20);
+            mk_chain(&w, ts, UNWIND_MAX_DEPTH + extra, CHUNK_SIZE);
+            expect_thread(&w, extra ? UNWIND_TRUNCATED : UNWIND_OK, UNWIND_MAX_DEPTH);
+            world_free(&w);
+        }
     }
 }
 
@@ -921,16 +961,18 @@ static uint64_t caller(struct world *w, uint64_t f)
 }
 
 /* 3.10: middle's frame is recycled for another call between the walk and the re-check of its
- * links: retried, and right; or the re-check keeps seeing it recycled: torn after the
- * retries. */
+ * links: retried, and right, even at the last retry; or the re-check keeps seeing it recycled:
+ * torn after UNWIND_RETRIES retries. */
 static void test_torn_retry(void)
 {
+    static const int runs[] = {1, UNWIND_RETRIES, UNWIND_RETRIES + 1};
     struct py_offsets o;
     struct world w;
     struct run r;
 
     TEST_EQ_INT(py_offsets_for_version(0x030a0df0, &o), 0);
-    for (int shots = 1; shots <= 3; shots += 2) {
+    for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+        int shots = runs[k];
         uint64_t ts = one_thread(&w, &o, 1 << 20);
         uint64_t middle = caller(&w, get_u64(&w, ts + o.ts_frame));
         struct target *a = snapshot(&w);
@@ -939,8 +981,8 @@ static void test_torn_retry(void)
         run_target(&r, &w, &f->base, 0, NULL, NULL);
         TEST_EQ_INT(r.err, 0);
         TEST_EQ_INT(r.s->nthreads, 1);
-        TEST_EQ_INT(r.s->retries, shots == 1 ? 1 : 2);
-        if (shots == 1) {
+        TEST_EQ_INT(r.s->retries, shots <= UNWIND_RETRIES ? shots : UNWIND_RETRIES);
+        if (shots <= UNWIND_RETRIES) {
             check_stack(&r, 0);
         } else {
             TEST_EQ_INT(r.s->threads[0].status, UNWIND_TORN);
@@ -1012,12 +1054,6 @@ static void test_thread_cycle(void)
     TEST_EQ_INT(r.s->nthreads, 1); /* the broken back link ends the list */
     run_end(&r);
     world_free(&w);
-}
-
-/* The root frame of a three-frame stack whose leaf is leaf. */
-static uint64_t root_of(struct world *w, uint64_t leaf)
-{
-    return get_u64(w, get_u64(w, leaf + w->o.fr_back) + w->o.fr_back);
 }
 
 /* Take a new snapshot of w and f for r's unwinder (what a live target would show now). */
@@ -1130,7 +1166,6 @@ void test_unwind(void)
     test_builtin_versions();
     test_313();
     test_312_frames();
-    test_313_two_chunks();
     test_torn();
     test_cycles_and_depth();
     test_lists_and_runtime();

@@ -900,13 +900,16 @@ static void test_hostile_offsets(void)
 /* ---- a target that changes while it is read ---- */
 
 /* Serves image img[cur], except that a range starting at trigger comes from the other image
- * (shots times): a read that sees the target in another state. */
+ * (shots times): a read that sees the target in another state. Remembers the ranges of its
+ * latest vectored read of more than one range. */
 struct flip {
     struct target base;
     struct target *img[2];
     int cur;
     uint64_t trigger;
     int shots;
+    uint64_t vec[64]; /* addresses, in the order asked for */
+    int nvec;
 };
 
 static long flip_readv(struct target *t, const struct target_iov *iov, int n)
@@ -915,6 +918,11 @@ static long flip_readv(struct target *t, const struct target_iov *iov, int n)
     long total = 0;
 
     t->nreads++;
+    if (n > 1) {
+        f->nvec = 0;
+        for (int i = 0; i < n && i < 64; i++)
+            f->vec[f->nvec++] = iov[i].addr;
+    }
     for (int i = 0; i < n; i++) {
         int which = f->cur;
         if (f->shots && iov[i].addr == f->trigger) {
@@ -1161,6 +1169,403 @@ static void test_thread_names(void)
     world_free(&w);
 }
 
+/* ---- whole stacks: the rules of docs/frame-wholeness.md ---- */
+
+#define OWNER_THREAD    0
+#define OWNER_GENERATOR 1
+#define OWNER_CSTACK    3
+
+/* The thread's current frame. */
+static uint64_t current_frame(struct world *w, uint64_t ts)
+{
+    const struct py_offsets *o = &w->o;
+
+    return o->ts_cframe ? get_u64(w, get_u64(w, ts + o->ts_cframe) + o->cf_current_frame)
+                        : get_u64(w, ts + o->ts_frame);
+}
+
+/* Sample w's single thread and expect the whole leaf <- middle <- main stack, read at the first
+ * try. */
+static void expect_whole(struct world *w)
+{
+    struct run r;
+
+    run_start(&r, w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    check_stack(&r, 0);
+    TEST_EQ_INT(r.s->retries, 0);
+    TEST_CHECK(r.s->nthreads == 1 && r.s->threads[0].root_frame != 0);
+    run_end(&r);
+}
+
+typedef void layout_check_fn(const struct py_offsets *o);
+
+/* check on every 3.11+ layout: the 3.11 and 3.12 tables, the real 3.13 debug offsets. */
+static void on_interp_layouts(layout_check_fn *check)
+{
+    static const unsigned versions[] = {0x030b07f0, 0x030c01f0};
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        check(&o);
+    }
+    if (offsets_313(&o, debug))
+        check(&o);
+}
+
+/* The standard stack of one thread, with a generator's frame for leaf: in its generator object,
+ * outside the data stack, resumed by middle (the newest frame of the chunk). Returns the
+ * thread state; *gen receives the generator's frame. */
+static uint64_t gen_thread(struct world *w, const struct py_offsets *o, uint64_t *gen)
+{
+    uint64_t ts = one_thread(w, o, 1 << 20), leaf = current_frame(w, ts);
+
+    *gen = img_alloc(w, 80);
+    put_iframe(w, *gen, leaf - FRAME_GAP, w->code[0], w->data->pos[0], OWNER_GENERATOR);
+    set_top(w, ts, *gen);
+    set_datastack(w, ts, leaf - 2 * FRAME_GAP - 24, leaf); /* leaf's slot is free again */
+    return ts;
+}
+
+/* Rules 2 and 3 (3.11+): a generator's frame resumed from Python, or (3.12+) from C through an
+ * entry frame, is whole. Cut: a generator as the outermost Python frame (a yield cleared its
+ * link after the thread's current frame was read), on an entry frame or not; a frame lying where
+ * its owner never puts one (a generator's in a chunk, the thread's outside every chunk: memory
+ * reused since its link was read); thread frames with no data stack at all. A C-stack frame
+ * (owner 3, 3.12+) may lie anywhere, in a chunk too. */
+static void check_generators(const struct py_offsets *o)
+{
+    struct world w;
+    uint64_t gen, ts = gen_thread(&w, o, &gen);
+    uint64_t middle = get_u64(&w, gen + o->fr_back), leaf = middle + FRAME_GAP;
+    uint64_t chunk = middle - FRAME_GAP - 24;
+
+    expect_whole(&w);
+    if (o->minor >= 12) {
+        put_u64(&w, gen + o->fr_back, mk_shim(&w, middle)); /* next(gen) called from C */
+        expect_whole(&w);
+        put_u64(&w, gen + o->fr_back, mk_shim(&w, 0));
+        expect_thread(&w, UNWIND_CUT, 0);
+    }
+    put_u64(&w, gen + o->fr_back, 0);
+    expect_thread(&w, UNWIND_CUT, 0);
+    put_u64(&w, gen + o->fr_back, middle);
+    *img_at(&w, gen + o->fr_owner) = OWNER_THREAD;
+    expect_thread(&w, UNWIND_CUT, 0);
+
+    set_top(&w, ts, leaf); /* back to the thread's own leaf in the chunk */
+    set_datastack(&w, ts, chunk, leaf + FRAME_GAP);
+    expect_whole(&w);
+    *img_at(&w, leaf + o->fr_owner) = OWNER_GENERATOR;
+    expect_thread(&w, UNWIND_CUT, 0);
+    *img_at(&w, leaf + o->fr_owner) = OWNER_THREAD;
+    set_datastack(&w, ts, 0, 0);
+    expect_thread(&w, UNWIND_CUT, 0);
+    if (o->minor >= 12) {
+        /* leaf one slot up, called through an owner-3 frame in leaf's old slot. */
+        put_iframe(&w, leaf, middle, 0, 0, OWNER_CSTACK);
+        put_iframe(&w, leaf + FRAME_GAP, leaf, w.code[0], w.data->pos[0], OWNER_THREAD);
+        set_top(&w, ts, leaf + FRAME_GAP);
+        set_datastack(&w, ts, chunk, leaf + 2 * FRAME_GAP);
+        expect_whole(&w);
+    }
+    world_free(&w);
+}
+
+static void test_generators(void)
+{
+    on_interp_layouts(check_generators);
+}
+
+/* Rule 1 (3.11+), the newest chunk: its live part ends at the thread's datastack_top. A frame
+ * ending there is whole; one above it, or not whole below it, or in the chunk's header, was
+ * popped since the pointer to it was read (cut). A datastack_top outside its chunk means the
+ * thread state and chunk were read at different moments (torn). */
+static void check_datastack_top(const struct py_offsets *o)
+{
+    struct world w;
+    uint64_t ts = one_thread(&w, o, 1 << 20), leaf = current_frame(&w, ts);
+    uint64_t chunk = leaf - 2 * FRAME_GAP - 24;
+
+    set_datastack(&w, ts, chunk, leaf + o->fr_size);
+    expect_whole(&w);
+    set_datastack(&w, ts, chunk, leaf + o->fr_size - 8);
+    expect_thread(&w, UNWIND_CUT, 0);
+    set_datastack(&w, ts, chunk, leaf);
+    expect_thread(&w, UNWIND_CUT, 0);
+    set_datastack(&w, ts, chunk, leaf + FRAME_GAP);
+    set_top(&w, ts, chunk + 8);
+    expect_thread(&w, UNWIND_CUT, 0);
+    set_top(&w, ts, leaf);
+    expect_whole(&w);
+    set_datastack(&w, ts, chunk, chunk + CHUNK_SIZE + 8);
+    expect_thread(&w, UNWIND_TORN, 0);
+    set_datastack(&w, ts, chunk, 0);
+    expect_thread(&w, UNWIND_TORN, 0);
+    world_free(&w);
+}
+
+static void test_datastack_top(void)
+{
+    on_interp_layouts(check_datastack_top);
+}
+
+/* Rule 1 (3.11+), older chunks: the stack spread over two chunks, main in the older one, is
+ * whole. The older chunk's live part ends at the top saved in its header (an index): main above
+ * it, or not whole below it, was popped since (cut); a saved top that is not an index (an
+ * address) means the header is not a chunk's (torn). */
+static void check_two_chunks(const struct py_offsets *o)
+{
+    struct world w;
+    struct run r;
+    uint64_t ts = one_thread(&w, o, 1 << 20), leaf = current_frame(&w, ts);
+    uint64_t old = mk_chunk(&w, 0), fresh = mk_chunk(&w, old);
+    uint64_t main = old + 24 + 4 * FRAME_GAP;
+
+    put_iframe(&w, main, mk_bottom(&w), w.code[2], w.data->pos[2], OWNER_THREAD);
+    set_chunk_top(&w, old, main + FRAME_GAP);
+    put_iframe(&w, fresh + 24, main, w.code[1], w.data->pos[1], OWNER_THREAD);
+    put_iframe(&w, fresh + 24 + FRAME_GAP, fresh + 24, w.code[0], w.data->pos[0], OWNER_THREAD);
+    put_u64(&w, leaf - FRAME_GAP + o->fr_back, 0); /* the first stack is garbage now */
+    set_top(&w, ts, fresh + 24 + FRAME_GAP);
+    set_datastack(&w, ts, fresh, fresh + 24 + 2 * FRAME_GAP);
+    run_start(&r, &w, 0, NULL, NULL);
+    TEST_EQ_INT(r.err, 0);
+    TEST_EQ_INT(r.s->nthreads, 1);
+    check_stack(&r, 0);
+    TEST_EQ_INT(r.s->retries, 0);
+    check_resample(&r);
+    run_end(&r);
+    set_chunk_top(&w, old, main + o->fr_size);
+    expect_whole(&w);
+    set_chunk_top(&w, old, main + o->fr_size - 8);
+    expect_thread(&w, UNWIND_CUT, 0);
+    set_chunk_top(&w, old, main);
+    expect_thread(&w, UNWIND_CUT, 0);
+    put_u64(&w, old + 16, main + FRAME_GAP);
+    expect_thread(&w, UNWIND_TORN, 0);
+    world_free(&w);
+}
+
+static void test_two_chunks(void)
+{
+    on_interp_layouts(check_two_chunks);
+}
+
+/* Rule 2 past NREGIONS chunks: the frames in chunks beyond those copied are read on their own,
+ * and a stack over 60 chunks is whole; placement is still checked in the copied ones. */
+static void check_many_chunks(const struct py_offsets *o)
+{
+    struct world w;
+    uint64_t ts = one_thread(&w, o, 4 << 20), top = mk_chain(&w, ts, 60, 1);
+
+    expect_thread(&w, UNWIND_OK, 60);
+    uint64_t f = top;
+    for (int i = 0; i < 10; i++)
+        f = get_u64(&w, f + o->fr_back);
+    *img_at(&w, f + o->fr_owner) = OWNER_GENERATOR;
+    expect_thread(&w, UNWIND_CUT, 0);
+    world_free(&w);
+}
+
+static void test_many_chunks(void)
+{
+    on_interp_layouts(check_many_chunks);
+}
+
+/* Rule 3, 3.12+: the last frame of a whole chain is the C entry frame of the thread's first
+ * call into the interpreter; a chain that stops at a Python frame is cut. 3.11 has no such
+ * frame: its chains end at the outermost Python frame. */
+static void check_entry_bottom(const struct py_offsets *o)
+{
+    struct world w;
+    uint64_t ts = one_thread(&w, o, 1 << 20);
+    uint64_t main = root_of(&w, current_frame(&w, ts));
+
+    put_u64(&w, main + o->fr_back, 0);
+    if (o->minor >= 12)
+        expect_thread(&w, UNWIND_CUT, 0);
+    else
+        expect_whole(&w);
+    world_free(&w);
+}
+
+static void test_entry_bottom(void)
+{
+    on_interp_layouts(check_entry_bottom);
+}
+
+/* Rule 3, 3.15: the last frame is the one tstate->base_frame points to (a sentinel inside the
+ * thread state); an entry frame elsewhere, or a Python frame, at the end is cut. The 3.13
+ * layout with the offset set by hand, after the thread state's fields. */
+static void test_base_frame(void)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+    struct world w;
+
+    if (!offsets_313(&o, debug))
+        return;
+    o.ts_base_frame = o.ts_size;
+    o.ts_size += 8;
+    uint64_t ts = one_thread(&w, &o, 1 << 20);
+    uint64_t main = root_of(&w, current_frame(&w, ts)), base = ts + 512;
+    assert(o.ts_size <= 512);
+
+    put_iframe(&w, base, 0, 0, 0, OWNER_CSTACK);
+    put_u64(&w, base + o.fr_instr, 0);
+    put_u64(&w, ts + o.ts_base_frame, base);
+    put_u64(&w, main + o.fr_back, base);
+    expect_whole(&w);
+    put_u64(&w, main + o.fr_back, mk_shim(&w, 0));
+    expect_thread(&w, UNWIND_CUT, 0);
+    put_u64(&w, main + o.fr_back, 0);
+    expect_thread(&w, UNWIND_CUT, 0);
+    world_free(&w);
+}
+
+/* Rules 3 and 4, 3.8-3.10: every frame of the chain is being executed, or it returned or
+ * yielded since its callee's link was read (cut): f_executing 0 (3.8, 3.9), an f_state other
+ * than EXECUTING or UNWINDING (3.10: an exception passing through a frame still runs it). The
+ * outermost frame is never a generator's (f_gen set: a yield cleared its f_back); one above it
+ * is a generator called by its caller. */
+static void check_object_frames(const struct py_offsets *o)
+{
+    /* 3.10's frame states: CREATED, SUSPENDED, RETURNED, RAISED, CLEARED. */
+    static const signed char stopped_310[] = {-2, -1, 1, 3, 4};
+    struct world w;
+    uint64_t ts = one_thread(&w, o, 1 << 20), f[3];
+
+    f[0] = current_frame(&w, ts);
+    f[1] = caller(&w, f[0]);
+    f[2] = caller(&w, f[1]);
+    expect_whole(&w);
+    for (int k = 0; k < 3; k++) {
+        unsigned char *state = img_at(&w, f[k] + o->fr_state);
+        if (o->minor == 10) {
+            for (size_t i = 0; i < sizeof(stopped_310); i++) {
+                *state = (unsigned char)stopped_310[i];
+                expect_thread(&w, UNWIND_CUT, 0);
+            }
+            *state = 2; /* FRAME_UNWINDING */
+            expect_whole(&w);
+        } else {
+            *state = 0;
+            expect_thread(&w, UNWIND_CUT, 0);
+        }
+        *state = running(&w);
+    }
+    uint64_t gen = img_alloc(&w, 64);
+    put_u64(&w, f[0] + o->fr_gen, gen);
+    put_u64(&w, f[1] + o->fr_gen, gen);
+    expect_whole(&w);
+    put_u64(&w, f[2] + o->fr_gen, gen);
+    expect_thread(&w, UNWIND_CUT, 0);
+    world_free(&w);
+}
+
+static void test_object_frames(void)
+{
+    static const unsigned versions[] = {0x030812f0, 0x030912f0, 0x030a0df0};
+    struct py_offsets o;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        check_object_frames(&o);
+    }
+}
+
+/* Rule 5: a walk that meets a change half-way (3.10: middle has returned, state SUSPENDED, when
+ * read; 3.12: the leaf generator has yielded, its link cleared) is cut, and retried: whole as
+ * soon as a retry reads the stack whole again, even at the last of UNWIND_CUT_RETRIES; cut after
+ * them when none does. */
+static void test_cut_retry(void)
+{
+    static const unsigned versions[] = {0x030a0df0, 0x030c01f0};
+    static const int runs[] = {1, UNWIND_CUT_RETRIES, UNWIND_CUT_RETRIES + 1};
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+            uint64_t trigger = 0;
+            struct target *a;
+            if (o.frames == PY_FRAMES_OBJECT) {
+                uint64_t ts = one_thread(&w, &o, 1 << 20);
+                trigger = caller(&w, current_frame(&w, ts));
+                a = snapshot(&w);
+                *img_at(&w, trigger + o.fr_state) = 0xff; /* FRAME_SUSPENDED */
+            } else {
+                gen_thread(&w, &o, &trigger);
+                a = snapshot(&w);
+                put_u64(&w, trigger + o.fr_back, 0);
+            }
+            struct flip *f = flip_new(a, snapshot(&w), trigger, runs[k]);
+            run_target(&r, &w, &f->base, 0, NULL, NULL);
+            TEST_EQ_INT(r.err, 0);
+            TEST_EQ_INT(r.s->nthreads, 1);
+            if (runs[k] <= UNWIND_CUT_RETRIES) {
+                check_stack(&r, 0);
+                TEST_EQ_INT(r.s->retries, runs[k]);
+            } else {
+                TEST_EQ_INT(r.s->retries, UNWIND_CUT_RETRIES);
+                TEST_EQ_INT(r.s->threads[0].status, UNWIND_CUT);
+                TEST_EQ_INT(r.s->threads[0].nframes, 0);
+                TEST_EQ_INT(r.s->threads[0].root_frame, 0);
+            }
+            TEST_EQ_INT(f->shots, 0);
+            run_end(&r);
+            world_free(&w);
+        }
+    }
+}
+
+/* Where addr is in the flip's latest vectored read: its index, -1 when absent, -2 when read
+ * twice. */
+static int vec_index(const struct flip *f, uint64_t addr)
+{
+    int at = -1;
+
+    for (int i = 0; i < f->nvec; i++)
+        if (f->vec[i] == addr)
+            at = at == -1 ? i : -2;
+    return at;
+}
+
+/* Rule 5, the re-read after a cut chain (3.12): one vectored read of every range the failed
+ * attempts asked for, each once although two attempts asked for them, in the reverse of the
+ * order they were first asked for: the generator's frame (asked for last), then the chunk, the
+ * _PyCFrame, the thread state. */
+static void test_cut_reread(void)
+{
+    struct py_offsets o;
+    struct world w;
+    struct run r;
+    uint64_t gen;
+
+    TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
+    uint64_t ts = gen_thread(&w, &o, &gen);
+    uint64_t chunk = get_u64(&w, ts + o.ts_datastack_chunk), cframe = get_u64(&w, ts + o.ts_cframe);
+    struct target *a = snapshot(&w);
+    put_u64(&w, gen + o.fr_back, 0);
+    struct flip *f = flip_new(a, snapshot(&w), gen, 2);
+    run_target(&r, &w, &f->base, 0, NULL, NULL);
+    check_stack(&r, 0);
+    TEST_EQ_INT(r.s->retries, 2);
+    for (int i = 0; i < f->nvec; i++)
+        TEST_CHECK(vec_index(f, f->vec[i]) == i);
+    int at_gen = vec_index(f, gen), at_chunk = vec_index(f, chunk);
+    int at_cframe = vec_index(f, cframe + o.cf_current_frame), at_ts = vec_index(f, ts);
+    TEST_CHECK(at_gen >= 0 && at_gen < at_chunk && at_chunk < at_cframe && at_cframe < at_ts);
+    run_end(&r);
+    world_free(&w);
+}
+
 void test_unwind(void)
 {
     test_builtin_versions();
@@ -1175,4 +1580,13 @@ void test_unwind(void)
     test_thread_cycle();
     test_hostile_offsets();
     test_thread_names();
+    test_generators();
+    test_datastack_top();
+    test_two_chunks();
+    test_many_chunks();
+    test_entry_bottom();
+    test_base_frame();
+    test_object_frames();
+    test_cut_retry();
+    test_cut_reread();
 }

@@ -431,8 +431,7 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->ts_thread_id = off_at(b, l->ts_thread_id);
     o->ts_native_thread_id = off_at(b, l->ts_native);
     o->ts_datastack_chunk = off_at(b, l->ts_chunk);
-    /* Not published: datastack_top follows datastack_chunk in 3.11-3.15 (docs/frame-wholeness.md).
-     */
+    /* Not published: datastack_top follows datastack_chunk (3.11-3.15, docs/frame-wholeness.md). */
     o->ts_datastack_top =
         o->ts_datastack_chunk != UINT32_MAX ? o->ts_datastack_chunk + 8 : UINT32_MAX;
     o->ts_status = off_at(b, l->ts_status);

@@ -657,13 +657,19 @@ static int region_add_chunk(struct unwinder *u)
  * its top: a frame popped since) is stale. Any other frame (a generator's, embedded in the
  * generator object; an entry frame on the C stack; 3.15's base frame in the thread state) is
  * read on its own into u->tmp (*in_region -1, or -2 when chunks past the NREGIONS copied
- * may hold it). NULL when stale or unreadable: u->why says. */
+ * may hold it). NULL when stale, unreadable, or when the next chunk to copy does not look like
+ * one: u->why says. */
 static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_region)
 {
     const struct py_offsets *o = u->o;
     for (int i = 0;; i++) {
-        if (i == u->nregions && region_add_chunk(u) != 0)
-            break; /* every chunk of the thread is copied: f is in none */
+        if (i == u->nregions) {
+            int err = region_add_chunk(u);
+            if (err == -EAGAIN)
+                return NULL; /* not a chunk (read apart from the thread state): torn */
+            if (err)
+                break; /* every chunk of the thread is copied: f is in none */
+        }
         const struct region *r = &u->regions[i];
         if (f < r->addr || f >= r->addr + r->size)
             continue;
@@ -716,7 +722,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
     u->why = UNWIND_TORN;
     for (int steps = 0; f; steps++) {
         int region;
-        if (steps == 2 * UNWIND_MAX_DEPTH || th->nframes == UNWIND_MAX_DEPTH) {
+        if (steps == 2 * UNWIND_MAX_DEPTH) {
             th->status = UNWIND_TRUNCATED;
             return 0;
         }
@@ -748,6 +754,12 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
         if (owner >= OWNER_C) {
             f = next; /* a C-stack entry/shim frame (3.12+) */
             continue;
+        }
+        /* Deeper than the limit only when a Python frame is left: not for the entry frame
+         * below the outermost one (3.12+). */
+        if (th->nframes == UNWIND_MAX_DEPTH) {
+            th->status = UNWIND_TRUNCATED;
+            return 0;
         }
         uint64_t ip = u64_at(fb, o->fr_instr);
         int c = code_for_ip(u, code, ip);

@@ -511,8 +511,9 @@ t_whole() {
     site=$(PYTHONUSERBASE=$ub "$py" -c 'import site; print(site.getusersitepackages())') || site=
     if [[ -n $site ]]; then
         mkdir -p "$site"
-        # An import line of a .pth file is exec()'d by site at start-up, as '<string>'.
-        echo 'import os; os.environ.setdefault("SPYGLASS_PTH_RAN", "".join(str(i) for i in range(3)))' \
+        # An import line of a .pth file is exec()'d by site at start-up, as '<string>': here it
+        # defines and runs a function (spyglass_pth) whose frames must never appear later.
+        echo 'import os; exec("def spyglass_pth():\n return \"\".join(str(i) for i in range(3))\nos.environ.setdefault(\"SPYGLASS_PTH_RAN\", spyglass_pth())")' \
             >"$site/spyglass-test.pth"
     fi
     for shape in "${WHOLE_SHAPES[@]}"; do

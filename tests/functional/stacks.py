@@ -16,8 +16,9 @@ usage: stacks.py COMMAND FILE [ARGS...]
                              'thread NAME (TID)' with one of the NAMEs and TID != PID
   whole FILE SCRIPT MAXPCT   of the samples with a frame of file SCRIPT, at most MAXPCT% lack
                              '<module> (SCRIPT:N)' as their outermost frame (below a thread
-                             frame); and a '<string>' frame (code a .pth file ran at start-up)
-                             only ever sits under site's addpackage. Prints 'CUT TOTAL'
+                             frame); and no frame of code a .pth file ran at start-up (its function
+                             spyglass_pth, or a '<string>' module frame beside a frame of
+                             SCRIPT) sits outside site's addpackage. Prints 'CUT TOTAL'
 Exit status 0 when the answer exists, 1 (with a message) otherwise.
 """
 import re
@@ -110,7 +111,14 @@ def main():
         for s, c in stacks:
             fr = s[1:] if s and s[0].startswith("thread ") else s
             for i, f in enumerate(fr):
-                if " (<string>:" in f and not any(is_func(a, "addpackage") for a in fr[:i]):
+                if " (<string>:" not in f or any(is_func(a, "addpackage") for a in fr[:i]):
+                    continue
+                # The .pth file's own function, or a module-level '<string>' frame right next
+                # to a frame of SCRIPT: start-up code spliced into a live stack. (Other
+                # '<string>' frames are real: dataclasses and namedtuple exec their methods.)
+                near = fr[max(i - 1, 0):i] + fr[i + 1:i + 2]
+                if is_func(f, "spyglass_pth") or (
+                        is_func(f, "<module>") and any(" (%s:" % script in a for a in near)):
                     strays[";".join(x.split(" (")[0] for x in fr)] += c
             if not any(" (%s:" % script in f for f in fr):
                 continue

@@ -301,11 +301,15 @@ static uint64_t mk_shim(struct world *w, uint64_t back)
     return f;
 }
 
-/* The bottom of a whole 3.11+ chain: NULL (3.11), or the entry frame of the thread's first call
- * into the interpreter (3.12+). */
-static uint64_t mk_bottom(struct world *w)
+/* The bottom of a whole 3.11+ chain of thread ts: NULL (3.11), or the entry frame of the
+ * thread's first call into the interpreter (3.12-3.14), which 3.15's thread state names as its
+ * base frame. */
+static uint64_t mk_bottom(struct world *w, uint64_t ts)
 {
-    return w->o.minor >= 12 ? mk_shim(w, 0) : 0;
+    uint64_t f = w->o.minor >= 12 ? mk_shim(w, 0) : 0;
+    if (w->o.ts_base_frame)
+        put_u64(w, ts + w->o.ts_base_frame, f);
+    return f;
 }
 
 /* A three-frame stack of code[0] (leaf) <- code[1] <- code[2] (root) for thread ts, stopped at
@@ -321,7 +325,7 @@ static uint64_t mk_stack_of(struct world *w, uint64_t ts, const uint64_t *code)
             f = mk_pyframe(w, f, code[i], pos[i]);
     } else {
         uint64_t chunk = mk_chunk(w, 0);
-        f = mk_bottom(w);
+        f = mk_bottom(w, ts);
         for (int i = 2; i >= 0; i--) {
             uint64_t at = chunk + 24 + (uint64_t)(2 - i) * FRAME_GAP;
             put_iframe(w, at, f, code[i], pos[i], 0);
@@ -355,7 +359,7 @@ static uint64_t mk_chain(struct world *w, uint64_t ts, int n, int per_chunk)
             continue;
         }
         if (!i) {
-            f = mk_bottom(w);
+            f = mk_bottom(w, ts);
         } else if (i % per_chunk == 0) { /* the chunk is full: push a new one */
             set_chunk_top(w, chunk, at);
         }
@@ -1351,7 +1355,7 @@ static void check_two_chunks(const struct py_offsets *o)
     uint64_t old = mk_chunk(&w, 0), fresh = mk_chunk(&w, old);
     uint64_t main = old + 24 + 4 * FRAME_GAP;
 
-    put_iframe(&w, main, mk_bottom(&w), w.code[2], w.data->pos[2], OWNER_THREAD);
+    put_iframe(&w, main, mk_bottom(&w, ts), w.code[2], w.data->pos[2], OWNER_THREAD);
     set_chunk_top(&w, old, main + FRAME_GAP);
     put_iframe(&w, fresh + 24, main, w.code[1], w.data->pos[1], OWNER_THREAD);
     put_iframe(&w, fresh + 24 + FRAME_GAP, fresh + 24, w.code[0], w.data->pos[0], OWNER_THREAD);

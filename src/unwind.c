@@ -16,7 +16,9 @@
 
 #define NREGIONS        48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
 #define CHUNK_READ      16384 /* default _PyStackChunk size */
-#define CHUNK_MAX       (256 * 1024) /* larger chunks are read frame by frame */
+#define CHUNK_MAX       (256 * 1024) /* most bytes of one prefetched range */
+#define CHUNK_LIMIT     (64ULL << 20) /* a larger chunk size is not a chunk's (one frame of a
+                                       * function with millions of locals could need one) */
 #define LINETABLE_MAX   (1 << 20)    /* bytes */
 #define MAX_RETRIES     UNWIND_RETRIES
 #define MAX_CUT_RETRIES UNWIND_CUT_RETRIES
@@ -634,7 +636,7 @@ static int region_add_chunk(struct unwinder *u)
         return -EAGAIN;
     uint64_t size = u64_at(r->data, 8), top = u64_at(r->data, 16);
     uint64_t live = newest ? u->chunk_live : chunk + CHUNK_HDR + 8 * top;
-    if (size < CHUNK_HDR || size > CHUNK_MAX || top > size / 8 || live < chunk + CHUNK_HDR ||
+    if (size < CHUNK_HDR || size > CHUNK_LIMIT || top > size / 8 || live < chunk + CHUNK_HDR ||
         live > chunk + size)
         return -EAGAIN;
     uint32_t len = (uint32_t)(live - chunk);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/personality.h>
 #include <unistd.h>
 
@@ -50,12 +49,23 @@ void proc_image_close(struct proc_image *img)
 
 int proc_image_parse_personality(const char *text, unsigned long *out)
 {
-    char *end;
-    if (!(text[0] >= '0' && text[0] <= '9') && !(text[0] >= 'a' && text[0] <= 'f'))
-        return -EINVAL;
-    errno = 0;
-    unsigned long v = strtoul(text, &end, 16);
-    if (errno || (*end != '\n' && *end != '\0') || (*end == '\n' && end[1] != '\0'))
+    unsigned long v = 0;
+    size_t n = 0;
+
+    for (; n < 16; n++) { /* the kernel writes "%08x\n" */
+        char c = text[n];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            break;
+        v = v << 4 | d;
+    }
+    if (n == 0 || (text[n] == '\n' ? text[n + 1] : text[n]) != '\0')
         return -EINVAL;
     *out = v;
     return 0;

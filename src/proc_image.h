@@ -36,8 +36,8 @@ void proc_image_close(struct proc_image *img);
  * on, a negative errno when it cannot be read. */
 int proc_image_fixed_layout(int pid);
 
-/* Parse the text of /proc/PID/personality (a hexadecimal number and a newline) into *out.
- * Returns 0 or -EINVAL. Pure. */
+/* Parse the text of /proc/PID/personality (1 to 16 hexadecimal digits, then an optional
+ * newline, then the end) into *out. Returns 0, or -EINVAL (*out untouched). Pure. */
 int proc_image_parse_personality(const char *text, unsigned long *out);
 
 #endif

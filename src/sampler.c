@@ -498,7 +498,7 @@ static void image_close(struct sampler *sm)
 /* Whether the target has replaced its program (execve) since its image was attached; then
  * every address the unwinder holds is the old image's. Reads of them mostly fail in the new
  * image (a position-independent object at another random address): a failed tick (failed) is
- * followed by a check, and so is the first tick EXEC_CHECK_NS after the last. But where the
+ * checked at once, and so is the first tick EXEC_CHECK_NS after the last check. But where the
  * new image can have memory at the old addresses (the runtime in a non-PIE executable, as
  * Debian's /usr/bin/python3.X, or randomisation off: py_proc.fixed_layout) the reads may
  * succeed on the new image's data, so every tick is checked before its stacks are kept.
@@ -531,7 +531,8 @@ static int tick(struct sampler *sm, struct sampler_stats *st)
     int err = unwinder_sample(sm->u, sm->s, want_thread, sm);
     if (err == -ESRCH)
         return 1;
-    if (image_gone(sm, err != 0))
+    /* Reads of a gone image fail; the unwinder reports some failures as no thread at all. */
+    if (image_gone(sm, err != 0 || (sm->opts->mode == SAMPLER_WALL && !sm->s->nthreads)))
         return TICK_EXEC;
     if (err) {
         st->unattributed += sm->growth;

@@ -431,6 +431,8 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
                 st->target_cpu);
     fputc('\n', stderr);
     print_measures(ra, st, a);
+    if (st->execs > REC_EXEC_LINES)
+        fprintf(stderr, "spyglass: %llu execs followed\n", (unsigned long long)st->execs);
     if (ra->format == OUT_FORMAT_HTML && ra->src.files)
         fprintf(stderr,
                 "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "

@@ -59,8 +59,14 @@ static int follow(void *ctx, struct py_proc **p, double limit_s)
     r->outcome = info.outcome;
     if (err)
         return not_followed(pid, &info);
-    fprintf(stderr, "spyglass: PID %d exec'd %s (Python %s): sampling the new image\n", pid,
-            info.exe[0] ? info.exe : np->path, np->version);
+    if (++r->followed <= REC_EXEC_LINES)
+        fprintf(stderr, "spyglass: PID %d exec'd %s (Python %s): sampling the new image\n", pid,
+                info.exe[0] ? info.exe : np->path, np->version);
+    if (r->followed == REC_EXEC_LINES)
+        fprintf(stderr,
+                "spyglass: PID %d: further execs into Python are followed without a "
+                "line each\n",
+                pid);
     if (strcmp(np->version, r->p->version) != 0)
         sbuf_printf(&r->versions, " then %s", np->version);
     py_proc_free(r->p);

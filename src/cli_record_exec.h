@@ -11,12 +11,17 @@
 #include "sampler.h"
 #include "util_sbuf.h"
 
+/* Execs followed with a line each; later ones are followed quietly (a program that re-execs
+ * itself in a loop), and counted in the summary. */
+#define REC_EXEC_LINES 10
+
 struct rec_exec {
     struct py_proc *p;    /* the interpreter sampled now (owned) */
     struct sbuf versions; /* "3.11.7", or "3.11.7 then 3.12.1" after an exec */
     struct sampler_exec hook;
     volatile sig_atomic_t *stop;  /* the record's stop flag */
     enum py_exec_outcome outcome; /* the last exec's (PY_EXEC_PYTHON when none) */
+    unsigned long followed;       /* execs followed */
 };
 
 /* Start with p (takes ownership); stop is polled while a new program is awaited. Set

@@ -17,12 +17,14 @@
 #   options    --threads --states -f raw (report to collapsed and chrome: time order across
 #              the exec), --mode cpu and gil, --metric rss, --resources, --duration ending
 #              during phase B, address randomisation off (setarch -R)
-#   dump       dump of a chain of short-lived images: each run shows stacks or says in one
-#              line why not
+#   chain      record of a chain of 30 short-lived images (phase_c for 0.05 s each): phase_c
+#              sampled for at least half of its time, 10 exec lines then one saying that
+#              further execs are followed quietly, and the count in the summary; dump of
+#              such a chain: each run shows stacks or says in one line why not
 # Statistical checks get up to three attempts (a loaded machine can starve a run).
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/exec.sh [REGEX]
-#   REGEX: the groups to run (self, attach, version, notpython, options, dump)
+#   REGEX: the groups to run (self, attach, version, notpython, options, chain)
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
@@ -92,6 +94,9 @@ opened_by() {
     done
     return 1
 }
+
+# Float comparisons: fcmp 'EXPR' (awk syntax, variables a b) a b.
+fcmp() { awk -v a="$2" -v b="${3:-0}" "BEGIN { exit !($1) }"; }
 
 # eff_rate NAME: the effective rate of spyglass's summary.
 eff_rate() {
@@ -545,9 +550,34 @@ if want options; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# dump: of a process that keeps replacing its program
+# chain: a process that keeps replacing its program
 
-if want dump; then
+chain_attempt() {
+    local attempt=$1 n rate
+    n=chain-record.$attempt
+    run "$n" "$SG" record --rate "$RATE" -o "$T/$n.txt" -- "$PY_A" "$TARGET" c 0.05 "$T/$n.info" 30
+    expect_rc 0 "$n"
+    ((RC == 0)) || return
+    local lines
+    lines=$(grep -c "exec'd .*: sampling the new image$" "$T/$n.err")
+    ((lines == 10)) || why "$lines exec lines, expected 10"
+    expect_err "$n" "^spyglass: PID [0-9]+: further execs into Python are followed without a line each$" \
+        "notice of quiet execs"
+    expect_err "$n" "^spyglass: 29 execs followed$" "count of execs"
+    rate=$(eff_rate "$n")
+    local got
+    got=$(awk '/phase_c \(/ { s += $NF } END { print s + 0 }' "$T/$n.txt")
+    note "phase_c: $got samples at $rate Hz (30 images x 0.05 s)"
+    fcmp 'a >= 0.5 * b * 1.5' "$got" "${rate:-$RATE}" ||
+        why "phase_c has $got samples, expected >= half of 1.5 s at $rate Hz"
+    ((${#WHY[@]})) && show "$T/$n.err"
+}
+
+if want chain; then
+    check_begin "chain record of 30 images: each sampled"
+    with_retry chain_attempt
+    check_end
+
     n=dump-chain
     check_begin "dump of a chain of execs: stacks or one clear line"
     "$PY_A" "$TARGET" c 0.05 "$T/$n.info" 60 </dev/null >/dev/null 2>&1 &

@@ -100,6 +100,14 @@ int cli_dump(int argc, char **argv)
     u = unwinder_new(p, UNWIND_GIL);
     s = xmalloc(sizeof(*s));
     int err = unwinder_sample(u, s, NULL, NULL);
+    if (err != -ESRCH && py_proc_image_gone(p) == 1) { /* what was read may be the new image's */
+        fprintf(stderr,
+                "spyglass: process %d replaced its program (exec) or exited while its stacks "
+                "were read; try again\n",
+                pid);
+        rc = EXIT_ERROR;
+        goto out;
+    }
     if (err) {
         fprintf(stderr, "spyglass: cannot read the stacks of process %d: %s\n", pid,
                 err == -ESRCH ? "it exited" : strerror(-err));

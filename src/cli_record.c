@@ -20,6 +20,7 @@
 #include "agg_timeline.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_record_exec.h"
 #include "cli_record_res.h"
 #include "out_format.h"
 #include "out_html.h"
@@ -312,6 +313,19 @@ static int reap(int pid, double *cpu)
     return WEXITSTATUS(status);
 }
 
+/* Stop sampling a launched child: pass on a stop signal, wait for it, and return its exit
+ * code; its CPU time from the kernel goes into st->target_cpu (st may be NULL). */
+static int reap_child(int child, struct sampler_stats *st)
+{
+    double cpu;
+    if (stop_flag && stop_forward)
+        kill(child, stop_signal);
+    int rc = reap(child, &cpu);
+    if (st && cpu >= 0)
+        st->target_cpu = cpu;
+    return rc;
+}
+
 /* Attach to the launched child once it is a running Python interpreter. */
 static int attach_child(int pid, struct py_proc **out)
 {
@@ -385,8 +399,9 @@ static void print_measures(const struct record_args *ra, const struct sampler_st
                 (unsigned long long)agg_total(a), (unsigned long long)st->unattributed);
 }
 
+/* version: the Python version(s) sampled ("3.11.7 then 3.12.1" across an exec). */
 static void print_summary(const struct record_args *ra, const struct py_proc *p,
-                          const struct sampler_stats *st, const struct agg *a)
+                          const char *version, const struct sampler_stats *st, const struct agg *a)
 {
     double rate = st->rate;
     uint64_t tried = st->stacks + st->invalid;
@@ -396,8 +411,8 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
     fprintf(stderr,
             "spyglass: %llu samples of process %d (Python %s, %s mode) in %.2f s: %.1f Hz "
             "effective (%s)\n",
-            (unsigned long long)st->ticks, p->pid, p->version, mode_name(ra->opts.mode),
-            st->elapsed, rate, req);
+            (unsigned long long)st->ticks, p->pid, version, mode_name(ra->opts.mode), st->elapsed,
+            rate, req);
     fprintf(stderr,
             "spyglass: %llu invalid thread samples (%.2f%%: %llu changed while read, %llu not "
             "whole), %llu retried; %llu truncated\n",
@@ -416,6 +431,8 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
                 st->target_cpu);
     fputc('\n', stderr);
     print_measures(ra, st, a);
+    if (st->execs > REC_EXEC_LINES)
+        fprintf(stderr, "spyglass: %llu execs followed\n", (unsigned long long)st->execs);
     if (ra->format == OUT_FORMAT_HTML && ra->src.files)
         fprintf(stderr,
                 "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "
@@ -509,7 +526,7 @@ static int finish_output(const struct record_args *ra, FILE *f, const struct agg
     return EXIT_OK;
 }
 
-static void fill_meta(const struct record_args *ra, const struct py_proc *p,
+static void fill_meta(const struct record_args *ra, const struct py_proc *p, const char *version,
                       const struct sampler_stats *st, struct sbuf *title, struct agg_meta *m)
 {
     memset(m, 0, sizeof(*m));
@@ -524,7 +541,7 @@ static void fill_meta(const struct record_args *ra, const struct py_proc *p,
     }
     m->title = sbuf_str(title);
     m->command = m->title + strlen("spyglass record: ");
-    m->python_version = p->version;
+    m->python_version = version;
     m->mode = mode_name(ra->opts.mode);
     m->duration = st->elapsed;
     m->rate_requested = ra->opts.rate;
@@ -578,6 +595,7 @@ int cli_record(int argc, char **argv)
     struct agg_meta meta;
     struct sbuf title;
     struct live live = {0};
+    struct rec_exec rx;
     FILE *f = stdout;
     int rc, child = -1, created = 0;
 
@@ -608,7 +626,9 @@ int cli_record(int argc, char **argv)
     a = agg_new();
     memset(&st, 0, sizeof(st));
     sbuf_init(&title);
-    fill_meta(&ra, p, &st, &title, &meta);
+    rec_exec_init(&rx, p, &stop_flag); /* owns p from here, replaced at each exec followed */
+    ra.opts.exec = &rx.hook;
+    fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
     int lerr = live_start(&ra, f, a, &meta, &live);
     if (lerr) {
         cli_write_error(ra.out_path, lerr);
@@ -617,16 +637,15 @@ int cli_record(int argc, char **argv)
         stop_signal = SIGTERM;
     }
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
+    p = rx.p;
     rec_res_stop(&ra.res);
     if (ra.format == OUT_FORMAT_HTML || ra.format == OUT_FORMAT_RAW) /* before it is reaped */
         proc_src_attach(a, p->pid, NULL, &ra.src);
-    if (child > 0) {
-        double cpu;
-        if (stop_flag && stop_forward)
-            kill(child, stop_signal);
-        rc = reap(child, &cpu);
-        if (cpu >= 0)
-            st.target_cpu = cpu;
+    /* A launched command that exec'd a program not sampled runs on: the profile is written
+     * first, then its exit code awaited. */
+    int reap_later = child > 0 && st.end == SAMPLER_END_EXEC;
+    if (child > 0 && !reap_later) {
+        rc = reap_child(child, &st);
     } else if (st.end == SAMPLER_END_EXITED && ra.opts.duration > 0) {
         fprintf(stderr,
                 "spyglass: process %d exited after %.2f s of the %g s requested; the "
@@ -635,7 +654,7 @@ int cli_record(int argc, char **argv)
         rc = EXIT_PARTIAL;
     }
     sbuf_reset(&title);
-    fill_meta(&ra, p, &st, &title, &meta);
+    fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
     meta.timeline = live.tl;
     int wrc = EXIT_ERROR;
     if (!lerr)
@@ -643,8 +662,12 @@ int cli_record(int argc, char **argv)
     else if (f != stdout)
         fclose(f);
     if (!ra.quiet) {
-        print_summary(&ra, p, &st, a);
+        print_summary(&ra, p, sbuf_str(&rx.versions), &st, a);
         rec_res_summary(stderr, &ra.res);
+    }
+    if (reap_later) {
+        fflush(stderr);
+        rc = reap_child(child, NULL);
     }
     ra.res.exit_code = child > 0 ? rc : -1;
     ra.res.interrupted = stop_flag != 0;
@@ -656,7 +679,7 @@ int cli_record(int argc, char **argv)
     out_raw_free(live.raw);
     agg_timeline_free(live.tl);
     agg_free(a);
-    py_proc_free(p);
+    rec_exec_destroy(&rx);
     return rc;
 
 out_files: /* nothing was recorded */

@@ -215,6 +215,11 @@ void py_proc_calibrate_tid(struct py_proc *p)
         p->pthread_tid_off = calibrate_pthread_tid(p);
 }
 
+int py_proc_image_gone(const struct py_proc *p)
+{
+    return proc_image_gone(&p->image);
+}
+
 int py_proc_interp_head(struct py_proc *p, uint64_t *interp)
 {
     return target_read_u64(p->t, p->runtime + p->off.rt_interp_head, interp);
@@ -240,6 +245,13 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
 
     p->pid = pid;
     p->pthread_tid_off = -1;
+    p->image.fd = -1;
+    /* The image first: an exec after this point is seen at the end (no mixing of two). */
+    err = proc_image_open(pid, &p->image);
+    if (err == -ESRCH) {
+        say(detail, dlen, "no process with pid %d", pid);
+        goto out;
+    }
     err = proc_maps_read(pid, &maps);
     if (err) {
         say(detail, dlen, err == -ESRCH ? "no process with pid %d" : "cannot read /proc/%d/maps",
@@ -252,6 +264,8 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     err = find_runtime(p, &maps, &elf, detail, dlen);
     if (err)
         goto out;
+    p->image.addr = p->runtime; /* mapped: the cheap read (proc_image.h) */
+    p->fixed_layout = !elf.is_dyn || proc_image_fixed_layout(pid) != 0;
     err = detect_version(p, &elf, detail, dlen);
     if (err)
         goto out;
@@ -266,6 +280,11 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     }
     if (err)
         goto out;
+    if (py_proc_image_gone(p) == 1) {
+        say(detail, dlen, "the process is replacing its program (exec)");
+        err = -EAGAIN;
+        goto out;
+    }
     py_proc_calibrate_tid(p);
 out:
     proc_maps_destroy(&maps);
@@ -281,6 +300,7 @@ void py_proc_free(struct py_proc *p)
 {
     if (!p)
         return;
+    proc_image_close(&p->image);
     target_free(p->t);
     free(p);
 }

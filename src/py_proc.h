@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "proc_image.h"
 #include "py_offsets.h"
 #include "target.h"
 
@@ -15,18 +16,24 @@ struct py_proc {
     int pid;
     struct target *t; /* owned */
     struct py_offsets off;
-    uint64_t runtime;    /* remote address of _PyRuntime */
-    uint64_t code_type;  /* remote address of PyCode_Type, 0 if unknown */
-    char version[32];    /* "3.12.1", "3.15.2 (debug)" */
-    int py_debug;        /* a Py_DEBUG build (3.13+ only: older ones are refused) */
-    char path[PATH_MAX]; /* the ELF object holding the runtime, as mapped */
-    int pthread_tid_off; /* offset of the TID inside glibc's struct pthread, -1 unknown */
+    uint64_t runtime;        /* remote address of _PyRuntime */
+    uint64_t code_type;      /* remote address of PyCode_Type, 0 if unknown */
+    char version[32];        /* "3.12.1", "3.15.2 (debug)" */
+    int py_debug;            /* a Py_DEBUG build (3.13+ only: older ones are refused) */
+    char path[PATH_MAX];     /* the ELF object holding the runtime, as mapped */
+    int pthread_tid_off;     /* offset of the TID inside glibc's struct pthread, -1 unknown */
+    struct proc_image image; /* the program image the runtime was found in (fd -1 when
+                              * /proc/PID/mem could not be opened: exec goes unnoticed) */
+    int fixed_layout;        /* 1: a later image of the process could have memory at this one's
+                              * addresses (the runtime is in a non-PIE executable, or address
+                              * randomisation is off), so reads cannot tell an exec */
 };
 
 /* Attach to pid. Returns 0 and *out (caller frees with py_proc_free), or:
  * -ESRCH no such process; -EPERM/-EACCES not allowed to read it; -ENOEXEC no CPython found in
  * its maps; -ENOTSUP a CPython version that is not supported (the version is written to
- * detail); -EAGAIN the interpreter is not initialised yet (or already finalised).
+ * detail); -EAGAIN the interpreter is not initialised yet (or already finalised), or the
+ * process replaced its program (exec) while it was being read.
  * detail (may be NULL) receives a short human-readable explanation. */
 int py_proc_open(int pid, struct py_proc **out, char *detail, size_t detail_len);
 void py_proc_free(struct py_proc *p);
@@ -35,6 +42,11 @@ void py_proc_free(struct py_proc *p);
  * still unknown (a process caught before its runtime named its main thread: the unwinder asks
  * again at its refresh rate). Reads 2 KiB of the target; no effect from 3.11 on. */
 void py_proc_calibrate_tid(struct py_proc *p);
+
+/* Whether the program image p was found in is gone: 1 when the process has replaced it (exec)
+ * or is exiting, 0 when it still runs it, a negative errno when that cannot be told. One
+ * pread(2) of /proc/PID/mem (proc_image.h). */
+int py_proc_image_gone(const struct py_proc *p);
 
 /* Read the interpreters list head. Returns 0 and *interp (0 while not initialised), or a
  * negative errno. */

@@ -28,6 +28,8 @@ static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS, "a stack per thread
 #define THREAD_NAME_MAX   256          /* bytes of a thread name kept */
 #define UNSET             UINT64_MAX   /* a counter not read yet */
 #define SAMPLER_MAX_CHAIN 16           /* thread states of one kernel thread (interpreters) */
+#define EXEC_CHECK_NS     10000000LL   /* see image_gone() */
+#define TICK_EXEC         3            /* tick(): the target's program image is gone */
 
 /* Per code object: interned strings and the frames of its last few lines. */
 struct code_ids {
@@ -76,9 +78,13 @@ struct sampler {
     enum sampler_metric metric;               /* opts->metric in wall mode, else SAMPLER_SAMPLES */
     struct thread_state_reader *states;
     struct thread_meas meas[UNWIND_MAX_THREADS];
-    int statm_fd;      /* /proc/PID/statm (SAMPLER_RSS), -1 none */
-    uint64_t rss_last; /* bytes at the previous tick; UNSET */
-    uint64_t growth;   /* RSS growth since the previous tick, bytes */
+    int statm_fd;                         /* /proc/PID/statm (SAMPLER_RSS), -1 none */
+    uint64_t rss_last;                    /* bytes at the previous tick; UNSET */
+    uint64_t growth;                      /* RSS growth since the previous tick, bytes */
+    long long image_at;                   /* last check of the program image (ns) */
+    unsigned long reads0;                 /* p->t->nreads when the image was attached */
+    uint64_t reads;                       /* remote reads of the earlier images */
+    struct thread_state_stats states_sum; /* work of the earlier images' state readers */
 };
 
 static long long now_ns(clockid_t clk)
@@ -428,15 +434,13 @@ static uint64_t next_random(uint64_t *state)
     return *state = x;
 }
 
-static void sampler_destroy(struct sampler *sm)
+static void add_state_stats(struct thread_state_stats *sum, const struct thread_state_stats *s)
 {
-    tid_reset(sm);
-    thread_state_reader_free(sm->states);
-    if (sm->statm_fd >= 0)
-        close(sm->statm_fd);
-    free(sm->ids);
-    free(sm->s);
-    unwinder_free(sm->u);
+    sum->reads += s->reads;
+    sum->same_call += s->same_call;
+    sum->fd_stats += s->fd_stats;
+    sum->stat_reads += s->stat_reads;
+    sum->errors += s->errors;
 }
 
 /* The state frames, interned in the order of enum thread_state (writers list states by frame
@@ -461,8 +465,60 @@ static void init_measures(struct sampler *sm)
         sm->statm_fd = -1;
 }
 
-/* One sampling instant. Returns 0, 1 when the target has exited, or 2 when it was not
- * sampleable right now (initialising or finalising). */
+/* Start on the image sm->p was found in: the unwinder, and what the options measure. */
+static void image_open(struct sampler *sm)
+{
+    init_measures(sm);
+    sm->u = unwinder_new(sm->p, (sm->opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0) |
+                                    (sm->with_states ? UNWIND_GIL_ADDR : 0));
+    sm->nids = 0;
+    sm->reads0 = sm->p->t->nreads;
+    sm->image_at = sm->now;
+}
+
+/* Let go of everything tied to the current image: the unwinder (its code cache holds the
+ * image's addresses), sm->ids (indexed like that cache), the thread table (an exec leaves one
+ * thread), the state reader (it caches what the fds are) and statm. Interned frames stay. */
+static void image_close(struct sampler *sm)
+{
+    tid_reset(sm);
+    if (sm->states)
+        add_state_stats(&sm->states_sum, thread_state_reader_stats(sm->states));
+    thread_state_reader_free(sm->states);
+    sm->states = NULL;
+    if (sm->statm_fd >= 0)
+        close(sm->statm_fd);
+    sm->statm_fd = -1;
+    unwinder_free(sm->u);
+    sm->u = NULL;
+    sm->nids = 0;
+    sm->reads += sm->p->t->nreads - sm->reads0;
+}
+
+/* Whether the target has replaced its program (execve) since its image was attached; then
+ * every address the unwinder holds is the old image's. Reads of them mostly fail in the new
+ * image (a position-independent object at another random address): a failed tick (failed) is
+ * checked at once, and so is the first tick EXEC_CHECK_NS after the last check. But where the
+ * new image can have memory at the old addresses (the runtime in a non-PIE executable, as
+ * Debian's /usr/bin/python3.X, or randomisation off: py_proc.fixed_layout) the reads may
+ * succeed on the new image's data, so every tick is checked before its stacks are kept.
+ * Cost: one pread(2) of /proc/PID/mem (proc_image.h): about 1 us, per tick only for a fixed
+ * layout, else 100 a second. Latency: the next tick for a fixed layout; else the next tick
+ * whose reads fail, at most EXEC_CHECK_NS. Misses: nothing that replaces the image; an exec
+ * is told apart from an exit by py_exec (a process that exits right after its exec reads as
+ * an exit), and when /proc/PID/mem cannot be opened exec goes unnoticed (reads then fail, or
+ * for a fixed layout may read the new image). */
+static int image_gone(struct sampler *sm, int failed)
+{
+    if (!sm->p->fixed_layout && !failed && sm->now - sm->image_at < EXEC_CHECK_NS)
+        return 0;
+    sm->image_at = sm->now;
+    return py_proc_image_gone(sm->p) == 1;
+}
+
+/* One sampling instant. Returns 0, 1 when the target has exited, 2 when it was not
+ * sampleable right now (initialising or finalising), or TICK_EXEC (nothing added) when its
+ * image is gone. */
 static int tick(struct sampler *sm, struct sampler_stats *st)
 {
     struct proc_statm m;
@@ -475,6 +531,9 @@ static int tick(struct sampler *sm, struct sampler_stats *st)
     int err = unwinder_sample(sm->u, sm->s, want_thread, sm);
     if (err == -ESRCH)
         return 1;
+    /* Reads of a gone image fail; the unwinder reports some failures as no thread at all. */
+    if (image_gone(sm, err != 0 || (sm->opts->mode == SAMPLER_WALL && !sm->s->nthreads)))
+        return TICK_EXEC;
     if (err) {
         st->unattributed += sm->growth;
         return 2;
@@ -484,12 +543,45 @@ static int tick(struct sampler *sm, struct sampler_stats *st)
     return 0;
 }
 
+/* Whether pid is still alive (not a zombie): an image gone with the process is an exit. */
+static int process_alive(int pid)
+{
+    struct proc_stat st;
+    return proc_stat_read(pid, 0, &st) == 0 && st.state != 'Z' && st.state != 'X';
+}
+
+/* The target's image is gone: let go of it, have opts->exec attach to the new one (within the
+ * run's time left: end, 0 none) and start over on it. Returns -1 to go on sampling, else how
+ * the run ends (enum sampler_end). */
+static int follow_exec(struct sampler *sm, struct sampler_stats *st, long long end)
+{
+    const struct sampler_exec *ex = sm->opts->exec;
+    double limit = end ? (double)(end - now_ns(CLOCK_MONOTONIC)) / 1e9 : 0;
+
+    image_close(sm);
+    if (!ex)
+        return process_alive(sm->p->pid) ? SAMPLER_END_EXEC : SAMPLER_END_EXITED;
+    if (end && limit <= 0)
+        return SAMPLER_END_DURATION;
+    int err = ex->follow(ex->ctx, &sm->p, limit);
+    if (err)
+        return err == -ESRCH       ? SAMPLER_END_EXITED
+               : err == -ECANCELED ? SAMPLER_END_STOPPED
+               : err == -ETIMEDOUT ? SAMPLER_END_DURATION
+                                   : SAMPLER_END_EXEC;
+    st->execs++;
+    sm->now = now_ns(CLOCK_MONOTONIC);
+    image_open(sm);
+    return -1;
+}
+
 int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *a,
                 volatile sig_atomic_t *stop, struct sampler_stats *st)
 {
     struct sampler sm;
     long long period = opts->rate > 0 ? (long long)(1e9 / opts->rate) : 0;
-    double cpu0 = target_cpu_seconds(p->pid), cpu_last = cpu0;
+    const int pid = p->pid; /* p itself may be freed at an exec (opts->exec) */
+    double cpu0 = target_cpu_seconds(pid), cpu_last = cpu0;
 
     memset(st, 0, sizeof(*st));
     memset(&sm, 0, sizeof(sm));
@@ -498,18 +590,16 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.a = a;
     struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
     sm.truncated_frame = agg_frame_id(a, &tf);
-    init_measures(&sm);
-    sm.u = unwinder_new(p, (opts->mode == SAMPLER_GIL ? UNWIND_GIL : 0) |
-                               (sm.with_states ? UNWIND_GIL_ADDR : 0));
+    sm.now = now_ns(CLOCK_MONOTONIC);
+    image_open(&sm);
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
     long long self0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
     long long start = now_ns(CLOCK_MONOTONIC), grid = start, next, cpu_poll = start;
-    long long first = 0, last = 0;
+    long long first = 0, last = 0, paused = 0, paused_kept = 0, ended = 0;
     uint64_t rnd = (uint64_t)start | 1;
     long long end = opts->duration > 0 ? start + (long long)(opts->duration * 1e9) : 0;
-    unsigned long reads0 = p->t->nreads;
     st->end = SAMPLER_END_DURATION;
     for (;;) {
         if (stop && *stop) {
@@ -521,6 +611,17 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
             break;
         sm.now = now;
         int t = tick(&sm, st);
+        if (t == TICK_EXEC) {
+            int e = follow_exec(&sm, st, end);
+            if (e >= 0) {
+                st->end = (enum sampler_end)e;
+                ended = now; /* the wait for a program not sampled is not sampling time */
+                break;
+            }
+            grid = now_ns(CLOCK_MONOTONIC); /* start again: no catch-up for the wait */
+            paused += first ? grid - now : 0;
+            continue;
+        }
         if (t == 1) {
             st->end = SAMPLER_END_EXITED;
             break;
@@ -528,11 +629,12 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         if (t == 0) {
             first = first ? first : now;
             last = now;
+            paused_kept = paused; /* waits for a new image between first and last */
             if (opts->listener)
                 opts->listener->tick(opts->listener->ctx, (uint64_t)(now - start));
         }
         if (now - cpu_poll > CPU_POLL_NS) {
-            double c = target_cpu_seconds(p->pid);
+            double c = target_cpu_seconds(pid);
             cpu_last = c >= 0 ? c : cpu_last;
             cpu_poll = now;
         }
@@ -549,15 +651,18 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
             next = end;
         wait_until(next);
     }
-    st->elapsed = (double)(now_ns(CLOCK_MONOTONIC) - start) / 1e9;
+    st->elapsed = (double)((ended ? ended : now_ns(CLOCK_MONOTONIC)) - start) / 1e9;
+    last -= paused_kept;
     st->rate =
         st->ticks > 1 && last > first ? (double)(st->ticks - 1) * 1e9 / (double)(last - first) : 0;
     st->self_cpu = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - self0) / 1e9;
-    double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(p->pid);
+    double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(pid);
     st->target_cpu = cpu0 >= 0 ? (c >= 0 ? c : cpu_last) - cpu0 : -1;
-    st->reads = p->t->nreads - reads0;
-    if (sm.states)
-        st->states = *thread_state_reader_stats(sm.states);
-    sampler_destroy(&sm);
+    if (sm.u)
+        image_close(&sm);
+    st->reads = sm.reads;
+    st->states = sm.states_sum;
+    free(sm.ids);
+    free(sm.s);
     return 0;
 }

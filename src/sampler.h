@@ -22,6 +22,7 @@ enum sampler_end {
     SAMPLER_END_DURATION = 0, /* the requested duration elapsed */
     SAMPLER_END_STOPPED = 1,  /* *stop became non-zero (signal) */
     SAMPLER_END_EXITED = 2,   /* the target exited */
+    SAMPLER_END_EXEC = 3,     /* the target replaced its program (exec) with one not sampled */
 };
 
 /* What a thread sample weighs in the profile. */
@@ -51,6 +52,19 @@ struct sampler_listener {
     void (*tick)(void *ctx, uint64_t t_ns);
 };
 
+/* Who is asked for the new interpreter when the target replaces its program (execve). */
+struct sampler_exec {
+    void *ctx;
+    /* The image *p was found in is gone (the process exec'd, or is exiting), and the sampler
+     * holds nothing of it any more. Attach to what replaced it within limit_s seconds (the
+     * time left of the run; <= 0: no limit) and return 0 with *p set to the new interpreter
+     * (the callee owns both the old and the new one, and may free the old now) to sample it
+     * into the same profile. Or return -ESRCH (the process exited: SAMPLER_END_EXITED),
+     * -ECANCELED (a stop: SAMPLER_END_STOPPED), -ETIMEDOUT (the run's time is up:
+     * SAMPLER_END_DURATION), or another negative errno (SAMPLER_END_EXEC). */
+    int (*follow)(void *ctx, struct py_proc **p, double limit_s);
+};
+
 struct sampler_opts {
     double rate;     /* samples per second; <= 0: as fast as possible */
     double duration; /* seconds; <= 0: until the target exits or *stop */
@@ -60,6 +74,7 @@ struct sampler_opts {
                   * thread_state.h) as a leaf frame of each stack */
     enum sampler_metric metric;              /* other than SAMPLER_SAMPLES: wall mode only */
     const struct sampler_listener *listener; /* or NULL */
+    const struct sampler_exec *exec;         /* NULL: an exec ends the run (SAMPLER_END_EXEC) */
 };
 
 struct sampler_stats {
@@ -77,11 +92,14 @@ struct sampler_stats {
     enum sampler_end end;
     uint64_t unattributed; /* SAMPLER_RSS: bytes of growth when no sampled thread had run */
     struct thread_state_stats states; /* work of the state reader (opts.states) */
+    uint64_t execs;                   /* new program images sampled after an exec */
 };
 
 /* Sample p until the duration elapses, *stop becomes non-zero, or the target exits, adding
- * stacks to a. Returns 0 (st filled, whatever ended the run), or a negative errno when
- * sampling could not start. */
+ * stacks to a. When the target replaces its program (exec), opts->exec is asked for the new
+ * interpreter and sampling goes on with it (the wait is not sampling time for the rate).
+ * Returns 0 (st filled, whatever ended the run), or a negative errno when sampling could not
+ * start. */
 int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *a,
                 volatile sig_atomic_t *stop, struct sampler_stats *st);
 

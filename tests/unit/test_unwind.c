@@ -407,6 +407,7 @@ static void run_target(struct run *r, const struct world *w, struct target *t, u
     p->runtime = w->runtime;
     p->code_type = w->code_type;
     p->pthread_tid_off = -1;
+    p->image.fd = -1; /* no live image: py_proc_free must not close fd 0 */
     r->p = p;
     r->u = unwinder_new(p, flags);
     r->s = xcalloc(1, sizeof(*r->s));

@@ -500,7 +500,8 @@ static void code_flush(struct unwinder *u)
 
 /* ---- frames ---- */
 
-static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32_t code, int line)
+static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32_t code, int line,
+                       uint64_t addr)
 {
     if (s->nframes >= sizeof(s->frames) / sizeof(s->frames[0])) {
         th->status = UNWIND_TRUNCATED;
@@ -508,6 +509,7 @@ static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32
     }
     s->frames[s->nframes].code = code;
     s->frames[s->nframes].line = line;
+    s->frames[s->nframes].addr = addr;
     s->nframes++;
     th->nframes++;
 }
@@ -574,7 +576,8 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
             return -EAGAIN;
         int lasti = i32_at(u->frame_bytes[i], o->fr_instr);
         int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * 2 : lasti);
-        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr),
+                   u->frame_addrs[i]);
     }
     /* The outermost frame is a generator's only when a yield cleared its f_back after the
      * thread state was read: the chain is cut (docs/frame-wholeness.md). */
@@ -777,7 +780,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
          * keeps them). Below a callee it means the copy mixes two moments of the stack. */
         if (owner != OWNER_GENERATOR && addr < u->codes[c].firsttraceable && th->nframes)
             return -EAGAIN;
-        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr));
+        push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr), last);
     }
     /* Whole means the chain ends where the thread's frames begin: a generator is never the
      * outermost Python frame (its caller's link was cleared by a yield read half-way), and
@@ -1128,4 +1131,21 @@ int unwinder_thread_name(struct unwinder *u, const struct unwind_sample *s,
     if (err)
         return err;
     return py_str_read_buf(u->p->t, o, name, u->name_cache.str_type, buf, len);
+}
+
+/* ---- frames read by others ---- */
+
+int unwinder_resolve(struct unwinder *u, uint64_t code, uint64_t ip, struct unwind_frame *out)
+{
+    const struct py_offsets *o = u->o;
+    if (o->frames != PY_FRAMES_INTERP)
+        return -ENOTSUP;
+    int c = code_for_ip(u, code, ip);
+    if (c < 0)
+        return -EAGAIN;
+    int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
+    out->code = (uint32_t)c;
+    out->line = code_line(&u->codes[c], o->linetable, addr);
+    out->addr = 0;
+    return 0;
 }

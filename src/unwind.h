@@ -32,6 +32,8 @@ struct unwind_code {
 struct unwind_frame {
     uint32_t code; /* index of a struct unwind_code */
     int32_t line;  /* -1 when the instruction has no line */
+    uint64_t addr; /* remote address of the frame (PyFrameObject, or _PyInterpreterFrame: for a
+                    * coroutine, the one embedded in it), 0 unknown; py_async matches tasks by it */
 };
 
 enum unwind_status {
@@ -107,6 +109,12 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
 /* The code object of index i (from unwind_frame.code). */
 const struct unwind_code *unwinder_code(const struct unwinder *u, uint32_t i);
 uint32_t unwinder_ncodes(const struct unwinder *u);
+
+/* 3.11+: the frame of code object code (remote address) stopped at instruction pointer ip, as
+ * the walk would resolve it (code cache, line), for frames read by others (py_async: suspended
+ * coroutines). out->addr is set to 0. Returns 0, or -EAGAIN when code is not a readable code
+ * object or ip lies outside its bytecode (a torn read), -ENOTSUP before 3.11. */
+int unwinder_resolve(struct unwinder *u, uint64_t code, uint64_t ip, struct unwind_frame *out);
 
 /* The Python name of thread th of sample s (the last one taken): the name attribute of the
  * threading.Thread whose _bootstrap frame is the root of th's stack, read from that frame's

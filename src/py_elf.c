@@ -86,6 +86,9 @@ static void scan_sections(Elf *elf, struct py_elf *out)
         } else if (name && strcmp(name, ".PyRuntime") == 0 && !out->runtime) {
             out->runtime = sh.sh_addr;
             out->runtime_size = sh.sh_size;
+        } else if (name && strcmp(name, ".AsyncioDebug") == 0 && sh.sh_type == SHT_PROGBITS) {
+            out->asyncio_debug = sh.sh_addr;
+            out->asyncio_debug_size = sh.sh_size;
         } else if (name && strcmp(name, ".rodata") == 0 && !out->version[0]) {
             Elf_Data *data = elf_getdata(scn, NULL);
             if (data && data->d_buf)

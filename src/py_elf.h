@@ -1,6 +1,6 @@
 /* What an ELF file (libpython or a python executable) tells about the interpreter in it:
- * _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime section, the version string, and whether
- * it is a debug build.
+ * _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime and .AsyncioDebug sections, the version
+ * string, and whether it is a debug build.
  * Read with elfutils' libelf. See cpython-internals.md §1.
  * SPDX-License-Identifier: MIT */
 #ifndef PY_ELF_H
@@ -9,15 +9,18 @@
 #include <stdint.h>
 
 struct py_elf {
-    int is_dyn;            /* ET_DYN (shared object or PIE): addresses need the load bias */
-    uint64_t load_vaddr;   /* p_vaddr of the first PT_LOAD, rounded down to its alignment */
-    uint64_t runtime;      /* link-time address of _PyRuntime, 0 if not found */
-    uint64_t runtime_size; /* its st_size (or the section size), 0 if unknown */
-    uint64_t py_version;   /* link-time address of Py_Version (3.11+), 0 if absent */
-    uint64_t code_type;    /* link-time address of PyCode_Type, 0 if absent */
-    int py_debug;          /* a Py_DEBUG build: it defines _Py_RefTotal (release builds do not;
-                            * checked on Debian's 3.13-3.15 and their -dbg builds) */
-    char version[16];      /* "3.9.18" found in read-only data, "" if not found */
+    int is_dyn;             /* ET_DYN (shared object or PIE): addresses need the load bias */
+    uint64_t load_vaddr;    /* p_vaddr of the first PT_LOAD, rounded down to its alignment */
+    uint64_t runtime;       /* link-time address of _PyRuntime, 0 if not found */
+    uint64_t runtime_size;  /* its st_size (or the section size), 0 if unknown */
+    uint64_t py_version;    /* link-time address of Py_Version (3.11+), 0 if absent */
+    uint64_t code_type;     /* link-time address of PyCode_Type, 0 if absent */
+    int py_debug;           /* a Py_DEBUG build: it defines _Py_RefTotal (release builds do not;
+                             * checked on Debian's 3.13-3.15 and their -dbg builds) */
+    uint64_t asyncio_debug; /* 3.14+: link-time address of the .AsyncioDebug section (the asyncio
+                             * module's debug offsets), 0 if absent */
+    uint64_t asyncio_debug_size; /* its size in bytes */
+    char version[16];            /* "3.9.18" found in read-only data, "" if not found */
 };
 
 /* Read path (opened read-only; may be a /proc/PID/root/... path) into out. Returns 0 (even when

@@ -13,6 +13,8 @@ enum agg_frame_kind {
     AGG_FRAME_PY = 0,     /* a Python frame: name = qualname, file = path, line */
     AGG_FRAME_THREAD = 1, /* synthetic root "thread NAME (TID)": name only */
     AGG_FRAME_STATE = 2,  /* synthetic leaf (thread state, e.g. "<sleep>"): name only */
+    AGG_FRAME_TASK = 3,   /* synthetic "Task NAME" (an asyncio task, record --async), above the
+                           * task's coroutine frames: name only */
 };
 
 struct agg_frame {

@@ -27,6 +27,7 @@
 #include "out_raw.h"
 #include "out_summary.h"
 #include "proc_src.h"
+#include "py_async.h"
 #include "sampler.h"
 #include "util_file.h"
 #include "util_sbuf.h"
@@ -45,6 +46,7 @@ struct record_args {
     int no_resources;          /* --no-resources: no readings for the html report */
     struct rec_res res;        /* --resources */
     struct proc_src_stats src; /* html: the source files read */
+    int async_warned;          /* --async: said at the start that this Python has no tasks */
 };
 
 static const char usage[] =
@@ -61,6 +63,11 @@ static const char usage[] =
     "      --states         wall mode: end each stack with the thread's state, <cpu>, <gil>,\n"
     "                       <lock>, <disk>, <network>, <pipe>, <sleep>, <poll> or <other>; the\n"
     "                       summary splits each top function's time by state\n"
+    "      --async          asyncio (Python 3.14+): put each task's frames under a 'Task NAME'\n"
+    "                       frame, below the tasks awaiting it; in wall mode every suspended\n"
+    "                       task also adds a stack of its own per sample, down to the await it\n"
+    "                       waits in (ending in <await> with --states). Older Pythons: stacks\n"
+    "                       without tasks, and one line saying so\n"
     "      --metric M       what a thread sample weighs (wall mode): samples (default),\n"
     "                       io-bytes (bytes it read from or wrote to storage since its previous\n"
     "                       sample), rss (RSS growth since the previous sample, shared by the\n"
@@ -188,6 +195,7 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
                                          {"mode", required_argument, NULL, 'm'},
                                          {"threads", no_argument, NULL, 't'},
                                          {"states", no_argument, NULL, 'S'},
+                                         {"async", no_argument, NULL, 'A'},
                                          {"metric", required_argument, NULL, 'M'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
@@ -214,6 +222,8 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
             ra->opts.threads = 1;
         } else if (c == 'S') {
             ra->opts.states = 1;
+        } else if (c == 'A') {
+            ra->opts.async_tasks = 1;
         } else if (c == 'q') {
             ra->quiet = 1;
         } else if (c == 'N') {
@@ -399,6 +409,42 @@ static void print_measures(const struct record_args *ra, const struct sampler_st
                 (unsigned long long)agg_total(a), (unsigned long long)st->unattributed);
 }
 
+/* What --async saw: the tasks, or why there are none. */
+static void print_async(const struct record_args *ra, const struct py_proc *p,
+                        const struct sampler_stats *st, const struct agg *a)
+{
+    const struct sampler_async_stats *s = &st->async;
+    uint32_t names = 0;
+    if (!ra->opts.async_tasks || (ra->async_warned && s->found == 0))
+        return; /* said at the start */
+    if (s->found == 0) {
+        fprintf(stderr,
+                "spyglass: --async: process %d never loaded asyncio's debug offsets (asyncio "
+                "not imported): no Task frames\n",
+                p->pid);
+        return;
+    }
+    if (s->found < 0) {
+        fprintf(stderr,
+                "spyglass: --async: the asyncio debug offsets of process %d look corrupt: no "
+                "Task frames\n",
+                p->pid);
+        return;
+    }
+    for (uint32_t i = 0; i < agg_nframes(a); i++)
+        names += agg_frame_get(a, i)->kind == AGG_FRAME_TASK;
+    fprintf(stderr,
+            "spyglass: async: %u task names seen, up to %u tasks pending at once; %llu thread "
+            "samples ran a task, %llu samples of suspended tasks; %llu task samples left out "
+            "(changed while read)",
+            names, s->most, (unsigned long long)s->running, (unsigned long long)s->waiting,
+            (unsigned long long)s->torn);
+    if (s->over)
+        fprintf(stderr, "; %llu samples had more than %d tasks (the rest left out)",
+                (unsigned long long)s->over, PY_ASYNC_MAX_TASKS);
+    fputc('\n', stderr);
+}
+
 /* version: the Python version(s) sampled ("3.11.7 then 3.12.1" across an exec). */
 static void print_summary(const struct record_args *ra, const struct py_proc *p,
                           const char *version, const struct sampler_stats *st, const struct agg *a)
@@ -433,6 +479,7 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
     print_measures(ra, st, a);
     if (st->execs > REC_EXEC_LINES)
         fprintf(stderr, "spyglass: %llu execs followed\n", (unsigned long long)st->execs);
+    print_async(ra, p, st, a);
     if (ra->format == OUT_FORMAT_HTML && ra->src.files)
         fprintf(stderr,
                 "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "
@@ -563,6 +610,17 @@ static void warn_measures(const struct record_args *ra, const struct py_proc *p)
                 p->pid);
 }
 
+/* --async on a Python without asyncio debug offsets: say so in one line; the sampler samples it
+ * without tasks (and with them after an exec into a Python that has them). */
+static void warn_async(struct record_args *ra, const struct py_proc *p)
+{
+    char why[256];
+    if (ra->opts.async_tasks && py_async_supported(p, why, sizeof(why)) != 0) {
+        fprintf(stderr, "spyglass: --async: %s\n", why);
+        ra->async_warned = 1;
+    }
+}
+
 /* Start or attach. Returns 0 with *p, or an exit code (message printed). */
 static int start_target(const struct record_args *ra, int *child, struct py_proc **p)
 {
@@ -623,6 +681,7 @@ int cli_record(int argc, char **argv)
                 "process %d; --mode cpu keeps every thread\n",
                 p->pid);
     warn_measures(&ra, p);
+    warn_async(&ra, p);
     a = agg_new();
     memset(&st, 0, sizeof(st));
     sbuf_init(&title);

@@ -14,10 +14,12 @@
 
 #include "proc_res.h"
 #include "proc_stat.h"
+#include "py_async.h"
 #include "unwind.h"
 #include "util_xalloc.h"
 
-static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS, "a stack per thread read");
+static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS + PY_ASYNC_MAX_TASKS,
+              "a stack per thread read and per task");
 
 #define LINE_CACHE        4
 #define TID_CACHE         256
@@ -30,6 +32,12 @@ static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS, "a stack per thread
 #define SAMPLER_MAX_CHAIN 16           /* thread states of one kernel thread (interpreters) */
 #define EXEC_CHECK_NS     10000000LL   /* see image_gone() */
 #define TICK_EXEC         3            /* tick(): the target's program image is gone */
+#define ASYNC_CHAIN       64           /* --async: awaiting tasks put below a task, at most */
+#define ASYNC_CHAIN_MAX   1024         /* and their frames, at most */
+/* A stack: a thread frame, "<truncated>", the frames of a thread in up to two interpreters
+ * (subinterpreters), each with a Task frame before it when it is a task's coroutine (--async),
+ * the tasks awaiting the outermost task, a state leaf. */
+#define STACK_MAX (4 * UNWIND_MAX_DEPTH + ASYNC_CHAIN_MAX + 4)
 
 /* Per code object: interned strings and the frames of its last few lines. */
 struct code_ids {
@@ -70,12 +78,20 @@ struct sampler {
     uint32_t nids;
     struct tid_slot tids[TID_CACHE];
     uint32_t ntids;
-    uint32_t stack[2 * UNWIND_MAX_DEPTH + 3]; /* subinterpreters stack up to twice */
-    uint32_t truncated_frame;                 /* "<truncated>" */
-    uint32_t state_frame[THREAD_STATE_N];     /* "<cpu>", "<gil>" ... (opts->states) */
-    long long now;                            /* CLOCK_MONOTONIC ns of the current tick */
-    int with_states;                          /* opts->states, in wall mode */
-    enum sampler_metric metric;               /* opts->metric in wall mode, else SAMPLER_SAMPLES */
+    uint32_t stack[STACK_MAX];
+    uint32_t truncated_frame;             /* "<truncated>" */
+    struct py_async *as;                  /* opts->async_tasks on a 3.14+ image, else NULL */
+    struct py_async_sample *asample;      /* the tasks of the current sample */
+    int async_ok;                         /* asample holds this instant's tasks */
+    int async_found;                      /* py_async_found() of the images so far (1 wins) */
+    uint8_t shown[PY_ASYNC_MAX_TASKS];    /* task i ran on a stack added this instant */
+    uint32_t await_frame;                 /* "<await>": a suspended task's state (states) */
+    uint64_t tstates[UNWIND_MAX_THREADS]; /* thread states of the last sample (--async) */
+    uint32_t ntstates;
+    uint32_t state_frame[THREAD_STATE_N]; /* "<cpu>", "<gil>" ... (opts->states) */
+    long long now;                        /* CLOCK_MONOTONIC ns of the current tick */
+    int with_states;                      /* opts->states, in wall mode */
+    enum sampler_metric metric;           /* opts->metric in wall mode, else SAMPLER_SAMPLES */
     struct thread_state_reader *states;
     struct thread_meas meas[UNWIND_MAX_THREADS];
     int statm_fd;                         /* /proc/PID/statm (SAMPLER_RSS), -1 none */
@@ -361,6 +377,183 @@ static uint32_t chain_of(const struct unwind_sample *s, uint32_t i, uint32_t *ch
     return n;
 }
 
+/* --async: the "Task NAME" frame of task i of the current sample. */
+static uint32_t task_frame(struct sampler *sm, int i)
+{
+    char label[PY_ASYNC_NAME_MAX + 8];
+    int len = snprintf(label, sizeof(label), "Task %s", sm->asample->tasks[i].name);
+    struct agg_frame f = {agg_intern(sm->a, label, (size_t)len), AGG_NONE, 0, AGG_FRAME_TASK};
+    return agg_frame_id(sm->a, &f);
+}
+
+/* --async: task i's Task frame and its suspended coroutine frames, at stack[n] (as far as
+ * *room frames allow). Returns the new n. */
+static uint32_t push_task(struct sampler *sm, int i, uint32_t n, uint32_t *room)
+{
+    const struct py_async_task *t = &sm->asample->tasks[i];
+    if (*room < 1 + t->nframes) {
+        *room = 0;
+        return n;
+    }
+    *room -= 1 + t->nframes;
+    sm->stack[n++] = task_frame(sm, i);
+    for (uint32_t k = 0; k < t->nframes; k++) {
+        const struct unwind_frame *f = &sm->asample->frames[t->first + k];
+        sm->stack[n++] = frame_id(sm, f->code, f->line);
+    }
+    return n;
+}
+
+/* --async: the tasks awaiting task i (its parent, the parent's parent...) into chain, innermost
+ * first; returns their number. A loop in the links (a torn read) ends the chain. */
+static int awaiting(const struct sampler *sm, int i, int *chain)
+{
+    int m = 0;
+    for (int p = sm->asample->tasks[i].parent; p >= 0 && p != i && m < ASYNC_CHAIN;
+         p = sm->asample->tasks[p].parent) {
+        int seen = 0;
+        for (int k = 0; k < m && !seen; k++)
+            seen = chain[k] == p;
+        if (seen)
+            break;
+        chain[m++] = p;
+    }
+    return m;
+}
+
+/* --async: whether the tasks awaiting task i can be shown whole. One whose chain changed while
+ * the lists were read is read again now; one running shows as its Task frame alone (its frames
+ * are on its thread's stack). */
+static int awaiting_whole(struct sampler *sm, int i)
+{
+    int chain[ASYNC_CHAIN], m = awaiting(sm, i, chain);
+    for (int k = 0; k < m; k++)
+        if (sm->asample->tasks[chain[k]].torn &&
+            py_async_reread(sm->as, sm->asample, (uint32_t)chain[k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* --async: the tasks awaiting task i, outermost first, each as push_task puts it, at stack[n].
+ * Returns the new n. */
+static uint32_t push_awaiting(struct sampler *sm, int i, uint32_t n)
+{
+    int chain[ASYNC_CHAIN], m = awaiting(sm, i, chain);
+    uint32_t room = ASYNC_CHAIN_MAX;
+    while (m-- > 0 && room)
+        n = push_task(sm, chain[m], n, &room);
+    return n;
+}
+
+/* The frames of the thread states chain[0..nchain) at stack[n], outermost first and each root
+ * first, as long as they fit below room. --async: a frame that is the coroutine frame of a task
+ * gets the task's Task frame before it, and the outermost such task the tasks that await it
+ * before that (when they cannot be read whole, the stack has no Task frame, and counts as a
+ * task sample left out). Returns the new n. */
+static uint32_t push_thread(struct sampler *sm, const uint32_t *chain, uint32_t nchain, uint32_t n,
+                            uint32_t room, struct sampler_stats *st)
+{
+    const struct unwind_sample *s = sm->s;
+    int in_task = 0, tasks = sm->async_ok;
+    /* The outermost task must have its awaiting tasks whole, else no Task frame is shown. */
+    for (uint32_t c = 0; tasks && c < nchain && !in_task; c++) {
+        const struct unwind_thread *part = &s->threads[chain[c]];
+        for (uint32_t k = part->nframes; k-- > 0;) {
+            int ti = py_async_task_of_frame(sm->asample, s->frames[part->first + k].addr);
+            if (ti < 0)
+                continue;
+            if (!awaiting_whole(sm, ti)) {
+                st->async.torn++;
+                tasks = 0;
+            }
+            in_task = 1;
+            break;
+        }
+    }
+    in_task = 0;
+    for (uint32_t c = 0; c < nchain; c++) {
+        const struct unwind_thread *part = &s->threads[chain[c]];
+        for (uint32_t k = part->nframes; k-- > 0 && n + 2 <= room;) {
+            const struct unwind_frame *f = &s->frames[part->first + k];
+            int ti = tasks ? py_async_task_of_frame(sm->asample, f->addr) : -1;
+            if (ti >= 0) {
+                if (!in_task && room - n > ASYNC_CHAIN_MAX + 2)
+                    n = push_awaiting(sm, ti, n);
+                in_task = 1;
+                sm->stack[n++] = task_frame(sm, ti);
+                sm->shown[ti] = 1;
+            }
+            sm->stack[n++] = frame_id(sm, f->code, f->line);
+        }
+    }
+    st->async.running += in_task;
+    return n;
+}
+
+/* Emit a finished stack of n frames with weight w for kernel thread tid (0 unknown). */
+static void emit(struct sampler *sm, uint32_t n, uint64_t w, int tid)
+{
+    uint32_t id = agg_add(sm->a, sm->stack, n, w);
+    if (sm->opts->listener)
+        sm->opts->listener->stack(sm->opts->listener->ctx, id, w, tid > 0 ? (uint32_t)tid : 0);
+}
+
+/* The thread of sample s whose thread state is tstate, or NULL. */
+static const struct unwind_thread *thread_of(const struct unwind_sample *s, uint64_t tstate)
+{
+    for (uint32_t i = 0; tstate && i < s->nthreads; i++)
+        if (s->threads[i].tstate == tstate)
+            return &s->threads[i];
+    return NULL;
+}
+
+/* --async, wall mode, weights in samples: a stack for each suspended task of the current
+ * sample that no thread stack showed running: its thread's frame (threads), the tasks awaiting
+ * it, its Task frame, its coroutine frames down to the innermost await, "<await>" (states).
+ * Listeners get TID 0: a task is not a thread. */
+static void add_tasks(struct sampler *sm, struct sampler_stats *st)
+{
+    const struct py_async_sample *as = sm->asample;
+    for (uint32_t i = 0; i < as->ntasks; i++) {
+        const struct py_async_task *t = &as->tasks[i];
+        uint32_t n = 0, room = PY_ASYNC_MAX_DEPTH + 1;
+        if (sm->shown[i])
+            continue;
+        /* Running (or changing) when the lists were read, yet on no stack read just before:
+         * it was suspended then, and most likely is again now. */
+        if (((t->running || t->torn) && py_async_reread(sm->as, sm->asample, i) != 0) ||
+            !awaiting_whole(sm, (int)i)) {
+            st->async.torn++;
+            continue;
+        }
+        if (!t->nframes)
+            continue;
+        const struct unwind_thread *th = sm->opts->threads ? thread_of(sm->s, t->tstate) : NULL;
+        if (th)
+            sm->stack[n++] = thread_frame(sm, th, th->interp_id);
+        n = push_awaiting(sm, (int)i, n);
+        n = push_task(sm, (int)i, n, &room);
+        if (sm->with_states)
+            sm->stack[n++] = sm->await_frame;
+        emit(sm, n, 1, 0);
+        st->async.waiting++;
+    }
+}
+
+/* --async: read the tasks of the threads of the last sample (sm->tstates). */
+static void read_tasks(struct sampler *sm, struct sampler_stats *st)
+{
+    sm->async_ok = 0;
+    if (py_async_sample(sm->as, sm->tstates, sm->ntstates, sm->asample) != 0)
+        return;
+    sm->async_ok = 1;
+    memset(sm->shown, 0, sm->asample->ntasks);
+    if (sm->asample->ntasks > st->async.most)
+        st->async.most = sm->asample->ntasks;
+    st->async.torn += sm->asample->torn;
+    st->async.over += sm->asample->over > 0;
+}
+
 /* Add the threads of one unwound sample to the profile. */
 static void add_sample(struct sampler *sm, struct sampler_stats *st)
 {
@@ -392,22 +585,15 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
             sm->stack[n++] = thread_frame(sm, outer, th->interp_id);
         if (truncated) /* the outermost frames are missing: say so */
             sm->stack[n++] = sm->truncated_frame;
-        for (uint32_t c = 0; c < nchain; c++) {
-            const struct unwind_thread *part = &s->threads[chain[c]];
-            for (uint32_t k = part->nframes; k-- > 0 && n < room;) {
-                const struct unwind_frame *f = &s->frames[part->first + k];
-                sm->stack[n++] = frame_id(sm, f->code, f->line);
-            }
-        }
+        n = push_thread(sm, chain, nchain, n, room, st);
         if (sm->with_states)
             sm->stack[n++] = sm->state_frame[sm->meas[i].state];
         st->truncated += truncated;
-        uint32_t id = agg_add(sm->a, sm->stack, n, w);
-        if (sm->opts->listener)
-            sm->opts->listener->stack(sm->opts->listener->ctx, id, w,
-                                      th->tid > 0 ? (uint32_t)th->tid : 0);
+        emit(sm, n, w, th->tid);
         st->stacks++;
     }
+    if (sm->async_ok && sm->opts->mode == SAMPLER_WALL && sm->metric == SAMPLER_SAMPLES)
+        add_tasks(sm, st);
     st->retries += s->retries;
 }
 
@@ -461,6 +647,10 @@ static void init_measures(struct sampler *sm)
         struct agg_frame f = {agg_intern(sm->a, label, (size_t)len), AGG_NONE, 0, AGG_FRAME_STATE};
         sm->state_frame[k] = agg_frame_id(sm->a, &f);
     }
+    if (sm->with_states && o->async_tasks) { /* after the thread states: the last column */
+        struct agg_frame f = {agg_intern(sm->a, "<await>", 7), AGG_NONE, 0, AGG_FRAME_STATE};
+        sm->await_frame = agg_frame_id(sm->a, &f);
+    }
     if (sm->metric == SAMPLER_RSS && (sm->statm_fd = proc_res_open(sm->p->pid, 0, "statm")) < 0)
         sm->statm_fd = -1;
 }
@@ -474,6 +664,8 @@ static void image_open(struct sampler *sm)
     sm->nids = 0;
     sm->reads0 = sm->p->t->nreads;
     sm->image_at = sm->now;
+    if (sm->opts->async_tasks && py_async_supported(sm->p, NULL, 0) == 0)
+        sm->as = py_async_new(sm->p, sm->u);
 }
 
 /* Let go of everything tied to the current image: the unwinder (its code cache holds the
@@ -489,6 +681,15 @@ static void image_close(struct sampler *sm)
     if (sm->statm_fd >= 0)
         close(sm->statm_fd);
     sm->statm_fd = -1;
+    if (sm->as) {
+        int found = py_async_found(sm->as);
+        if (found && sm->async_found != 1)
+            sm->async_found = found;
+        py_async_free(sm->as);
+        sm->as = NULL;
+    }
+    sm->async_ok = 0;
+    sm->ntstates = 0;
     unwinder_free(sm->u);
     sm->u = NULL;
     sm->nids = 0;
@@ -528,6 +729,14 @@ static int tick(struct sampler *sm, struct sampler_stats *st)
             sm->growth = m.resident - sm->rss_last;
         sm->rss_last = m.resident;
     }
+    /* --async: the task lists are read before the stacks (of the threads seen last time; at
+     * the first tick, after them). A task running when the lists are read but on no stack read
+     * just after has stopped meanwhile: it is read again (add_tasks) and found suspended. In
+     * the other order, a task suspended on the stacks but started by the time the lists are
+     * read would still be running when read again, and be lost. */
+    int tasks_first = sm->as && sm->ntstates;
+    if (tasks_first)
+        read_tasks(sm, st);
     int err = unwinder_sample(sm->u, sm->s, want_thread, sm);
     if (err == -ESRCH)
         return 1;
@@ -537,6 +746,13 @@ static int tick(struct sampler *sm, struct sampler_stats *st)
     if (err) {
         st->unattributed += sm->growth;
         return 2;
+    }
+    if (sm->as) {
+        sm->ntstates = sm->s->nthreads;
+        for (uint32_t i = 0; i < sm->ntstates; i++)
+            sm->tstates[i] = sm->s->threads[i].tstate;
+        if (!tasks_first)
+            read_tasks(sm, st);
     }
     st->ticks++;
     add_sample(sm, st);
@@ -591,6 +807,11 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
     sm.truncated_frame = agg_frame_id(a, &tf);
     sm.now = now_ns(CLOCK_MONOTONIC);
+    if (opts->async_tasks) {
+        sm.asample = xmalloc(sizeof(*sm.asample));
+        sm.asample->hash_stamp = 0;
+        memset(sm.asample->by_frame, 0, sizeof(sm.asample->by_frame));
+    }
     image_open(&sm);
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -662,7 +883,9 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         image_close(&sm);
     st->reads = sm.reads;
     st->states = sm.states_sum;
+    st->async.found = sm.async_found;
     free(sm.ids);
     free(sm.s);
+    free(sm.asample);
     return 0;
 }

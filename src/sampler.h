@@ -36,8 +36,9 @@ enum sampler_metric {
                            * proportion to their CPU time (schedstat) since then */
 };
 
-/* The most stacks one sampling instant adds (one per thread the unwinder reads). */
-#define SAMPLER_MAX_TICK_STACKS 1024
+/* The most stacks one sampling instant adds: one per thread the unwinder reads, and with
+ * opts.async_tasks one per pending asyncio task (PY_ASYNC_MAX_TASKS). */
+#define SAMPLER_MAX_TICK_STACKS 2048
 
 /* Someone told of each sample as it is taken (record's raw writer, its time line). Both calls
  * come from the sampling loop, so they must not allocate in the steady state. */
@@ -69,12 +70,28 @@ struct sampler_opts {
     double rate;     /* samples per second; <= 0: as fast as possible */
     double duration; /* seconds; <= 0: until the target exits or *stop */
     enum sampler_mode mode;
-    int threads; /* put a "thread NAME (TID)" frame at the root of each stack */
-    int states;  /* wall mode: put the thread's state ("<cpu>", "<gil>", "<network>" ...;
-                  * thread_state.h) as a leaf frame of each stack */
+    int threads;     /* put a "thread NAME (TID)" frame at the root of each stack */
+    int states;      /* wall mode: put the thread's state ("<cpu>", "<gil>", "<network>" ...;
+                      * thread_state.h) as a leaf frame of each stack */
+    int async_tasks; /* --async (3.14+, py_async): a thread's stack running an asyncio task goes
+                      * under a "Task NAME" frame, below the tasks awaiting it; in wall mode each
+                      * suspended task adds a stack of its own (weight 1 per sample, SAMPLER_SAMPLES
+                      * only), ending in its innermost await (and "<await>" with states) */
     enum sampler_metric metric;              /* other than SAMPLER_SAMPLES: wall mode only */
     const struct sampler_listener *listener; /* or NULL */
     const struct sampler_exec *exec;         /* NULL: an exec ends the run (SAMPLER_END_EXEC) */
+};
+
+/* What --async saw. */
+struct sampler_async_stats {
+    int found;        /* 1: the asyncio debug offsets were found; 0: never (asyncio not imported,
+                       * or not asked); -1: found but implausible (nothing read) */
+    uint64_t running; /* thread stacks put under the task running on them */
+    uint64_t waiting; /* stacks of suspended tasks */
+    uint32_t most;    /* most pending tasks read at one sampling instant */
+    uint64_t torn;    /* tasks left out of an instant: they changed while read (or started or
+                       * stopped running between the stack and the task reads) */
+    uint64_t over;    /* instants with more pending tasks than PY_ASYNC_MAX_TASKS */
 };
 
 struct sampler_stats {
@@ -93,6 +110,7 @@ struct sampler_stats {
     uint64_t unattributed; /* SAMPLER_RSS: bytes of growth when no sampled thread had run */
     struct thread_state_stats states; /* work of the state reader (opts.states) */
     uint64_t execs;                   /* new program images sampled after an exec */
+    struct sampler_async_stats async; /* opts.async_tasks */
 };
 
 /* Sample p until the duration elapses, *stop becomes non-zero, or the target exits, adding

@@ -47,10 +47,22 @@ static int is_thread(const char *s, size_t len)
            s[d - 2] == ' ';
 }
 
+/* "Task NAME" (record --async), but not "Task (FILE:LINE)", a Python function named Task. */
+static int is_task(const char *s, size_t len)
+{
+    return len > 5 && memcmp(s, "Task ", 5) == 0 && !(s[5] == '(' && s[len - 1] == ')');
+}
+
 uint32_t agg_collapsed_frame(struct agg *a, const char *s, size_t len)
 {
     struct agg_frame f = {0, AGG_NONE, 0, AGG_FRAME_PY};
     const char *open = len >= 3 ? memmem(s, len, " (", 2) : NULL;
+
+    if (is_task(s, len)) {
+        f.name = agg_intern(a, s, len);
+        f.kind = AGG_FRAME_TASK;
+        return agg_frame_id(a, &f);
+    }
 
     if (open && s[len - 1] == ')' && !is_thread(s, len)) {
         const char *in = open + 2, *end = s + len - 1;

@@ -152,8 +152,8 @@ static int read_frame(struct reader *r)
         return err;
     if (line > INT32_MAX)
         return fail(r, "line %llu is above %d", (unsigned long long)line, INT32_MAX);
-    if (kind > AGG_FRAME_STATE)
-        return fail(r, "frame kind %llu (0 to 2)", (unsigned long long)kind);
+    if (kind > AGG_FRAME_TASK)
+        return fail(r, "frame kind %llu (0 to 3)", (unsigned long long)kind);
     if (r->p != r->end)
         return fail(r, "bytes after the frame's four fields");
     f.file = file ? r->str.v[file - 1] : AGG_NONE;

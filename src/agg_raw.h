@@ -74,7 +74,7 @@ int agg_raw_is(const void *buf, size_t len);
  * one-line reason in why (naming the record and its byte offset, never quoting the input): not
  * the magic, an unknown version or record type, a record larger than AGG_RAW_MAX_RECORD, a
  * malformed varint or field, an id not defined before, a string with a NUL byte, a line above
- * INT32_MAX, a frame kind above 2, a stack deeper than AGG_RAW_MAX_DEPTH, a weight of 0, times
+ * INT32_MAX, a frame kind above 3, a stack deeper than AGG_RAW_MAX_DEPTH, a weight of 0, times
  * or weights adding up past INT64_MAX, data after the END record. */
 int agg_raw_parse(struct agg *a, struct agg_timeline *tl, const void *buf, size_t len,
                   struct agg_raw_info *info, char *why, size_t whylen);

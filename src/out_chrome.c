@@ -69,7 +69,10 @@ static void put_event(struct chrome *c, const struct track *t, uint32_t id, uint
     sbuf_printf(&c->b,
                 "\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
                 ",\"pid\":%d,\"tid\":%" PRIu32,
-                fr->kind == AGG_FRAME_STATE ? "state" : "python", start, end - start, PID, t->tid);
+                fr->kind == AGG_FRAME_STATE  ? "state"
+                : fr->kind == AGG_FRAME_TASK ? "task"
+                                             : "python",
+                start, end - start, PID, t->tid);
     if (fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE) {
         sbuf_adds(&c->b, ",\"args\":{\"file\":\"");
         sbuf_add_json(&c->b, agg_str(c->a, fr->file));
@@ -89,14 +92,30 @@ static void close_frames(struct chrome *c, struct track *t, uint32_t keep, uint6
     }
 }
 
-/* The track of sample s, the k-th of its instant; made on first sight. */
+/* The innermost "Task NAME" frame of a stack, or AGG_NONE. */
+static uint32_t last_task(const struct agg *a, const uint32_t *frames, uint32_t n)
+{
+    while (n-- > 0) {
+        const struct agg_frame *fr = agg_frame_get(a, frames[n]);
+        if (fr && fr->kind == AGG_FRAME_TASK)
+            return frames[n];
+    }
+    return AGG_NONE;
+}
+
+/* The track of sample s, the k-th of its instant; made on first sight. A sample without a
+ * thread (a suspended asyncio task, record --async) goes to the track of its task. */
 static struct track *track_of(struct chrome *c, const struct agg_timeline_sample *s, uint32_t k,
                               const uint32_t *frames, uint32_t n)
 {
     uint32_t root = n ? frames[0] : AGG_NONE;
     const struct agg_frame *fr = n ? agg_frame_get(c->a, root) : NULL;
     int is_thread = fr && fr->kind == AGG_FRAME_THREAD;
-    uint64_t key = s->tid ? KEY_TID | s->tid : is_thread ? KEY_FRAME | root : KEY_SLOT | k;
+    uint32_t task = s->tid ? AGG_NONE : last_task(c->a, frames, n);
+    uint64_t key = s->tid             ? KEY_TID | s->tid
+                   : task != AGG_NONE ? KEY_FRAME | task
+                   : is_thread        ? KEY_FRAME | root
+                                      : KEY_SLOT | k;
     int added = 0;
     uint32_t i = idmap_get(&c->keys, key, &added);
 
@@ -110,7 +129,9 @@ static struct track *track_of(struct chrome *c, const struct agg_timeline_sample
         t->tid = s->tid ? s->tid : SYNTH_TID + i;
         t->name_frame = AGG_NONE;
     }
-    if (is_thread)
+    if (task != AGG_NONE)
+        c->tracks[i].name_frame = task;
+    else if (is_thread)
         c->tracks[i].name_frame = root;
     return &c->tracks[i];
 }

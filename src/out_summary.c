@@ -157,7 +157,7 @@ static uint32_t top(const struct funcs *fs, const uint32_t *order, int n, int se
         const struct func *fn = &fs->v[order[i]];
         if (!(self_first ? fn->self : fn->total))
             break;
-        if (fn->kind == AGG_FRAME_PY) /* thread and state frames are not functions */
+        if (fn->kind == AGG_FRAME_PY) /* thread, state and task frames are not functions */
             out[shown++] = order[i];
     }
     return shown;

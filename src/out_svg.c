@@ -273,7 +273,7 @@ static uint32_t hash_str(const char *str)
 }
 
 /* A colour that depends only on the function name: warm for Python frames (flamegraph.pl's
- * "hot" palette), blue for threads, green for thread states. */
+ * "hot" palette), blue for threads, green for thread states, violet for asyncio tasks. */
 static void add_colour(struct svg *s, uint32_t id)
 {
     const struct agg_frame *fr = id == AGG_NONE ? NULL : agg_frame_get(s->a, id);
@@ -286,6 +286,9 @@ static void add_colour(struct svg *s, uint32_t id)
     else if (fr && fr->kind == AGG_FRAME_STATE)
         sbuf_printf(&s->out, "rgb(%u,%u,%u)", 70 + v1 * 50 / 255, 185 + v2 * 50 / 255,
                     110 + v3 * 50 / 255);
+    else if (fr && fr->kind == AGG_FRAME_TASK)
+        sbuf_printf(&s->out, "rgb(%u,%u,%u)", 165 + v1 * 40 / 255, 130 + v2 * 40 / 255,
+                    215 + v3 * 40 / 255);
     else
         sbuf_printf(&s->out, "rgb(%u,%u,%u)", 205 + v1 * 50 / 255, v2 * 230 / 255, v3 * 55 / 255);
 }

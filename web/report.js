@@ -9,12 +9,12 @@
  * SPDX-License-Identifier: MIT */
 'use strict';
 (function () {
-  var KIND_PY = 0, KIND_THREAD = 1, KIND_STATE = 2;
+  var KIND_PY = 0, KIND_THREAD = 1, KIND_STATE = 2, KIND_TASK = 3;
   var ROW = 18;          /* px per stack level */
   var MIN_W = 0.35;      /* boxes narrower than this (px) are not drawn */
   var TABLE_ROWS = 300;  /* functions listed at most */
   var SRC_LINES = 1500;  /* lines of a file shown at most (a window around the function) */
-  var MATCH = '#d63fd6', ROOT = '#cfd0d6', THREAD = '#c5d5ea', SEL = '#10307a';
+  var MATCH = '#d63fd6', ROOT = '#cfd0d6', THREAD = '#c5d5ea', TASK = '#c9b3ea', SEL = '#10307a';
   var STATE_COLORS = {
     '<cpu>': '#f0b13c', '<gil>': '#e06c5e', '<lock>': '#b588cc', '<disk>': '#6e95e8',
     '<network>': '#45b5a8', '<pipe>': '#86bcd9', '<sleep>': '#bcc4ce', '<poll>': '#a2acb8',
@@ -114,6 +114,7 @@
   function color(name, kind) {
     if (kind === KIND_THREAD) return THREAD;
     if (kind === KIND_STATE) return STATE_COLORS[name] || '#c8ccd2';
+    if (kind === KIND_TASK) return TASK;
     var h = hashString(name), v1 = (h & 255) / 255, v2 = ((h >>> 8) & 255) / 255;
     var v3 = ((h >>> 16) & 255) / 255;
     return 'rgb(' + (205 + Math.round(50 * v3)) + ',' + Math.round(80 + 150 * v1) + ',' +

@@ -76,6 +76,13 @@ static void test_labels(void)
     check_label("thread Worker (a) (0)", "thread Worker (a) (0)", NULL, 0, AGG_FRAME_THREAD);
     check_label("thread  (7)", "thread  (7)", NULL, 0, AGG_FRAME_THREAD);
     check_label("thread x (12a)", "thread x", "12a", 0, AGG_FRAME_PY);
+    /* asyncio tasks (record --async), and a Python function named Task */
+    check_label("Task worker-3", "Task worker-3", NULL, 0, AGG_FRAME_TASK);
+    check_label("Task fetch (retry 2)", "Task fetch (retry 2)", NULL, 0, AGG_FRAME_TASK);
+    check_label("Task Task-17", "Task Task-17", NULL, 0, AGG_FRAME_TASK);
+    check_label("Task (app.py:4)", "Task", "app.py", 4, AGG_FRAME_PY);
+    check_label("Task.run (app.py:9)", "Task.run", "app.py", 9, AGG_FRAME_PY);
+    check_label("Task ", "Task ", NULL, 0, AGG_FRAME_PY);
     check_label("<sleep>", "<sleep>", NULL, 0, AGG_FRAME_STATE);
     check_label("<truncated>", "<truncated>", NULL, 0, AGG_FRAME_STATE);
     check_label("<", "<", NULL, 0, AGG_FRAME_PY);
@@ -133,6 +140,8 @@ static void test_lenient(void)
     check_roundtrip("\ta b;c  5\n", NULL, 5);
     /* leading zeros in a count */
     check_roundtrip("x 007\n", "x 7\n", 7);
+    check_roundtrip("r (a.py:1);Task main;main (a.py:9);Task w (1);f (a.py:3);<await> 4\n", NULL,
+                    4);
     check_roundtrip("", "", 0);
     check_roundtrip("\n\n\r\n", "", 0);
     /* the largest total */

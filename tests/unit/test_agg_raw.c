@@ -435,8 +435,8 @@ static void test_hostile_defs(void)
     rec_v(&f, AGG_RAW_FRAME, V(0), V(0), V(1) << 31, V(0), END_V);
     expect(&f, -EINVAL, "line 2147483648 is above");
     file_base(&f);
-    rec_v(&f, AGG_RAW_FRAME, V(0), V(0), V(1), V(3), END_V);
-    expect(&f, -EINVAL, "frame kind 3");
+    rec_v(&f, AGG_RAW_FRAME, V(0), V(0), V(1), V(4), END_V);
+    expect(&f, -EINVAL, "frame kind 4");
     file_base(&f);
     rec_v(&f, AGG_RAW_FRAME, V(0), V(0), V(1), END_V);
     expect(&f, -EINVAL, "ends inside its kind");

@@ -1,9 +1,10 @@
 /* Unit tests for py_async: the offsets decoded from the real .AsyncioDebug and _Py_DebugOffsets
- * bytes of CPython 3.14.10 and 3.15.2 (fixtures/asyncio_debug_*.bin and debug_offsets_*.bin,
- * written by fixtures/gen_asyncio_debug.sh and gen_debug_offsets.sh), corrupt variants, and the
- * task walk on synthetic images laid out with those offsets: thread and interpreter lists, str and
- * int names, coroutine chains (suspended, awaiting, created, running, done), awaiting tasks (one,
- * or a set), lists and chains that change while read. SPDX-License-Identifier: MIT */
+ * bytes of CPython 3.14.10, 3.15.2 and Debian's 3.15.2 debug build (fixtures/asyncio_debug_*.bin
+ * and debug_offsets_*.bin, written by fixtures/gen_asyncio_debug.sh and gen_debug_offsets.sh),
+ * corrupt variants, and the task walk on synthetic images laid out with those offsets: thread
+ * and interpreter lists, str and int names, coroutine chains (suspended, awaiting, created,
+ * running, done), awaiting tasks (one, or a set), lists and chains that change while read.
+ * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +65,9 @@ static void put_u64(unsigned char *b, size_t off, uint64_t v)
     memcpy(b + off, &v, sizeof(v));
 }
 
-static void check_parse(const char *path, unsigned minor)
+/* The interpreter's asyncio task list head: it moves in a Py_DEBUG build (whose interpreter
+ * state is 16 bytes larger; cpython-3.15.md §5). */
+static void check_parse(const char *path, unsigned minor, uint32_t interp_head)
 {
     unsigned char sec[SEC_LEN], dbg[DBG_LEN], bad[DBG_LEN], sbad[SEC_LEN];
     struct py_offsets o;
@@ -86,7 +89,7 @@ static void check_parse(const char *path, unsigned minor)
     TEST_EQ_INT(f.task_is_set, 109);
     TEST_EQ_INT(f.task_coro, 128);
     TEST_EQ_INT(f.task_node, 152);
-    TEST_EQ_INT(f.interp_tasks_head, is15 ? 10856 : 10880);
+    TEST_EQ_INT(f.interp_tasks_head, interp_head);
     TEST_EQ_INT(f.ts_tasks_head, is15 ? 1048 : 880);
     TEST_EQ_INT(f.fr_stackpointer, 64);
     TEST_EQ_INT(f.tp_flags, 168);
@@ -139,8 +142,9 @@ static void check_parse(const char *path, unsigned minor)
 
 static void test_parse(void)
 {
-    check_parse(FIXTURE_14, 14);
-    check_parse(FIXTURE_15, 15);
+    check_parse(FIXTURE_14, 14, 10880);
+    check_parse(FIXTURE_15, 15, 10856);
+    check_parse("3.15.2-debug", 15, 10864);
 }
 
 static void test_supported(void)

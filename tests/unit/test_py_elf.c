@@ -122,6 +122,36 @@ static void test_read_installed(void)
         check_elf(&want[i]);
 }
 
+/* The .AsyncioDebug section (104 bytes) where CPython keeps it: 3.14's _asyncio extension
+ * module, Debian's 3.15 executable (which builds _asyncio in); none in 3.13's libpython. The
+ * addresses are the ones readelf lists. */
+static void test_asyncio_section(void)
+{
+    static const struct {
+        const char *path;
+        uint64_t addr, size;
+    } want[] = {
+        {"3.14.10/lib/python3.14/lib-dynload/_asyncio.cpython-314-x86_64-linux-gnu.so", 0x157c0,
+         104},
+        {"3.15.2/bin/python3.15", 0xc95280, 104},
+        {"3.13.0/lib/libpython3.13.so.1.0", 0, 0},
+        {"3.14.10/bin/python3.14", 0, 0},
+    };
+    char buf[4096];
+    struct py_elf e;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const char *path = installed(want[i].path, buf, sizeof(buf));
+        if (access(path, R_OK) != 0) {
+            fprintf(stderr, "note: %s is not installed, skipped\n", path);
+            continue;
+        }
+        TEST_EQ_INT(py_elf_read(path, &e), 0);
+        TEST_EQ_INT(e.asyncio_debug, want[i].addr);
+        TEST_EQ_INT(e.asyncio_debug_size, want[i].size);
+    }
+}
+
 /* Write len bytes to a new temporary file; returns its path in buf, or "" on failure. */
 static void write_tmp(char *path, size_t cap, const void *data, size_t len)
 {
@@ -192,5 +222,6 @@ void test_py_elf(void)
 {
     test_find_version();
     test_read_installed();
+    test_asyncio_section();
     test_read_errors();
 }

@@ -14,8 +14,9 @@
 #   options VERSION   (3.14+) --states ends suspended workers in <await> and running ones in a
 #                     thread state; --mode cpu adds no stack of a suspended task; --threads roots
 #                     them in the loop's thread; attaching by PID works; -f raw converted by
-#                     `report` equals the collapsed profile of the same samples; the chrome trace
-#                     has a track per suspended task; without --async no Task frame appears;
+#                     `report` holds the same chains, and its chrome trace a track per suspended
+#                     task; a 3.8-3.13 program exec'ing the target
+#                     gets one line, then tasks; without --async no Task frame appears;
 #   older VERSION     (3.8-3.13 and Debian's python3.11) one 'spyglass: --async:' line saying
 #                     what cannot be done, a valid profile without Task frames, exit 0;
 #   debug VERSION     Debian's Py_DEBUG builds of 3.14+ (scripts/cpython.sh 3.15-dbg), when
@@ -239,6 +240,22 @@ EOF
         fi
     fi
     check_end
+
+    if ((${#OLD[@]})); then
+        n=exec-$v
+        check_begin "options $v: across an exec from ${OLD_V[0]}"
+        run "$n" "$SG" record --async --rate 300 -o "$T/$n.txt" -- "${OLD[0]}" -c \
+            "import os, sys; os.execv(sys.argv[1], sys.argv[1:])" "$py" "$TARGET" "$T/$n.self" 1
+        if expect_ok "$n"; then
+            grep -q "^spyglass: --async: Python .* publishes no asyncio debug offsets" "$T/$n.err" ||
+                why "no line about the first Python"
+            grep -q "exec'd .*sampling the new image" "$T/$n.err" || why "no exec line"
+            grep -q '^spyglass: async: 21 task names seen' "$T/$n.err" || why "no task count"
+            out=$(ask chains "$T/$n.txt" "$TARGET" 2>&1) || why "chains: ${out//$'\n'/ | }"
+            ((${#WHY[@]})) && show "$T/$n.err"
+        fi
+        check_end
+    fi
 
     n=off-$v
     check_begin "options $v: no Task frame without --async"

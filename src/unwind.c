@@ -14,12 +14,13 @@
 #include "py_str.h"
 #include "util_xalloc.h"
 
-#define NREGIONS        48    /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
-#define CHUNK_READ      16384 /* default _PyStackChunk size */
-#define CHUNK_MAX       (256 * 1024) /* most bytes of one prefetched range */
-#define CHUNK_LIMIT     (64ULL << 20) /* a larger chunk size is not a chunk's (one frame of a
-                                       * function with millions of locals could need one) */
-#define LINETABLE_MAX   (1 << 20)    /* bytes */
+#define NREGIONS   48           /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
+#define CHUNK_READ 16384        /* default _PyStackChunk size */
+#define CHUNK_MAX  (256 * 1024) /* most bytes of one prefetched range */
+#define CHUNK_LIMIT                                                                       \
+    (64ULL << 20)                 /* a larger chunk size is not a chunk's (one frame of a \
+                                   * function with millions of locals could need one) */
+#define LINETABLE_MAX   (1 << 20) /* bytes */
 #define MAX_RETRIES     UNWIND_RETRIES
 #define MAX_CUT_RETRIES UNWIND_CUT_RETRIES
 #define CHUNK_HDR       24 /* _PyStackChunk {previous, size, top}, then the frames */

@@ -1,5 +1,6 @@
 """Target of the 'subinterp' functional checks: a thread that runs code in a subinterpreter
-while the main thread spins.
+while the main thread waits for it (it does not spin: before 3.12 the interpreters share one
+GIL, and a spinning main thread would keep the subinterpreter importing for seconds).
 
 The thread 'subworker' calls run_in(), which creates an interpreter and runs CODE in it (PEP
 734's concurrent.interpreters in 3.14+, the private _interpreters / _xxsubinterpreters modules
@@ -11,7 +12,6 @@ Exits 3 when this Python has no subinterpreter module.
 """
 import sys
 import threading
-import time
 
 try:
     from concurrent import interpreters
@@ -47,12 +47,6 @@ sub_spin(%r)
 """
 
 
-def main_spin(d):
-    end = time.perf_counter() + d
-    while time.perf_counter() < end:
-        pass
-
-
 def worker(d):
     run_in(CODE % d)
 
@@ -61,7 +55,6 @@ def main():
     d = float(sys.argv[1])
     t = threading.Thread(target=worker, args=(d,), name="subworker")
     t.start()
-    main_spin(d)
     t.join()
 
 

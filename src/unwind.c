@@ -32,8 +32,9 @@
 #define OWNER_GENERATOR    1
 #define OWNER_FRAME_OBJECT 2
 #define OWNER_C            3 /* 3.12+: CSTACK (3.12, 3.13), INTERPRETER and CSTACK (3.14, 3.15) */
-#define REVALIDATE_NS      20000000LL /* re-check some cached code objects every 20 ms */
-#define REVALIDATE_BATCH   32
+/* A cached code object is read again (its filename and name pointers) before it is used in a
+ * sample when it was not used in the previous one, and at least this often while it is. */
+#define CODE_CHECK_NS 100000000LL
 #define RUNTIME_NS         10000000LL /* re-read interpreters.head and finalizing every 10 ms */
 /* Lines remembered per code object: a recursive function is sampled at its call site and at its
  * current line. */
@@ -48,6 +49,8 @@ struct code_entry {
     int firsttraceable;  /* 3.11+, code units */
     int memo_addr[LINE_MEMO], memo_line[LINE_MEMO]; /* recent instruction -> line lookups */
     unsigned memo_next;
+    uint64_t seen_seq;    /* the last sample that used it (unwinder.seq) */
+    long long checked_at; /* when it was last found to describe the object at its address */
 };
 
 /* A local copy of the live part of a data-stack chunk: its header and the frames below its top
@@ -101,8 +104,8 @@ struct unwinder {
     uint64_t interp;        /* interpreters.head as last read; 0 = read it */
     long long runtime_at;   /* when to re-read the _PyRuntime fields */
     uint64_t code_generation;
-    uint32_t revalidate_next;
-    long long revalidate_at;
+    uint64_t seq;  /* samples taken */
+    long long now; /* CLOCK_MONOTONIC ns at the start of the current sample */
     uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
     unsigned char frame_bytes[UNWIND_MAX_DEPTH][PY_FRAME_MAX];
     unsigned char tmp[4096];
@@ -143,7 +146,6 @@ struct unwinder *unwinder_new(struct py_proc *p, unsigned flags)
     u->o = &p->off;
     u->code_tab_cap = 1024;
     u->code_tab = xcalloc(u->code_tab_cap, sizeof(uint32_t));
-    u->revalidate_at = now_ns() + REVALIDATE_NS;
     u->pf.buf = xmalloc(PF_MAX_BYTES);
     return u;
 }
@@ -439,6 +441,8 @@ static int code_resolve(struct unwinder *u, uint64_t addr)
     }
     for (int i = 0; i < LINE_MEMO; i++)
         e.memo_addr[i] = -2;
+    e.seen_seq = u->seq;
+    e.checked_at = u->now;
     if (u->ncodes == u->codes_cap) {
         u->codes_cap = u->codes_cap ? u->codes_cap * 2 : 256;
         u->codes = xreallocarray(u->codes, u->codes_cap, sizeof(*u->codes));
@@ -450,11 +454,39 @@ static int code_resolve(struct unwinder *u, uint64_t addr)
     return (int)u->ncodes++;
 }
 
+/* Whether the cached entry still describes the code object at its address: one read of the
+ * object's filename and name pointers, compared with those the entry was made from. */
+static int code_still(struct unwinder *u, const struct code_entry *e)
+{
+    const struct py_offsets *o = u->o;
+    uint64_t file = 0, name = 0;
+    struct target_iov iov[2] = {
+        {e->pub.addr + o->co_filename, &file, 8},
+        {e->pub.addr + (o->co_qualname ? o->co_qualname : o->co_name), &name, 8}};
+    return target_readv(u->p->t, iov, 2) == 0 && file == e->filename_ptr && name == e->name_ptr;
+}
+
+/* The cache entry of the code object at addr, made when missing. A code object can be freed and
+ * another one made at its address (module code after its import, exec'd code): an entry that
+ * was not used in the previous sample, or not checked for CODE_CHECK_NS, is checked before it is
+ * used (a name from start-up code must never land in a live stack: docs/frame-wholeness.md). A
+ * code object on a stack in two consecutive samples is taken to be the same one. */
 static int code_lookup(struct unwinder *u, uint64_t addr)
 {
     uint32_t j = code_slot(u, addr);
-    if (u->code_tab[j])
-        return (int)u->code_tab[j] - 1;
+    if (u->code_tab[j]) {
+        struct code_entry *e = &u->codes[u->code_tab[j] - 1];
+        if (e->seen_seq + 1 >= u->seq && u->now - e->checked_at < CODE_CHECK_NS) {
+            e->seen_seq = u->seq;
+            return (int)u->code_tab[j] - 1;
+        }
+        if (e->seen_seq == u->seq || code_still(u, e)) {
+            e->seen_seq = u->seq;
+            e->checked_at = u->now;
+            return (int)u->code_tab[j] - 1;
+        }
+        code_forget(u, addr);
+    }
     return code_resolve(u, addr);
 }
 
@@ -469,28 +501,6 @@ static int code_line(struct code_entry *e, enum py_linetable_kind kind, int addr
     e->memo_line[e->memo_next] = line;
     e->memo_next = (e->memo_next + 1) % LINE_MEMO;
     return line;
-}
-
-/* Every REVALIDATE_NS, re-read the identity fields of a batch of cached code objects and forget
- * those that changed (the code object was freed and its address reused). 3.14+ instead
- * flushes on a change of interp->_code_object_generation. */
-static void code_revalidate(struct unwinder *u)
-{
-    long long now = now_ns();
-    if (now < u->revalidate_at || !u->ncodes)
-        return;
-    u->revalidate_at = now + REVALIDATE_NS;
-    for (uint32_t k = 0; k < REVALIDATE_BATCH && k < u->ncodes; k++) {
-        uint32_t i = (u->revalidate_next + k) % u->ncodes;
-        const struct code_entry *e = &u->codes[i];
-        uint64_t ptr;
-        if (u->code_tab[code_slot(u, e->pub.addr)] != i + 1)
-            continue; /* already forgotten */
-        if (target_read_u64(u->p->t, e->pub.addr + u->o->co_filename, &ptr) != 0 ||
-            ptr != e->filename_ptr)
-            code_forget(u, e->pub.addr);
-    }
-    u->revalidate_next = (u->revalidate_next + REVALIDATE_BATCH) % u->ncodes;
 }
 
 static void code_flush(struct unwinder *u)
@@ -1069,7 +1079,8 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
     s->nthreads = 0;
     s->nframes = 0;
     s->retries = 0;
-    code_revalidate(u);
+    u->seq++;
+    u->now = now_ns();
     if (!u->main_thread && o->rt_main_thread)
         target_read_u64(u->p->t, u->p->runtime + o->rt_main_thread, &u->main_thread);
     pf_begin(u);

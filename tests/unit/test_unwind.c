@@ -1029,9 +1029,18 @@ static void test_torn_retry(void)
     }
 }
 
+static int reject_all(void *ctx, const struct unwind_thread *th)
+{
+    (void)ctx;
+    (void)th;
+    return 0;
+}
+
 /* 3.12: a code object freed and another one allocated at its address between two samples.
- * Found when the instruction pointer falls outside the cached bytecode, or by the periodic
- * re-check of co_filename. */
+ * Found when the instruction pointer falls outside the cached bytecode (variant 0); when the
+ * entry, used in every sample, is checked again after CODE_CHECK_NS (100 ms: variant 1); at
+ * once when the entry was not used in the previous sample (variant 2: start-up code whose
+ * address a later function reuses). */
 static void test_code_reuse(void)
 {
     struct py_offsets o;
@@ -1039,13 +1048,13 @@ static void test_code_reuse(void)
     struct run r;
 
     TEST_EQ_INT(py_offsets_for_version(0x030c01f0, &o), 0);
-    for (int by_filename = 0; by_filename <= 1; by_filename++) {
+    for (int variant = 0; variant <= 2; variant++) {
         uint64_t ts = one_thread(&w, &o, 1 << 20);
         uint64_t leaf = get_u64(&w, get_u64(&w, ts + o.ts_cframe)), code = w.code[0];
         struct target *a = snapshot(&w);
         put_u64(&w, code + o.co_qualname, mk_str(&w, "leaf2"));
         put_u64(&w, code + o.co_filename, mk_str(&w, "new.py"));
-        if (!by_filename) { /* now main's bytecode (12 code units) */
+        if (variant == 0) { /* now main's bytecode (12 code units) */
             put_u64(&w, code + o.co_linetable, mk_bytes_hex(&w, data_312.linetable[2]));
             put_i32(&w, code + o.co_firstlineno, 11);
             put_u64(&w, code + o.ob_size, 12);
@@ -1054,9 +1063,15 @@ static void test_code_reuse(void)
         struct flip *f = flip_new(a, snapshot(&w), 0, 0);
         run_target(&r, &w, &f->base, 0, NULL, NULL);
         check_stack(&r, 0);
+        if (variant == 2) { /* a sample that does not use the entry */
+            TEST_EQ_INT(unwinder_sample(r.u, r.s, reject_all, NULL), 0);
+            TEST_EQ_INT(r.s->nthreads, 0);
+        }
         f->cur = 1;
-        if (by_filename)
-            usleep(30000); /* past the re-check period */
+        if (variant == 1) {
+            TEST_EQ_INT(unwinder_sample(r.u, r.s, NULL, NULL), 0); /* used in every sample */
+            usleep(110000); /* past the re-check period */
+        }
         TEST_EQ_INT(unwinder_sample(r.u, r.s, NULL, NULL), 0);
         TEST_EQ_INT(r.s->nthreads, 1);
         TEST_EQ_INT(r.s->threads[0].nframes, 3);
@@ -1064,7 +1079,7 @@ static void test_code_reuse(void)
         const struct unwind_code *c = unwinder_code(r.u, r.s->frames[0].code);
         TEST_EQ_STR(c ? c->name : NULL, "leaf2");
         TEST_EQ_STR(c ? c->file : NULL, "new.py");
-        TEST_EQ_INT(r.s->frames[0].line, by_filename ? 4 : 13);
+        TEST_EQ_INT(r.s->frames[0].line, variant ? 4 : 13);
         c = unwinder_code(r.u, 0); /* the old entry is still there for indexes handed out */
         TEST_EQ_STR(c ? c->name : NULL, "leaf");
         run_end(&r);

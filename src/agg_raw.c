@@ -334,7 +334,7 @@ static int meta_field(struct reader *r, struct agg_meta *m, char **str, int *fin
     if (err)
         return err;
     int want = field <= AGG_RAW_M_UNIT ? 2 : field <= AGG_RAW_M_OVERHEAD ? 1 : 0;
-    if (field <= AGG_RAW_M_FINAL && (unsigned)want != wire)
+    if (field <= AGG_RAW_M_MISSED && (unsigned)want != wire)
         return fail(r, "run fact %llu has wire type %u, not %d", (unsigned long long)field, wire,
                     want);
     if (field <= AGG_RAW_M_UNIT)
@@ -345,6 +345,8 @@ static int meta_field(struct reader *r, struct agg_meta *m, char **str, int *fin
         m->samples = v;
     else if (field == AGG_RAW_M_INVALID)
         m->invalid = v;
+    else if (field == AGG_RAW_M_MISSED)
+        m->missed = v;
     else if (field == AGG_RAW_M_FINAL && v > 1)
         return fail(r, "the final flag is %llu (0 or 1)", (unsigned long long)v);
     else if (field == AGG_RAW_M_FINAL)

@@ -35,6 +35,8 @@ struct agg_meta {
     double rate_effective;      /* Hz */
     uint64_t samples;           /* sampling ticks taken */
     uint64_t invalid;           /* thread samples discarded as torn/unreadable */
+    uint64_t missed;            /* ticks skipped: due a period or more before the sampler could
+                                 * take them (it was stopped or starved of CPU) */
     double overhead;            /* profiler CPU / target CPU, as a fraction; <0 unknown */
     const char *unit;           /* what weights count: NULL for samples, else e.g. "bytes" */
     const struct agg_timeline *timeline; /* the samples in time order (agg_timeline.h), or NULL

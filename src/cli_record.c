@@ -459,6 +459,13 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
             "effective (%s)\n",
             (unsigned long long)st->ticks, p->pid, version, mode_name(ra->opts.mode), st->elapsed,
             rate, req);
+    if (st->missed)
+        fprintf(stderr,
+                "spyglass: %llu ticks missed (%.1f%%, in %llu stall%s): spyglass did not get the "
+                "CPU; they were skipped, not taken late\n",
+                (unsigned long long)st->missed,
+                100.0 * (double)st->missed / (double)(st->missed + st->ticks),
+                (unsigned long long)st->stalls, st->stalls == 1 ? "" : "s");
     fprintf(stderr,
             "spyglass: %llu invalid thread samples (%.2f%%: %llu changed while read, %llu not "
             "whole), %llu retried; %llu truncated\n",
@@ -595,6 +602,7 @@ static void fill_meta(const struct record_args *ra, const struct py_proc *p, con
     m->rate_effective = st->rate;
     m->samples = st->ticks;
     m->invalid = st->invalid;
+    m->missed = st->missed;
     m->overhead = st->target_cpu > 0 ? st->self_cpu / st->target_cpu : -1;
     m->unit = metric_unit(ra->opts.metric);
 }

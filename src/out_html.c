@@ -277,6 +277,8 @@ static void write_facts(struct sbuf *b, const struct agg_meta *m)
     add_u64(b, m ? m->samples : 0);
     sbuf_adds(b, ",\"invalid\":");
     add_u64(b, m ? m->invalid : 0);
+    sbuf_adds(b, ",\"missed\":");
+    add_u64(b, m ? m->missed : 0);
 }
 
 static void write_meta(struct html *h)

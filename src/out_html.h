@@ -10,6 +10,7 @@
  *   {"format": "spyglass-html/1",
  *    "meta": {"title", "command", "python", "mode", "duration" (s), "samples" (ticks),
  *             "rate_requested", "rate_effective" (Hz), "invalid" (thread samples),
+ *             "missed" (ticks skipped: the sampler was late by a period or more),
  *             "overhead" (fraction, null unknown), "unit" ("samples" or e.g. "bytes"),
  *             "total" (sum of weights)},
  *    "strings": [...],                     names and paths used by frames
@@ -34,8 +35,8 @@
  *             "counts": true when weights are sample counts (changes within noise fade),
  *             "scale": {"neutral", "rise", "fade", "noise_sd"} (out_diff.h's colour scale)}
  *      SIDE: {"name", "command", "python", "mode", "duration", "rate_requested",
- *             "rate_effective", "samples", "invalid", "overhead" as in meta, "total": the sum
- *             of its weights (A's normalised)}}
+ *             "rate_effective", "samples", "invalid", "missed", "overhead" as in meta, "total":
+ *             the sum of its weights (A's normalised)}}
  *
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_HTML_H

@@ -237,6 +237,9 @@ static size_t comments(struct pprof *p, const struct agg_meta *m, uint64_t *out)
     if (m->samples)
         sbuf_printf(&b, "%llu ticks, %llu invalid thread samples; ", (unsigned long long)m->samples,
                     (unsigned long long)m->invalid);
+    if (m->missed)
+        sbuf_printf(&b, "%llu ticks missed (the profiler was late by a period or more); ",
+                    (unsigned long long)m->missed);
     if (b.len > 2) {
         b.len -= 2; /* the last "; " */
         b.buf[b.len] = '\0';

@@ -92,6 +92,7 @@ static void put_meta(struct out_raw *w, const struct agg_meta *m, int final)
         pb_double(&w->rec, AGG_RAW_M_OVERHEAD, m->overhead);
         pb_uint(&w->rec, AGG_RAW_M_SAMPLES, m->samples);
         pb_uint(&w->rec, AGG_RAW_M_INVALID, m->invalid);
+        pb_uint(&w->rec, AGG_RAW_M_MISSED, m->missed);
     }
     pb_uint(&w->rec, AGG_RAW_M_FINAL, (uint64_t) final);
     put_rec(w, AGG_RAW_META);

@@ -427,6 +427,8 @@ static void add_subtitle(struct svg *s, const struct agg_meta *m)
         sbuf_printf(&t, " | %.1f Hz effective", m->rate_effective);
     if (m->invalid)
         sbuf_printf(&t, " | %" PRIu64 " invalid samples", m->invalid);
+    if (m->missed)
+        sbuf_printf(&t, " | %" PRIu64 " ticks missed", m->missed);
     if (m->overhead > 0)
         sbuf_printf(&t, " | %.2f%% overhead", 100.0 * m->overhead);
     if (t.len) {

@@ -1,5 +1,6 @@
-/* Fixed-rate sampling with absolute deadlines (no drift), mode filters, and conversion of
- * unwound stacks into interned profile frames. The steady state does not allocate.
+/* Fixed-rate sampling on sampler_sched's schedule (absolute deadlines, random gaps, late ticks
+ * skipped), mode filters, and conversion of unwound stacks into interned profile frames. The
+ * steady state does not allocate.
  * SPDX-License-Identifier: MIT */
 #include "sampler.h"
 
@@ -15,6 +16,7 @@
 #include "proc_res.h"
 #include "proc_stat.h"
 #include "py_async.h"
+#include "sampler_sched.h"
 #include "unwind.h"
 #include "util_xalloc.h"
 
@@ -24,7 +26,6 @@ static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS + PY_ASYNC_MAX_TASKS
 #define LINE_CACHE        4
 #define TID_CACHE         256
 #define SPIN_NS           30000 /* waits shorter than this spin: a sleep would overshoot more */
-#define MAX_LAG_NS        1000000000LL
 #define CPU_POLL_NS       50000000LL
 #define NAME_NS           1000000000LL /* re-read a thread's Python name this often */
 #define THREAD_NAME_MAX   256          /* bytes of a thread name kept */
@@ -610,16 +611,6 @@ static void wait_until(long long deadline)
         ;
 }
 
-/* xorshift64: cheap jitter for the sampling grid. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *state = x;
-}
-
 static void add_state_stats(struct thread_state_stats *sum, const struct thread_state_stats *s)
 {
     sum->reads += s->reads;
@@ -817,10 +808,12 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
     long long self0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-    long long start = now_ns(CLOCK_MONOTONIC), grid = start, next, cpu_poll = start;
+    long long start = now_ns(CLOCK_MONOTONIC), cpu_poll = start;
     long long first = 0, last = 0, paused = 0, paused_kept = 0, ended = 0;
-    uint64_t rnd = (uint64_t)start | 1;
     long long end = opts->duration > 0 ? start + (long long)(opts->duration * 1e9) : 0;
+    struct sampler_sched sched;
+    if (period)
+        sampler_sched_init(&sched, period, start, (uint64_t)start);
     st->end = SAMPLER_END_DURATION;
     for (;;) {
         if (stop && *stop) {
@@ -830,6 +823,14 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         long long now = now_ns(CLOCK_MONOTONIC);
         if (end && now >= end)
             break;
+        if (period) {
+            long long at = sampler_sched_when(&sched, now);
+            if (at > now) { /* wait, then look again: a stop, the end, a skip may be due */
+                wait_until(end && at > end ? end : at);
+                continue;
+            }
+            sampler_sched_taken(&sched, now);
+        }
         sm.now = now;
         int t = tick(&sm, st);
         if (t == TICK_EXEC) {
@@ -839,8 +840,10 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
                 ended = now; /* the wait for a program not sampled is not sampling time */
                 break;
             }
-            grid = now_ns(CLOCK_MONOTONIC); /* start again: no catch-up for the wait */
-            paused += first ? grid - now : 0;
+            long long again = now_ns(CLOCK_MONOTONIC);
+            if (period) /* start again now: the wait for the new image is not missed ticks */
+                sampler_sched_restart(&sched, again);
+            paused += first ? again - now : 0;
             continue;
         }
         if (t == 1) {
@@ -859,18 +862,10 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
             cpu_last = c >= 0 ? c : cpu_last;
             cpu_poll = now;
         }
-        if (!period)
-            continue;
-        /* Sample at a random point of each period (same mean rate), so that a program doing
-         * periodic work cannot alias with the sampling grid. */
-        grid += period;
-        next = grid + (long long)(next_random(&rnd) % (uint64_t)period) - period / 2;
-        now = now_ns(CLOCK_MONOTONIC);
-        if (now - grid > MAX_LAG_NS)
-            grid = next = now; /* we were stopped or starved: do not burst to catch up */
-        if (end && next > end)
-            next = end;
-        wait_until(next);
+    }
+    if (period) {
+        st->missed = sampler_sched_missed(&sched);
+        st->stalls = sched.skips;
     }
     st->elapsed = (double)((ended ? ended : now_ns(CLOCK_MONOTONIC)) - start) / 1e9;
     last -= paused_kept;

@@ -102,8 +102,12 @@ struct sampler_stats {
     uint64_t retries;   /* thread walks repeated after a torn read */
     uint64_t truncated; /* stacks deeper than the unwinder's limit */
     uint64_t reads;     /* remote read calls */
+    uint64_t missed;    /* ticks skipped because they were due a period or more ago: the
+                         * sampler was stopped or did not get a CPU (sampler_sched.h) */
+    uint64_t stalls;    /* times ticks were skipped (a stall may skip many) */
     double elapsed;     /* seconds of sampling */
-    double rate;        /* effective rate, Hz, while the target was sampleable */
+    double rate;        /* effective rate, Hz: sampling instants taken (ticks) over the time
+                         * from the first to the last, while the target was sampleable */
     double self_cpu;    /* seconds of CPU used by the sampler */
     double target_cpu;  /* seconds of CPU used by the target meanwhile; < 0 unknown */
     enum sampler_end end;

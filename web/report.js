@@ -468,6 +468,9 @@
     if (mt.rate_requested > 0 || mt.rate_effective > 0)
       fact('rate', (mt.rate_requested > 0 ? mt.rate_requested + ' Hz requested' : 'max requested') +
         (mt.rate_effective > 0 ? ', ' + mt.rate_effective.toFixed(1) + ' Hz effective' : ''));
+    if (mt.missed > 0)
+      fact('ticks missed', grouped(mt.missed) + ' (skipped: the profiler was late by a period ' +
+        'or more)');
     if (mt.samples > 0 || mt.invalid > 0) {
       var inv = grouped(mt.invalid || 0);
       if (model.unit === 'samples' && total + mt.invalid > 0)

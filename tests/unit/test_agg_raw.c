@@ -86,6 +86,7 @@ static char *record_fake(struct agg *a, size_t *len)
     m1.rate_effective = 99.5;
     m1.samples = 4;
     m1.invalid = 1;
+    m1.missed = 3;
     m1.overhead = 0.012;
     TEST_EQ_INT(out_raw_finish(w, &m1), 0);
     out_raw_free(w);
@@ -146,6 +147,7 @@ static void test_round_trip(void)
     TEST_CHECK(info.meta.rate_requested == 100 && info.meta.overhead == 0.012);
     TEST_EQ_INT(info.meta.samples, 4);
     TEST_EQ_INT(info.meta.invalid, 1);
+    TEST_EQ_INT(info.meta.missed, 3);
     const char *src = agg_source(b, agg_intern(b, "app.py", 6), &slen);
     TEST_EQ_STR(src, SRC);
     TEST_EQ_INT(slen, strlen(SRC));
@@ -223,6 +225,7 @@ static void test_real(void)
     TEST_CHECK(info.meta.python_version && info.meta.python_version[0] == '3');
     TEST_EQ_STR(info.meta.mode, "wall");
     TEST_CHECK(info.ticks > 10 && info.meta.samples == info.ticks);
+    TEST_EQ_INT(info.meta.missed, 0); /* written before missed ticks were counted */
     TEST_EQ_INT(agg_total(a), agg_timeline_nsamples(tl));
     info.meta.timeline = tl;
     FILE *f = open_memstream(&again, &len2);
@@ -514,6 +517,9 @@ static void test_hostile_meta(void)
     file_start(&f);
     rec_v(&f, AGG_RAW_META, V(AGG_RAW_M_FINAL << 3), V(2), END_V);
     expect(&f, -EINVAL, "final flag is 2");
+    file_start(&f);
+    rec_v(&f, AGG_RAW_META, V(AGG_RAW_M_MISSED << 3 | PB_LEN), V(1), V(1), END_V);
+    expect(&f, -EINVAL, "run fact 13 has wire type 2, not 0");
     file_start(&f);
     rec_v(&f, AGG_RAW_META, V(0), V(1), END_V);
     expect(&f, -EINVAL, "field number of 0");

@@ -716,8 +716,12 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
         err = timeit_profile(t, i, r->sums[i].median, PROFILE_SECS, &so, g, &st, detail,
                              sizeof(detail));
         if (err == 0) {
-            printf("Profile of '%s' (Python %s): %llu samples in %.2f s\n", r->names[i],
+            printf("Profile of '%s' (Python %s): %llu samples in %.2f s", r->names[i],
                    r->benches[i].version, (unsigned long long)st.ticks, st.elapsed);
+            if (st.missed)
+                printf(", %llu ticks missed (skipped: spyglass did not get the CPU)",
+                       (unsigned long long)st.missed);
+            putchar('\n');
             out_summary_write(stdout, g, PROFILE_TOP);
             putchar('\n');
         } else if (err != -EINTR) {

@@ -542,7 +542,9 @@ def cmd_rate(a):
         sm = same.get(rate, [])
         if sm and sum(n for _, n in sm):
             log("             (in spyglass's runs %.2f%% of consecutive samples had the same "
-                "stack: about the share of py-spy's intervals merged with the next)"
+                "stack: the target was off its CPU, or on one line; py-spy's trace merges such "
+                "samples into one interval, so it shows fewer intervals, a longer p99, and no "
+                "burst taken while the stack stood still)"
                 % (100.0 * sum(k for k, _ in sm) / sum(n for _, n in sm)))
     if AUSTIN:
         log("  austin: no times in its output (not shown)")
@@ -555,8 +557,8 @@ def cmd_rate(a):
         "take within a period (counted as")
     log("  missed) instead, so on a busy machine its rate falls below 100% with nothing "
         "hidden. py-spy's rate and intervals come from")
-    log("  two different runs, and its p99 is raised a little by merged intervals (see the "
-        "same-stack share).")
+    log("  two different runs, and its intervals are only those between samples whose stacks "
+        "differ (see the same-stack share).")
     for rate in a.rates:
         s = median(r.rate for r in res[("spyglass", rate)])
         au = ""

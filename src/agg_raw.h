@@ -40,7 +40,7 @@ enum agg_raw_meta_field {
     AGG_RAW_M_RATE_REQUESTED = 7,
     AGG_RAW_M_RATE_EFFECTIVE = 8,
     AGG_RAW_M_OVERHEAD = 9,
-    AGG_RAW_M_SAMPLES = 10, /* varint; fields 10-12 are varints */
+    AGG_RAW_M_SAMPLES = 10, /* varint; fields 10-13 are varints */
     AGG_RAW_M_INVALID = 11,
     AGG_RAW_M_FINAL = 12,  /* 1: the facts at the end of the run */
     AGG_RAW_M_MISSED = 13, /* varint: ticks skipped (late by a period or more); absent: 0 */

@@ -1459,7 +1459,8 @@ def cmd_coverage(a):
     log("")
     log("  How these figures can mislead: %d runs estimate a coverage to about ±%.0f points "
         "(the CI column), so 94%% and 95%% cannot be told apart by one run of this script; the "
-        "truth includes the target's own timing calls; 'z sd' (errors over margin/1.96) is near "
+        "windows are known to a few ms (spyglass's ends when it exits); 'z sd' (errors over "
+        "margin/1.96) is near "
         "1 when margins are right, above 1 when they are too narrow; the load is two spinning "
         "loops, not I/O or memory pressure; 2 s at %d Hz is one size of sample (about %d)."
         % (a.runs, 100 * wilson(int(0.95 * a.runs), a.runs), a.rate, a.rate * a.duration))

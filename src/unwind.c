@@ -35,7 +35,7 @@
 /* A cached code object is read again (its filename and name pointers) before it is used in a
  * sample when it was not used in the previous one, and at least this often while it is. */
 #define CODE_CHECK_NS 100000000LL
-#define RUNTIME_NS         10000000LL /* re-read interpreters.head and finalizing every 10 ms */
+#define RUNTIME_NS    10000000LL /* re-read interpreters.head and finalizing every 10 ms */
 /* Lines remembered per code object: a recursive function is sampled at its call site and at its
  * current line. */
 #define LINE_MEMO 4

@@ -1070,7 +1070,7 @@ static void test_code_reuse(void)
         f->cur = 1;
         if (variant == 1) {
             TEST_EQ_INT(unwinder_sample(r.u, r.s, NULL, NULL), 0); /* used in every sample */
-            usleep(110000); /* past the re-check period */
+            usleep(110000);                                        /* past the re-check period */
         }
         TEST_EQ_INT(unwinder_sample(r.u, r.s, NULL, NULL), 0);
         TEST_EQ_INT(r.s->nthreads, 1);

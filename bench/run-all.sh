@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 20 minutes on 2 CPUs) and finish with the RESULT lines
+# Run every benchmark in turn (about 30 minutes on 2 CPUs) and finish with the RESULT lines
 # of all of them. The whole output is also saved to bench/results/YYYYmmdd-HHMMSS.txt
 # (NO_SAVE=1: don't). Arguments: which benchmarks (rate cost maxrate slowdown torn timeit
-# states monitor raw html async coverage; default all). Environment variables are passed on (REPS, PYTHONS, TARGET_CPU, PROF_CPU, ...).
+# states monitor raw html async coverage whole; default all). Environment variables are passed on (REPS, PYTHONS, TARGET_CPU, PROF_CPU, ...).
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(rate cost maxrate slowdown torn timeit states monitor raw html async coverage)
+[ ${#benches[@]} -gt 0 ] || benches=(rate cost maxrate slowdown torn timeit states monitor raw html async coverage whole)
 if [ "${NO_SAVE:-0}" = 1 ]; then
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT

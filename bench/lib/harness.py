@@ -1134,6 +1134,207 @@ def cmd_torn(a):
             " blocking (truth) %.2f" % (ver, sg1["d"], sg10["d"], nb["d"], bl["d"]))
 
 
+# --------------------------------------------------------------------------- whole
+
+PIPELINES = os.path.join(os.path.dirname(BENCH), "tests", "targets", "pipelines.py")
+WHOLE_SHAPES = ("gen", "yieldfrom", "genexpr", "asyncgen", "gather")
+
+
+class FileTarget(Target):
+    """A script started pinned to TARGET_CPU with a last argument naming a file it writes
+    once it runs its steady state (tests/targets/pipelines.py's READYFILE)."""
+
+    def __init__(self, python, path, args=()):
+        ready = os.path.join(WORKDIR, "ready-%d" % time.monotonic_ns())
+        cmd = [python, path] + [str(a) for a in args] + [ready]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                     preexec_fn=pin(TARGET_CPU))
+        self.pid = self.proc.pid
+        deadline = time.monotonic() + 60
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError("target %s did not start" % " ".join(cmd))
+            time.sleep(0.02)
+
+
+def interpreter(spec):
+    """(path, label) for a pyenv version ('3.11') or an interpreter's path (/usr/bin/python3.11,
+    labelled with its version and the directory it is in)."""
+    if not spec.startswith("/"):
+        return python_for(spec)
+    ver = subprocess.run([spec, "-c", "import platform; print(platform.python_version())"],
+                         capture_output=True, text=True).stdout.strip()
+    return spec, "%s %s" % (ver or "?", os.path.dirname(spec))
+
+
+def auto_pythons(exclude):
+    """Every pyenv CPython 3.8+ not in EXCLUDE, and Debian's /usr/bin/python3.11 if present."""
+    vdir = os.path.join(PYENV_ROOT, "versions")
+    out = []
+    for v in sorted(os.listdir(vdir), key=lambda s: [int(x) if x.isdigit() else 0
+                                                      for x in s.split(".")]):
+        m = re.match(r"^3\.(\d+)\.\d+$", v)
+        if not m or int(m.group(1)) < 8:
+            continue
+        minor = "3." + m.group(1)
+        if minor in exclude or v in exclude or minor in out:
+            continue
+        out.append(minor)
+    if os.path.exists("/usr/bin/python3.11") and "/usr/bin/python3.11" not in exclude:
+        out.append("/usr/bin/python3.11")
+    return out
+
+
+def frame_file(fr):
+    """'name (file:line)' -> (name, basename of file); (fr, '') when it has no location."""
+    m = re.match(r"^(.*) \((.*):(\d+)\)$", fr)
+    if not m:
+        return fr, ""
+    return m.group(1), os.path.basename(m.group(2))
+
+
+def whole_tally(path):
+    """Counts in a collapsed/raw profile: (stacks through pipelines.py, of them cut, stacks
+    without any frame of pipelines.py, the most frequent cut stacks). Cut: the outermost
+    frame is not pipelines.py's <module>."""
+    mine = cut = other = 0
+    examples = {}
+    try:
+        f = open(path, errors="replace")
+    except OSError:
+        return 0, 0, 0, []
+    with f:
+        for line in f:
+            stack, _, cnt = line.rstrip("\n").rpartition(" ")
+            try:
+                n = int(cnt)
+            except ValueError:
+                continue
+            frames = [frame_file(fr) for fr in stack.split(";")]
+            if not any(fn == "pipelines.py" for _, fn in frames):
+                other += n
+                continue
+            mine += n
+            if frames[0] != ("<module>", "pipelines.py"):
+                cut += n
+                key = ";".join(name for name, _ in frames)
+                examples[key] = examples.get(key, 0) + n
+    top = sorted(((n, k) for k, n in examples.items()), reverse=True)[:3]
+    return mine, cut, other, top
+
+
+def _probe(cmd):
+    """Run a one-shot reader (a dump) pinned to PROF_CPU: '' if it worked, else its complaint."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                           preexec_fn=pin(PROF_CPU))
+    except subprocess.TimeoutExpired:
+        return "timed out"
+    if p.returncode == 0:
+        return ""
+    lines = (p.stderr.strip() or p.stdout.strip() or "exit %d" % p.returncode).splitlines()
+    return re.sub(r"^spyglass: ", "", lines[0])[:200] if lines else "exit %d" % p.returncode
+
+
+def cmd_whole(a):
+    configs = [("spyglass", "sg"), ("py-spy --nonblocking", "psnb"), ("py-spy (blocking)", "psb")]
+    header("whole stacks on tests/targets/pipelines.py, --rate %d, %g s per run, attach mode "
+           "(target on CPU %d, profiler on CPU %d)"
+           % (a.rate, a.duration, TARGET_CPU, PROF_CPU))
+    log("  cut = stacks with a frame of pipelines.py whose outermost frame is not its <module>,")
+    log("  in % of the stacks with a frame of pipelines.py that the tool wrote.  dropped =")
+    log("  spyglass's invalid thread samples / (written + invalid); errors = py-spy's 'Errors'")
+    log("  / (its 'Samples' + 'Errors').  Hz = stacks written per second of sampling.  Stacks")
+    log("  with no frame of pipelines.py are not in the cut share; their number is shown (in attach")
+    log("  mode every stack of this one-thread target is under <module>: those are cut too).")
+    extra = a.extra_pythons
+    if extra == ["auto"]:
+        extra = auto_pythons(a.pythons)
+    runs = [(v, a.reps, False) for v in a.pythons] + [(v, a.extra_reps, True) for v in extra]
+    summary = []
+    for spec, reps, is_extra in runs:
+        if not reps:
+            continue
+        py, ver = interpreter(spec)
+        label = ver + (" (%d rep%s)" % (reps, "s" if reps > 1 else "") if is_extra else "")
+        log("")
+        log("  -- %s: %s, load average %s" % (label, py, open("/proc/loadavg").read().split()[0]))
+        skip = None
+        for shape in a.shapes:
+            life = reps * len(configs) * (a.duration + 15) + 60
+            try:
+                t = FileTarget(py, PIPELINES, [shape, life])
+            except RuntimeError as e:
+                log("  ! %s" % e)
+                break
+            with t:
+                if skip is None:
+                    sg = _probe([SPYGLASS, "dump", "--pid", str(t.pid)])
+                    ps = _probe([PYSPY, "dump", "--pid", str(t.pid)])
+                    skip = "; ".join(s for s in ("spyglass: " + sg if sg else "",
+                                                 "py-spy: " + ps if ps else "") if s)
+                    if skip:
+                        log("  %s skipped (a tool cannot read it): %s" % (label, skip))
+                        break
+                res = {k: {"cut": [], "drop": [], "hz": [], "none": []} for _, k in configs}
+                for rep in range(reps):
+                    for name, kind in configs:
+                        if kind == "sg":
+                            r = run_spyglass(t.pid, a.rate, a.duration, tag="wh")
+                            dropped = r.invalid or 0
+                            m = re.search(r"(\d+) changed while read, (\d+) not whole", r.stderr)
+                            why = " (%s torn, %s not whole)" % m.groups() if m else ""
+                            note = "%d invalid%s" % (dropped, why)
+                        else:
+                            r = run_pyspy(t.pid, a.rate, a.duration, nonblocking=(kind == "psnb"))
+                            dropped = r.errors or 0
+                            note = "%d errors, %d behind-warnings" % (dropped, r.behind)
+                        mine, cut, other, ex = whole_tally(r.out)
+                        written = mine + other
+                        pc = 100.0 * ratio(cut, mine)
+                        pd = 100.0 * ratio(dropped, written + dropped)
+                        res[kind]["cut"].append(pc)
+                        res[kind]["drop"].append(pd)
+                        res[kind]["hz"].append(r.rate)
+                        res[kind]["none"].append(100.0 * ratio(other, written))
+                        log("  %-6s %-9s rep %d %-21s %5d written (%d without pipelines.py) "
+                            "%7.1f Hz, %5d cut = %6.2f%%; %s = %5.2f%%"
+                            % (ver.split()[0], shape, rep + 1, name, written, other, r.rate, cut,
+                               pc, note, pd))
+                        for n, st in (ex if VERBOSE else ex[:1] if kind == "sg" else []):
+                            log("      cut stack (%d x): %s" % (n, st[:200]))
+                summary.append((label, shape, {k: {f: median(v) for f, v in d.items()}
+                                               for k, d in res.items()}))
+        if skip:
+            summary.append((label, None, skip))
+    log("")
+    log("  %-30s %-9s  %-27s  %-27s  %s" % ("", "", "spyglass", "py-spy --nonblocking",
+                                            "py-spy (blocking)"))
+    log("  %-30s %-9s  %7s %8s %9s  %7s %8s %9s  %7s %8s %9s"
+        % ("python", "shape", "cut", "dropped", "Hz", "cut", "errors", "Hz", "cut", "errors",
+           "Hz"))
+    for label, shape, m in summary:
+        if shape is None:
+            log("  %-30s (skipped: %s)" % (label, m))
+            continue
+        log("  %-30s %-9s " % (label, shape) + "  ".join(
+            "%6.2f%% %7.2f%% %9.1f" % (m[k]["cut"], m[k]["drop"], m[k]["hz"])
+            for _, k in configs))
+    for label, shape, m in summary:
+        if shape is None:
+            continue
+        sg, nb, bl = m["sg"], m["psnb"], m["psb"]
+        log("RESULT whole %s %s: cut stacks: spyglass %.2f%% (goal <= 0.5%%: %s), dropped %.2f%%;"
+            " py-spy --nonblocking %.2f%% cut, %.2f%% errors; py-spy blocking %.2f%% cut, %.2f%%"
+            " errors; effective Hz %.0f / %.0f / %.0f; written with no pipelines.py frame %.2f%%"
+            " / %.2f%% / %.2f%%"
+            % (label, shape, sg["cut"], "PASS" if sg["cut"] <= 0.5 else "FAIL", sg["drop"],
+               nb["cut"], nb["drop"], bl["cut"], bl["drop"], sg["hz"], nb["hz"], bl["hz"],
+               sg["none"], nb["none"], bl["none"]))
+    log("  (load average at the end: %s)" % " ".join(open("/proc/loadavg").read().split()[:3]))
+
+
 # --------------------------------------------------------------------------- states
 
 def cmd_states(a):
@@ -1541,6 +1742,15 @@ def main():
     p.add_argument("--duration", type=float, default=4)
     p.add_argument("--reps", type=int, default=3)
 
+    p = sub.add_parser("whole")
+    p.add_argument("--pythons", nargs="+", default=["3.11", "3.12"])
+    p.add_argument("--extra-pythons", nargs="*", default=["auto"])
+    p.add_argument("--extra-reps", type=int, default=1)
+    p.add_argument("--shapes", nargs="+", default=list(WHOLE_SHAPES))
+    p.add_argument("--rate", type=int, default=1000)
+    p.add_argument("--duration", type=float, default=3)
+    p.add_argument("--reps", type=int, default=3)
+
     p = sub.add_parser("monitor")
     p.add_argument("--python", default="3.11")
     p.add_argument("--threads", type=int, default=50)
@@ -1562,7 +1772,8 @@ def main():
     try:
         {"rate": cmd_rate, "coverage": cmd_coverage, "cost": cmd_cost, "maxrate": cmd_maxrate,
          "slowdown": cmd_slowdown, "toggle": cmd_toggle, "timeit": cmd_timeit,
-         "torn": cmd_torn, "states": cmd_states, "monitor": cmd_monitor}[a.cmd](a)
+         "torn": cmd_torn, "states": cmd_states, "monitor": cmd_monitor,
+         "whole": cmd_whole}[a.cmd](a)
     finally:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             import shutil

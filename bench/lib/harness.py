@@ -1244,8 +1244,10 @@ def cmd_whole(a):
            % (a.rate, a.duration, TARGET_CPU, PROF_CPU))
     log("  cut = stacks with a frame of pipelines.py whose outermost frame is not its <module>,")
     log("  in % of the stacks with a frame of pipelines.py that the tool wrote.  dropped =")
-    log("  spyglass's invalid thread samples / (written + invalid); errors = py-spy's 'Errors'")
-    log("  / (its 'Samples' + 'Errors').  Hz = stacks written per second of sampling.  Stacks")
+    log("  spyglass's sampling instants ('N samples') that wrote no stack: its 'invalid thread")
+    log("  samples' and reads with no frame at all (one thread: one stack per instant), / N;")
+    log("  errors = py-spy's 'Errors' / (its 'Samples' + 'Errors'); py-spy does not count the")
+    log("  stacks it leaves out as idle.  Hz = stacks written per second of sampling.  Stacks")
     log("  with no frame of pipelines.py are not in the cut share; their number is shown (in attach")
     log("  mode every stack of this one-thread target is under <module>: those are cut too).")
     extra = a.extra_pythons
@@ -1277,23 +1279,34 @@ def cmd_whole(a):
                     if skip:
                         log("  %s skipped (a tool cannot read it): %s" % (label, skip))
                         break
-                res = {k: {"cut": [], "drop": [], "hz": [], "none": []} for _, k in configs}
+                res = {k: {"cut": [], "drop": [], "hz": [], "none": [], "inv": []} for _, k in configs}
                 for rep in range(reps):
                     for name, kind in configs:
+                        mine = cut = other = 0
                         if kind == "sg":
                             r = run_spyglass(t.pid, a.rate, a.duration, tag="wh")
-                            dropped = r.invalid or 0
+                            mine, cut, other, ex = whole_tally(r.out)
+                            written = mine + other
+                            invalid = r.invalid or 0
+                            # One thread: each sampling instant ("N samples", its ticks) gives
+                            # one stack or one invalid thread sample; the rest wrote nothing.
+                            ticks = r.claim_samples or written + invalid
+                            silent = max(0, ticks - written - invalid)
                             m = re.search(r"(\d+) changed while read, (\d+) not whole", r.stderr)
                             why = " (%s torn, %s not whole)" % m.groups() if m else ""
-                            note = "%d invalid%s" % (dropped, why)
+                            note = "%d invalid%s + %d without a stack, of %d ticks" \
+                                % (invalid, why, silent, ticks)
+                            pd = 100.0 * ratio(ticks - written, ticks)
+                            pi = 100.0 * ratio(invalid, ticks)
                         else:
                             r = run_pyspy(t.pid, a.rate, a.duration, nonblocking=(kind == "psnb"))
+                            mine, cut, other, ex = whole_tally(r.out)
+                            written = mine + other
                             dropped = r.errors or 0
                             note = "%d errors, %d behind-warnings" % (dropped, r.behind)
-                        mine, cut, other, ex = whole_tally(r.out)
-                        written = mine + other
+                            pd = pi = 100.0 * ratio(dropped, written + dropped)
                         pc = 100.0 * ratio(cut, mine)
-                        pd = 100.0 * ratio(dropped, written + dropped)
+                        res[kind]["inv"].append(pi)
                         res[kind]["cut"].append(pc)
                         res[kind]["drop"].append(pd)
                         res[kind]["hz"].append(r.rate)
@@ -1325,11 +1338,12 @@ def cmd_whole(a):
         if shape is None:
             continue
         sg, nb, bl = m["sg"], m["psnb"], m["psb"]
-        log("RESULT whole %s %s: cut stacks: spyglass %.2f%% (goal <= 0.5%%: %s), dropped %.2f%%;"
+        log("RESULT whole %s %s: cut stacks: spyglass %.2f%% (goal <= 0.5%%: %s), dropped %s;"
             " py-spy --nonblocking %.2f%% cut, %.2f%% errors; py-spy blocking %.2f%% cut, %.2f%%"
             " errors; effective Hz %.0f / %.0f / %.0f; written with no pipelines.py frame %.2f%%"
             " / %.2f%% / %.2f%%"
-            % (label, shape, sg["cut"], "PASS" if sg["cut"] <= 0.5 else "FAIL", sg["drop"],
+            % (label, shape, sg["cut"], "PASS" if sg["cut"] <= 0.5 else "FAIL",
+               "%.2f%% (%.2f%% invalid)" % (sg["drop"], sg["inv"]),
                nb["cut"], nb["drop"], bl["cut"], bl["drop"], sg["hz"], nb["hz"], bl["hz"],
                sg["none"], nb["none"], bl["none"]))
     log("  (load average at the end: %s)" % " ".join(open("/proc/loadavg").read().split()[:3]))

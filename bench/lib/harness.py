@@ -1301,8 +1301,10 @@ def cmd_whole(a):
                             silent = max(0, ticks - written - invalid)
                             m = re.search(r"(\d+) changed while read, (\d+) not whole", r.stderr)
                             why = " (%s torn, %s not whole)" % m.groups() if m else ""
-                            note = "%d invalid%s + %d without a stack, of %d ticks" \
-                                % (invalid, why, silent, ticks)
+                            mm = re.search(r"(\d+) ticks? missed", r.stderr)
+                            note = "%d invalid%s + %d without a stack, of %d ticks%s" \
+                                % (invalid, why, silent, ticks,
+                                   " (%s missed)" % mm.group(1) if mm else "")
                             pd = 100.0 * ratio(ticks - written, ticks)
                             pi = 100.0 * ratio(invalid, ticks)
                         else:

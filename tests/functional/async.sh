@@ -42,17 +42,6 @@ lib_at_exit 'for p in "${BG[@]}"; do kill -KILL "$p" 2>/dev/null; done'
 
 ask() { "$HPY" "$CHECKER" "$@"; }
 
-# run NAME CMD...: stdout in $T/NAME.out, stderr in $T/NAME.err (checked for sanitizer
-# reports), exit status in RC.
-run() {
-    local name=$1
-    shift
-    timeout -k 5 "$TIMEOUT" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
-    RC=$?
-    ERRFILES+=("$T/$name.err")
-    ((RC == 124)) && why "timed out after ${TIMEOUT}s: $*"
-}
-
 expect_ok() {
     if ((RC != 0)); then
         why "exit status $RC"

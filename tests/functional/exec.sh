@@ -46,40 +46,12 @@ cleanup() {
 }
 lib_at_exit cleanup
 
-# run NAME CMD...: stdout to $T/NAME.out, stderr to $T/NAME.err (checked for sanitizer
-# reports), exit status in RC.
-run() {
-    local name=$1
-    shift
-    timeout -k 5 "$TIMEOUT" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
-    RC=$?
-    ERRFILES+=("$T/$name.err")
-    ((RC == 124)) && why "timed out after ${TIMEOUT}s: $*"
-}
-
-expect_rc() {
-    if ((RC != $1)); then
-        why "exit status $RC, expected $1"
-        show "$T/$2.err"
-    fi
-}
-
 # expect_err NAME REGEX WHAT: spyglass's stderr has a line matching REGEX (extended).
 expect_err() {
     grep -qE "$2" "$T/$1.err" || {
         why "no $3 on stderr (/$2/)"
         show "$T/$1.err"
     }
-}
-
-# wait_for FILE SECONDS: until FILE is non-empty.
-wait_for() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -s $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
 }
 
 # opened_by PARENT PID SECONDS: until a child of PARENT (timeout, running spyglass) holds
@@ -266,7 +238,7 @@ attach_run() {
     "$py" "$TARGET" a 1 "$INFO" "$ready" "$go" "$@" </dev/null >/dev/null 2>&1 &
     pid=$!
     BG+=("$pid")
-    if ! wait_for "$ready" 15; then
+    if ! wait_file "$ready" 15; then
         why "the target did not start"
         RC=-1
         return
@@ -585,7 +557,7 @@ if want chain; then
     BG+=("$cpid")
     shown=0
     failed=0
-    if wait_for "$T/$n.info" 15; then
+    if wait_file "$T/$n.info" 15; then
         for ((k = 0; k < 30; k++)); do
             run "$n.$k" "$SG" dump --pid "$cpid"
             if ((RC == 0)); then

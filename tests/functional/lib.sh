@@ -33,6 +33,8 @@
 #                                              when any was given (check_end shows the FILEs);
 #                                              ERRFILES named by the script are searched for
 #                                              sanitizer reports
+# and three helpers for checks: run NAME CMD (timeout, outputs in $T/NAME.out/.err, status in
+# RC), expect_rc WANT NAME, wait_file FILE SECONDS.
 # Output lines are 'ok - NAME', 'FAIL - NAME: WHY' and comments starting with '#'.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -106,6 +108,36 @@ check_end() {
         fi
     done
     FAILED=$((FAILED + 1))
+}
+
+# run NAME CMD [ARGS...]: run a command under timeout (TIMEOUT seconds: $SPYGLASS_TEST_TIMEOUT,
+# else 40, unless the script set TIMEOUT) with stdout in $T/NAME.out and stderr in $T/NAME.err
+# (checked for sanitizer reports by check_end); its exit status is left in RC.
+run() {
+    local name=$1
+    shift
+    timeout -k 5 "${TIMEOUT:-${SPYGLASS_TEST_TIMEOUT:-40}}" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
+    RC=$?
+    ERRFILES+=("$T/$name.err")
+    ((RC == 124)) && why "timed out after ${TIMEOUT:-${SPYGLASS_TEST_TIMEOUT:-40}}s: $*"
+}
+
+# expect_rc WANT NAME: the last command's exit status must be WANT.
+expect_rc() {
+    if ((RC != $1)); then
+        why "exit status $RC, expected $1"
+        show "$T/$2.err"
+    fi
+}
+
+# wait_file FILE SECONDS: wait until FILE exists and is not empty.
+wait_file() {
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        [[ -s $1 ]] && return 0
+        sleep 0.05
+    done
+    return 1
 }
 
 # lib_at_exit COMMAND: run COMMAND (a string, eval'd) at exit, before the work directory goes.

@@ -43,16 +43,6 @@ sg() {
     san_check "$T/$n.err" "spyglass $*"
 }
 
-# wait_file FILE SECONDS: true once FILE exists.
-wait_file() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -s $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 # decode FILE [collapsed|facts]: the independent reader. 'collapsed' prints the stacks with a
 # positive weight in the order they are defined, labelled as spyglass labels frames; 'facts'
 # prints shell assignments: COMPLETE, FINAL, INSTANTS, SAMPLES, LAST_NS, PYVER, RATE, and

@@ -45,28 +45,10 @@ HPY=/usr/bin/python3
 
 stacks() { "$HPY" "$STACKS" "$@"; }
 
-# run NAME CMD [ARGS...]: run a command under timeout with stdout in $T/NAME.out and stderr in
-# $T/NAME.err (checked for sanitizer reports by check_end); its exit status is left in RC.
-run() {
-    local name=$1
-    shift
-    timeout -k 5 "$TIMEOUT" "$@" </dev/null >"$T/$name.out" 2>"$T/$name.err"
-    RC=$?
-    ERRFILES+=("$T/$name.err")
-    ((RC == 124)) && why "timed out after ${TIMEOUT}s: $*"
-}
 sg() {
     local name=$1
     shift
     run "$name" "$SG" "$@"
-}
-
-# expect_rc WANT NAME: the last command's exit status must be WANT.
-expect_rc() {
-    if ((RC != $1)); then
-        why "exit status $RC, expected $1"
-        show "$T/$2.err"
-    fi
 }
 
 # one_error_line NAME [REGEX]: spyglass's stderr is exactly one line, starting with "spyglass: "
@@ -104,16 +86,6 @@ forget() {
         [[ $p == "$1" ]] || keep+=("$p")
     done
     BG=("${keep[@]}")
-}
-
-# wait_file FILE SECONDS: wait until FILE exists.
-wait_file() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -s $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
 }
 
 # wait_exit PID SECONDS: wait until the background PID exits; its status in RC (124: it did not).

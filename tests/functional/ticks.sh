@@ -33,15 +33,6 @@ if [[ -z $PY ]]; then
 fi
 echo "# spyglass: $SG_ORIG (run as a copy); python: $PY ($(py_version "$PY"))"
 
-wait_file() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -s $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 # state PID: the process state letter (R, S, T...), empty when gone.
 state() { sed -n 's/^[0-9]* (.*) \(.\) .*/\1/p' "/proc/$1/stat" 2>/dev/null; }
 

@@ -234,7 +234,15 @@ static void test_live(void)
     TEST_CHECK(sc.sp != 0 && sc.pc != 0);
     TEST_EQ_INT(write(p[1], "x", 1), 1);
     pthread_join(th, NULL);
-    TEST_EQ_INT(proc_syscall_open(getpid(), b.tid), -ESRCH); /* the thread has exited */
+    /* The thread has exited: pthread_join returns when the kernel clears its TID, which is
+     * before the task leaves /proc/PID/task; wait for that (at most 5 s). */
+    int fd = proc_syscall_open(getpid(), b.tid);
+    for (int i = 0; fd >= 0 && i < 5000; i++) {
+        close(fd);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+        fd = proc_syscall_open(getpid(), b.tid);
+    }
+    TEST_EQ_INT(fd, -ESRCH);
     TEST_EQ_INT(proc_syscall_open(NO_PID, 0), -ESRCH);
     close(p[0]);
     close(p[1]);

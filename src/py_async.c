@@ -221,7 +221,7 @@ static int parse_dbg(const struct py_offsets *o, const struct layout *l, const u
     if (!fits(v[0], 8, o->fr_size) || tp_size > 4096 || !fits(v[1], 8, tp_size) || set_size > 512 ||
         !fits(v[2], 8, set_size) || !fits(v[3], 8, set_size) || !fits(v[4], 8, set_size) ||
         long_size > 64 || !fits(v[5], 8, long_size) || !fits(v[6], 8, long_size + 8) ||
-        gen_size > GEN_READ || !fits(v[8], 1, gen_size) || v[7] + o->fr_size > GEN_READ ||
+        gen_size > GEN_READ || !fits(v[8], 1, gen_size) || !fits(v[7], o->fr_size, GEN_READ) ||
         !fits(o->fr_owner, 1, o->fr_size) || !fits(o->fr_code, 8, o->fr_size) ||
         !fits(o->fr_instr, 8, o->fr_size))
         return -EINVAL;

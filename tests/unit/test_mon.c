@@ -200,8 +200,9 @@ static void test_attach(void)
 
 /* Taskstats answers at most every 50 ms; the rows between are filled in. Three spinning
  * children on this machine's CPUs switch and wait for a CPU all along: at a 10 ms interval,
- * nearly every row must show switches (held values would show them in one row out of five),
- * and every row's user + system must equal its CPU. */
+ * most rows must show switches (held values would show them in one row out of five: at least
+ * half tells the two apart, and holds under ASan, where a slow tick now and then spans a window
+ * with no switch in it), and every row's user + system must equal its CPU. */
 static void test_filled(void)
 {
     struct mon_opts opts = {.launched = 1};
@@ -241,7 +242,7 @@ static void test_filled(void)
     }
     if (st.taskstats) {
         TEST_CHECK(busy >= 20);
-        TEST_CHECK(switching >= busy * 9 / 10);
+        TEST_CHECK(switching * 2 >= busy);
     }
 out:
     mon_free(m);

@@ -3,7 +3,8 @@
 # target (tests/targets/states.py) per installed CPython 3.8+, recorded by PID:
 #   states   1.5 s with --states: a thread in sock.recv (127.0.0.1) is >= 90% <network>, one in
 #            time.sleep >= 90% <sleep>, one blocked on a threading.Lock >= 90% <lock>, a reader
-#            of an uncached file >= 90% <disk> or <cpu>; two CPU loops contending for the GIL
+#            of an uncached file >= 90% <disk>, <cpu> or <gil>, mostly <disk> when it holds or
+#            needs no GIL; two CPU loops contending for the GIL
 #            spend a share in <gil> that follows their off-CPU time (schedstat, measured around
 #            the recording; the load of the machine sets it), and none in <lock>;
 #   io-bytes a writer of 32 MiB (fsync'ed) gets its storage bytes (the writer thread's own
@@ -197,13 +198,25 @@ def states_attempt(t):
     per = shares(prof)
     res = []
     for name, want, limit in (("net", ("network",), 0.9), ("sleeper", ("sleep",), 0.9),
-                              ("locked", ("lock",), 0.9), ("reader", ("disk", "cpu"), 0.9)):
+                              ("locked", ("lock",), 0.9)):
         c = per.get(name, collections.Counter())
         n = sum(c.values())
         share = sum(c[s] for s in want) / n if n else 0
         res.append(("states %s" % name, n >= 100 and share >= limit,
                     "%.1f%% %s of %d samples (>= %d%% wanted): %s"
                     % (100 * share, "+".join(want), n, 100 * limit, dict(c))))
+    # The reader releases the GIL for each read and must win it back from two spinners: its
+    # <gil> share follows the machine's load like theirs (18 of 151 samples in one CI run), so
+    # it is not held against it. What must hold: nothing but disk, cpu or gil, and of the time
+    # it holds or needs no GIL, most in <disk> (O_DIRECT reads of dropped pages).
+    c = per.get("reader", collections.Counter())
+    n = sum(c.values())
+    share = (c["disk"] + c["cpu"] + c["gil"]) / n if n else 0
+    own = c["disk"] + c["cpu"]
+    disk = c["disk"] / own if own else 0
+    res.append(("states reader", n >= 100 and share >= 0.9 and disk >= 0.5,
+                "%.1f%% disk+cpu+gil of %d samples (>= 90%% wanted), <disk> %.1f%% of the "
+                "disk+cpu ones (>= 50%% wanted): %s" % (100 * share, n, 100 * disk, dict(c))))
     c = per.get("spin1", collections.Counter()) + per.get("spin2", collections.Counter())
     n = sum(c.values())
     gil, lock = (c["gil"] / n, c["lock"] / n) if n else (0, 0)

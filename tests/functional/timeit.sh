@@ -266,7 +266,13 @@ if want preempt; then
         RC=$?
         san_check "$T/err" "spyglass timeit $*"
     }
-    pin 'x = 1 + 1'
+    # Other load on CPU 0 can keep every value below the CPU-bound share (nothing is then
+    # retaken, rightly): up to three attempts.
+    for attempt in 1 2 3; do
+        pin 'x = 1 + 1'
+        [[ $RC == 0 ]] && check_json "$T/p.json" "j['benchmarks'][0]['retaken'] > 0" 2>/dev/null && break
+        echo "#   preempt: attempt $attempt retook no value; trying again"
+    done
     if [[ $RC == 0 ]] && check_json "$T/p.json" "j['benchmarks'][0]['retaken'] > 0 and sum(len(w['values']) for w in j['benchmarks'][0]['workers']) == 8" 2>"$T/why" &&
         grep -q "values were timed again: the process lost the CPU" "$T/out" "$T/err"; then
         ok "preempt: preempted values timed again ($("$HPY" -c "import json; print(json.load(open('$T/p.json'))['benchmarks'][0]['retaken'])") of 8), 8 values kept, warned"

@@ -180,7 +180,8 @@ static void test_stop(void)
     TEST_EQ_INT(pthread_create(&th, NULL, set_stop_later, NULL), 0);
     TEST_EQ_INT(run_once(&polled, sleep5, &res), -EINTR);
     pthread_join(th, NULL);
-    TEST_CHECK(now() - t < 0.5);
+    /* stopped, not run to its end (5 s): a loaded machine may take a while to fork and reap */
+    TEST_CHECK(now() - t < 2.5);
     TEST_EQ_INT(res.exit_code, -7); /* not filled */
 
     /* set by a signal handler installed without SA_RESTART */
@@ -190,7 +191,7 @@ static void test_stop(void)
     t = now();
     setitimer(ITIMER_REAL, &it, NULL);
     TEST_EQ_INT(run_once(&o, sleep5, &res), -EINTR);
-    TEST_CHECK(now() - t < 0.5);
+    TEST_CHECK(now() - t < 2.5);
     sigaction(SIGALRM, &old, NULL);
 
     /* a flag that never gets set changes nothing */

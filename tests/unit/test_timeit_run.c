@@ -223,8 +223,15 @@ static void test_worker_values(void)
     TEST_CHECK(h.clock_res > 0 && h.clock_cost > 0);
     TEST_CHECK(h.executable[0] == '/');
     TEST_CHECK(timeit_worker_pid(w) > 0);
-    TEST_EQ_INT(timeit_worker_time(w, 10, &a, NULL), 0);
-    TEST_EQ_INT(timeit_worker_time(w, 1000, &b, NULL), 0);
+    /* the least of five of each: a preemption on a busy machine only adds to a value */
+    for (int i = 0; i < 5; i++) {
+        double x = 0, y = 0;
+
+        TEST_EQ_INT(timeit_worker_time(w, 10, &x, NULL), 0);
+        TEST_EQ_INT(timeit_worker_time(w, 1000, &y, NULL), 0);
+        a = i == 0 || x < a ? x : a;
+        b = i == 0 || y < b ? y : b;
+    }
     TEST_CHECK(a > 0 && b > 20 * a);
     TEST_EQ_INT(timeit_worker_finish(w, &cpu), 0);
     TEST_CHECK(cpu >= 0 && cpu < 10);

@@ -473,9 +473,9 @@ t_threadnames() {
 
 # 8. Whole stacks: programs whose stacks run through generator, coroutine and async-generator
 # frames (tests/targets/pipelines.py), with a .pth file in the user site that runs code at
-# start-up. Every written stack of the target's code reaches its '<module>' frame (at most 0.5%
-# may not: none should), the summary counts what was dropped, and no start-up '<string>' frame
-# shows up inside a live stack. Then 200 dumps of a generator pipeline: no stack printed cut.
+# start-up. Every written stack of the target's code (or of asyncio, which it runs) reaches its
+# '<module>' frame (at most 0.5% may not: none should), the summary counts what was dropped, and
+# no start-up '<string>' frame shows up inside a live stack. Then 200 dumps of a generator pipeline: no stack printed cut.
 WHOLE_SHAPES=(gen yieldfrom genexpr asyncgen gather)
 t_whole() {
     local py=$1 v=$2 n shape site out pid i cut=0 dropped=0 outer

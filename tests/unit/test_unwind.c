@@ -1444,6 +1444,65 @@ static void test_entry_bottom(void)
     on_interp_layouts(check_entry_bottom);
 }
 
+/* One sample of run r from image `cur` of flip f: whole (the standard stack) or cut. */
+static void sample_flip(struct run *r, struct flip *f, int cur, int whole)
+{
+    f->cur = cur;
+    TEST_EQ_INT(unwinder_sample(r->u, r->s, NULL, NULL), 0);
+    TEST_EQ_INT(r->s->nthreads, 1);
+    if (whole)
+        check_stack(r, 0);
+    else
+        TEST_EQ_INT(r->s->threads[0].status, UNWIND_CUT);
+}
+
+/* Rule 3 (3.12-3.14): a chain may end at an entry frame deeper in the thread's C stack (lower)
+ * than the bottom last accepted only after 3 samples in a row end there: that is what a
+ * returned C function's entry frame, read as the next call reuses its memory, looks like. A
+ * shallower bottom is taken at once; a deeper one between whole samples never is. */
+static void check_deeper_bottom(const struct py_offsets *o)
+{
+    struct world w;
+    struct run r;
+    uint64_t ts = one_thread(&w, o, 1 << 20);
+    uint64_t main = root_of(&w, current_frame(&w, ts));
+    uint64_t deep = caller(&w, main), base = mk_shim(&w, 0); /* allocated later: higher */
+
+    if (o->minor < 12 || o->ts_base_frame) {
+        world_free(&w);
+        return;
+    }
+    TEST_CHECK(deep && deep < base);
+    put_u64(&w, main + o->fr_back, base);
+    struct target *a = snapshot(&w);
+    put_u64(&w, main + o->fr_back, deep);
+    struct flip *f = flip_new(a, snapshot(&w), 0, 0);
+    run_target(&r, &w, &f->base, 0, NULL, NULL);
+    check_stack(&r, 0);           /* image a: base */
+    for (int i = 0; i < 3; i++) { /* a deeper bottom once between whole samples: never */
+        sample_flip(&r, f, 1, 0);
+        sample_flip(&r, f, 0, 1);
+    }
+    sample_flip(&r, f, 1, 0); /* three in a row: the third is believed, then kept */
+    sample_flip(&r, f, 1, 0);
+    sample_flip(&r, f, 1, 1);
+    sample_flip(&r, f, 1, 1);
+    sample_flip(&r, f, 0, 1); /* shallower: at once */
+    sample_flip(&r, f, 1, 0);
+    run_end(&r);
+    world_free(&w);
+}
+
+static void test_deeper_bottom(void)
+{
+    unsigned char debug[1024];
+    struct py_offsets o;
+
+    on_interp_layouts(check_deeper_bottom);
+    if (offsets_of("fixtures/debug_offsets_3.14.10.bin", &o, debug)) /* 3.14: tagged code */
+        check_deeper_bottom(&o);
+}
+
 /* Rule 3, 3.15: the last frame is the one tstate->base_frame points to (a sentinel inside the
  * thread state); an entry frame elsewhere, or a Python frame, at the end is cut. The 3.13
  * layout with the offset set by hand, after the thread state's fields. */
@@ -1661,6 +1720,7 @@ void test_unwind(void)
     test_two_chunks();
     test_many_chunks();
     test_entry_bottom();
+    test_deeper_bottom();
     test_base_frame();
     test_object_frames();
     test_cut_retry();

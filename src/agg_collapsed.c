@@ -58,6 +58,17 @@ uint32_t agg_collapsed_frame(struct agg *a, const char *s, size_t len)
     struct agg_frame f = {0, AGG_NONE, 0, AGG_FRAME_PY};
     const char *open = len >= 3 ? memmem(s, len, " (", 2) : NULL;
 
+    /* A '\r' inside a label is a space, as the collapsed writer writes it: a profile read and
+     * written back then reads the same (two labels apart only by it are one frame). */
+    if (memchr(s, '\r', len)) {
+        char *copy = xmalloc(len);
+        for (size_t i = 0; i < len; i++)
+            copy[i] = s[i] == '\r' ? ' ' : s[i];
+        uint32_t id = agg_collapsed_frame(a, copy, len);
+        free(copy);
+        return id;
+    }
+
     if (is_task(s, len)) {
         f.name = agg_intern(a, s, len);
         f.kind = AGG_FRAME_TASK;

@@ -28,7 +28,8 @@ int agg_collapsed_parse(struct agg *a, const char *text, size_t len, char *why, 
  *                                               is 1 to INT32_MAX without leading zeros, else it
  *                                               stays part of FILE;
  *   "<...>" without " ("                        a state frame (e.g. "<sleep>");
- *   anything else                               a Python frame with the name only. */
+ *   anything else                               a Python frame with the name only.
+ * A '\r' in s counts as a space (the collapsed writer's rule). */
 uint32_t agg_collapsed_frame(struct agg *a, const char *s, size_t len);
 
 #endif

@@ -868,8 +868,12 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
 
 /* ---- threads ---- */
 
-/* The top frame of a thread state read into ts; 3.11/3.12 go through tstate->cframe. */
-static int top_frame(struct unwinder *u, const unsigned char *ts, uint64_t *top)
+/* The top frame of thread state tstate, read into ts; 3.11/3.12 go through tstate->cframe.
+ * There, a call into the interpreter from C first points tstate->cframe at a _PyCFrame on its
+ * C stack and only then stores the frame in it: a cframe outside the thread state (not its
+ * root_cframe) with no frame is half set up (torn, -EAGAIN), not a thread without Python code
+ * (1.3% of the samples of an asyncio program on 3.12 were lost that way). */
+static int top_frame(struct unwinder *u, uint64_t tstate, const unsigned char *ts, uint64_t *top)
 {
     const struct py_offsets *o = u->o;
     if (!o->ts_cframe) {
@@ -883,7 +887,10 @@ static int top_frame(struct unwinder *u, const unsigned char *ts, uint64_t *top)
     }
     if (!plausible_ptr(cframe))
         return -EAGAIN;
-    return uread(u, cframe + o->cf_current_frame, top, sizeof(*top));
+    int err = uread(u, cframe + o->cf_current_frame, top, sizeof(*top));
+    if (!err && !*top && (cframe < tstate || cframe >= tstate + o->ts_size))
+        return -EAGAIN;
+    return err;
 }
 
 static int thread_tid(struct unwinder *u, const unsigned char *ts, uint64_t thread_id)
@@ -943,7 +950,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
                 break;
         }
         u->why = UNWIND_TORN;
-        err = top_frame(u, ts, &top);
+        err = top_frame(u, th->tstate, ts, &top);
         if (!err && top && o->frames == PY_FRAMES_OBJECT)
             err = walk_object(u, top, s, th);
         else if (!err && top)

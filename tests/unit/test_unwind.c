@@ -1444,6 +1444,31 @@ static void test_entry_bottom(void)
     on_interp_layouts(check_entry_bottom);
 }
 
+/* 3.11, 3.12: a thread state whose cframe holds no frame has no Python code running when the
+ * cframe is its own root_cframe (inside the thread state); a cframe on the C stack with no
+ * frame yet is a call into the interpreter half set up: torn, retried. */
+static void test_cframe_no_frame(void)
+{
+    static const unsigned versions[] = {0x030b07f0, 0x030c01f0};
+    struct py_offsets o;
+    struct world w;
+
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        TEST_EQ_INT(py_offsets_for_version(versions[i], &o), 0);
+        uint64_t ts = one_thread(&w, &o, 1 << 20);
+        uint64_t cframe = get_u64(&w, ts + o.ts_cframe);
+
+        TEST_CHECK(o.ts_cframe && (cframe < ts || cframe >= ts + o.ts_size));
+        put_u64(&w, cframe + o.cf_current_frame, 0);
+        expect_thread(&w, UNWIND_TORN, 0);
+        cframe = ts + o.ts_size - 32; /* where a root_cframe would be: inside the thread state */
+        put_u64(&w, ts + o.ts_cframe, cframe);
+        put_u64(&w, cframe + o.cf_current_frame, 0);
+        expect_thread(&w, UNWIND_OK, 0);
+        world_free(&w);
+    }
+}
+
 /* One sample of run r from image `cur` of flip f: whole (the standard stack) or cut. */
 static void sample_flip(struct run *r, struct flip *f, int cur, int whole)
 {
@@ -1721,6 +1746,7 @@ void test_unwind(void)
     test_many_chunks();
     test_entry_bottom();
     test_deeper_bottom();
+    test_cframe_no_frame();
     test_base_frame();
     test_object_frames();
     test_cut_retry();

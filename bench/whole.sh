@@ -25,7 +25,7 @@
 # How the figure could mislead:
 # * "cut%" counts only stacks with a frame of pipelines.py. A stack cut so short that it holds
 #   none (asyncio's `sleep` alone from py-spy --nonblocking; `call_soon;_call_soon` alone from
-#   spyglass on 3.13 asyncgen) is in "+none%" instead. In attach mode all of those are cut: the
+#   spyglass on 3.13 asyncgen before its entry-frame check) is in "+none%" instead. In attach mode all of those are cut: the
 #   tools attach once the target runs its shape, so start-up and import stacks (no pipelines.py
 #   frame) are never sampled, and the target has one thread.
 # * A cut share is of the stacks a tool wrote. spyglass leaves out what it cannot prove whole

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Functional tests of `spyglass record --states` and `--metric io-bytes|rss`: one multi-threaded
 # target (tests/targets/states.py) per installed CPython 3.8+, recorded by PID:
-#   states   1.5 s with --states: a thread in sock.recv (127.0.0.1) is >= 90% <network>, one in
-#            time.sleep >= 90% <sleep>, one blocked on a threading.Lock >= 90% <lock>, a reader
-#            of an uncached file >= 90% <disk>, <cpu> or <gil>, mostly <disk> when it holds or
-#            needs no GIL; two CPU loops contending for the GIL
-#            spend a share in <gil> that follows their off-CPU time (schedstat, measured around
-#            the recording; the load of the machine sets it), and none in <lock>;
+#   states   1.5 s with --states (>= 50 samples a thread: a loaded machine misses ticks): a
+#            thread in sock.recv (127.0.0.1) is >= 90% <network>, one in time.sleep >= 90%
+#            <sleep>, one blocked on a threading.Lock >= 90% <lock>; a reader of an uncached
+#            file only <disk>, <cpu> or <gil>, its <disk> + <gil> following its time off a CPU
+#            (schedstat); two CPU loops contending for the GIL spend a share in <gil> that
+#            follows their off-CPU time (schedstat, measured around the recording; the load of
+#            the machine sets it), and none in <lock>;
 #   io-bytes a writer of 32 MiB (fsync'ed) gets its storage bytes (the writer thread's own
 #            /proc io, measured around the write) within 5%, and >= 95% of the profile;
 #   rss      an allocation of 64 MiB gets >= 90% of the profile's bytes, within 20% of the
@@ -187,12 +188,12 @@ def schedstat(t, name):
 
 def states_attempt(t):
     """One recording; returns (list of (check, ok, detail), files)."""
-    spin0 = {n: schedstat(t, n) for n in ("spin1", "spin2")}
+    spin0 = {n: schedstat(t, n) for n in ("spin1", "spin2", "reader")}
     t0 = time.monotonic()
     p, prof, err = spyglass(t, "states", ["-d", "1.5", "--states", "-t", "--top", "5"])
     problem = finish(p, err)
     wall = time.monotonic() - t0
-    spin1 = {n: schedstat(t, n) for n in ("spin1", "spin2")}
+    spin1 = {n: schedstat(t, n) for n in ("spin1", "spin2", "reader")}
     if problem:
         return [("states", False, problem)], [err]
     per = shares(prof)
@@ -202,33 +203,41 @@ def states_attempt(t):
         c = per.get(name, collections.Counter())
         n = sum(c.values())
         share = sum(c[s] for s in want) / n if n else 0
-        res.append(("states %s" % name, n >= 100 and share >= limit,
+        res.append(("states %s" % name, n >= 50 and share >= limit,
                     "%.1f%% %s of %d samples (>= %d%% wanted): %s"
                     % (100 * share, "+".join(want), n, 100 * limit, dict(c))))
-    # The reader releases the GIL for each read and must win it back from two spinners: its
-    # <gil> share follows the machine's load like theirs (18 of 151 samples in one CI run), so
-    # it is not held against it. What must hold: nothing but disk, cpu or gil, and of the time
-    # it holds or needs no GIL, most in <disk> (O_DIRECT reads of dropped pages).
+    # The reader releases the GIL for each read and must win it back from two spinners, and a
+    # loaded machine keeps it waiting for a CPU (then it is <cpu>: running or runnable): its
+    # shares follow the load (CI: <gil> 18 of 151 samples in one run; <disk> 57, <cpu> 74 of 134
+    # in another, under ASan with both cores busy). Truth: its time off a CPU (schedstat),
+    # blocked in a read or on the GIL, is what <disk> + <gil> must follow; nothing else may
+    # show, and <disk> must be there.
     c = per.get("reader", collections.Counter())
     n = sum(c.values())
     share = (c["disk"] + c["cpu"] + c["gil"]) / n if n else 0
-    own = c["disk"] + c["cpu"]
-    disk = c["disk"] / own if own else 0
-    res.append(("states reader", n >= 100 and share >= 0.9 and disk >= 0.5,
-                "%.1f%% disk+cpu+gil of %d samples (>= 90%% wanted), <disk> %.1f%% of the "
-                "disk+cpu ones (>= 50%% wanted): %s" % (100 * share, n, 100 * disk, dict(c))))
+    waits = (c["disk"] + c["gil"]) / n if n else 0
+    off_r = 1 - (spin1["reader"] - spin0["reader"]) / (wall * 1e9)
+    res.append(("states reader", n >= 50 and share >= 0.9 and c["disk"] >= 10
+                and 0.5 * off_r - 0.05 <= waits <= off_r + 0.1,
+                "%.1f%% disk+cpu+gil of %d samples (>= 90%% wanted), <disk> %d (>= 10 wanted); "
+                "<disk>+<gil> %.1f%%, off CPU %.1f%% of the time (schedstat; wanted within "
+                "[off/2 - 5%%, off + 10%%]): %s"
+                % (100 * share, n, c["disk"], 100 * waits, 100 * off_r, dict(c))))
     c = per.get("spin1", collections.Counter()) + per.get("spin2", collections.Counter())
     n = sum(c.values())
     gil, lock = (c["gil"] / n, c["lock"] / n) if n else (0, 0)
     # Truth: the spinners' time off a CPU (neither running nor runnable) during the recording.
-    off = 1 - sum(spin1[k] - spin0[k] for k in spin0) / 2 / (wall * 1e9)
+    off = 1 - sum(spin1[k] - spin0[k] for k in ("spin1", "spin2")) / 2 / (wall * 1e9)
     # How much of it is off CPU depends on the machine's load (a woken waiter may wait for a
-    # CPU): <gil> must follow that truth, with at least 10 samples, and no GIL wait may be
-    # taken for a lock.
-    ok = n >= 200 and c["gil"] >= 10 and 0.5 * off - 0.05 <= gil <= off + 0.1 and lock <= 0.02
+    # CPU; on a machine loaded enough, a waiter is runnable nearly all the time: 1% off CPU
+    # seen): <gil> must follow that truth, with at least 10 samples when they were off CPU 10%
+    # of the time or more, and no GIL wait may be taken for a lock.
+    ok = (n >= 100 and (c["gil"] >= 10 or off < 0.1) and 0.5 * off - 0.05 <= gil <= off + 0.1
+          and lock <= 0.02)
     res.append(("states gil", ok, "two CPU loops: %.1f%% <gil>, %.1f%% <lock> of %d samples; "
-                "off CPU %.1f%% of the time (schedstat); wanted >= 10 <gil> samples, within "
-                "[off/2 - 5%%, off + 10%%], <lock> <= 2%%" % (100 * gil, 100 * lock, n, 100 * off)))
+                "off CPU %.1f%% of the time (schedstat); wanted >= 10 <gil> samples (if off >= "
+                "10%%), within [off/2 - 5%%, off + 10%%], <lock> <= 2%%"
+                % (100 * gil, 100 * lock, n, 100 * off)))
     text = open(err, errors="replace").read()
     res.append(("states summary", "Top functions (total) by thread state" in text
                 and re.search(r"^ +cpu +gil +lock +disk +network +pipe +sleep", text, re.M) is not None,

@@ -358,3 +358,10 @@ uint32_t agg_source_file(const struct agg *a, uint32_t i)
 {
     return a->srcs[i].file;
 }
+
+void agg_clear_sources(struct agg *a)
+{
+    for (uint32_t i = 0; i < a->nsrcs; i++)
+        free(a->srcs[i].text);
+    a->nsrcs = 0;
+}

@@ -24,6 +24,26 @@ struct agg_frame {
     uint32_t kind; /* enum agg_frame_kind */
 };
 
+/* What became of the source files that a profile's Python frames name, for the source view of
+ * the HTML report (proc_src reads them; the page lists what was embedded and what was left out
+ * and why). */
+struct agg_src_stats {
+    uint32_t files;      /* distinct files named by Python frames (not "<string>" and the like) */
+    uint32_t read;       /* texts attached to the profile (read, or kept from a raw profile) */
+    uint32_t missing;    /* gone, or not read for another reason (an I/O error) */
+    uint32_t special;    /* not a regular file (device, FIFO, socket, directory): never read */
+    uint32_t denied;     /* under a protected directory (/etc, /proc, /sys, /dev, /root) or
+                          * outside the --sources directories */
+    uint32_t unreadable; /* its user could not read it: the target's owner (record), the
+                          * invoking user without privilege (report, diff) */
+    uint32_t large;      /* over the limit per file, or over what was left of the total */
+    uint32_t rare;       /* under the share of the weight worth a text */
+    uint32_t binary;     /* held a NUL byte */
+    size_t bytes;        /* bytes attached */
+    int off;             /* --no-sources: none read, none kept */
+    char rule[200];      /* which files could be read, one line for people ("" unknown) */
+};
+
 /* Facts about the run, shown by writers (any field may be NULL/0 when unknown). */
 struct agg_meta {
     const char *title;          /* e.g. "spyglass record: python3 app.py" */
@@ -41,6 +61,7 @@ struct agg_meta {
     const char *unit;           /* what weights count: NULL for samples, else e.g. "bytes" */
     const struct agg_timeline *timeline; /* the samples in time order (agg_timeline.h), or NULL
                                           * when only the totals are known */
+    const struct agg_src_stats *sources; /* html: what became of the source files, or NULL */
 };
 
 struct agg;
@@ -87,6 +108,8 @@ void agg_set_source(struct agg *a, uint32_t file, const char *text, size_t len);
 const char *agg_source(const struct agg *a, uint32_t file, size_t *len);
 uint32_t agg_nsources(const struct agg *a);
 uint32_t agg_source_file(const struct agg *a, uint32_t i);
+/* Drop every source text of a (report --no-sources). */
+void agg_clear_sources(struct agg *a);
 
 /* Format frame id as it appears in collapsed output and flame graphs:
  * "qualname (path:line)" for Python frames, the name alone for synthetic ones.

@@ -43,10 +43,10 @@ struct record_args {
     char **cmd;           /* launch mode when non-NULL */
     int top;
     int quiet;
-    int no_resources;          /* --no-resources: no readings for the html report */
-    struct rec_res res;        /* --resources */
-    struct proc_src_stats src; /* html: the source files read */
-    int async_warned;          /* --async: said at the start that this Python has no tasks */
+    int no_resources;         /* --no-resources: no readings for the html report */
+    struct rec_res res;       /* --resources */
+    struct agg_src_stats src; /* html: the source files read */
+    int async_warned;         /* --async: said at the start that this Python has no tasks */
 };
 
 static const char usage[] =
@@ -490,9 +490,11 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
     if (ra->format == OUT_FORMAT_HTML && ra->src.files)
         fprintf(stderr,
                 "spyglass: report: the source of %u of %u files (%.1f KiB); %u under 0.1%% of "
-                "the samples, %u unreadable, %u too large, %u not text\n",
+                "the samples, %u unreadable, %u not regular files, %u too large, %u not text, "
+                "%u gone\n",
                 ra->src.read, ra->src.files, (double)ra->src.bytes / 1024, ra->src.rare,
-                ra->src.missing, ra->src.large, ra->src.binary);
+                ra->src.unreadable + ra->src.denied, ra->src.special, ra->src.large, ra->src.binary,
+                ra->src.missing);
     if (ra->top > 0 && !ra->quiet)
         out_summary_write_in(stderr, a, ra->top, metric_unit(ra->opts.metric));
 }
@@ -723,6 +725,7 @@ int cli_record(int argc, char **argv)
     sbuf_reset(&title);
     fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
     meta.timeline = live.tl;
+    meta.sources = ra.format == OUT_FORMAT_HTML ? &ra.src : NULL;
     int wrc = EXIT_ERROR;
     if (!lerr)
         wrc = finish_output(&ra, f, a, &meta, live.raw);

@@ -214,6 +214,11 @@ const struct agg *agg_diff_agg(const struct agg_diff *d)
     return d->u;
 }
 
+struct agg *agg_diff_agg_mut(struct agg_diff *d)
+{
+    return d->u;
+}
+
 double agg_diff_a(const struct agg_diff *d, uint32_t i)
 {
     return i < d->cap ? d->wa[i] : 0;

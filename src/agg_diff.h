@@ -41,6 +41,9 @@ void agg_diff_free(struct agg_diff *d);
  * (0 for a stack only A has). A's stacks come first, in their order, then B's new ones. It
  * holds the source texts of both (B's where both have one). Valid for the life of d. */
 const struct agg *agg_diff_agg(const struct agg_diff *d);
+/* The same profile, to attach source texts to (agg_set_source, proc_src_attach) and for nothing
+ * else: its stacks and weights must stay as they are. */
+struct agg *agg_diff_agg_mut(struct agg_diff *d);
 /* Stack i of agg_diff_agg(): A's weight times ka, and B's weight. */
 double agg_diff_a(const struct agg_diff *d, uint32_t i);
 uint64_t agg_diff_b(const struct agg_diff *d, uint32_t i);

@@ -33,10 +33,12 @@ struct diff_args {
     double rate; /* Hz of an input that does not say; 0: none given */
     const char *title;
     int quiet;
+    struct cli_sources src; /* html: --sources, --no-sources */
 };
 
 static const char usage[] =
     "usage: spyglass diff A B [-o OUT] [-f FMT] [--normalize MODE] [--rate HZ]\n"
+    "                         [--sources DIR[,DIR...]] [--no-sources]\n"
     "Compare two saved profiles of the same program (raw or collapsed): A before, B after.\n"
     "\n"
     "  -o, --output FILE    write to FILE (default: standard output)\n"
@@ -56,7 +58,16 @@ static const char usage[] =
     "                       none      the weights as they are\n"
     "  -r, --rate HZ        the sampling rate of an input that does not say it (collapsed)\n"
     "      --title TEXT     the SVG's or page's title (default: 'spyglass diff: A -> B')\n"
-    "  -q, --quiet          no summary line\n";
+    "  -q, --quiet          no summary line\n"
+    "      --sources DIRS   html: embed source files only from these directories (comma-\n"
+    "                       separated; may be given again): as root, also files there that\n"
+    "                       are not world-readable\n"
+    "      --no-sources     html: no source texts (none read, none kept from raw files)\n"
+    "\n"
+    "html shows the source texts raw files hold (B's where both have one) and reads the\n"
+    "others from disk as 'spyglass report' does: regular files only, none under /etc,\n"
+    "/proc, /sys, /dev or /root, only files you could read without privilege (as root:\n"
+    "world-readable ones) unless --sources names the directories; hottest in B first.\n";
 
 static int parse_norm(const char *s, enum agg_diff_norm *out)
 {
@@ -119,6 +130,11 @@ static int parse_option(struct diff_args *da, int c, const char *arg)
     case 'T':
         da->title = arg;
         return 0;
+    case 'S':
+        return cli_sources_add(&da->src, arg);
+    case 'N':
+        da->src.off = 1;
+        return 0;
     }
     return -1;
 }
@@ -132,6 +148,8 @@ static int parse_args(int argc, char **argv, struct diff_args *da)
                                          {"rate", required_argument, NULL, 'r'},
                                          {"title", required_argument, NULL, 'T'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"sources", required_argument, NULL, 'S'},
+                                         {"no-sources", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -214,6 +232,9 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
 {
     char title[512];
     struct agg_meta m = {.title = da->title, .unit = unit, .overhead = -1};
+
+    if (da->format == DIFF_HTML)
+        m.sources = &da->src.st;
     const struct agg_diff *d = x->d;
     FILE *f = stdout;
     int err;
@@ -263,8 +284,10 @@ int cli_diff(int argc, char **argv)
     double k = 1;
     int rc = parse_args(argc, argv, &da);
 
-    if (rc)
+    if (rc) {
+        cli_sources_destroy(&da.src);
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    }
     memset(p, 0, sizeof(p));
     for (int i = 0; i < 2 && !rc; i++) {
         rc = cli_profile_load(da.in[i], &p[i]);
@@ -281,6 +304,8 @@ int cli_diff(int argc, char **argv)
     if (!rc) {
         const char *unit = p[1].raw ? p[1].info.meta.unit : NULL;
         d = agg_diff_new(p[0].a, p[1].a, k);
+        if (da.format == DIFF_HTML)
+            cli_sources_attach(&da.src, agg_diff_agg_mut(d));
         struct out_html_diff x = {d, {da.in[0], &m[0]}, {da.in[1], &m[1]}, da.norm, k};
         rc = write_diff(&da, &x, unit);
         if (!rc && !da.quiet)
@@ -289,5 +314,6 @@ int cli_diff(int argc, char **argv)
     agg_diff_free(d);
     cli_profile_destroy(&p[0]);
     cli_profile_destroy(&p[1]);
+    cli_sources_destroy(&da.src);
     return rc;
 }

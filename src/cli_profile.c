@@ -3,13 +3,16 @@
 #include "cli_profile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "agg_collapsed.h"
 #include "cli.h"
 #include "util_file.h"
+#include "util_xalloc.h"
 
 static int load_raw(const char *name, const char *text, size_t len, struct cli_profile *p)
 {
@@ -71,4 +74,78 @@ void cli_profile_destroy(struct cli_profile *p)
     agg_timeline_free(p->tl);
     agg_raw_info_destroy(&p->info);
     memset(p, 0, sizeof(*p));
+}
+
+/* Add one directory of --sources (len bytes of dir). Returns 0 or -1 after one line. */
+static int add_dir(struct cli_sources *s, const char *dir, size_t len)
+{
+    char name[PATH_MAX], real[PATH_MAX];
+    struct stat st;
+
+    if (len == 0)
+        return 0;
+    if (len >= sizeof(name)) {
+        fprintf(stderr, "spyglass: --sources: a directory name is too long\n");
+        return -1;
+    }
+    memcpy(name, dir, len);
+    name[len] = '\0';
+    if (!realpath(name, real) || stat(real, &st) != 0) {
+        fprintf(stderr, "spyglass: --sources: %s: %s\n", name, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "spyglass: --sources: %s is not a directory\n", name);
+        return -1;
+    }
+    if (s->ndirs == PROC_SRC_DIRS_MAX) {
+        fprintf(stderr, "spyglass: --sources: at most %d directories\n", PROC_SRC_DIRS_MAX);
+        return -1;
+    }
+    s->dirs[s->ndirs++] = xstrdup(real);
+    return 0;
+}
+
+int cli_sources_add(struct cli_sources *s, const char *arg)
+{
+    for (const char *p = arg;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (add_dir(s, p, len) != 0)
+            return -1;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+const struct agg_src_stats *cli_sources_attach(struct cli_sources *s, struct agg *a)
+{
+    struct proc_src_limits lim = {.dirs = (const char *const *)s->dirs, .ndirs = s->ndirs};
+
+    memset(&s->st, 0, sizeof(s->st));
+    if (s->off) {
+        agg_clear_sources(a);
+        s->st.off = 1;
+        snprintf(s->st.rule, sizeof(s->st.rule), "none (--no-sources)");
+        return &s->st;
+    }
+    proc_src_attach(a, 0, &lim, &s->st);
+    uint32_t ruled = s->st.denied + s->st.unreadable + s->st.special;
+    if (ruled)
+        fprintf(stderr,
+                "spyglass: note: %u of %u source files left out of the page: %u in a protected "
+                "directory%s, %u not readable%s, %u not regular files (the page lists what it "
+                "holds)\n",
+                ruled, s->st.files, s->st.denied, s->ndirs ? " or outside --sources" : "",
+                s->st.unreadable, s->ndirs || !proc_src_privileged() ? "" : " without privilege",
+                s->st.special);
+    return &s->st;
+}
+
+void cli_sources_destroy(struct cli_sources *s)
+{
+    for (size_t i = 0; i < s->ndirs; i++)
+        free(s->dirs[i]);
+    s->ndirs = 0;
 }

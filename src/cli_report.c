@@ -16,7 +16,6 @@
 #include "cli_attach.h"
 #include "cli_profile.h"
 #include "out_format.h"
-#include "proc_src.h"
 
 struct report_args {
     const char *in;       /* "-": standard input */
@@ -26,10 +25,12 @@ struct report_args {
     double rate; /* Hz the profile was sampled at */
     int rate_set;
     const char *title;
+    struct cli_sources src; /* html: --sources, --no-sources */
 };
 
 static const char usage[] =
-    "usage: spyglass report IN [-o OUT] [-f FMT] [--rate HZ]\n"
+    "usage: spyglass report IN [-o OUT] [-f FMT] [--rate HZ] [--sources DIR[,DIR...]]\n"
+    "                       [--no-sources]\n"
     "Convert a saved profile to another format: a raw profile ('spyglass record -f raw',\n"
     "also one cut short by a crash), or collapsed text (what 'spyglass record' writes by\n"
     "default: one 'frame;frame;... COUNT' line per stack).\n"
@@ -45,17 +46,26 @@ static const char usage[] =
     "                       pstats (default: the raw file's, else 100, record's default)\n"
     "      --title TEXT     the title shown in svg, html, speedscope and pprof (default: the\n"
     "                       raw file's, else IN)\n"
+    "      --sources DIRS   html: embed source files only from these directories (comma-\n"
+    "                       separated; may be given again): as root, also files there that\n"
+    "                       are not world-readable\n"
+    "      --no-sources     no source texts in html (none read, none kept from a raw file)\n"
+    "                       or raw output\n"
     "\n"
-    "html shows the source texts a raw file holds; for other files it reads them from disk,\n"
-    "by their paths as written (when readable), for its source view.\n"
+    "html shows the source texts a raw file holds; the others it reads from disk by their\n"
+    "paths as written: regular files only (never a device, FIFO or socket), none under /etc,\n"
+    "/proc, /sys, /dev or /root, and only files you could read without privilege (run as\n"
+    "root: world-readable ones) unless --sources names the directories. The page lists the\n"
+    "files it holds and how many were left out, and why.\n"
     "pprof, pstats and raw are binary: they are not written to a terminal.\n";
 
 static int parse_args(int argc, char **argv, struct report_args *ra)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-        {"rate", required_argument, NULL, 'r'},   {"title", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
+        {"rate", required_argument, NULL, 'r'},    {"title", required_argument, NULL, 'T'},
+        {"sources", required_argument, NULL, 'S'}, {"no-sources", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     char *end;
     int c;
 
@@ -88,6 +98,13 @@ static int parse_args(int argc, char **argv, struct report_args *ra)
             break;
         case 'T':
             ra->title = optarg;
+            break;
+        case 'S':
+            if (cli_sources_add(&ra->src, optarg) != 0)
+                return -1;
+            break;
+        case 'N':
+            ra->src.off = 1;
             break;
         default:
             cli_bad_option("report", c, argv);
@@ -148,6 +165,8 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     }
     if (ra->title)
         meta.title = ra->title;
+    if (ra->format == OUT_FORMAT_HTML)
+        meta.sources = &ra->src.st;
     if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
         fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
         return EXIT_USAGE;
@@ -178,15 +197,20 @@ int cli_report(int argc, char **argv)
     struct cli_profile p;
     int rc = parse_args(argc, argv, &ra);
 
-    if (rc)
+    if (rc) {
+        cli_sources_destroy(&ra.src);
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    }
     rc = cli_profile_load(ra.in, &p);
     if (!rc && agg_total(p.a) == 0)
         fprintf(stderr, "spyglass: warning: %s holds no samples\n", ra.in);
     if (!rc && ra.format == OUT_FORMAT_HTML)
-        proc_src_attach(p.a, 0, NULL, NULL);
+        cli_sources_attach(&ra.src, p.a);
+    else if (!rc && ra.src.off)
+        agg_clear_sources(p.a); /* a raw output keeps none either */
     if (!rc)
         rc = save(&ra, &p);
     cli_profile_destroy(&p);
+    cli_sources_destroy(&ra.src);
     return rc;
 }

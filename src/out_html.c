@@ -490,6 +490,38 @@ static void write_sources(struct html *h)
     sbuf_addc(&h->b, ']');
 }
 
+/* What became of the source files (agg_meta.sources): the counts and the rule, in words. The
+ * files embedded are those of "sources". */
+static void write_source_note(struct html *h)
+{
+    const struct agg_src_stats *s = h->m ? h->m->sources : NULL;
+    const struct {
+        const char *key;
+        uint64_t v;
+    } counts[] = {{"files", s ? s->files : 0},
+                  {"embedded", s ? s->read : 0},
+                  {"rare", s ? s->rare : 0},
+                  {"large", s ? s->large : 0},
+                  {"binary", s ? s->binary : 0},
+                  {"missing", s ? s->missing : 0},
+                  {"special", s ? s->special : 0},
+                  {"denied", s ? s->denied : 0},
+                  {"unreadable", s ? s->unreadable : 0}};
+
+    if (!s)
+        return;
+    sbuf_adds(&h->b, ",\"source_note\":{");
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        sbuf_adds(&h->b, i ? ",\"" : "\"");
+        sbuf_adds(&h->b, counts[i].key);
+        sbuf_adds(&h->b, "\":");
+        add_u64(&h->b, counts[i].v);
+    }
+    sbuf_adds(&h->b, s->off ? ",\"off\":true,\"rule\":" : ",\"off\":false,\"rule\":");
+    add_str(&h->b, s->rule);
+    sbuf_addc(&h->b, '}');
+}
+
 static void write_values(struct html *h, const double *v, size_t n)
 {
     sbuf_addc(&h->b, '[');
@@ -536,6 +568,7 @@ static void write_data(struct html *h)
     write_strings(h);
     write_tree(h);
     write_sources(h);
+    write_source_note(h);
     write_series(h);
     write_diff(h);
     sbuf_addc(&h->b, '}');

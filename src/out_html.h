@@ -28,6 +28,9 @@
  *            A's weights, normalised (in B's units, not whole numbers), in the same layout;
  *            "self" holds B's.
  *    "sources": [[file string index, "text"], ...],
+ *    "source_note": {"files", "embedded", "rare", "large", "binary", "missing", "special",
+ *             "denied", "unreadable" (counts of agg_src_stats), "off" (--no-sources), "rule"
+ *             (which files could be read, in words)}   (absent when not known)
  *    "series": {"t": [s since the readings started], "list": [{"name", "label", "unit",
  *               "chart", "v": [...]}]},     (absent without resource readings)
  *    "diff": {"a": SIDE, "b": SIDE,        differential pages only: A (before) and B (after)

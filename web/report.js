@@ -94,6 +94,7 @@
     (d.sources || []).forEach(function (s) {
       if (Array.isArray(s) && typeof s[1] === 'string') m.sources.set(s[0], s[1]);
     });
+    m.sourceNote = d.source_note && typeof d.source_note === 'object' ? d.source_note : null;
     m.series = d.series && Array.isArray(d.series.t) ? d.series : null;
     m.unit = m.meta.unit || 'samples';
     m.diff = m.self2 && d.diff && typeof d.diff === 'object' ? readDiff(d.diff) : null;
@@ -897,7 +898,7 @@
     var text = model.sources.get(f.fileId);
     if (typeof text !== 'string') {
       title.textContent = f.name + ' \u2014 ' + f.file + ': no source available (the file ' +
-        'could not be read when the report was written, or was in under 0.1% of the samples).';
+        'was not embedded when the report was written: see \u201csource files\u201d below).';
       return;
     }
     var heat = lineHeat(model, view, f.fileId), lines = text.split('\n');
@@ -935,6 +936,38 @@
       body.appendChild(el('div', 'src-gap', '\u2026 lines ' + (to + 1) + '\u2013' + lines.length));
     var target = hotRow || body.querySelector('.src-row.fn');
     if (target) body.scrollTop = Math.max(0, target.offsetTop - body.clientHeight / 3);
+  }
+
+  /* The source files the page holds, and how many were left out and why (the writer's
+   * "source_note", when it says). */
+  var SRC_WHY = [['rare', 'in under 0.1% of the samples'], ['large', 'too large'],
+    ['binary', 'not text'], ['missing', 'not found'], ['special', 'not regular files'],
+    ['denied', 'in a protected directory or outside --sources'],
+    ['unreadable', 'not readable by the profile\u2019s user']];
+
+  function sourceFiles() {
+    var note = model.sourceNote, names = [], why = [], left = 0;
+    model.sources.forEach(function (t, id) {
+      if (typeof model.strings[id] === 'string') names.push(model.strings[id]);
+    });
+    if (!note && !names.length) return;
+    names.sort();
+    SRC_WHY.forEach(function (w) {
+      var n = note && typeof note[w[0]] === 'number' && note[w[0]] > 0 ? note[w[0]] : 0;
+      if (n) why.push(grouped(n) + ' ' + w[1]);
+      left += n;
+    });
+    var sum = 'Source files embedded: ' + grouped(names.length) +
+      (left ? '; left out: ' + grouped(left) + ' (' + why.join(', ') + ')' : '') +
+      (note && note.off === true ? ' (--no-sources)' : '');
+    $('src-sum').textContent = sum;
+    $('src-rule').textContent = note && typeof note.rule === 'string' && note.rule ?
+      'Read from disk: ' + note.rule + '.' : '';
+    var ul = $('src-list');
+    names.forEach(function (name) { ul.appendChild(el('li', '', name)); });
+    $('src-files').hidden = false;
+    factAdder($('facts'))('sources', grouped(names.length) + ' files embedded' +
+      (left ? ', ' + grouped(left) + ' left out' : ''));
   }
 
   /* ---- resource charts ---- */
@@ -1074,6 +1107,7 @@
     canvas = $('flame');
     ctx = canvas.getContext('2d');
     facts();
+    sourceFiles();
     filters();
     if (model.diff) diffTable();
     view = timed('view', function () { return buildView(model, -1, -1); });

@@ -966,7 +966,8 @@
     var ul = $('src-list');
     names.forEach(function (name) { ul.appendChild(el('li', '', name)); });
     $('src-files').hidden = false;
-    factAdder($('facts'))('sources', grouped(names.length) + ' files embedded' +
+    factAdder($('facts'))('sources', grouped(names.length) +
+      (names.length === 1 ? ' file embedded' : ' files embedded') +
       (left ? ', ' + grouped(left) + ' left out' : ''));
   }
 

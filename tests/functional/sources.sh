@@ -5,7 +5,8 @@
 # (nobody), a 0600 file of root, a world-readable file, a FIFO, a character device (/dev/zero
 # and a copy made with mknod outside /dev) and symlinks to them; each page is checked byte by
 # byte for the texts it must not hold, its JSON for what it lists (embedded files, counts of
-# those left out) and, in headless Chromium, for the list of files the page shows. A FIFO's
+# those left out) and, in headless Chromium, for the list of files the page shows; `report` run
+# as user nobody embeds its own 0600 file and not root's. A FIFO's
 # writer blocks in open() until a reader opens it: it is still blocked after spyglass ran, so
 # the FIFO was never opened (every command runs under a timeout: a reader that opened it for
 # reading without O_NONBLOCK, or read it, would hang there instead).
@@ -129,6 +130,21 @@ if want report; then
       grep -q "SECRET_$MARK" "$T/sources.html" || echo "the 0600 file under --sources is not embedded"
       expect_json "$j" 'j["embedded"] == [sys.argv[3]]' "$W/priv/secret.py"
       expect_json "$j" 'j["note"]["denied"] == 4 and "--sources" in j["note"]["rule"]'; } >"$T/why" 2>&1
+    collect_why
+    check_end
+
+    check_begin "report as user nobody: its own 0600 file, not root's, not /etc/shadow"
+    mkdir -m 755 "$W/nob"
+    chown "$NOBODY_UID" "$W/nob"
+    cp "$SG" "$W/sg" && chmod 755 "$W/sg"
+    cp "$T/evil.txt" "$W/evil.txt" && chmod 644 "$W/evil.txt"
+    run nobody setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_UID" --clear-groups \
+        "$W/sg" report "$W/evil.txt" -o "$W/nob/nobody.html"
+    expect_rc 0 nobody
+    j=$(sources_of "$W/nob/nobody.html")
+    { absent "$W/nob/nobody.html" ROOTONLY
+      grep -q "SECRET_$MARK" "$W/nob/nobody.html" || echo "nobody's own 0600 file is not embedded"
+      expect_json "$j" 'len(j["embedded"]) == 2 and j["note"]["unreadable"] == 1 and j["note"]["denied"] == 2 and "you can read" in j["note"]["rule"]'; } >"$T/why" 2>&1
     collect_why
     check_end
 

@@ -101,13 +101,15 @@ static void test_rounds(void)
         TEST_CHECK(b[i].clock_res > 0 && b[i].clock_cost > 0);
         /* Calibrated to about 4 ms a value. The machine may be busy: a preempted value grows
          * (the least one is checked against the top), a calibration slowed by load picks too
-         * few loops (the greatest is checked against the bottom); within a factor 5. */
+         * few loops (the greatest is checked against the bottom); within a factor 25 (a factor 5
+         * failed once with hundreds of runnable tasks on the 2 CPUs): a calibration that did not
+         * work is off by orders of magnitude. */
         for (size_t k = 1; k < b[i].nvalues; k++) {
             lo = b[i].values[k] < lo ? b[i].values[k] : lo;
             hi = b[i].values[k] > hi ? b[i].values[k] : hi;
         }
-        TEST_CHECK(b[i].loops > 1 && hi * (double)b[i].loops > 0.0008 &&
-                   lo * (double)b[i].loops < 0.02);
+        TEST_CHECK(b[i].loops > 1 && hi * (double)b[i].loops > 0.00016 &&
+                   lo * (double)b[i].loops < 0.1);
         least[i] = lo;
         TEST_CHECK(b[i].start[1] > b[i].start[0] && b[i].start[2] > b[i].start[1]);
         for (size_t k = 0; k < 3; k++)

@@ -259,7 +259,8 @@ modes_attempt() {
     local py=$1 v=$2 mode=$3 churn=$4 attempt=$5 n prof shares s b
     n=modes-$mode-$v.$churn.$attempt
     prof=$T/$n.txt
-    sg "$n" record --rate 500 --mode "$mode" -o "$prof" -- "$py" "$TARGETS/sleepbusy.py" 1.5 - "$churn"
+    SLEEPBUSY_TRUTH=$T/$n.truth sg "$n" record --rate 500 --mode "$mode" -o "$prof" -- \
+        "$py" "$TARGETS/sleepbusy.py" 1.5 - "$churn"
     expect_rc 0 "$n"
     ((RC == 0)) && valid_profile "$n" "$prof" busy || return
     shares=$(stacks share "$prof" sleeper busy)
@@ -269,8 +270,15 @@ modes_attempt() {
         fcmp 'a >= 40 && b >= 40' "$s" "$b" ||
             why "wall mode: sleeper in $s% and busy in $b% of the stacks, expected >= 40% each"
     else
-        fcmp 'b >= 90 && a <= 5' "$s" "$b" ||
-            why "$mode mode: busy in $b% (expected >= 90%), sleeper in $s% (expected <= 5%); $(cpu_note "$n")"
+        # busy() has most of the process's CPU, but not all: thread start-up (300 threads in
+        # the churn variant) takes some, and more of it when load slows busy() down. Truth: the
+        # target's own CPU clocks (busy's thread time, the process's time): busy must be in at
+        # least 90% of the stacks, or its measured share less 5 points when that is lower.
+        local want=90 truth
+        truth=$(awk '$2 > 0 {v = 100 * $1 / $2 - 5; print (v < 90 ? v : 90)}' "$T/$n.truth" 2>/dev/null)
+        [[ -n $truth ]] && want=$truth
+        fcmp "b >= $want && a <= 5" "$s" "$b" ||
+            why "$mode mode: busy in $b% (expected >= $want%: 90, or the target's own measure less 5), sleeper in $s% (expected <= 5%); $(cpu_note "$n"); busy/process CPU: $(cat "$T/$n.truth" 2>/dev/null)"
     fi
     ((${#WHY[@]})) && show "$prof"
 }

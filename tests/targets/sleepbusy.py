@@ -4,6 +4,7 @@ A thread runs sleeper() (time.sleep(0.05) in a loop) while the main thread runs 
 pure-Python spin, for DURATION seconds. With INFOFILE (not '-'), writes "PID SLEEPER_TID" to it
 once the sleeper thread runs. With CHURN, first starts and joins CHURN short-lived threads
 (short(), a 30 ms sleep; 10 at a time), so that a profiler has seen that many threads come and go.
+With SLEEPBUSY_TRUTH set to a path, writes "BUSY_CPU PROCESS_CPU" (seconds) there at the end.
 
 usage: sleepbusy.py [DURATION] [INFOFILE] [CHURN]
 """
@@ -50,9 +51,15 @@ def main():
     if info:
         with open(info, "w") as fh:
             fh.write("%d %d\n" % (os.getpid(), t.native_id))
+    busy_cpu = time.thread_time()
     busy(duration)
+    busy_cpu = time.thread_time() - busy_cpu
     stop = True
     t.join()
+    truth = os.environ.get("SLEEPBUSY_TRUTH")
+    if truth:  # busy()'s CPU seconds and the process's, for checks that compare shares
+        with open(truth, "w") as fh:
+            fh.write("%.6f %.6f\n" % (busy_cpu, time.process_time()))
 
 
 main()

@@ -119,7 +119,15 @@ if want baseline; then
     else
         fail "baseline: slowdown" "exit $RC" "$T/err" "$T/out"
     fi
-    sg bench -q --runs 15 -n job --baseline "$T/base.json" 'sleep 0.02'
+    # A baseline taken at another moment may have met another load (CI: a loaded machine made
+    # the same command "significantly slower"): up to three attempts, each comparing with a
+    # baseline taken just before.
+    for attempt in 1 2 3; do
+        ((attempt == 1)) || sg bench -q --runs 15 -n job --export-json "$T/base.json" 'sleep 0.02'
+        sg bench -q --runs 15 -n job --baseline "$T/base.json" 'sleep 0.02'
+        [[ $RC == 0 ]] && break
+        echo "#   baseline: no change, attempt $attempt: exit $RC; trying again"
+    done
     if [[ $RC == 0 ]]; then
         ok "baseline: no change exits 0"
     else

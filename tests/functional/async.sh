@@ -38,7 +38,7 @@ TIMEOUT=${SPYGLASS_TEST_TIMEOUT:-60}
 HPY=/usr/bin/python3
 [[ -x $HPY ]] || HPY=$(command -v python3)
 BG=()
-lib_at_exit 'for p in "${BG[@]}"; do kill -KILL "$p" 2>/dev/null; done'
+lib_kill_at_exit BG
 
 ask() { "$HPY" "$CHECKER" "$@"; }
 

@@ -38,13 +38,7 @@ HPY=/usr/bin/python3
 [[ -x $HPY ]] || HPY=$(command -v python3)
 
 BG=()
-cleanup() {
-    local p
-    for p in "${BG[@]}"; do
-        kill -KILL "$p" 2>/dev/null
-    done
-}
-lib_at_exit cleanup
+lib_kill_at_exit BG
 
 # expect_err NAME REGEX WHAT: spyglass's stderr has a line matching REGEX (extended).
 expect_err() {

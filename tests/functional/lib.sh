@@ -143,6 +143,16 @@ wait_file() {
 # lib_at_exit COMMAND: run COMMAND (a string, eval'd) at exit, before the work directory goes.
 lib_at_exit() { LIB_AT_EXIT+=("$1"); }
 
+# lib_kill_at_exit ARRAY: at exit, SIGKILL every PID in the array named ARRAY (as it is then).
+lib_kill_at_exit() { lib_at_exit "lib_kill_all $1"; }
+lib_kill_all() {
+    local -n lib_pids=$1
+    local p
+    for p in "${lib_pids[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+    done
+}
+
 lib_cleanup() {
     local c
     for c in "${LIB_AT_EXIT[@]}"; do

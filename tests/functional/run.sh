@@ -27,14 +27,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 NOBODY_DIR= # a copy of the binary that user nobody can run
 BG=()       # PIDs to kill on exit
 
-cleanup() {
-    local p
-    for p in "${BG[@]}"; do
-        kill -KILL "$p" 2>/dev/null
-    done
-    [[ -n $NOBODY_DIR ]] && rm -rf "$NOBODY_DIR"
-}
-lib_at_exit cleanup
+lib_kill_at_exit BG
+lib_at_exit '[[ -n $NOBODY_DIR ]] && rm -rf "$NOBODY_DIR"'
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

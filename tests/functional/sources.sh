@@ -32,14 +32,8 @@ NOBODY_UID=$(id -u nobody 2>/dev/null) || NOBODY_UID=65534
 W=$(mktemp -d /tmp/spyglass-sources.XXXXXX)
 chmod 755 "$W"
 WRITERS=()
-cleanup_sources() {
-    local p
-    for p in "${WRITERS[@]}"; do
-        kill -KILL "$p" 2>/dev/null
-    done
-    rm -rf "$W"
-}
-lib_at_exit cleanup_sources
+lib_kill_at_exit WRITERS
+lib_at_exit 'rm -rf "$W"'
 
 MARK=$RANDOM$RANDOM$RANDOM
 printf 'PUBLIC_%s = 1\n' "$MARK" >"$W/pub.py"

@@ -754,23 +754,18 @@ static int base_ok(struct unwinder *u, const struct unwind_thread *th, uint64_t 
         b->tstate = th->tstate;
         b->thread_id = th->thread_id;
     }
-    if (!b->base || e >= b->base) {
-        b->base = e;
-        b->cand = 0;
-        b->cand_n = 0;
-        return 1;
+    if (b->base && e < b->base) {
+        if (b->cand != e) {
+            b->cand = e;
+            b->cand_n = 1;
+            b->cand_seq = u->seq;
+        } else if (b->cand_seq != u->seq) { /* once per sample, whatever its retries */
+            b->cand_n++;
+            b->cand_seq = u->seq;
+        }
+        if (b->cand_n < BASE_CONFIRM)
+            return 0;
     }
-    if (b->cand != e) {
-        b->cand = e;
-        b->cand_n = 0;
-        b->cand_seq = u->seq - 1;
-    }
-    if (b->cand_seq != u->seq) {
-        b->cand_n++;
-        b->cand_seq = u->seq;
-    }
-    if (b->cand_n < BASE_CONFIRM)
-        return 0;
     b->base = e;
     b->cand = 0;
     b->cand_n = 0;

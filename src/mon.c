@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mon_cap.h"
 #include "proc_net.h"
 #include "proc_res.h"
 #include "proc_stat.h"
@@ -30,8 +31,8 @@
 #include "proc_tree.h"
 #include "util_xalloc.h"
 
-#define NCNT 8
-enum { C_USER, C_SYS, C_WAIT, C_READ, C_WRITE, C_RX, C_TX, C_CTXSW };
+#define NCNT 6 /* the counters besides CPU, which the row's mon_cap_row holds */
+enum { C_WAIT, C_READ, C_WRITE, C_RX, C_TX, C_CTXSW };
 #define NGAU 10
 enum { G_RSS, G_PSS, G_USS, G_PROCS, G_THREADS, G_FDS, G_TCP, G_UDP, G_UNIX, G_SOCKQ };
 
@@ -45,10 +46,12 @@ enum { G_RSS, G_PSS, G_USS, G_PROCS, G_THREADS, G_FDS, G_TCP, G_UDP, G_UNIX, G_S
  * often: each walks every thread of the group in the kernel, the costliest read of a tick. Rows
  * between two queries are filled in by interpolation when the second arrives (fill_rows). */
 #define TS_GAP_NS 50000000LL
+/* How many earlier rows an interval's CPU excess may move back into (mon_cap.h). */
+#define CAP_DEPTH 1024
 
 struct row {
-    int64_t t;
-    int64_t c[NCNT]; /* cumulative since mon_open */
+    struct mon_cap_row cpu; /* time of the CPU readings; user and system CPU, cumulative */
+    int64_t c[NCNT];        /* cumulative since mon_open */
     uint64_t g[NGAU];
 };
 
@@ -66,6 +69,8 @@ struct slot {
     int fd_stat, fd_statm, fd_io, fd_fd, fd_task;
     clockid_t clk;
     int have_clk, io_ok;
+    int clk_ok; /* clk_now is this tick's reading of the CPU clock */
+    uint64_t clk_now;
     uint64_t cpu_ns, cpu_base;     /* CPU clock at the last reading, and at the baseline */
     uint64_t utime[2], stime[2];   /* at the last reading: [0] stat ticks, [1] taskstats us */
     uint64_t user_ns, sys_ns;      /* CPU since the baseline, split */
@@ -101,6 +106,9 @@ struct mon {
     int ts_tick;        /* this tick queries taskstats */
     size_t ts_row;      /* the row of the last tick that did, or SIZE_MAX */
     uint64_t clock_end; /* this thread's CPU clock at the end of the previous tick, or 0 */
+    int64_t read_at;    /* CLOCK_MONOTONIC ns right after this tick's CPU clocks were read */
+    int ncpu;           /* online CPUs: the CPU of an interval is at most ncpu times its length */
+    int64_t carry[2];   /* user and system CPU ns the newest row read but does not show */
     struct proc_tree_proc fresh[NEW_MAX];
     struct mon_stats st;
 };
@@ -289,16 +297,45 @@ static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t s
     s->user_ns = s->cpu_ns - s->cpu_base - s->sys_ns;
 }
 
+/* CPU ns of a reading: this tick's reading of the process's CPU clock (read_clocks), else
+ * stat's ticks. */
 static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
 {
-    struct timespec ts;
     long hz = sysconf(_SC_CLK_TCK);
 
     if (s->have_clk) /* a zombie's clock may be gone: keep the last reading */
-        return clock_gettime(s->clk, &ts) == 0
-                   ? (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec
-                   : s->cpu_ns;
+        return s->clk_ok ? s->clk_now : s->cpu_ns;
     return ticks * (1000000000u / (uint64_t)(hz > 0 ? hz : 100));
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read every process's CPU clock in one pass, before anything else of the tick, and note when:
+ * the row's time is when its CPU was read, not when the tick began (a tick can wait for a CPU
+ * for a long time behind a busy tree, docs/monitor-cpu.md). */
+static void read_clocks(struct mon *m, int64_t now)
+{
+    int64_t last = m->nrows ? m->rows[m->nrows - 1].cpu.t : m->t0;
+
+    for (size_t i = 0; i < m->nslots; i++) {
+        struct slot *s = &m->slots[i];
+        struct timespec ts;
+
+        s->clk_ok = s->have_clk && s->state != P_GONE && clock_gettime(s->clk, &ts) == 0;
+        if (s->clk_ok)
+            s->clk_now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    m->read_at = mono_ns();
+    if (m->read_at < now) /* a caller's clock ahead of ours: keep its time */
+        m->read_at = now;
+    if (m->read_at < last)
+        m->read_at = last;
 }
 
 /* The I/O counters a process adds to the tree: its own reading less its baseline and what it
@@ -618,19 +655,19 @@ static void discover(struct mon *m, int64_t now, int force, int preexisting)
 
 /* The tree's row at now: counters summed over every process ever seen, gauges over the live
  * ones; counters never go back (see the top of this file). */
-static void make_row(struct mon *m, int64_t now, struct row *r)
+static void make_row(struct mon *m, int64_t t, struct row *r)
 {
     const struct row *prev = m->nrows ? &m->rows[m->nrows - 1] : &m->base;
 
     memset(r, 0, sizeof(*r));
-    r->t = now;
+    r->cpu.t = t;
     for (size_t i = 0; i < m->nslots; i++) {
         struct slot *s = &m->slots[i];
         const struct proc_net_owner *o = proc_net_owner(m->net, (uint32_t)i);
 
         update_pub(m, s, i);
-        r->c[C_USER] += (int64_t)s->user_ns;
-        r->c[C_SYS] += (int64_t)s->sys_ns;
+        r->cpu.user += (int64_t)s->user_ns;
+        r->cpu.sys += (int64_t)s->sys_ns;
         r->c[C_WAIT] += (int64_t)(s->pub.cpu_wait * 1e9 + 0.5);
         r->c[C_READ] += own_io(s, 0);
         r->c[C_WRITE] += own_io(s, 1);
@@ -654,6 +691,10 @@ static void make_row(struct mon *m, int64_t now, struct row *r)
         if (r->c[k] < prev->c[k])
             r->c[k] = prev->c[k];
     }
+    if (r->cpu.user < prev->cpu.user)
+        r->cpu.user = prev->cpu.user;
+    if (r->cpu.sys < prev->cpu.sys)
+        r->cpu.sys = prev->cpu.sys;
 }
 
 /* Halve the series: each pair of rows becomes one (the later counters, the larger gauges). */
@@ -667,7 +708,7 @@ static void merge_rows(struct mon *m)
         if (i + 1 < m->nrows) {
             const struct row *b = &m->rows[i + 1];
 
-            r.t = b->t;
+            r.cpu = b->cpu;
             memcpy(r.c, b->c, sizeof(r.c));
             for (int k = 0; k < NGAU; k++)
                 r.g[k] = r.g[k] > b->g[k] ? r.g[k] : b->g[k];
@@ -685,32 +726,33 @@ static void merge_rows(struct mon *m)
 static void fill_rows(struct mon *m, size_t j, size_t l)
 {
     const struct row *a = &m->rows[j], *b = &m->rows[l];
-    double span = (double)(b->t - a->t);
-    int64_t cpu_a = a->c[C_USER] + a->c[C_SYS], cpu_b = b->c[C_USER] + b->c[C_SYS];
-    double share =
-        cpu_b > cpu_a ? (double)(b->c[C_SYS] - a->c[C_SYS]) / (double)(cpu_b - cpu_a) : 0;
+    double span = (double)(b->cpu.t - a->cpu.t);
+    int64_t cpu_a = a->cpu.user + a->cpu.sys, cpu_b = b->cpu.user + b->cpu.sys;
+    double share = cpu_b > cpu_a ? (double)(b->cpu.sys - a->cpu.sys) / (double)(cpu_b - cpu_a) : 0;
 
     for (size_t i = j + 1; i < l && span > 0; i++) {
         struct row *r = &m->rows[i];
-        double f = (double)(r->t - a->t) / span;
-        int64_t cpu = r->c[C_USER] + r->c[C_SYS];
+        double f = (double)(r->cpu.t - a->cpu.t) / span;
+        int64_t cpu = r->cpu.user + r->cpu.sys;
         static const int lin[] = {C_WAIT, C_CTXSW};
 
         for (size_t k = 0; k < sizeof(lin) / sizeof(lin[0]); k++)
             r->c[lin[k]] = a->c[lin[k]] + (int64_t)(f * (double)(b->c[lin[k]] - a->c[lin[k]]));
         if (cpu >= cpu_a && cpu_b > cpu_a) {
-            r->c[C_SYS] = a->c[C_SYS] + (int64_t)((double)(cpu - cpu_a) * share);
-            r->c[C_USER] = cpu - r->c[C_SYS];
+            r->cpu.sys = a->cpu.sys + (int64_t)((double)(cpu - cpu_a) * share);
+            r->cpu.user = cpu - r->cpu.sys;
         }
     }
 }
 
-static void append_row(struct mon *m, int64_t now)
+static void append_row(struct mon *m)
 {
     if (m->nrows == m->rows_cap)
         merge_rows(m);
-    make_row(m, now, &m->rows[m->nrows]); /* against the previous row: counted before this one */
+    make_row(m, m->read_at, &m->rows[m->nrows]); /* against the previous row: counted before */
     m->nrows++;
+    m->st.cpu_moved_ns += (uint64_t)mon_cap_apply(&m->rows[0].cpu, sizeof(struct row), m->nrows,
+                                                  &m->base.cpu, m->ncpu, CAP_DEPTH, m->carry);
     if (!m->ts || !m->ts_tick)
         return;
     if (m->ts_row != SIZE_MAX && m->ts_row + 1 < m->nrows - 1)
@@ -725,12 +767,21 @@ size_t mon_rows(const struct mon *m)
 
 double mon_time(const struct mon *m, size_t i)
 {
-    return i < m->nrows ? (double)(m->rows[i].t - m->t0) / 1e9 : NAN;
+    return i < m->nrows ? (double)(m->rows[i].cpu.t - m->t0) / 1e9 : NAN;
 }
 
 static double rate(const struct row *r, const struct row *p, int k, double dt, double scale)
 {
     return dt > 0 ? (double)(r->c[k] - p->c[k]) * scale / dt : 0;
+}
+
+/* Percent of one CPU: user (1), system (2) or both (3). */
+static double cpu_pct(const struct row *r, const struct row *p, int which, double dt)
+{
+    int64_t d =
+        (which & 1 ? r->cpu.user - p->cpu.user : 0) + (which & 2 ? r->cpu.sys - p->cpu.sys : 0);
+
+    return dt > 0 ? (double)d * 1e-7 / dt : 0;
 }
 
 double mon_value(const struct mon *m, size_t i, enum mon_metric k)
@@ -746,14 +797,14 @@ double mon_value(const struct mon *m, size_t i, enum mon_metric k)
         return NAN;
     r = &m->rows[i];
     p = i ? &m->rows[i - 1] : &m->base;
-    dt = (double)(r->t - p->t) / 1e9;
+    dt = (double)(r->cpu.t - p->cpu.t) / 1e9;
     switch (k) {
     case MON_CPU:
-        return rate(r, p, C_USER, dt, 1e-7) + rate(r, p, C_SYS, dt, 1e-7);
+        return cpu_pct(r, p, 3, dt);
     case MON_CPU_USER:
-        return rate(r, p, C_USER, dt, 1e-7);
+        return cpu_pct(r, p, 1, dt);
     case MON_CPU_SYS:
-        return rate(r, p, C_SYS, dt, 1e-7);
+        return cpu_pct(r, p, 2, dt);
     case MON_CPU_WAIT:
         return rate(r, p, C_WAIT, dt, 1e-7);
     case MON_DISK_READ:
@@ -773,7 +824,12 @@ double mon_value(const struct mon *m, size_t i, enum mon_metric k)
 
 double mon_total(const struct mon *m, enum mon_metric k)
 {
-    return mon_cumulative(m, m->nrows ? m->nrows - 1 : SIZE_MAX, k);
+    double carried = k == MON_CPU        ? (double)(m->carry[0] + m->carry[1]) / 1e9
+                     : k == MON_CPU_USER ? (double)m->carry[0] / 1e9
+                     : k == MON_CPU_SYS  ? (double)m->carry[1] / 1e9
+                                         : 0;
+
+    return mon_cumulative(m, m->nrows ? m->nrows - 1 : SIZE_MAX, k) + carried;
 }
 
 double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k)
@@ -782,11 +838,11 @@ double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k)
 
     switch (k) {
     case MON_CPU:
-        return (double)(r->c[C_USER] + r->c[C_SYS]) / 1e9;
+        return (double)(r->cpu.user + r->cpu.sys) / 1e9;
     case MON_CPU_USER:
-        return (double)r->c[C_USER] / 1e9;
+        return (double)r->cpu.user / 1e9;
     case MON_CPU_SYS:
-        return (double)r->c[C_SYS] / 1e9;
+        return (double)r->cpu.sys / 1e9;
     case MON_CPU_WAIT:
         return (double)r->c[C_WAIT] / 1e9;
     case MON_DISK_READ:
@@ -824,6 +880,7 @@ void mon_get_stats(const struct mon *m, struct mon_stats *out)
     out->sockets_lost = ns.lost;
     out->tree_scans = proc_tree_scans(m->tree);
     out->taskstats = m->ts != NULL;
+    out->ncpu = m->ncpu;
 }
 
 /* ---- ticks ---- */
@@ -837,6 +894,13 @@ static void read_all(struct mon *m, int64_t now, int slow)
         m->st.net_error = 1;
 }
 
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 && n < 1 << 20 ? (int)n : 1;
+}
+
 /* Whether the slow reads are due; schedules the next so that they cost at most 1/SLOW_BUDGET
  * of the time between them. */
 static int slow_due(struct mon *m, int64_t now)
@@ -848,6 +912,7 @@ static void slow_done(struct mon *m, int64_t now, uint64_t cost_ns)
 {
     int64_t gap = (int64_t)cost_ns * SLOW_BUDGET;
 
+    m->ncpu = online_cpus(); /* CPUs can be brought online while we run */
     m->next_slow = now + (gap > m->slow_ns ? gap : m->slow_ns);
     m->st.slow_ticks++;
 }
@@ -864,11 +929,12 @@ int mon_tick(struct mon *m, int64_t now)
     if (m->ts_tick) /* 9/10: a tick a little early still makes the next gap */
         m->next_ts = now + TS_GAP_NS / 10 * 9;
     discover(m, now, 0, 0);
+    read_clocks(m, now);
     read_all(m, now, slow);
     /* The root's end: every process had its last reading, so the rows since the last query
      * can be filled now. */
     m->ts_tick |= m->slots[0].state != P_ALIVE;
-    append_row(m, now);
+    append_row(m);
     c1 = thread_cpu_ns();
     m->clock_end = c1;
     if (slow)
@@ -930,12 +996,14 @@ static int start(struct mon *m, int root, int64_t now)
     } while (m->nslots > before);
     mon_reserve(m);
     proc_net_baseline(m->net, pre);
+    read_clocks(m, now);
     read_all(m, now, 1);
     proc_net_baseline(m->net, 0);
     for (size_t i = 0; pre && i < m->nslots; i++)
         set_baseline(&m->slots[i]);
-    make_row(m, now, &m->base);
+    make_row(m, m->read_at, &m->base);
     memset(m->base.c, 0, sizeof(m->base.c));
+    m->base.cpu.user = m->base.cpu.sys = 0;
     slow_done(m, now, 0);
     return m->slots[0].state == P_GONE ? -ESRCH : 0;
 }
@@ -952,6 +1020,7 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
     m->slow_ns = opts->slow_interval > 0 ? (int64_t)(opts->slow_interval * 1e9) : SLOW_DEFAULT_NS;
     m->t0 = now;
     m->ts_row = SIZE_MAX;
+    m->ncpu = online_cpus();
     m->rows_cap = m->opts.max_rows < MIN_ROWS ? m->opts.max_rows : MIN_ROWS;
     m->rows = xmalloc(m->rows_cap * sizeof(*m->rows));
     m->slot_cap = MIN_SLOTS;

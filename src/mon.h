@@ -98,6 +98,9 @@ struct mon_stats {
     int taskstats;         /* run-queue wait and switches from taskstats thread-group queries
                               (CAP_NET_ADMIN), else from each thread's schedstat */
     uint64_t sockets_lost; /* TCP sockets of ours that closed without final counters */
+    int ncpu;              /* online CPUs: no interval shows more CPU than ncpu times its length */
+    uint64_t cpu_moved_ns; /* CPU read in one interval but shown in another to keep that rule
+                              (docs/monitor-cpu.md) */
 };
 
 struct mon;

@@ -21,6 +21,7 @@
 #include "cli_attach.h"
 #include "mon.h"
 #include "out_monitor.h"
+#include "proc_status.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
@@ -414,6 +415,7 @@ int cli_monitor(int argc, char **argv)
 {
     struct monitor_args a;
     struct out_monitor_meta meta;
+    struct proc_status self;
     struct mon *m = NULL;
     struct sbuf cmd;
     char date[32];
@@ -448,6 +450,8 @@ int cli_monitor(int argc, char **argv)
     meta.exit_code = child > 0 ? rc : -1;
     meta.interrupted = end == END_STOPPED;
     meta.self_cpu = process_cpu();
+    if (proc_status_read(0, &self) == 0)
+        meta.self_hwm = self.vm_hwm;
     mon_get_stats(m, &meta.st);
     if (!a.quiet)
         out_monitor_summary(stderr, m, &meta);

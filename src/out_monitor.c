@@ -159,10 +159,15 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
     sbuf_printf(b,
                 ",\"slow_samples\":%" PRIu64 ",\"tree_scans\":%" PRIu64 ",\"merges\":%" PRIu64
                 ",\"io_denied\":%s,\"net_error\":%s,\"destroy_listening\":%s,"
-                "\"sockets_lost\":%" PRIu64 "}",
+                "\"sockets_lost\":%" PRIu64 ",\"cpus\":%d,\"cpu_moved_seconds\":",
                 st->slow_ticks, st->tree_scans, st->merges, st->io_denied ? "true" : "false",
                 st->net_error ? "true" : "false", st->destroy_listening ? "true" : "false",
-                st->sockets_lost);
+                st->sockets_lost, st->ncpu > 0 ? st->ncpu : 1);
+    num(b, (double)st->cpu_moved_ns / 1e9);
+    if (mt->self_hwm)
+        sbuf_printf(b, ",\"peak_rss_bytes\":%" PRIu64 "}", mt->self_hwm);
+    else
+        sbuf_adds(b, ",\"peak_rss_bytes\":null}");
 }
 
 static void jmetrics(struct sbuf *b, const struct mon *m)
@@ -461,10 +466,16 @@ int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_m
     summary_procs(&b, m);
     sbuf_printf(&b,
                 "spyglass: the monitor used %.3f s of CPU (%.2f%% of one CPU; %.1f us per "
-                "sample, slowest %.1f us)\n",
+                "sample, slowest %.1f us)",
                 meta->self_cpu, meta->elapsed > 0 ? 100 * meta->self_cpu / meta->elapsed : 0,
                 st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : 0,
                 (double)st->max_tick_ns / 1e3);
+    if (meta->self_hwm) {
+        sbuf_adds(&b, " and at most");
+        cell(&b, (double)meta->self_hwm, "B", 0);
+        sbuf_adds(&b, " of memory");
+    }
+    sbuf_addc(&b, '\n');
     if (st->io_denied)
         sbuf_adds(&b, "spyglass: warning: some /proc/PID/io could not be read: their disk "
                       "bytes are missing\n");

@@ -399,11 +399,14 @@ static int start(const struct monitor_args *a, int *child, struct mon **m, int64
 
     if (a->cmd && (pid = *child = launch(a->cmd)) < 0)
         return 127;
+    if (!a->cmd && cli_attach_refuse(pid) != 0) /* a kernel thread, a zombie: nothing to read */
+        return EXIT_ERROR;
     *t0 = now_ns();
     rc = mon_open(pid, &opts, *t0, m);
     if (rc == 0)
         return 0;
-    cli_attach_error(pid, rc, "");
+    /* Its /proc files cannot be read: the kernel refused (the reason is found). */
+    cli_attach_error(pid, rc == -EACCES ? -EPERM : rc, "");
     if (*child > 0) {
         kill(*child, SIGKILL);
         waitpid(*child, NULL, 0);

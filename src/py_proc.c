@@ -124,10 +124,15 @@ static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct 
         say(detail, dlen, "Python 3.%u is not supported (" SUPPORTED ")", minor);
         return -ENOTSUP;
     }
-    if (unopened) { /* spyglass opens it with its own rights, through /proc/PID/root */
-        say(detail, dlen, "cannot open %s: %s", unopened,
-            open_err == -EACCES || open_err == -EPERM ? "permission denied" : strerror(-open_err));
+    /* spyglass opens it with its own rights, through /proc/PID/root. Another error (the
+     * process gone, so /proc/PID/root with it) stays -ENOEXEC, which callers retry. */
+    if (unopened && (open_err == -EACCES || open_err == -EPERM)) {
+        say(detail, dlen, "cannot open %s: permission denied", unopened);
         return -EACCES;
+    }
+    if (unopened) {
+        say(detail, dlen, "cannot open %s: %s", unopened, strerror(-open_err));
+        return -ENOEXEC;
     }
     if (seen_any)
         say(detail, dlen, "found %s but no _PyRuntime in it", cand[0]);

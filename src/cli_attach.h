@@ -11,8 +11,16 @@
  * returns 0 and *out on success. */
 int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc **out);
 
-/* Print the one-line explanation of a failed py_proc_open(pid) (err, detail from it). */
+/* Print the one-line explanation of a failed py_proc_open(pid) (err, detail from it): a kernel
+ * thread or a zombie is named as such whatever err; -EPERM (not permitted to read the
+ * process) gets the true reason (proc_access: another user, Yama, capabilities, a user
+ * namespace, a security module); -EACCES prints detail, which names the interpreter file that
+ * could not be opened. */
 void cli_attach_error(int pid, int err, const char *detail);
+
+/* When pid is a kernel thread or a zombie (there is nothing to read), print one line saying so
+ * and return EXIT_ERROR; else return 0. */
+int cli_attach_refuse(int pid);
 
 /* Print "spyglass: <what>: <strerror-like reason>" for a failed write of path. */
 void cli_write_error(const char *path, int err);

@@ -21,6 +21,7 @@
 #include "cli_attach.h"
 #include "mon.h"
 #include "out_monitor.h"
+#include "proc_status.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
@@ -398,11 +399,14 @@ static int start(const struct monitor_args *a, int *child, struct mon **m, int64
 
     if (a->cmd && (pid = *child = launch(a->cmd)) < 0)
         return 127;
+    if (!a->cmd && cli_attach_refuse(pid) != 0) /* a kernel thread, a zombie: nothing to read */
+        return EXIT_ERROR;
     *t0 = now_ns();
     rc = mon_open(pid, &opts, *t0, m);
     if (rc == 0)
         return 0;
-    cli_attach_error(pid, rc, "");
+    /* Its /proc files cannot be read: the kernel refused (the reason is found). */
+    cli_attach_error(pid, rc == -EACCES ? -EPERM : rc, "");
     if (*child > 0) {
         kill(*child, SIGKILL);
         waitpid(*child, NULL, 0);
@@ -414,6 +418,7 @@ int cli_monitor(int argc, char **argv)
 {
     struct monitor_args a;
     struct out_monitor_meta meta;
+    struct proc_status self;
     struct mon *m = NULL;
     struct sbuf cmd;
     char date[32];
@@ -448,6 +453,8 @@ int cli_monitor(int argc, char **argv)
     meta.exit_code = child > 0 ? rc : -1;
     meta.interrupted = end == END_STOPPED;
     meta.self_cpu = process_cpu();
+    if (proc_status_read(0, &self) == 0)
+        meta.self_hwm = self.vm_hwm;
     mon_get_stats(m, &meta.st);
     if (!a.quiet)
         out_monitor_summary(stderr, m, &meta);

@@ -9,7 +9,14 @@
  * child's I/O that happened after our last reading still reaches the tree through the parent.
  * Processes are read parents first, so a child reaped during a tick is never counted twice;
  * the tree's counters are kept monotonic for the rare tick that sees the child gone before
- * the parent's counters include it.
+ * the parent's counters include it. CPU works the same way through stat's cutime and cstime
+ * (the reaped children's CPU): what a parent's children used beyond what their own readings
+ * saw (their last moments, or children too short-lived to be seen) is counted in the parent.
+ *
+ * Memory stays bounded whatever the number of processes: a process that is gone (and whose
+ * TCP sockets are closed) leaves its slot; its counters join the retired totals, and its
+ * record is kept if it is among the MON_KEEP_ENDED ended ones with the most CPU, else merged
+ * into one record (mon_get_merged).
  * SPDX-License-Identifier: MIT */
 #include "mon.h"
 
@@ -23,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mon_cap.h"
 #include "proc_net.h"
 #include "proc_res.h"
 #include "proc_stat.h"
@@ -30,8 +38,8 @@
 #include "proc_tree.h"
 #include "util_xalloc.h"
 
-#define NCNT 8
-enum { C_USER, C_SYS, C_WAIT, C_READ, C_WRITE, C_RX, C_TX, C_CTXSW };
+#define NCNT 6 /* the counters besides CPU, which the row's mon_cap_row holds */
+enum { C_WAIT, C_READ, C_WRITE, C_RX, C_TX, C_CTXSW };
 #define NGAU 10
 enum { G_RSS, G_PSS, G_USS, G_PROCS, G_THREADS, G_FDS, G_TCP, G_UDP, G_UNIX, G_SOCKQ };
 
@@ -39,16 +47,20 @@ enum { G_RSS, G_PSS, G_USS, G_PROCS, G_THREADS, G_FDS, G_TCP, G_UDP, G_UNIX, G_S
 #define MIN_ROWS         1024
 #define MIN_SLOTS        16
 #define NEW_MAX          64 /* processes taken into the tree per tick */
+#define RETIRE_PENDING   64 /* gone processes waiting for their TCP sockets' last bytes */
+#define ENDED_OWNER      0  /* proc_net owner of the sockets of processes retired before them */
 #define SLOW_DEFAULT_NS  1000000000LL
 #define SLOW_BUDGET      100 /* the slow reads take at most 1/100 of the time between them */
 /* Taskstats thread-group queries (run-queue wait, switches, the user/system split) at most this
  * often: each walks every thread of the group in the kernel, the costliest read of a tick. Rows
  * between two queries are filled in by interpolation when the second arrives (fill_rows). */
 #define TS_GAP_NS 50000000LL
+/* How many earlier rows an interval's CPU excess may move back into (mon_cap.h). */
+#define CAP_DEPTH 1024
 
 struct row {
-    int64_t t;
-    int64_t c[NCNT]; /* cumulative since mon_open */
+    struct mon_cap_row cpu; /* time of the CPU readings; user and system CPU, cumulative */
+    int64_t c[NCNT];        /* cumulative since mon_open */
     uint64_t g[NGAU];
 };
 
@@ -62,18 +74,27 @@ struct thr {
 
 struct slot {
     struct mon_proc pub;
+    uint64_t seq;   /* order found */
+    uint32_t owner; /* its id in proc_net (ids are reused once it is retired) */
     enum pstate state;
     int fd_stat, fd_statm, fd_io, fd_fd, fd_task;
     clockid_t clk;
     int have_clk, io_ok;
-    uint64_t cpu_ns, cpu_base;     /* CPU clock at the last reading, and at the baseline */
-    uint64_t utime[2], stime[2];   /* at the last reading: [0] stat ticks, [1] taskstats us */
-    uint64_t user_ns, sys_ns;      /* CPU since the baseline, split */
-    uint64_t cpu_split, sys_split; /* CPU clock and sys_ns when the split was last taken */
-    double sys_share;              /* system share of the newest window of user/system times */
-    uint64_t ts_reads;             /* taskstats queries answered for it */
-    struct proc_io io, io_base;    /* last reading and baseline */
-    uint64_t abs_read, abs_write;  /* absorbed from reaped children */
+    int io_err; /* the last read of its io file: 0 or a negative errno */
+    int clk_ok; /* clk_now is this tick's reading of the CPU clock */
+    uint64_t clk_now;
+    uint64_t cpu_ns, cpu_base;         /* CPU clock at the last reading, and at the baseline */
+    uint64_t utime[2], stime[2];       /* at the last reading: [0] stat ticks, [1] taskstats us */
+    uint64_t user_ns, sys_ns;          /* CPU since the baseline, split */
+    uint64_t cpu_split, sys_split;     /* CPU clock and sys_ns when the split was last taken */
+    double sys_share;                  /* system share of the newest window of user/system times */
+    uint64_t ts_reads;                 /* taskstats queries answered for it */
+    struct proc_io io, io_base;        /* last reading and baseline */
+    uint64_t abs_read, abs_write;      /* absorbed from reaped children */
+    uint64_t cu, cs, cu_base, cs_base; /* stat's reaped children's times (clock ticks): at the
+                                          last stat reading, and at the baseline */
+    uint64_t abs_cpu;                  /* ns of reaped children's CPU their own readings counted */
+    uint64_t kid_user, kid_sys;        /* ns: the rest of the reaped children's CPU, counted here */
     struct thr *thr;
     size_t nthr, thr_cap, thr_want;
     uint64_t dead_wait, dead_slices, wait_base, slices_base;
@@ -101,8 +122,27 @@ struct mon {
     int ts_tick;        /* this tick queries taskstats */
     size_t ts_row;      /* the row of the last tick that did, or SIZE_MAX */
     uint64_t clock_end; /* this thread's CPU clock at the end of the previous tick, or 0 */
+    int64_t read_at;    /* CLOCK_MONOTONIC ns right after this tick's CPU clocks were read */
+    int ncpu;           /* online CPUs: the CPU of an interval is at most ncpu times its length */
+    int64_t carry[2];   /* user and system CPU ns the newest row read but does not show */
     struct proc_tree_proc fresh[NEW_MAX];
     struct mon_stats st;
+    uint64_t next_seq;
+    uint32_t next_owner;   /* proc_net owner ids: ENDED_OWNER, then one per slot */
+    uint32_t *free_owners; /* ids of retired slots, to reuse */
+    size_t nfree, owner_cap;
+    struct kept *kept; /* ended processes kept one by one, in the order found */
+    size_t nkept;
+    struct mon_merged merged;      /* the other ended ones (without ENDED_OWNER's bytes) */
+    int64_t gone_cpu[2];           /* user and system CPU ns of the retired processes */
+    int64_t gone_c[NCNT];          /* their other counters */
+    const struct mon_proc **order; /* slots and kept records in the order found */
+    size_t norder, order_cap;
+};
+
+struct kept {
+    struct mon_proc pub;
+    uint64_t seq;
 };
 
 static const struct mon_metric_info infos[MON_NMETRICS] = {
@@ -289,16 +329,73 @@ static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t s
     s->user_ns = s->cpu_ns - s->cpu_base - s->sys_ns;
 }
 
-static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
+/* Nanoseconds per clock tick of /proc/PID/stat (USER_HZ). */
+static uint64_t tick_ns(void)
 {
-    struct timespec ts;
     long hz = sysconf(_SC_CLK_TCK);
 
+    return 1000000000u / (uint64_t)(hz > 0 ? hz : 100);
+}
+
+/* CPU ns of a reading: this tick's reading of the process's CPU clock (read_clocks), else
+ * stat's ticks. */
+static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
+{
     if (s->have_clk) /* a zombie's clock may be gone: keep the last reading */
-        return clock_gettime(s->clk, &ts) == 0
-                   ? (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec
-                   : s->cpu_ns;
-    return ticks * (1000000000u / (uint64_t)(hz > 0 ? hz : 100));
+        return s->clk_ok ? s->clk_now : s->cpu_ns;
+    return ticks * tick_ns();
+}
+
+/* A stat reading of the reaped children's times: what they used beyond what their own readings
+ * counted (abs_cpu) is counted here, split as those times are. Never goes back: a child seen
+ * gone adds to abs_cpu at once, but to cutime only when this stat is read again (and never
+ * for children reaped automatically, SIGCHLD ignored). The times are truncated to ticks, so a
+ * tail shorter than that can be missed, never counted twice. */
+static void take_kids(struct slot *s, uint64_t cutime, uint64_t cstime)
+{
+    uint64_t tick = tick_ns(), du, ds, rest, was = s->kid_user + s->kid_sys, add, add_sys;
+
+    s->cu = cutime;
+    s->cs = cstime;
+    du = cutime > s->cu_base ? (cutime - s->cu_base) * tick : 0;
+    ds = cstime > s->cs_base ? (cstime - s->cs_base) * tick : 0;
+    rest = du + ds > s->abs_cpu ? du + ds - s->abs_cpu : 0;
+    if (rest <= was)
+        return;
+    add = rest - was;
+    add_sys = (uint64_t)((double)add * (double)ds / (double)(du + ds));
+    s->kid_sys += add_sys;
+    s->kid_user += add - add_sys;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Read every process's CPU clock in one pass, before anything else of the tick, and note when:
+ * the row's time is when its CPU was read, not when the tick began (a tick can wait for a CPU
+ * for a long time behind a busy tree, docs/monitor-cpu.md). */
+static void read_clocks(struct mon *m, int64_t now)
+{
+    int64_t last = m->nrows ? m->rows[m->nrows - 1].cpu.t : m->t0;
+
+    for (size_t i = 0; i < m->nslots; i++) {
+        struct slot *s = &m->slots[i];
+        struct timespec ts;
+
+        s->clk_ok = s->have_clk && s->state != P_GONE && clock_gettime(s->clk, &ts) == 0;
+        if (s->clk_ok)
+            s->clk_now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    m->read_at = mono_ns();
+    if (m->read_at < now) /* a caller's clock ahead of ours: keep its time */
+        m->read_at = now;
+    if (m->read_at < last)
+        m->read_at = last;
 }
 
 /* The I/O counters a process adds to the tree: its own reading less its baseline and what it
@@ -310,9 +407,9 @@ static int64_t own_io(const struct slot *s, int write)
     return (int64_t)s->io.read_bytes - (int64_t)s->io_base.read_bytes - (int64_t)s->abs_read;
 }
 
-static void update_pub(struct mon *m, struct slot *s, size_t idx)
+static void update_pub(struct mon *m, struct slot *s)
 {
-    const struct proc_net_owner *o = proc_net_owner(m->net, (uint32_t)idx);
+    const struct proc_net_owner *o = proc_net_owner(m->net, s->owner);
     uint64_t wait = s->dead_wait, slices = s->dead_slices;
     int64_t r = own_io(s, 0), w = own_io(s, 1);
 
@@ -320,8 +417,8 @@ static void update_pub(struct mon *m, struct slot *s, size_t idx)
         wait += s->thr[i].wait_ns;
         slices += s->thr[i].slices;
     }
-    s->pub.cpu_user = (double)s->user_ns / 1e9;
-    s->pub.cpu_sys = (double)s->sys_ns / 1e9;
+    s->pub.cpu_user = (double)(s->user_ns + s->kid_user) / 1e9;
+    s->pub.cpu_sys = (double)(s->sys_ns + s->kid_sys) / 1e9;
     s->pub.cpu_wait = wait > s->wait_base ? (double)(wait - s->wait_base) / 1e9 : 0;
     s->pub.ctxsw = slices > s->slices_base ? slices - s->slices_base : 0;
     s->pub.read_bytes = r > 0 ? (uint64_t)r : 0;
@@ -389,7 +486,7 @@ static int thread_count(const struct slot *s)
  * taskstats), which after a sleep costs cache misses for every thread: stat is read only at the
  * slow rate (parent, user/system split without taskstats) and when statm shows no memory (an
  * exiting process). Returns 0, or -ESRCH when it is gone; sets P_ZOMBIE for a zombie. */
-static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
+static int read_proc(struct mon *m, struct slot *s, int slow)
 {
     struct proc_stat st = {0};
     struct proc_statm sm;
@@ -406,6 +503,7 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
         s->stat_reads++;
         s->pub.ppid = st.ppid;
         s->nthreads = (int)st.num_threads;
+        take_kids(s, st.cutime, st.cstime);
     }
     /* CPU from the process's clock at every tick (the group query's own sum when there is no
      * clock); the group query itself at the taskstats ticks, and at the first and last ones. */
@@ -418,7 +516,7 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
                  split ? u : st.utime, split ? sy : st.stime, split);
     else if (s->have_clk)
         take_cpu(s, clock_ns(s, 0), 0, 0, -1);
-    if (s->io_ok && proc_io_read_fd(s->fd_io, &s->io) < 0 && st.state != 'Z')
+    if (s->io_ok && (s->io_err = proc_io_read_fd(s->fd_io, &s->io)) < 0 && st.state != 'Z')
         m->st.io_denied = 1;
     if (st.state == 'Z' || st.state == 'X') {
         s->state = P_ZOMBIE;
@@ -433,7 +531,7 @@ static int read_proc(struct mon *m, struct slot *s, size_t idx, int slow)
     if (n >= 0) {
         s->nfds = n;
         if (n != s->nfds_scanned || slow) {
-            proc_net_scan_fds(m->net, s->fd_fd, (uint32_t)idx);
+            proc_net_scan_fds(m->net, s->fd_fd, s->owner);
             s->nfds_scanned = n;
         }
     }
@@ -487,6 +585,7 @@ static void gone(struct mon *m, struct slot *s, int64_t now)
     if (parent) {
         parent->abs_read += s->io.read_bytes;
         parent->abs_write += s->io.write_bytes;
+        parent->abs_cpu += s->cpu_ns + (s->cu + s->cs) * tick_ns();
     }
     close_files(s, 0);
     s->state = P_GONE;
@@ -495,7 +594,7 @@ static void gone(struct mon *m, struct slot *s, int64_t now)
     proc_tree_leave(m->tree, s->pub.pid);
 }
 
-static void exited(struct mon *m, struct slot *s, size_t idx, int64_t now)
+static void exited(struct mon *m, struct slot *s, int64_t now)
 {
     s->pub.end = (double)since(m, now) / 1e9;
     if (s->state == P_ZOMBIE) /* a zombie still has its last program's name */
@@ -503,7 +602,7 @@ static void exited(struct mon *m, struct slot *s, size_t idx, int64_t now)
     close_files(s, 1);
     s->rss = s->pss = s->uss = 0;
     s->nfds = s->nthreads = 0;
-    proc_net_drop_owner(m->net, (uint32_t)idx);
+    proc_net_drop_owner(m->net, s->owner);
 }
 
 /* Read one slot in its state; exits and reaps change the state. */
@@ -520,11 +619,11 @@ static void tick_slot(struct mon *m, size_t idx, int64_t now, int slow)
             gone(m, s, now);
         return;
     }
-    if (read_proc(m, s, idx, slow) < 0) {
-        exited(m, s, idx, now);
+    if (read_proc(m, s, slow) < 0) {
+        exited(m, s, now);
         gone(m, s, now);
     } else if (s->state == P_ZOMBIE) {
-        exited(m, s, idx, now);
+        exited(m, s, now);
     } else {
         peaks(s);
     }
@@ -568,6 +667,9 @@ static void set_baseline(struct slot *s)
     s->cpu_base = s->cpu_split = s->cpu_ns;
     s->user_ns = s->sys_ns = s->sys_split = 0;
     s->io_base = s->io;
+    s->cu_base = s->cu;
+    s->cs_base = s->cs;
+    s->kid_user = s->kid_sys = s->abs_cpu = 0;
     s->wait_base = s->dead_wait;
     s->slices_base = s->dead_slices;
     for (size_t i = 0; i < s->nthr; i++) {
@@ -584,11 +686,14 @@ static int add_slot(struct mon *m, int pid, int ppid, int64_t now, int preexisti
     int rc;
 
     init_slot(s, pid);
+    s->seq = m->next_seq++;
+    s->owner = m->nfree ? m->free_owners[--m->nfree] : m->next_owner++;
     s->pub.ppid = ppid;
     s->pub.preexisting = preexisting;
     s->pub.start = preexisting ? 0 : (double)since(m, now) / 1e9;
     if ((rc = open_files(s)) < 0 && rc != -EACCES && rc != -EPERM) {
         close_files(s, 0);
+        m->free_owners[m->nfree++] = s->owner;
         return rc;
     }
     if (rc < 0)
@@ -618,19 +723,24 @@ static void discover(struct mon *m, int64_t now, int force, int preexisting)
 
 /* The tree's row at now: counters summed over every process ever seen, gauges over the live
  * ones; counters never go back (see the top of this file). */
-static void make_row(struct mon *m, int64_t now, struct row *r)
+static void make_row(struct mon *m, int64_t t, struct row *r)
 {
     const struct row *prev = m->nrows ? &m->rows[m->nrows - 1] : &m->base;
 
     memset(r, 0, sizeof(*r));
-    r->t = now;
+    r->cpu.t = t;
+    r->cpu.user = m->gone_cpu[0];
+    r->cpu.sys = m->gone_cpu[1];
+    memcpy(r->c, m->gone_c, sizeof(r->c));
+    r->c[C_RX] += (int64_t)proc_net_owner(m->net, ENDED_OWNER)->rx_bytes;
+    r->c[C_TX] += (int64_t)proc_net_owner(m->net, ENDED_OWNER)->tx_bytes;
     for (size_t i = 0; i < m->nslots; i++) {
         struct slot *s = &m->slots[i];
-        const struct proc_net_owner *o = proc_net_owner(m->net, (uint32_t)i);
+        const struct proc_net_owner *o = proc_net_owner(m->net, s->owner);
 
-        update_pub(m, s, i);
-        r->c[C_USER] += (int64_t)s->user_ns;
-        r->c[C_SYS] += (int64_t)s->sys_ns;
+        update_pub(m, s);
+        r->cpu.user += (int64_t)(s->user_ns + s->kid_user);
+        r->cpu.sys += (int64_t)(s->sys_ns + s->kid_sys);
         r->c[C_WAIT] += (int64_t)(s->pub.cpu_wait * 1e9 + 0.5);
         r->c[C_READ] += own_io(s, 0);
         r->c[C_WRITE] += own_io(s, 1);
@@ -654,6 +764,10 @@ static void make_row(struct mon *m, int64_t now, struct row *r)
         if (r->c[k] < prev->c[k])
             r->c[k] = prev->c[k];
     }
+    if (r->cpu.user < prev->cpu.user)
+        r->cpu.user = prev->cpu.user;
+    if (r->cpu.sys < prev->cpu.sys)
+        r->cpu.sys = prev->cpu.sys;
 }
 
 /* Halve the series: each pair of rows becomes one (the later counters, the larger gauges). */
@@ -667,7 +781,7 @@ static void merge_rows(struct mon *m)
         if (i + 1 < m->nrows) {
             const struct row *b = &m->rows[i + 1];
 
-            r.t = b->t;
+            r.cpu = b->cpu;
             memcpy(r.c, b->c, sizeof(r.c));
             for (int k = 0; k < NGAU; k++)
                 r.g[k] = r.g[k] > b->g[k] ? r.g[k] : b->g[k];
@@ -685,32 +799,33 @@ static void merge_rows(struct mon *m)
 static void fill_rows(struct mon *m, size_t j, size_t l)
 {
     const struct row *a = &m->rows[j], *b = &m->rows[l];
-    double span = (double)(b->t - a->t);
-    int64_t cpu_a = a->c[C_USER] + a->c[C_SYS], cpu_b = b->c[C_USER] + b->c[C_SYS];
-    double share =
-        cpu_b > cpu_a ? (double)(b->c[C_SYS] - a->c[C_SYS]) / (double)(cpu_b - cpu_a) : 0;
+    double span = (double)(b->cpu.t - a->cpu.t);
+    int64_t cpu_a = a->cpu.user + a->cpu.sys, cpu_b = b->cpu.user + b->cpu.sys;
+    double share = cpu_b > cpu_a ? (double)(b->cpu.sys - a->cpu.sys) / (double)(cpu_b - cpu_a) : 0;
 
     for (size_t i = j + 1; i < l && span > 0; i++) {
         struct row *r = &m->rows[i];
-        double f = (double)(r->t - a->t) / span;
-        int64_t cpu = r->c[C_USER] + r->c[C_SYS];
+        double f = (double)(r->cpu.t - a->cpu.t) / span;
+        int64_t cpu = r->cpu.user + r->cpu.sys;
         static const int lin[] = {C_WAIT, C_CTXSW};
 
         for (size_t k = 0; k < sizeof(lin) / sizeof(lin[0]); k++)
             r->c[lin[k]] = a->c[lin[k]] + (int64_t)(f * (double)(b->c[lin[k]] - a->c[lin[k]]));
         if (cpu >= cpu_a && cpu_b > cpu_a) {
-            r->c[C_SYS] = a->c[C_SYS] + (int64_t)((double)(cpu - cpu_a) * share);
-            r->c[C_USER] = cpu - r->c[C_SYS];
+            r->cpu.sys = a->cpu.sys + (int64_t)((double)(cpu - cpu_a) * share);
+            r->cpu.user = cpu - r->cpu.sys;
         }
     }
 }
 
-static void append_row(struct mon *m, int64_t now)
+static void append_row(struct mon *m)
 {
     if (m->nrows == m->rows_cap)
         merge_rows(m);
-    make_row(m, now, &m->rows[m->nrows]); /* against the previous row: counted before this one */
+    make_row(m, m->read_at, &m->rows[m->nrows]); /* against the previous row: counted before */
     m->nrows++;
+    m->st.cpu_moved_ns += (uint64_t)mon_cap_apply(&m->rows[0].cpu, sizeof(struct row), m->nrows,
+                                                  &m->base.cpu, m->ncpu, CAP_DEPTH, m->carry);
     if (!m->ts || !m->ts_tick)
         return;
     if (m->ts_row != SIZE_MAX && m->ts_row + 1 < m->nrows - 1)
@@ -725,12 +840,21 @@ size_t mon_rows(const struct mon *m)
 
 double mon_time(const struct mon *m, size_t i)
 {
-    return i < m->nrows ? (double)(m->rows[i].t - m->t0) / 1e9 : NAN;
+    return i < m->nrows ? (double)(m->rows[i].cpu.t - m->t0) / 1e9 : NAN;
 }
 
 static double rate(const struct row *r, const struct row *p, int k, double dt, double scale)
 {
     return dt > 0 ? (double)(r->c[k] - p->c[k]) * scale / dt : 0;
+}
+
+/* Percent of one CPU: user (1), system (2) or both (3). */
+static double cpu_pct(const struct row *r, const struct row *p, int which, double dt)
+{
+    int64_t d =
+        (which & 1 ? r->cpu.user - p->cpu.user : 0) + (which & 2 ? r->cpu.sys - p->cpu.sys : 0);
+
+    return dt > 0 ? (double)d * 1e-7 / dt : 0;
 }
 
 double mon_value(const struct mon *m, size_t i, enum mon_metric k)
@@ -746,14 +870,14 @@ double mon_value(const struct mon *m, size_t i, enum mon_metric k)
         return NAN;
     r = &m->rows[i];
     p = i ? &m->rows[i - 1] : &m->base;
-    dt = (double)(r->t - p->t) / 1e9;
+    dt = (double)(r->cpu.t - p->cpu.t) / 1e9;
     switch (k) {
     case MON_CPU:
-        return rate(r, p, C_USER, dt, 1e-7) + rate(r, p, C_SYS, dt, 1e-7);
+        return cpu_pct(r, p, 3, dt);
     case MON_CPU_USER:
-        return rate(r, p, C_USER, dt, 1e-7);
+        return cpu_pct(r, p, 1, dt);
     case MON_CPU_SYS:
-        return rate(r, p, C_SYS, dt, 1e-7);
+        return cpu_pct(r, p, 2, dt);
     case MON_CPU_WAIT:
         return rate(r, p, C_WAIT, dt, 1e-7);
     case MON_DISK_READ:
@@ -773,7 +897,12 @@ double mon_value(const struct mon *m, size_t i, enum mon_metric k)
 
 double mon_total(const struct mon *m, enum mon_metric k)
 {
-    return mon_cumulative(m, m->nrows ? m->nrows - 1 : SIZE_MAX, k);
+    double carried = k == MON_CPU        ? (double)(m->carry[0] + m->carry[1]) / 1e9
+                     : k == MON_CPU_USER ? (double)m->carry[0] / 1e9
+                     : k == MON_CPU_SYS  ? (double)m->carry[1] / 1e9
+                                         : 0;
+
+    return mon_cumulative(m, m->nrows ? m->nrows - 1 : SIZE_MAX, k) + carried;
 }
 
 double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k)
@@ -782,11 +911,11 @@ double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k)
 
     switch (k) {
     case MON_CPU:
-        return (double)(r->c[C_USER] + r->c[C_SYS]) / 1e9;
+        return (double)(r->cpu.user + r->cpu.sys) / 1e9;
     case MON_CPU_USER:
-        return (double)r->c[C_USER] / 1e9;
+        return (double)r->cpu.user / 1e9;
     case MON_CPU_SYS:
-        return (double)r->c[C_SYS] / 1e9;
+        return (double)r->cpu.sys / 1e9;
     case MON_CPU_WAIT:
         return (double)r->c[C_WAIT] / 1e9;
     case MON_DISK_READ:
@@ -806,12 +935,138 @@ double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k)
 
 size_t mon_nprocs(const struct mon *m)
 {
-    return m->nslots;
+    return m->norder;
 }
 
 const struct mon_proc *mon_proc(const struct mon *m, size_t i)
 {
-    return i < m->nslots ? &m->slots[i].pub : NULL;
+    return i < m->norder ? m->order[i] : NULL;
+}
+
+void mon_get_merged(const struct mon *m, struct mon_merged *out)
+{
+    const struct proc_net_owner *o = proc_net_owner(m->net, ENDED_OWNER);
+
+    *out = m->merged;
+    out->rx_bytes += o->rx_bytes;
+    out->tx_bytes += o->tx_bytes;
+}
+
+/* ---- ended processes ---- */
+
+static double cpu_of(const struct mon_proc *p)
+{
+    return p->cpu_user + p->cpu_sys;
+}
+
+static void merge_proc(struct mon_merged *g, const struct mon_proc *p)
+{
+    if (!g->count || p->start < g->first_start)
+        g->first_start = p->start;
+    if (!g->count || p->end > g->last_end)
+        g->last_end = p->end;
+    g->count++;
+    g->cpu_user += p->cpu_user;
+    g->cpu_sys += p->cpu_sys;
+    g->cpu_wait += p->cpu_wait;
+    g->read_bytes += p->read_bytes;
+    g->write_bytes += p->write_bytes;
+    g->rx_bytes += p->rx_bytes;
+    g->tx_bytes += p->tx_bytes;
+    g->ctxsw += p->ctxsw;
+    g->peak_rss = p->peak_rss > g->peak_rss ? p->peak_rss : g->peak_rss;
+    g->peak_pss = p->peak_pss > g->peak_pss ? p->peak_pss : g->peak_pss;
+    g->peak_uss = p->peak_uss > g->peak_uss ? p->peak_uss : g->peak_uss;
+    g->peak_threads = p->peak_threads > g->peak_threads ? p->peak_threads : g->peak_threads;
+    g->peak_fds = p->peak_fds > g->peak_fds ? p->peak_fds : g->peak_fds;
+}
+
+/* Keep the record of an ended process if it is among the MON_KEEP_ENDED with the most CPU (the
+ * earlier one on a tie), else merge it; the kept ones stay in the order found. */
+static void keep_ended(struct mon *m, const struct mon_proc *p, uint64_t seq)
+{
+    size_t at, low = 0;
+
+    if (m->nkept == MON_KEEP_ENDED) {
+        for (size_t i = 1; i < m->nkept; i++) {
+            if (cpu_of(&m->kept[i].pub) < cpu_of(&m->kept[low].pub))
+                low = i;
+        }
+        if (cpu_of(p) <= cpu_of(&m->kept[low].pub)) {
+            merge_proc(&m->merged, p);
+            return;
+        }
+        merge_proc(&m->merged, &m->kept[low].pub);
+        memmove(&m->kept[low], &m->kept[low + 1], (m->nkept - low - 1) * sizeof(*m->kept));
+        m->nkept--;
+    }
+    for (at = m->nkept; at > 0 && m->kept[at - 1].seq > seq; at--)
+        ;
+    memmove(&m->kept[at + 1], &m->kept[at], (m->nkept - at) * sizeof(*m->kept));
+    m->kept[at].pub = *p;
+    m->kept[at].seq = seq;
+    m->nkept++;
+}
+
+/* A gone process leaves its slot: its counters join the retired totals (the rows do not
+ * change), its sockets still counted go to ENDED_OWNER, its record is kept or merged. */
+static void retire(struct mon *m, struct slot *s)
+{
+    const struct proc_net_owner *o = proc_net_owner(m->net, s->owner);
+
+    update_pub(m, s);
+    m->gone_cpu[0] += (int64_t)(s->user_ns + s->kid_user);
+    m->gone_cpu[1] += (int64_t)(s->sys_ns + s->kid_sys);
+    m->gone_c[C_WAIT] += (int64_t)(s->pub.cpu_wait * 1e9 + 0.5);
+    m->gone_c[C_READ] += own_io(s, 0);
+    m->gone_c[C_WRITE] += own_io(s, 1);
+    m->gone_c[C_RX] += (int64_t)o->rx_bytes;
+    m->gone_c[C_TX] += (int64_t)o->tx_bytes;
+    m->gone_c[C_CTXSW] += (int64_t)s->pub.ctxsw;
+    proc_net_retire_owner(m->net, s->owner, ENDED_OWNER);
+    m->free_owners[m->nfree++] = s->owner;
+    close_files(s, 0);
+    free(s->thr);
+    s->thr = NULL;
+    keep_ended(m, &s->pub, s->seq);
+}
+
+/* Retire the gone processes (never the root): at once when no TCP socket of theirs is still
+ * counted, else when more than RETIRE_PENDING are waiting (oldest first). */
+static void retire_gone(struct mon *m)
+{
+    size_t out = 1, pending = 0;
+
+    for (size_t i = 1; i < m->nslots; i++)
+        pending += m->slots[i].state == P_GONE;
+    for (size_t i = 1; i < m->nslots; i++) {
+        struct slot *s = &m->slots[i];
+
+        if (s->state == P_GONE &&
+            (pending > RETIRE_PENDING || proc_net_owner_tcp(m->net, s->owner) == 0)) {
+            retire(m, s);
+            pending--;
+            continue;
+        }
+        if (out != i)
+            m->slots[out] = *s;
+        out++;
+    }
+    m->nslots = out;
+}
+
+/* The records in the order found: the slots and the kept ones, both sorted by seq. */
+static void build_order(struct mon *m)
+{
+    size_t i = 0, k = 0, n = 0;
+
+    while (i < m->nslots || k < m->nkept) {
+        if (k == m->nkept || (i < m->nslots && m->slots[i].seq < m->kept[k].seq))
+            m->order[n++] = &m->slots[i++].pub;
+        else
+            m->order[n++] = &m->kept[k++].pub;
+    }
+    m->norder = n;
 }
 
 void mon_get_stats(const struct mon *m, struct mon_stats *out)
@@ -824,6 +1079,7 @@ void mon_get_stats(const struct mon *m, struct mon_stats *out)
     out->sockets_lost = ns.lost;
     out->tree_scans = proc_tree_scans(m->tree);
     out->taskstats = m->ts != NULL;
+    out->ncpu = m->ncpu;
 }
 
 /* ---- ticks ---- */
@@ -837,6 +1093,13 @@ static void read_all(struct mon *m, int64_t now, int slow)
         m->st.net_error = 1;
 }
 
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 && n < 1 << 20 ? (int)n : 1;
+}
+
 /* Whether the slow reads are due; schedules the next so that they cost at most 1/SLOW_BUDGET
  * of the time between them. */
 static int slow_due(struct mon *m, int64_t now)
@@ -848,6 +1111,7 @@ static void slow_done(struct mon *m, int64_t now, uint64_t cost_ns)
 {
     int64_t gap = (int64_t)cost_ns * SLOW_BUDGET;
 
+    m->ncpu = online_cpus(); /* CPUs can be brought online while we run */
     m->next_slow = now + (gap > m->slow_ns ? gap : m->slow_ns);
     m->st.slow_ticks++;
 }
@@ -864,11 +1128,16 @@ int mon_tick(struct mon *m, int64_t now)
     if (m->ts_tick) /* 9/10: a tick a little early still makes the next gap */
         m->next_ts = now + TS_GAP_NS / 10 * 9;
     discover(m, now, 0, 0);
+    read_clocks(m, now);
     read_all(m, now, slow);
     /* The root's end: every process had its last reading, so the rows since the last query
      * can be filled now. */
     m->ts_tick |= m->slots[0].state != P_ALIVE;
-    append_row(m, now);
+    append_row(m);
+    retire_gone(m);
+    build_order(m);
+    if (m->nslots > m->st.peak_slots)
+        m->st.peak_slots = m->nslots;
     c1 = thread_cpu_ns();
     m->clock_end = c1;
     if (slow)
@@ -909,8 +1178,17 @@ void mon_reserve(struct mon *m)
         m->rows_cap = m->rows_cap * 2 < m->opts.max_rows ? m->rows_cap * 2 : m->opts.max_rows;
         m->rows = xreallocarray(m->rows, m->rows_cap, sizeof(*m->rows));
     }
+    if (m->next_owner + NEW_MAX > m->owner_cap) {
+        m->owner_cap = (m->next_owner + NEW_MAX) * 2;
+        m->free_owners = xreallocarray(m->free_owners, m->owner_cap, sizeof(uint32_t));
+    }
+    if (m->order_cap < m->slot_cap + MON_KEEP_ENDED) {
+        m->order_cap = m->slot_cap + MON_KEEP_ENDED;
+        m->order = xreallocarray(m->order, m->order_cap, sizeof(*m->order));
+    }
+    build_order(m); /* the slots may have moved */
     proc_tree_reserve(m->tree);
-    proc_net_reserve(m->net, m->slot_cap);
+    proc_net_reserve(m->net, m->owner_cap);
 }
 
 /* The first reading: the root, its existing descendants, their baselines. */
@@ -930,12 +1208,17 @@ static int start(struct mon *m, int root, int64_t now)
     } while (m->nslots > before);
     mon_reserve(m);
     proc_net_baseline(m->net, pre);
+    read_clocks(m, now);
     read_all(m, now, 1);
     proc_net_baseline(m->net, 0);
+    /* Its io file opens but cannot be read: not permitted to look into it (ptrace rules). */
+    if (m->slots[0].io_err == -EACCES || m->slots[0].io_err == -EPERM)
+        return -EACCES;
     for (size_t i = 0; pre && i < m->nslots; i++)
         set_baseline(&m->slots[i]);
-    make_row(m, now, &m->base);
+    make_row(m, m->read_at, &m->base);
     memset(m->base.c, 0, sizeof(m->base.c));
+    m->base.cpu.user = m->base.cpu.sys = 0;
     slow_done(m, now, 0);
     return m->slots[0].state == P_GONE ? -ESRCH : 0;
 }
@@ -952,10 +1235,15 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
     m->slow_ns = opts->slow_interval > 0 ? (int64_t)(opts->slow_interval * 1e9) : SLOW_DEFAULT_NS;
     m->t0 = now;
     m->ts_row = SIZE_MAX;
+    m->ncpu = online_cpus();
     m->rows_cap = m->opts.max_rows < MIN_ROWS ? m->opts.max_rows : MIN_ROWS;
     m->rows = xmalloc(m->rows_cap * sizeof(*m->rows));
     m->slot_cap = MIN_SLOTS;
     m->slots = xmalloc(m->slot_cap * sizeof(*m->slots));
+    m->next_owner = ENDED_OWNER + 1;
+    m->owner_cap = m->next_owner + NEW_MAX;
+    m->free_owners = xmalloc(m->owner_cap * sizeof(uint32_t));
+    m->kept = xmalloc(MON_KEEP_ENDED * sizeof(*m->kept));
     if (!opts->no_taskstats && proc_taskstats_open_query(&m->ts) == 0) {
         struct proc_taskstats_rec rec;
 
@@ -965,7 +1253,7 @@ int mon_open(int root, const struct mon_opts *opts, int64_t now, struct mon **ou
         }
     }
     if ((rc = proc_tree_open(root, &m->tree)) < 0 ||
-        (rc = proc_net_open(m->slot_cap, &m->net)) < 0 || (rc = start(m, root, now)) < 0) {
+        (rc = proc_net_open(m->owner_cap, &m->net)) < 0 || (rc = start(m, root, now)) < 0) {
         mon_free(m);
         return rc;
     }
@@ -982,6 +1270,9 @@ void mon_free(struct mon *m)
         free(m->slots[i].thr);
     }
     free(m->slots);
+    free(m->free_owners);
+    free(m->kept);
+    free(m->order);
     free(m->scratch);
     free(m->rows);
     proc_tree_free(m->tree);

@@ -5,7 +5,8 @@
  * lower rate; with CAP_NET_ADMIN one taskstats query per process, at most every 50 ms,
  * replaces the threads' schedstat: rows between two queries are filled in by the second), TCP
  * bytes through proc_net, finds children that appeared (proc_tree), keeps
- * the totals of those that exited, and appends one row to the series. No printing.
+ * the totals of those that exited, and appends one row to the series. No printing. Memory is
+ * bounded whatever the number of processes: ended ones beyond MON_KEEP_ENDED are merged.
  *
  *   mon_open(root, &opts, now, &m);
  *   while (...) { sleep until the next deadline; rc = mon_tick(m, now); mon_reserve(m); }
@@ -75,12 +76,30 @@ struct mon_proc {
     double start;             /* seconds after mon_open when found (0: existed at mon_open) */
     double end;               /* seconds after mon_open when seen exited; < 0 while running */
     int preexisting;          /* existed at mon_open: counted from then on */
-    double cpu_user, cpu_sys; /* CPU seconds */
+    double cpu_user, cpu_sys; /* CPU seconds: its own, and what the children it reaped used
+                                 that no reading of theirs saw (their last moments, or
+                                 children too short-lived to be seen) */
     double cpu_wait;          /* seconds runnable but waiting (its threads' sum) */
     uint64_t read_bytes, write_bytes;      /* disk; a process's own, its reaped children excluded */
     uint64_t rx_bytes, tx_bytes;           /* TCP payload of the sockets it was first to hold */
     uint64_t ctxsw;                        /* times its threads were put on a CPU */
     uint64_t peak_rss, peak_pss, peak_uss; /* bytes, largest reading */
+    int peak_threads, peak_fds;
+};
+
+/* How many ended processes are kept one by one (those with the most CPU); the others are
+ * merged into one record. */
+#define MON_KEEP_ENDED 100
+
+/* The ended processes merged into one record: their count and totals (the peaks are the
+ * largest of theirs). Network bytes include those of sockets that outlived their process by
+ * long (still counted for it when its slot had to be freed). */
+struct mon_merged {
+    size_t count;
+    double first_start, last_end; /* seconds after mon_open: the earliest start, latest end */
+    double cpu_user, cpu_sys, cpu_wait;
+    uint64_t read_bytes, write_bytes, rx_bytes, tx_bytes, ctxsw;
+    uint64_t peak_rss, peak_pss, peak_uss;
     int peak_threads, peak_fds;
 };
 
@@ -98,6 +117,11 @@ struct mon_stats {
     int taskstats;         /* run-queue wait and switches from taskstats thread-group queries
                               (CAP_NET_ADMIN), else from each thread's schedstat */
     uint64_t sockets_lost; /* TCP sockets of ours that closed without final counters */
+    int ncpu;              /* online CPUs: no interval shows more CPU than ncpu times its length */
+    size_t peak_slots;     /* most processes held at once (live, or gone with sockets open):
+                              what the memory grows with, never the processes ever seen */
+    uint64_t cpu_moved_ns; /* CPU read in one interval but shown in another to keep that rule
+                              (docs/monitor-cpu.md) */
 };
 
 struct mon;
@@ -130,10 +154,14 @@ double mon_total(const struct mon *m, enum mon_metric k);
  * metric's unit once divided (CPU: seconds per second, times 100 for percent). */
 double mon_cumulative(const struct mon *m, size_t i, enum mon_metric k);
 
-/* The processes, in the order found (the root first). Valid until the next mon_tick() or
- * mon_reserve(). */
+/* The processes kept one by one, in the order found (the root first): every live one and up to
+ * MON_KEEP_ENDED ended ones, those with the most CPU. Valid until the next mon_tick() or
+ * mon_reserve(). Their totals and the merged record's add up to the tree's totals. */
 size_t mon_nprocs(const struct mon *m);
 const struct mon_proc *mon_proc(const struct mon *m, size_t i);
+
+/* The other ended processes, merged (count 0: none). */
+void mon_get_merged(const struct mon *m, struct mon_merged *out);
 
 void mon_get_stats(const struct mon *m, struct mon_stats *out);
 

@@ -159,10 +159,15 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
     sbuf_printf(b,
                 ",\"slow_samples\":%" PRIu64 ",\"tree_scans\":%" PRIu64 ",\"merges\":%" PRIu64
                 ",\"io_denied\":%s,\"net_error\":%s,\"destroy_listening\":%s,"
-                "\"sockets_lost\":%" PRIu64 "}",
+                "\"sockets_lost\":%" PRIu64 ",\"cpus\":%d,\"cpu_moved_seconds\":",
                 st->slow_ticks, st->tree_scans, st->merges, st->io_denied ? "true" : "false",
                 st->net_error ? "true" : "false", st->destroy_listening ? "true" : "false",
-                st->sockets_lost);
+                st->sockets_lost, st->ncpu > 0 ? st->ncpu : 1);
+    num(b, (double)st->cpu_moved_ns / 1e9);
+    if (mt->self_hwm)
+        sbuf_printf(b, ",\"peak_rss_bytes\":%" PRIu64 "}", mt->self_hwm);
+    else
+        sbuf_adds(b, ",\"peak_rss_bytes\":null}");
 }
 
 static void jmetrics(struct sbuf *b, const struct mon *m)
@@ -231,6 +236,31 @@ static void jproc(struct sbuf *b, const struct mon_proc *p)
                 p->peak_pss, p->peak_uss, p->peak_threads, p->peak_fds);
 }
 
+static void jmerged(struct sbuf *b, const struct mon *m)
+{
+    struct mon_merged g;
+
+    mon_get_merged(m, &g);
+    sbuf_printf(b, ",\"merged\":{\"processes\":%zu,\"first_start\":", g.count);
+    num(b, g.count ? g.first_start : NAN);
+    sbuf_adds(b, ",\"last_end\":");
+    num(b, g.count ? g.last_end : NAN);
+    sbuf_adds(b, ",\"cpu_user_seconds\":");
+    num(b, g.cpu_user);
+    sbuf_adds(b, ",\"cpu_sys_seconds\":");
+    num(b, g.cpu_sys);
+    sbuf_adds(b, ",\"cpu_wait_seconds\":");
+    num(b, g.cpu_wait);
+    sbuf_printf(b,
+                ",\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64
+                ",\"net_rx_bytes\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
+                ",\"ctx_switches\":%" PRIu64 ",\"peak_rss_bytes\":%" PRIu64
+                ",\"peak_pss_bytes\":%" PRIu64 ",\"peak_uss_bytes\":%" PRIu64
+                ",\"peak_threads\":%d,\"peak_open_files\":%d}",
+                g.read_bytes, g.write_bytes, g.rx_bytes, g.tx_bytes, g.ctxsw, g.peak_rss,
+                g.peak_pss, g.peak_uss, g.peak_threads, g.peak_fds);
+}
+
 int out_monitor_json(FILE *f, const struct mon *m, const struct out_monitor_meta *meta)
 {
     struct sbuf b;
@@ -245,7 +275,9 @@ int out_monitor_json(FILE *f, const struct mon *m, const struct out_monitor_meta
             sbuf_addc(&b, ',');
         jproc(&b, mon_proc(m, i));
     }
-    sbuf_adds(&b, "],\"columns\":[\"time_s\"");
+    sbuf_addc(&b, ']');
+    jmerged(&b, m);
+    sbuf_adds(&b, ",\"columns\":[\"time_s\"");
     for (int k = 0; k < MON_NMETRICS; k++)
         sbuf_printf(&b, ",\"%s\"", mon_metric_info(k)->name);
     sbuf_adds(&b, "],\"series\":[");
@@ -416,6 +448,22 @@ static void summary_rows(struct sbuf *b, const struct mon *m)
     }
 }
 
+/* The merged ended processes as the table's last line. */
+static void summary_merged(struct sbuf *b, const struct mon *m)
+{
+    struct mon_merged g;
+
+    mon_get_merged(m, &g);
+    if (!g.count)
+        return;
+    sbuf_printf(b, "  %7s %7s %9.3f %9.3f", "-", "-", g.cpu_user + g.cpu_sys, g.cpu_wait);
+    cell(b, (double)g.peak_rss, "B", 10);
+    cell(b, (double)g.write_bytes, "B", 10);
+    cell(b, (double)g.rx_bytes, "B", 10);
+    cell(b, (double)g.tx_bytes, "B", 10);
+    sbuf_printf(b, " %7.2fs  (%zu more ended processes, merged)\n", g.last_end, g.count);
+}
+
 static void summary_procs(struct sbuf *b, const struct mon *m)
 {
     sbuf_printf(b, "  %7s %7s %9s %9s %10s %10s %10s %10s %8s  %s\n", "pid", "ppid", "cpu s",
@@ -442,11 +490,13 @@ static void summary_procs(struct sbuf *b, const struct mon *m)
         sbuf_addc(b, '\n');
         sbuf_destroy(&c);
     }
+    summary_merged(b, m);
 }
 
 int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_meta *meta)
 {
     const struct mon_stats *st = &meta->st;
+    struct mon_merged g;
     struct sbuf b;
     int err;
 
@@ -457,14 +507,26 @@ int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_m
         sbuf_printf(&b, " (kept as %zu rows)", mon_rows(m));
     sbuf_adds(&b, meta->interrupted ? ", interrupted\n" : "\n");
     summary_rows(&b, m);
-    sbuf_printf(&b, "spyglass: %zu process%s\n", mon_nprocs(m), mon_nprocs(m) == 1 ? "" : "es");
+    mon_get_merged(m, &g);
+    sbuf_printf(&b, "spyglass: %zu process%s", mon_nprocs(m) + g.count,
+                mon_nprocs(m) + g.count == 1 ? "" : "es");
+    if (g.count)
+        sbuf_printf(&b, " (the %zu ended ones with the least CPU merged into the last line)",
+                    g.count);
+    sbuf_addc(&b, '\n');
     summary_procs(&b, m);
     sbuf_printf(&b,
                 "spyglass: the monitor used %.3f s of CPU (%.2f%% of one CPU; %.1f us per "
-                "sample, slowest %.1f us)\n",
+                "sample, slowest %.1f us)",
                 meta->self_cpu, meta->elapsed > 0 ? 100 * meta->self_cpu / meta->elapsed : 0,
                 st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : 0,
                 (double)st->max_tick_ns / 1e3);
+    if (meta->self_hwm) {
+        sbuf_adds(&b, " and at most");
+        cell(&b, (double)meta->self_hwm, "B", 0);
+        sbuf_adds(&b, " of memory");
+    }
+    sbuf_addc(&b, '\n');
     if (st->io_denied)
         sbuf_adds(&b, "spyglass: warning: some /proc/PID/io could not be read: their disk "
                       "bytes are missing\n");

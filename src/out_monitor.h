@@ -8,6 +8,7 @@
 #define OUT_MONITOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mon.h"
@@ -25,6 +26,7 @@ struct out_monitor_meta {
     int exit_code;       /* the launched command's, -1 when attached or unknown */
     int interrupted;     /* stopped by a signal */
     double self_cpu;     /* CPU seconds the whole monitor process used */
+    uint64_t self_hwm;   /* bytes: the monitor process's peak resident memory, 0 unknown */
     struct mon_stats st;
 };
 

@@ -540,6 +540,33 @@ void proc_net_drop_owner(struct proc_net *pn, uint32_t owner)
     release_stale(pn, owner, 0);
 }
 
+size_t proc_net_owner_tcp(const struct proc_net *pn, uint32_t owner)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; pn->tcp.live && i < pn->tcp.cap; i++) {
+        const struct tcp *t = table_val(&pn->tcp, i);
+
+        n += pn->tcp.keys[i] != 0 && pn->tcp.keys[i] != TOMB && t->owner == owner;
+    }
+    return n;
+}
+
+void proc_net_retire_owner(struct proc_net *pn, uint32_t owner, uint32_t into)
+{
+    if (owner >= pn->nown || into >= pn->nown || owner == into)
+        return;
+    release_stale(pn, owner, 0);
+    for (size_t i = 0; pn->tcp.live && i < pn->tcp.cap; i++) {
+        struct tcp *t = table_val(&pn->tcp, i);
+
+        if (pn->tcp.keys[i] != 0 && pn->tcp.keys[i] != TOMB && t->owner == owner)
+            t->owner = into;
+    }
+    memset(&pn->own[owner], 0, sizeof(pn->own[owner]));
+    pn->tcp_queued[owner] = pn->slow_queued[owner] = pn->gen[owner] = 0;
+}
+
 /* ---- rounds ---- */
 
 static int send_dump(struct proc_net *pn, int family, int proto)

@@ -94,6 +94,15 @@ int proc_net_scan_fds(struct proc_net *pn, int dirfd, uint32_t owner);
 /* Forget everything owner holds (the process exited); its totals stay. */
 void proc_net_drop_owner(struct proc_net *pn, uint32_t owner);
 
+/* How many TCP sockets of ours are counted for owner: while there are, its bytes can still
+ * grow (a closed socket's last bytes arrive with its destroy message). */
+size_t proc_net_owner_tcp(const struct proc_net *pn, uint32_t owner);
+
+/* Owner's id is to be used for another process: its totals and sockets are forgotten, except
+ * the TCP sockets still counted for it, which are counted for into from now on (their later
+ * bytes add to into's totals). */
+void proc_net_retire_owner(struct proc_net *pn, uint32_t owner, uint32_t into);
+
 /* One round at now_ns (CLOCK_MONOTONIC): drain the destroy messages, then dump TCP sockets when
  * owners hold a TCP socket or one not yet classified; with slow set, also dump UDP and Unix
  * sockets (queues, counts) and classify the rest as other. Returns 0 or a negative errno. */

@@ -18,6 +18,8 @@ enum {
     F_PPID = 4,
     F_UTIME = 14,
     F_STIME = 15,
+    F_CUTIME = 16,
+    F_CSTIME = 17,
     F_NUM_THREADS = 20,
     F_STARTTIME = 22,
     F_PROCESSOR = 39,
@@ -104,7 +106,7 @@ int proc_stat_parse(const char *text, size_t len, struct proc_stat *out)
     struct tok f[F_LAST + 1]; /* f[k] is field k; f[0..2] are unused */
     struct proc_stat st;
     const char *lp, *rp, *nl;
-    int64_t ppid, cpu;
+    int64_t ppid, cpu, cu, cs;
     size_t flen;
 
     if (len == 0 || !(lp = memchr(text, '(', len)) || !(rp = memrchr(text, ')', len)) || rp < lp)
@@ -121,13 +123,16 @@ int proc_stat_parse(const char *text, size_t len, struct proc_stat *out)
         return -EINVAL;
     st.state = f[F_STATE].p[0];
     if (tok_int(f[F_PPID], INT_MIN, INT_MAX, &ppid) < 0 || tok_u64(f[F_UTIME], &st.utime) < 0 ||
-        tok_u64(f[F_STIME], &st.stime) < 0 ||
+        tok_u64(f[F_STIME], &st.stime) < 0 || tok_int(f[F_CUTIME], INT64_MIN, INT64_MAX, &cu) < 0 ||
+        tok_int(f[F_CSTIME], INT64_MIN, INT64_MAX, &cs) < 0 ||
         tok_int(f[F_NUM_THREADS], INT64_MIN, INT64_MAX, &st.num_threads) < 0 ||
         tok_u64(f[F_STARTTIME], &st.starttime) < 0 ||
         tok_int(f[F_PROCESSOR], INT_MIN, INT_MAX, &cpu) < 0)
         return -EINVAL;
     st.ppid = (int)ppid;
     st.processor = (int)cpu;
+    st.cutime = cu > 0 ? (uint64_t)cu : 0; /* printed signed (clock_t) */
+    st.cstime = cs > 0 ? (uint64_t)cs : 0;
     *out = st;
     return 0;
 }

@@ -10,8 +10,10 @@
 struct proc_stat {
     char state; /* R, S, D, Z, T, t, X, I ... */
     int ppid;
-    uint64_t utime; /* clock ticks */
-    uint64_t stime; /* clock ticks */
+    uint64_t utime;          /* clock ticks */
+    uint64_t stime;          /* clock ticks */
+    uint64_t cutime, cstime; /* clock ticks: user and system time of the children it reaped
+                                (waited for), theirs included */
     int64_t num_threads;
     uint64_t starttime; /* clock ticks after boot */
     int processor;      /* CPU last run on */

@@ -86,8 +86,8 @@ static uint64_t load_bias(const struct proc_maps *maps, const char *path, const 
 static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct py_elf *elf,
                         char *detail, size_t dlen)
 {
-    const char *cand[MAX_CANDIDATES];
-    int ncand = 0, seen_any = 0;
+    const char *cand[MAX_CANDIDATES], *unopened = NULL;
+    int ncand = 0, seen_any = 0, open_err = 0;
 
     for (int rank = 0; rank <= 1; rank++) {
         for (size_t i = 0; i < maps->n && ncand < MAX_CANDIDATES; i++) {
@@ -105,7 +105,12 @@ static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct 
         char full[PATH_MAX + 32];
         snprintf(full, sizeof(full), "/proc/%d/root%s", p->pid, cand[i]);
         seen_any = 1;
-        if (py_elf_read(full, elf) != 0 || !elf->runtime)
+        int rc = py_elf_read(full, elf);
+        if (rc != 0 && rc != -ENOEXEC && !unopened) { /* it could not be opened */
+            unopened = cand[i];
+            open_err = rc;
+        }
+        if (rc != 0 || !elf->runtime)
             continue;
         uint64_t bias = load_bias(maps, cand[i], elf);
         p->runtime = bias + elf->runtime;
@@ -118,6 +123,16 @@ static int find_runtime(struct py_proc *p, const struct proc_maps *maps, struct 
     if (minor && minor < 8) {
         say(detail, dlen, "Python 3.%u is not supported (" SUPPORTED ")", minor);
         return -ENOTSUP;
+    }
+    /* spyglass opens it with its own rights, through /proc/PID/root. Another error (the
+     * process gone, so /proc/PID/root with it) stays -ENOEXEC, which callers retry. */
+    if (unopened && (open_err == -EACCES || open_err == -EPERM)) {
+        say(detail, dlen, "cannot open %s: permission denied", unopened);
+        return -EACCES;
+    }
+    if (unopened) {
+        say(detail, dlen, "cannot open %s: %s", unopened, strerror(-open_err));
+        return -ENOEXEC;
     }
     if (seen_any)
         say(detail, dlen, "found %s but no _PyRuntime in it", cand[0]);
@@ -256,9 +271,12 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     if (err) {
         say(detail, dlen, err == -ESRCH ? "no process with pid %d" : "cannot read /proc/%d/maps",
             pid);
+        err = err == -EACCES ? -EPERM : err; /* the ptrace access check refused */
         goto out;
     }
     err = open_target(p, detail, dlen);
+    if (err == -EACCES)
+        err = -EPERM;
     if (err)
         goto out;
     err = find_runtime(p, &maps, &elf, detail, dlen);

@@ -30,7 +30,11 @@ struct py_proc {
 };
 
 /* Attach to pid. Returns 0 and *out (caller frees with py_proc_free), or:
- * -ESRCH no such process; -EPERM/-EACCES not allowed to read it; -ENOEXEC no CPython found in
+ * -ESRCH no such process; -EPERM not allowed to read it (the kernel's ptrace access check);
+ * -EACCES the interpreter's file may not be opened (detail: "cannot open FILE: permission
+ * denied"; spyglass opens it with its own rights, e.g. a directory on the way it may not
+ * search);
+ * -ENOEXEC no CPython found in
  * its maps; -ENOTSUP a CPython version that is not supported (the version is written to
  * detail); -EAGAIN the interpreter is not initialised yet (or already finalised), or the
  * process replaced its program (exec) while it was being read.

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +19,8 @@
 #include "test.h"
 
 #define MIB (1024 * 1024)
+/* Slots beyond the live ones: gone processes wait at most one tick to be retired. */
+#define RETIRE_SLACK 8
 
 static int64_t mono(void)
 {
@@ -164,6 +167,94 @@ out:
     unlink(path);
 }
 
+/* The root of test_ended: NKIDS children one after the other, child i spinning (i % 7 + 1)
+ * times 300 us of CPU, then sleeping 2 ms; it writes the tree's CPU (its own clock and its
+ * reaped children's) to fd, then exits. */
+#define NKIDS 300
+static void forker(int fd)
+{
+    struct timespec own;
+    struct rusage ru;
+    double truth;
+    int status;
+
+    usleep(30000);
+    for (int i = 0; i < NKIDS; i++) {
+        int pid = fork();
+
+        if (pid == 0) {
+            spin((i % 7 + 1) * 300e-6);
+            usleep(2000);
+            _exit(0);
+        }
+        waitpid(pid, &status, 0);
+    }
+    getrusage(RUSAGE_CHILDREN, &ru);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &own);
+    truth = (double)own.tv_sec + (double)own.tv_nsec * 1e-9 + (double)ru.ru_utime.tv_sec +
+            (double)ru.ru_stime.tv_sec + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+    (void)!write(fd, &truth, sizeof(truth));
+    usleep(30000);
+    _exit(0);
+}
+
+/* Ended processes: memory bounded (slots held only while processes live), at most
+ * MON_KEEP_ENDED kept one by one in the order found, the rest merged; the kept records, the
+ * merged one and the totals agree; the tree's CPU equals the root's own measure of it, the
+ * children's unseen parts included (through the root's cutime). */
+static void test_ended(void)
+{
+    struct mon_opts opts = {.launched = 1};
+    struct mon *m = NULL;
+    struct mon_merged g;
+    struct mon_stats st;
+    double truth = -1, cpu, wait, ctxsw;
+    int pid, status, fds[2];
+
+    TEST_EQ_INT(pipe(fds), 0);
+    if ((pid = fork()) == 0) {
+        close(fds[0]);
+        forker(fds[1]);
+    }
+    close(fds[1]);
+    TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
+    if (!m)
+        goto out;
+    run(m);
+    TEST_EQ_INT(read(fds[0], &truth, sizeof(truth)), sizeof(truth));
+    mon_get_stats(m, &st);
+    mon_get_merged(m, &g);
+    TEST_CHECK(st.peak_slots < 2 + RETIRE_SLACK);
+    TEST_CHECK(mon_nprocs(m) <= 1 + MON_KEEP_ENDED);
+    TEST_CHECK(mon_nprocs(m) - 1 + g.count <= NKIDS);
+    TEST_CHECK(g.count > 0 && g.first_start <= g.last_end);
+    cpu = g.cpu_user + g.cpu_sys;
+    wait = g.cpu_wait;
+    ctxsw = (double)g.ctxsw;
+    for (size_t i = 0; i < mon_nprocs(m); i++) {
+        const struct mon_proc *p = mon_proc(m, i);
+
+        cpu += p->cpu_user + p->cpu_sys;
+        wait += p->cpu_wait;
+        ctxsw += (double)p->ctxsw;
+        TEST_CHECK(i == 0 ? p->pid == pid : p->end >= 0 && p->start >= mon_proc(m, i - 1)->start);
+    }
+    TEST_CHECK(fabs(cpu - mon_total(m, MON_CPU)) < 1e-6);
+    TEST_CHECK(fabs(wait - mon_total(m, MON_CPU_WAIT)) < 1e-6);
+    TEST_CHECK(fabs(ctxsw - mon_total(m, MON_CTXSW)) < 0.5);
+    /* The truth is read before the root's exit, which adds a little. */
+    TEST_CHECK(truth > 0.2 && mon_total(m, MON_CPU) > truth - 0.03 - 0.02 * truth &&
+               mon_total(m, MON_CPU) < truth + 0.03 + 0.02 * truth);
+    if (!(truth > 0.2 && fabs(mon_total(m, MON_CPU) - truth) < 0.03 + 0.02 * truth))
+        fprintf(stderr, "ended: tree CPU %.4f s, the root's measure %.4f s\n",
+                mon_total(m, MON_CPU), truth);
+out:
+    mon_free(m);
+    close(fds[0]);
+    waitpid(pid, &status, 0);
+    TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* Attached to an existing process: counted from mon_open on; its exit ends the run. */
 static void test_attach(void)
 {
@@ -264,4 +355,5 @@ void test_mon(void)
     test_live(0);
     test_live(1);
     test_attach();
+    test_ended();
 }

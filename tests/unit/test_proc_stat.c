@@ -52,12 +52,30 @@ static void check_fixture(const char *path, char state, int ppid, uint64_t utime
     free(text);
 }
 
+/* A shell that ran two Python children, waited for them, then became cat (exec keeps the
+ * children's times): fields 16 and 17. */
+static void test_children_fixture(void)
+{
+    struct proc_stat st;
+    size_t len;
+    char *text = test_read_fixture("fixtures/stat_reaped_children.txt", &len);
+
+    if (!text)
+        return;
+    TEST_EQ_INT(proc_stat_parse(text, len, &st), 0);
+    TEST_EQ_INT(st.cutime, 22);
+    TEST_EQ_INT(st.cstime, 9);
+    TEST_EQ_INT(st.utime, 0);
+    free(text);
+}
+
 static void test_fixtures(void)
 {
     /* Captured from CPython 3.12.1 with a second thread running. */
     check_fixture("fixtures/stat_python312.txt", 'R', 3820, 1, 1, 2, 24364, 1);
     /* comm "(a) b (c))": only the last ')' ends it. */
     check_fixture("fixtures/stat_hostile_comm.txt", 'S', 1, 7, 3, 4, 123456, 5);
+    test_children_fixture();
     /* comm "x) 1 2 3 4 5 " with digits, exactly 39 fields and no final newline. */
     check_fixture("fixtures/stat_spaces_no_newline.txt", 'Z', 2, 11, 12, 1, 99, 3);
 }

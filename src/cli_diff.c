@@ -13,6 +13,7 @@
 #include "agg_diff.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "cli_profile.h"
 #include "out_diff.h"
 #include "out_html.h"
@@ -78,7 +79,7 @@ static int parse_norm(const char *s, enum agg_diff_norm *out)
             return 0;
         }
     }
-    fprintf(stderr, "spyglass: --normalize is none, total, time or duration, not '%s'\n", s);
+    cli_msg(stderr, "spyglass: --normalize is none, total, time or duration, not '%s'\n", s);
     return -1;
 }
 
@@ -116,7 +117,7 @@ static int parse_option(struct diff_args *da, int c, const char *arg)
                 return 0;
             }
         }
-        fprintf(stderr, "spyglass: diff's --format is collapsed, svg or html, not '%s'\n", arg);
+        cli_msg(stderr, "spyglass: diff's --format is collapsed, svg or html, not '%s'\n", arg);
         return -1;
     case 'n':
         da->norm_set = 1;
@@ -213,14 +214,14 @@ static int factor(struct diff_args *da, const struct cli_profile *p, const struc
         int timed = rate_of(&m[0]) > 0 && rate_of(&m[1]) > 0;
         da->norm = m[1].unit ? AGG_DIFF_NONE : timed ? AGG_DIFF_TIME : AGG_DIFF_TOTAL;
         if (!timed && !m[1].unit && !da->quiet)
-            fprintf(stderr,
+            cli_msg(stderr,
                     "spyglass: note: %s does not say its sampling rate: each profile is "
                     "normalised by its total (shares; give --rate HZ, or --normalize)\n",
                     rate_of(&m[0]) > 0 ? da->in[1] : da->in[0]);
     }
     if (agg_diff_factor(da->norm, &m[0], agg_total(p[0].a), &m[1], agg_total(p[1].a), k, why,
                         sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
+        cli_msg(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
                 why);
         return EXIT_ERROR;
     }
@@ -270,7 +271,7 @@ static void summary(const struct diff_args *da, const struct agg_diff *d, double
                     const char *unit)
 {
     double a = agg_diff_total_a(d), b = (double)agg_diff_total_b(d);
-    fprintf(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
+    cli_msg(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
             a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0,
             agg_diff_norm_name(da->norm), k);
 }
@@ -292,7 +293,7 @@ int cli_diff(int argc, char **argv)
     for (int i = 0; i < 2 && !rc; i++) {
         rc = cli_profile_load(da.in[i], &p[i]);
         if (!rc && agg_total(p[i].a) == 0) {
-            fprintf(stderr, "spyglass: %s holds no samples: nothing to compare\n", da.in[i]);
+            cli_msg(stderr, "spyglass: %s holds no samples: nothing to compare\n", da.in[i]);
             rc = EXIT_ERROR;
         }
     }

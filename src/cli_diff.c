@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg_diff.h"
 #include "cli.h"
@@ -238,6 +239,8 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
         m.sources = &da->src.st;
     const struct agg_diff *d = x->d;
     FILE *f = stdout;
+    char *shown = NULL; /* text for a terminal, escaped before it is shown */
+    size_t shown_len = 0;
     int err;
 
     if (!m.title) {
@@ -248,6 +251,8 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
         cli_write_error(da->out_path, errno);
         return EXIT_ERROR;
     }
+    if (!da->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
+        f = stdout;
     if (da->format == DIFF_SVG)
         err = out_diff_svg_write(f, d, &m);
     else if (da->format == DIFF_HTML)
@@ -259,6 +264,13 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
             err = -errno;
     } else if (fflush(f) != 0 && !err) {
         err = -errno;
+    }
+    if (shown) { /* names can hold control sequences: escaped on a terminal */
+        if (!err)
+            err = cli_msg_text(stdout, shown, shown_len);
+        if (fflush(stdout) != 0 && !err)
+            err = -errno;
+        free(shown);
     }
     if (err) {
         cli_write_error(da->out_path ? da->out_path : "standard output", err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util_sbuf.h"
 #include "util_xalloc.h"
@@ -19,6 +20,30 @@ int cli_msg(FILE *f, const char *fmt, ...)
     sbuf_vprintf_term(&out, fmt, ap);
     va_end(ap);
     fputs(sbuf_str(&out), f);
+    sbuf_destroy(&out);
+    return ferror(f) ? -EIO : 0;
+}
+
+int cli_msg_text(FILE *f, const char *text, size_t len)
+{
+    struct sbuf line, out;
+    const char *p = text, *end = text + len;
+
+    sbuf_init(&line);
+    sbuf_init(&out);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl : end;
+        sbuf_reset(&line);
+        sbuf_add(&line, p, (size_t)(stop - p)); /* a NUL in it ends the line's text early */
+        sbuf_reset(&out);
+        sbuf_add_term(&out, sbuf_str(&line));
+        if (nl)
+            sbuf_addc(&out, '\n');
+        fputs(sbuf_str(&out), f);
+        p = nl ? nl + 1 : end;
+    }
+    sbuf_destroy(&line);
     sbuf_destroy(&out);
     return ferror(f) ? -EIO : 0;
 }

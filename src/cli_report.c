@@ -154,6 +154,8 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     };
     const char *name = ra->out_path ? ra->out_path : "standard output";
     FILE *f = stdout;
+    char *shown = NULL; /* text for a terminal, escaped before it is shown */
+    size_t shown_len = 0;
     int err;
 
     if (p->raw) {
@@ -178,12 +180,21 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
         cli_write_error(ra->out_path, errno);
         return EXIT_ERROR;
     }
+    if (!ra->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
+        f = stdout;
     err = out_format_write(f, ra->format, p->a, &meta);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;
     } else if (fflush(f) != 0 && !err) {
         err = -errno;
+    }
+    if (shown) { /* names can hold control sequences: escaped on a terminal */
+        if (!err)
+            err = cli_msg_text(stdout, shown, shown_len);
+        if (fflush(stdout) != 0 && !err)
+            err = -errno;
+        free(shown);
     }
     if (err) {
         cli_write_error(name, err);

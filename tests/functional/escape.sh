@@ -16,6 +16,7 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/escape.sh [REGEX]
 #   REGEX: run only the groups that match: report, diff, record, errors.
+# `report` to a terminal (a pty from script(1)) escapes collapsed text; a pipe gets the bytes.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -185,6 +186,23 @@ if want report; then
         check_end
         page_check "report $kind" "$kind" "$T/evil.$kind" "$T/good.$kind"
     done
+fi
+
+if want report; then
+    # Collapsed text keeps names byte for byte in a file or a pipe, but not on a terminal.
+    run report-pipe "$SG" report "$T/evil.spyraw"
+    run report-tty script -qec "$SG report $T/evil.spyraw" /dev/null
+    tr -d '\r' <"$T/report-tty.out" >"$T/report-tty.txt"
+    check_begin "report: collapsed text escaped on a terminal only"
+    ERRFILES=("$T/report-pipe.err" "$T/report-tty.err")
+    grep -aq $'\e\\[2J' "$T/report-pipe.out" || why "the piped text lost its bytes"
+    bytes=$(ctl "$T/report-tty.txt")
+    [[ -n $bytes ]] && why "terminal control bytes on the terminal: $bytes"
+    grep -aqF 'esc\x1b[2J\x1b]0 title\x07\u009b\x9b\u202ebel (' "$T/report-tty.txt" ||
+        why "no escaped name on the terminal"
+    [[ $(wc -l <"$T/report-tty.txt") == $(wc -l <"$T/report-pipe.out") ]] || why "lines differ"
+    show "$T/report-tty.txt"
+    check_end
 fi
 
 if want diff; then

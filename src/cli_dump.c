@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "proc_stat.h"
 #include "unwind.h"
 #include "util_sbuf.h"
@@ -112,7 +113,7 @@ int cli_dump(int argc, char **argv)
         rc = EXIT_ERROR;
         goto out;
     }
-    printf("Process %d: Python %s (%s)\n", pid, p->version, p->path);
+    cli_msg(stdout, "Process %d: Python %s (%s)\n", pid, p->version, p->path);
     for (uint32_t i = 0; i < s->nthreads; i++) {
         printf("\n");
         print_thread(p, u, s, &s->threads[i]);

@@ -13,6 +13,8 @@
  *    '<', '>', '&', control byte, U+2028 or U+2029 and parses as one JSON document whose
  *    strings are the profile's; a tokenizer of the whole page finds only the skeleton's
  *    elements and attributes and as many <script> elements.
+ *  - the text summary (record's, with the profile's unit): no byte a terminal acts on (C0 but
+ *    '\n', DEL, C1 and bidirectional controls, invalid UTF-8).
  * SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include "out_diff.h"
 #include "out_flame.h"
 #include "out_html.h"
+#include "out_summary.h"
 #include "util_sbuf.h"
 #include "web_assets.h"
 
@@ -537,6 +540,23 @@ static void check_html(const struct want *w, const char *html, size_t len, const
     CHECK(scan_html(&page_vocab, html, len, 0) == page_vocab.scripts);
 }
 
+/* ---- terminal ---- */
+
+static void check_terminal(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)t + i;
+        size_t n = utf8_seq_len(p);
+        CHECK(n && i + n <= len);
+        CHECK(n > 1 || *p == '\n' || (*p >= 0x20 && *p != 0x7f));
+        CHECK(!(n == 2 && p[0] == 0xc2 && p[1] < 0xa0)); /* C1 */
+        CHECK(!(n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+                (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae))));
+        CHECK(!(n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+        i += n;
+    }
+}
+
 /* ---- driver ---- */
 
 typedef int (*write_fn)(FILE *f, const void *ctx);
@@ -580,6 +600,12 @@ static int w_diff_html(FILE *f, const void *ctx)
     return out_html_write_diff(f, o->x, o->m);
 }
 
+static int w_summary(FILE *f, const void *ctx)
+{
+    const struct one *o = ctx;
+    return out_summary_write_in(f, o->a, 10, o->m->unit);
+}
+
 static void check_all(const struct agg *a, const struct agg_meta *m)
 {
     struct want w;
@@ -588,6 +614,9 @@ static void check_all(const struct agg *a, const struct agg_meta *m)
     size_t len;
     char *out;
 
+    out = render(w_summary, &o, &len);
+    check_terminal(out, len);
+    free(out);
     want_init(&w, a, title, m->unit);
     out = render(w_svg, &o, &len);
     check_svg(&w, out, len);

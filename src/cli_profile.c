@@ -92,11 +92,11 @@ static int add_dir(struct cli_sources *s, const char *dir, size_t len)
     memcpy(name, dir, len);
     name[len] = '\0';
     if (!realpath(name, real) || stat(real, &st) != 0) {
-        fprintf(stderr, "spyglass: --sources: %s: %s\n", name, strerror(errno));
+        cli_msg(stderr, "spyglass: --sources: %s: %s\n", name, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "spyglass: --sources: %s is not a directory\n", name);
+        cli_msg(stderr, "spyglass: --sources: %s is not a directory\n", name);
         return -1;
     }
     if (s->ndirs == PROC_SRC_DIRS_MAX) {

@@ -5,7 +5,7 @@ set -e
 case "$1" in
 build) pkgs="gcc make libelf-dev libjansson-dev zlib1g-dev" ;;
 lint) pkgs="clang-format cppcheck" ;;
-fuzz) pkgs="clang libelf-dev libjansson-dev zlib1g-dev" ;;
+fuzz) pkgs="clang libelf-dev libjansson-dev zlib1g-dev libxml2-dev pkg-config" ;;
 test)
     # The tests run on every CPython in pyenv's versions directory. pyenv cannot download 3.14
     # and 3.15 here, so Debian unstable's builds are installed there (scripts/cpython.sh), and

@@ -38,9 +38,16 @@ for h in "${harnesses[@]}"; do
     name=${name#fuzz_}
     bin=$out/fuzz_$name
     corpus=$out/corpus_$name
+    # A harness that checks XML output parses it with libxml2 (Debian's libxml2-dev).
+    xml=()
+    if grep -q '<libxml/' "$h"; then
+        read -r -a xml < <(pkg-config --cflags --libs libxml-2.0 2>/dev/null ||
+            echo "-I/usr/include/libxml2 -lxml2")
+    fi
     echo "fuzz: building $bin" >&2
     if ! clang -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-        -fno-sanitize-recover=undefined -o "$bin" "$h" "${core[@]}" -lelf -ljansson -lz -lm; then
+        -fno-sanitize-recover=undefined -o "$bin" "$h" "${core[@]}" "${xml[@]}" -lelf -ljansson \
+        -lz -lm; then
         failed+=("$name (build)")
         continue
     fi

@@ -9,6 +9,7 @@
 #include "cli_diff.h"
 #include "cli_dump.h"
 #include "cli_monitor.h"
+#include "cli_msg.h"
 #include "cli_record.h"
 #include "cli_report.h"
 #include "cli_timeit.h"
@@ -57,6 +58,6 @@ int cli_main(int argc, char **argv)
         printf("spyglass %s\n", SPYGLASS_VERSION);
         return EXIT_OK;
     }
-    fprintf(stderr, "spyglass: unknown command '%s' (try 'spyglass --help')\n", cmd);
+    cli_msg(stderr, "spyglass: unknown command '%s' (try 'spyglass --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_msg.h"
 #include "proc_access.h"
 
 static double mono(void)
@@ -176,14 +177,14 @@ void cli_attach_error(int pid, int err, const char *detail)
             refused(pid, why, &f);
         break;
     case -EACCES:
-        fprintf(stderr, "spyglass: process %d: %s\n", pid, detail);
+        cli_msg(stderr, "spyglass: process %d: %s\n", pid, detail);
         break;
     case -ENOEXEC:
-        fprintf(stderr, "spyglass: process %d is not a Python process: %s\n", pid, detail);
+        cli_msg(stderr, "spyglass: process %d is not a Python process: %s\n", pid, detail);
         break;
     case -ENOTSUP:
     case -EAGAIN:
-        fprintf(stderr, "spyglass: process %d: %s\n", pid, detail);
+        cli_msg(stderr, "spyglass: process %d: %s\n", pid, detail);
         break;
     default:
         fprintf(stderr, "spyglass: cannot attach to process %d: %s\n", pid, strerror(-err));
@@ -214,7 +215,7 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
 
 void cli_write_error(const char *path, int err)
 {
-    fprintf(stderr, "spyglass: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+    cli_msg(stderr, "spyglass: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
 }
 
 void cli_bad_option(const char *cmd, int c, char **argv)
@@ -223,7 +224,7 @@ void cli_bad_option(const char *cmd, int c, char **argv)
     char shortopt[3] = {'-', (char)optopt, '\0'};
     if (optopt && strncmp(opt, "--", 2) != 0)
         opt = shortopt;
-    fprintf(stderr, "spyglass: %s: %s '%s' (try 'spyglass %s --help')\n", cmd,
+    cli_msg(stderr, "spyglass: %s: %s '%s' (try 'spyglass %s --help')\n", cmd,
             c == ':' ? "missing value for option" : "unknown option", opt, cmd);
 }
 
@@ -232,7 +233,7 @@ int cli_parse_pid(const char *s)
     char *end;
     long v = strtol(s, &end, 10);
     if (!*s || *end || v <= 0 || v > 0x3fffffff) {
-        fprintf(stderr, "spyglass: invalid PID '%s'\n", s);
+        cli_msg(stderr, "spyglass: invalid PID '%s'\n", s);
         return -1;
     }
     return (int)v;

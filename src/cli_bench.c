@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_export.h"
+#include "cli_msg.h"
 #include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
@@ -362,13 +363,13 @@ static char **split(const char *cmd)
     int bad = 0, n = util_argv_split(cmd, &words, &bad);
 
     if (n == -ENOTSUP) {
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: bench: '%s' uses shell syntax ('%c' at offset %d): add --shell\n", cmd,
                 cmd[bad], bad);
         return NULL;
     }
     if (n < 0) {
-        fprintf(stderr, "spyglass: bench: '%s': unterminated quote or trailing backslash\n", cmd);
+        cli_msg(stderr, "spyglass: bench: '%s': unterminated quote or trailing backslash\n", cmd);
         return NULL;
     }
     if (n == 0) {
@@ -512,11 +513,11 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
         err = bench_run(r, v, &res);
         argv_free(v);
         if (err == 0 && res.exit_code != 0) {
-            fprintf(stderr, "spyglass: bench: %s command '%s' failed (exit code %d)\n", what,
+            cli_msg(stderr, "spyglass: bench: %s command '%s' failed (exit code %d)\n", what,
                     hooks[i], res.exit_code);
             err = -1;
         } else if (err < 0 && err != -EINTR) {
-            fprintf(stderr, "spyglass: bench: cannot run %s command '%s': %s\n", what, hooks[i],
+            cli_msg(stderr, "spyglass: bench: cannot run %s command '%s': %s\n", what, hooks[i],
                     strerror(-err));
         }
     }
@@ -545,8 +546,9 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
         fprintf(stderr, "spyglass: bench: %zu runs in %.0f s\n", pg->runs, t);
         return;
     }
+    char *name = cli_msg_escape(pg->pc->names[cmd]); /* the line's own escapes are not */
     if (!s) {
-        fprintf(stderr, "\r\033[K  warming up '%.40s' (%d left)", pg->pc->names[cmd], warmup_left);
+        fprintf(stderr, "\r\033[K  warming up '%.40s' (%d left)", name, warmup_left);
     } else {
         char bar[21];
         size_t len;
@@ -556,9 +558,10 @@ static void on_progress(void *ctx, int cmd, int warmup_left, const struct bench_
         out_bench_fmt(a, sizeof(a), v ? stats_dist_quantile(v, len, 0.5) : s->r.wall,
                       BENCH_U_SECONDS);
         free(v);
-        fprintf(stderr, "\r\033[K  [%s] %.40s  run %d/%d  median so far %s  (%.0f s)", bar,
-                pg->pc->names[cmd], runs_done, runs_expected, a, t);
+        fprintf(stderr, "\r\033[K  [%s] %.40s  run %d/%d  median so far %s  (%.0f s)", bar, name,
+                runs_done, runs_expected, a, t);
     }
+    free(name);
     fflush(stderr);
 }
 
@@ -774,16 +777,16 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
         return;
     }
     if (err != -ECHILD) {
-        fprintf(stderr, "spyglass: bench: cannot start %s'%s': %s\n",
+        cli_msg(stderr, "spyglass: bench: cannot start %s'%s': %s\n",
                 prep ? "the prepare command of " : "", prep ? pc->names[cmd] : pc->argvs[cmd][0],
                 err == -ENOENT ? "command not found" : strerror(-err));
     } else if (res.timed_out) {
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: bench: %s'%s' timed out after %.3g s (use --ignore-failure "
                 "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.wall);
     } else {
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
                 "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.exit_code);

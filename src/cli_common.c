@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli_attach.h"
+#include "cli_msg.h"
 
 #define INT_OPT_MAX 100000000 /* the largest count or index any shared option takes */
 
@@ -24,7 +25,7 @@ static void on_stop(int sig)
 
 int cli_bad_value(const char *cmd, const char *opt, const char *v)
 {
-    fprintf(stderr, "spyglass: %s: invalid value '%s' for %s\n", cmd, v, opt);
+    cli_msg(stderr, "spyglass: %s: invalid value '%s' for %s\n", cmd, v, opt);
     return -1;
 }
 
@@ -138,7 +139,7 @@ int cli_common_parse(struct cli_common *c, const char *cmd, int argc, char **arg
 
 void cli_common_base_error(const struct cli_common *c, int err, const char *why)
 {
-    fprintf(stderr, "spyglass: %s: cannot use baseline '%s': %s\n", c->cmd, c->baseline,
+    cli_msg(stderr, "spyglass: %s: cannot use baseline '%s': %s\n", c->cmd, c->baseline,
             err == -EINVAL ? why : strerror(-err));
 }
 

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg_diff.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "cli_profile.h"
 #include "out_diff.h"
 #include "out_html.h"
@@ -78,7 +80,7 @@ static int parse_norm(const char *s, enum agg_diff_norm *out)
             return 0;
         }
     }
-    fprintf(stderr, "spyglass: --normalize is none, total, time or duration, not '%s'\n", s);
+    cli_msg(stderr, "spyglass: --normalize is none, total, time or duration, not '%s'\n", s);
     return -1;
 }
 
@@ -116,7 +118,7 @@ static int parse_option(struct diff_args *da, int c, const char *arg)
                 return 0;
             }
         }
-        fprintf(stderr, "spyglass: diff's --format is collapsed, svg or html, not '%s'\n", arg);
+        cli_msg(stderr, "spyglass: diff's --format is collapsed, svg or html, not '%s'\n", arg);
         return -1;
     case 'n':
         da->norm_set = 1;
@@ -213,14 +215,14 @@ static int factor(struct diff_args *da, const struct cli_profile *p, const struc
         int timed = rate_of(&m[0]) > 0 && rate_of(&m[1]) > 0;
         da->norm = m[1].unit ? AGG_DIFF_NONE : timed ? AGG_DIFF_TIME : AGG_DIFF_TOTAL;
         if (!timed && !m[1].unit && !da->quiet)
-            fprintf(stderr,
+            cli_msg(stderr,
                     "spyglass: note: %s does not say its sampling rate: each profile is "
                     "normalised by its total (shares; give --rate HZ, or --normalize)\n",
                     rate_of(&m[0]) > 0 ? da->in[1] : da->in[0]);
     }
     if (agg_diff_factor(da->norm, &m[0], agg_total(p[0].a), &m[1], agg_total(p[1].a), k, why,
                         sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
+        cli_msg(stderr, "spyglass: cannot normalise by %s: %s\n", agg_diff_norm_name(da->norm),
                 why);
         return EXIT_ERROR;
     }
@@ -237,6 +239,8 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
         m.sources = &da->src.st;
     const struct agg_diff *d = x->d;
     FILE *f = stdout;
+    char *shown = NULL; /* text for a terminal, escaped before it is shown */
+    size_t shown_len = 0;
     int err;
 
     if (!m.title) {
@@ -247,6 +251,8 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
         cli_write_error(da->out_path, errno);
         return EXIT_ERROR;
     }
+    if (!da->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
+        f = stdout;
     if (da->format == DIFF_SVG)
         err = out_diff_svg_write(f, d, &m);
     else if (da->format == DIFF_HTML)
@@ -259,6 +265,13 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
     } else if (fflush(f) != 0 && !err) {
         err = -errno;
     }
+    if (shown) { /* names can hold control sequences: escaped on a terminal */
+        if (!err)
+            err = cli_msg_text(stdout, shown, shown_len);
+        if (fflush(stdout) != 0 && !err)
+            err = -errno;
+        free(shown);
+    }
     if (err) {
         cli_write_error(da->out_path ? da->out_path : "standard output", err);
         return EXIT_ERROR;
@@ -270,7 +283,7 @@ static void summary(const struct diff_args *da, const struct agg_diff *d, double
                     const char *unit)
 {
     double a = agg_diff_total_a(d), b = (double)agg_diff_total_b(d);
-    fprintf(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
+    cli_msg(stderr, "spyglass: diff: A %.1f -> B %.0f %s (%+.1f%%), A normalised by %s (x%.4g)\n",
             a, b, unit ? unit : "samples", a > 0 ? 100.0 * (b - a) / a : 0.0,
             agg_diff_norm_name(da->norm), k);
 }
@@ -292,7 +305,7 @@ int cli_diff(int argc, char **argv)
     for (int i = 0; i < 2 && !rc; i++) {
         rc = cli_profile_load(da.in[i], &p[i]);
         if (!rc && agg_total(p[i].a) == 0) {
-            fprintf(stderr, "spyglass: %s holds no samples: nothing to compare\n", da.in[i]);
+            cli_msg(stderr, "spyglass: %s holds no samples: nothing to compare\n", da.in[i]);
             rc = EXIT_ERROR;
         }
     }

@@ -10,26 +10,25 @@
 
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "proc_stat.h"
 #include "unwind.h"
+#include "util_sbuf.h"
 #include "util_xalloc.h"
 
 static const char usage[] = "usage: spyglass dump --pid PID\n"
                             "Print every thread's current Python stack once (CPython 3.8 to "
                             "3.15,\nand debug builds of 3.13 to 3.15).\n";
 
-/* Write s with control characters (a hostile name could move the cursor or fake lines) as
- * \xNN, and '"' and '\' escaped with '\'; other bytes, UTF-8 included, as they are. */
+/* Write s as sbuf_add_term_quoted escapes it: control characters (a hostile name could move
+ * the cursor or fake lines) as \xNN, '"' and '\' with '\'. */
 static void put_escaped(const char *s)
 {
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c < 0x20 || *c == 0x7f)
-            printf("\\x%02x", *c);
-        else if (*c == '"' || *c == '\\')
-            printf("\\%c", *c);
-        else
-            putchar(*c);
-    }
+    struct sbuf b;
+    sbuf_init(&b);
+    sbuf_add_term_quoted(&b, s);
+    fputs(sbuf_str(&b), stdout);
+    sbuf_destroy(&b);
 }
 
 /* The thread's Python name, else MainThread for the main thread, else the kernel's name. */
@@ -114,7 +113,7 @@ int cli_dump(int argc, char **argv)
         rc = EXIT_ERROR;
         goto out;
     }
-    printf("Process %d: Python %s (%s)\n", pid, p->version, p->path);
+    cli_msg(stdout, "Process %d: Python %s (%s)\n", pid, p->version, p->path);
     for (uint32_t i = 0; i < s->nthreads; i++) {
         printf("\n");
         print_thread(p, u, s, &s->threads[i]);

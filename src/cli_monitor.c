@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "mon.h"
 #include "out_monitor.h"
 #include "proc_status.h"
@@ -91,7 +92,7 @@ static int64_t now_ns(void)
 
 static int bad(const char *msg, const char *v)
 {
-    fprintf(stderr, "spyglass: monitor: %s, not '%s'\n", msg, v);
+    cli_msg(stderr, "spyglass: monitor: %s, not '%s'\n", msg, v);
     return -1;
 }
 
@@ -296,7 +297,7 @@ static int launch(char **cmd)
     rc = posix_spawnp(&pid, cmd[0], NULL, &attr, cmd, environ);
     posix_spawnattr_destroy(&attr);
     if (rc) {
-        fprintf(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(rc));
+        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(rc));
         return -1;
     }
     return (int)pid;

@@ -11,6 +11,7 @@
 
 #include "agg_collapsed.h"
 #include "cli.h"
+#include "cli_msg.h"
 #include "util_file.h"
 #include "util_xalloc.h"
 
@@ -23,17 +24,17 @@ static int load_raw(const char *name, const char *text, size_t len, struct cli_p
     p->tl = agg_timeline_new();
     err = agg_raw_parse(p->a, p->tl, text, len, &p->info, why, sizeof(why));
     if (err == -ENODATA) {
-        fprintf(stderr, "spyglass: %s is a raw profile cut before its first record (%s)\n", name,
+        cli_msg(stderr, "spyglass: %s is a raw profile cut before its first record (%s)\n", name,
                 why);
         return EXIT_ERROR;
     }
     if (err) {
-        fprintf(stderr, "spyglass: %s is not a valid raw profile: %s\n", name, why);
+        cli_msg(stderr, "spyglass: %s is not a valid raw profile: %s\n", name, why);
         return EXIT_ERROR;
     }
     p->info.meta.timeline = p->tl;
     if (!p->info.complete)
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: warning: %s was cut short (its recording did not end): %llu of its "
                 "%zu bytes read, %llu samples\n",
                 name, (unsigned long long)p->info.kept, len, (unsigned long long)p->info.samples);
@@ -51,17 +52,17 @@ int cli_profile_load(const char *path, struct cli_profile *p)
     p->a = agg_new();
     err = file_read(file, CLI_PROFILE_MAX, &text, &len);
     if (err == -EFBIG) {
-        fprintf(stderr, "spyglass: %s is larger than %llu MiB\n", path, CLI_PROFILE_MAX >> 20);
+        cli_msg(stderr, "spyglass: %s is larger than %llu MiB\n", path, CLI_PROFILE_MAX >> 20);
         return EXIT_ERROR;
     }
     if (err) {
-        fprintf(stderr, "spyglass: cannot read %s: %s\n", path, strerror(-err));
+        cli_msg(stderr, "spyglass: cannot read %s: %s\n", path, strerror(-err));
         return EXIT_ERROR;
     }
     if (agg_raw_is(text, len)) {
         rc = load_raw(path, text, len, p);
     } else if (agg_collapsed_parse(p->a, text, len, why, sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: %s is not a collapsed profile: %s\n", path, why);
+        cli_msg(stderr, "spyglass: %s is not a collapsed profile: %s\n", path, why);
         rc = EXIT_ERROR;
     }
     free(text);
@@ -91,11 +92,11 @@ static int add_dir(struct cli_sources *s, const char *dir, size_t len)
     memcpy(name, dir, len);
     name[len] = '\0';
     if (!realpath(name, real) || stat(real, &st) != 0) {
-        fprintf(stderr, "spyglass: --sources: %s: %s\n", name, strerror(errno));
+        cli_msg(stderr, "spyglass: --sources: %s: %s\n", name, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "spyglass: --sources: %s is not a directory\n", name);
+        cli_msg(stderr, "spyglass: --sources: %s is not a directory\n", name);
         return -1;
     }
     if (s->ndirs == PROC_SRC_DIRS_MAX) {

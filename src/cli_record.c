@@ -20,6 +20,7 @@
 #include "agg_timeline.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "cli_record_exec.h"
 #include "cli_record_res.h"
 #include "out_format.h"
@@ -145,7 +146,7 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         else if (strcmp(arg, "gil") == 0)
             ra->opts.mode = SAMPLER_GIL;
         else {
-            fprintf(stderr, "spyglass: --mode is wall, cpu or gil, not '%s'\n", arg);
+            cli_msg(stderr, "spyglass: --mode is wall, cpu or gil, not '%s'\n", arg);
             return -1;
         }
         return 0;
@@ -153,7 +154,7 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         ra->format_set = 1;
         if (out_format_parse(arg, &ra->format) == 0)
             return 0;
-        fprintf(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", arg);
+        cli_msg(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", arg);
         return -1;
     case 'M':
         if (strcmp(arg, "samples") == 0)
@@ -163,7 +164,7 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         else if (strcmp(arg, "rss") == 0)
             ra->opts.metric = SAMPLER_RSS;
         else {
-            fprintf(stderr, "spyglass: --metric is samples, io-bytes or rss, not '%s'\n", arg);
+            cli_msg(stderr, "spyglass: --metric is samples, io-bytes or rss, not '%s'\n", arg);
             return -1;
         }
         return 0;
@@ -296,7 +297,7 @@ static int launch(char **cmd)
     ssize_t n = read(fds[0], &err, sizeof(err));
     close(fds[0]);
     if (n == (ssize_t)sizeof(err)) {
-        fprintf(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(err));
+        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(err));
         waitpid(pid, NULL, 0);
         return -1;
     }
@@ -454,7 +455,7 @@ static void print_summary(const struct record_args *ra, const struct py_proc *p,
     char req[32] = "as fast as possible";
     if (ra->opts.rate > 0)
         snprintf(req, sizeof(req), "%g Hz requested", ra->opts.rate);
-    fprintf(stderr,
+    cli_msg(stderr,
             "spyglass: %llu samples of process %d (Python %s, %s mode) in %.2f s: %.1f Hz "
             "effective (%s)\n",
             (unsigned long long)st->ticks, p->pid, version, mode_name(ra->opts.mode), st->elapsed,
@@ -626,7 +627,7 @@ static void warn_async(struct record_args *ra, const struct py_proc *p)
 {
     char why[256];
     if (ra->opts.async_tasks && py_async_supported(p, why, sizeof(why)) != 0) {
-        fprintf(stderr, "spyglass: --async: %s\n", why);
+        cli_msg(stderr, "spyglass: --async: %s\n", why);
         ra->async_warned = 1;
     }
 }
@@ -645,7 +646,7 @@ static int start_target(const struct record_args *ra, int *child, struct py_proc
         return 0;
     if (err == -ESRCH) {
         int rc = reap(*child, &cpu);
-        fprintf(stderr, "spyglass: '%s' exited (code %d) before any Python stack was sampled\n",
+        cli_msg(stderr, "spyglass: '%s' exited (code %d) before any Python stack was sampled\n",
                 ra->cmd[0], rc);
         return rc ? rc : EXIT_ERROR;
     }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_msg.h"
+
 /* Tell what the new program was when it is not sampled; returns the error for the sampler. */
 static int not_followed(int pid, const struct py_exec_info *in)
 {
@@ -17,27 +19,27 @@ static int not_followed(int pid, const struct py_exec_info *in)
         return -ETIMEDOUT;
     case PY_EXEC_EXITED:
         if (in->exe[0] && !in->was_python)
-            fprintf(stderr, "spyglass: PID %d exec'd %s: not Python; stopped\n", pid, exe);
+            cli_msg(stderr, "spyglass: PID %d exec'd %s: not Python; stopped\n", pid, exe);
         else if (in->exe[0])
-            fprintf(stderr,
+            cli_msg(stderr,
                     "spyglass: PID %d exec'd %s, which exited before its Python interpreter "
                     "could be read\n",
                     pid, exe);
         return -ESRCH;
     case PY_EXEC_NOT_PYTHON:
-        fprintf(stderr, "spyglass: PID %d exec'd %s: not Python; stopped\n", pid, exe);
+        cli_msg(stderr, "spyglass: PID %d exec'd %s: not Python; stopped\n", pid, exe);
         break;
     case PY_EXEC_UNSUPPORTED:
-        fprintf(stderr, "spyglass: PID %d exec'd %s: %s; stopped\n", pid, exe, in->detail);
+        cli_msg(stderr, "spyglass: PID %d exec'd %s: %s; stopped\n", pid, exe, in->detail);
         break;
     case PY_EXEC_NO_ACCESS:
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: PID %d exec'd %s: not permitted to read it (a set-user-ID or "
                 "capability program?); stopped\n",
                 pid, exe);
         break;
     case PY_EXEC_NOT_READY:
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: PID %d exec'd %s: its Python interpreter was not initialised "
                 "after %g s; stopped\n",
                 pid, exe, PY_EXEC_WAIT_S);
@@ -60,7 +62,7 @@ static int follow(void *ctx, struct py_proc **p, double limit_s)
     if (err)
         return not_followed(pid, &info);
     if (++r->followed <= REC_EXEC_LINES)
-        fprintf(stderr, "spyglass: PID %d exec'd %s (Python %s): sampling the new image\n", pid,
+        cli_msg(stderr, "spyglass: PID %d exec'd %s (Python %s): sampling the new image\n", pid,
                 info.exe[0] ? info.exe : np->path, np->version);
     if (r->followed == REC_EXEC_LINES)
         fprintf(stderr,

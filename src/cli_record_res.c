@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "meta.h"
 #include "mon.h"
 #include "mon_thread.h"
@@ -44,7 +45,7 @@ void rec_res_start(struct rec_res *r, int pid, int launched)
     if (!r->path && !r->report)
         return;
     if ((err = mon_thread_start(pid, r->interval, launched, &r->mt)) < 0)
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: warning: cannot read the resources of process %d (%s); %s "
                 "will hold no series\n",
                 pid, strerror(-err), r->path ? r->path : "the report");
@@ -141,7 +142,7 @@ void rec_res_summary(FILE *f, const struct rec_res *r)
     bytes(wr, sizeof(wr), mon_total(r->m, MON_DISK_WRITE));
     bytes(rx, sizeof(rx), mon_total(r->m, MON_NET_RX));
     bytes(tx, sizeof(tx), mon_total(r->m, MON_NET_TX));
-    fprintf(f,
+    cli_msg(f,
             "resources: CPU mean %.0f%% (peak %.0f%%), peak RSS %s, disk read %s, written %s, "
             "network received %s, sent %s; %zu readings (%s), monitor CPU %.3f s\n",
             cpu.mean, cpu.peak, peak, rd, wr, rx, tx, mon_rows(r->m),

@@ -14,6 +14,7 @@
 #include "agg_timeline.h"
 #include "cli.h"
 #include "cli_attach.h"
+#include "cli_msg.h"
 #include "cli_profile.h"
 #include "out_format.h"
 
@@ -84,7 +85,7 @@ static int parse_args(int argc, char **argv, struct report_args *ra)
         case 'f':
             ra->format_set = 1;
             if (out_format_parse(optarg, &ra->format) != 0) {
-                fprintf(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", optarg);
+                cli_msg(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", optarg);
                 return -1;
             }
             break;
@@ -134,7 +135,7 @@ static int writable(const struct report_args *ra, const struct cli_profile *p)
         return 0;
     }
     if (agg_timeline_nticks(p->tl) == 0 && agg_total(p->a) > 0) {
-        fprintf(stderr,
+        cli_msg(stderr,
                 "spyglass: %s holds totals without times (it was converted from "
                 "collapsed text): no chrome trace can be made of it\n",
                 ra->in);
@@ -153,6 +154,8 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     };
     const char *name = ra->out_path ? ra->out_path : "standard output";
     FILE *f = stdout;
+    char *shown = NULL; /* text for a terminal, escaped before it is shown */
+    size_t shown_len = 0;
     int err;
 
     if (p->raw) {
@@ -177,12 +180,21 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
         cli_write_error(ra->out_path, errno);
         return EXIT_ERROR;
     }
+    if (!ra->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
+        f = stdout;
     err = out_format_write(f, ra->format, p->a, &meta);
     if (f != stdout) {
         if (fclose(f) != 0 && !err)
             err = -errno;
     } else if (fflush(f) != 0 && !err) {
         err = -errno;
+    }
+    if (shown) { /* names can hold control sequences: escaped on a terminal */
+        if (!err)
+            err = cli_msg_text(stdout, shown, shown_len);
+        if (fflush(stdout) != 0 && !err)
+            err = -errno;
+        free(shown);
     }
     if (err) {
         cli_write_error(name, err);
@@ -203,7 +215,7 @@ int cli_report(int argc, char **argv)
     }
     rc = cli_profile_load(ra.in, &p);
     if (!rc && agg_total(p.a) == 0)
-        fprintf(stderr, "spyglass: warning: %s holds no samples\n", ra.in);
+        cli_msg(stderr, "spyglass: warning: %s holds no samples\n", ra.in);
     if (!rc && ra.format == OUT_FORMAT_HTML)
         cli_sources_attach(&ra.src, p.a);
     else if (!rc && ra.src.off)

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_export.h"
+#include "cli_msg.h"
 #include "meta.h"
 #include "out_summary.h"
 #include "out_timeit.h"
@@ -290,16 +291,19 @@ static void on_progress(void *ctx, const struct timeit_bench *b, int worker, int
         fprintf(stderr, "spyglass: timeit: %d of %d processes in %.0f s\n", done, total, t);
         return;
     }
+    char *es = cli_msg_escape(stmt), *ep = cli_msg_escape(py); /* not the line's own escapes */
     if (worker < 0) {
-        fprintf(stderr, "\r\033[K  calibrated '%.40s' on %s: %llu loops per value", stmt, py,
+        fprintf(stderr, "\r\033[K  calibrated '%.40s' on %s: %llu loops per value", es, ep,
                 (unsigned long long)b->loops);
     } else {
         char bar[21];
 
         cli_progress_bar(bar, done, total);
         fprintf(stderr, "\r\033[K  [%s] process %d/%d  '%.40s' on %s  (%.0f s)", bar, done, total,
-                stmt, py, t);
+                es, ep, t);
     }
+    free(es);
+    free(ep);
     fflush(stderr);
 }
 
@@ -685,13 +689,13 @@ static void say_failure(struct timeit *t, const struct timeit_args *a, int err)
     py = i / a->nstmts;
     st = i % a->nstmts;
     if (err == -ENOENT || err == -EACCES) {
-        fprintf(stderr, "spyglass: timeit: cannot start Python '%s': %s\n", a->pyargs[py],
+        cli_msg(stderr, "spyglass: timeit: cannot start Python '%s': %s\n", a->pyargs[py],
                 err == -ENOENT ? "not found" : strerror(-err));
         return;
     }
     sbuf_init(&s);
     one_line(&s, a->stmts[st]);
-    fprintf(stderr, "spyglass: timeit: '%.60s'%s on Python '%s' %s: %s\n", sbuf_str(&s),
+    cli_msg(stderr, "spyglass: timeit: '%.60s'%s on Python '%s' %s: %s\n", sbuf_str(&s),
             s.len > 60 ? "…" : "", a->pyargs[py], err == -ETIMEDOUT ? "was stopped" : "failed",
             msg);
     sbuf_destroy(&s);
@@ -716,8 +720,8 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
         err = timeit_profile(t, i, r->sums[i].median, PROFILE_SECS, &so, g, &st, detail,
                              sizeof(detail));
         if (err == 0) {
-            printf("Profile of '%s' (Python %s): %llu samples in %.2f s", r->names[i],
-                   r->benches[i].version, (unsigned long long)st.ticks, st.elapsed);
+            cli_msg(stdout, "Profile of '%s' (Python %s): %llu samples in %.2f s", r->names[i],
+                    r->benches[i].version, (unsigned long long)st.ticks, st.elapsed);
             if (st.missed)
                 printf(", %llu ticks missed (skipped: spyglass did not get the CPU)",
                        (unsigned long long)st.missed);
@@ -730,7 +734,7 @@ static int profile(struct timeit *t, const struct report *r, const struct timeit
             if (timeit_failure(t, &msg) >= 0)
                 say_failure(t, a, err);
             else
-                fprintf(stderr, "spyglass: timeit: cannot profile '%s': %s\n", r->names[i],
+                cli_msg(stderr, "spyglass: timeit: cannot profile '%s': %s\n", r->names[i],
                         detail[0] ? detail : strerror(-err));
         }
         agg_free(g);

@@ -80,16 +80,16 @@ static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct benc
     double r = c->ratio.ratio;
 
     if (!c->significant) {
-        sbuf_printf(b,
-                    "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
-                    "%.3f–%.3f, %s)\n",
-                    x, ref, r, c->ratio.lo, c->ratio.hi, out_bench_fmt_p(p, c->mwu.p));
+        sbuf_printf_term(b,
+                         "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
+                         "%.3f–%.3f, %s)\n",
+                         x, ref, r, c->ratio.lo, c->ratio.hi, out_bench_fmt_p(p, c->mwu.p));
     } else if (r >= 1) {
-        sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
-                    half_width(&c->ratio), x, out_bench_fmt_p(p, c->mwu.p));
+        sbuf_printf_term(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
+                         half_width(&c->ratio), x, out_bench_fmt_p(p, c->mwu.p));
     } else {
-        sbuf_printf(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", x, 1 / r,
-                    half_width(&c->ratio) / (r * r), ref, out_bench_fmt_p(p, c->mwu.p));
+        sbuf_printf_term(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", x, 1 / r,
+                         half_width(&c->ratio) / (r * r), ref, out_bench_fmt_p(p, c->mwu.p));
     }
 }
 
@@ -125,10 +125,10 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
     const struct stats_summary *w = &s->m[BENCH_M_WALL];
     char a[32], c[32], d[32], e[32];
 
-    sbuf_printf(b, "Benchmark %d: %s\n", num, o->cmds[i].name);
+    sbuf_printf_term(b, "Benchmark %d: %s\n", num, o->cmds[i].name);
     for (int p = 0; p < o->nparams; p++)
-        sbuf_printf(b, "  %s = %s\n", o->param_names[p],
-                    o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
+        sbuf_printf_term(b, "  %s = %s\n", o->param_names[p],
+                         o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
     if (s->n == 0) {
         sbuf_adds(b, "  no completed runs\n\n");
         return;
@@ -181,9 +181,9 @@ int out_bench_text(FILE *f, const struct out_bench *o)
 
     sbuf_init(&b);
     if (o->shell_cmd >= 0 && o->sums[o->shell_cmd].n)
-        sbuf_printf(&b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
-                    o->meta.shell,
-                    fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
+        sbuf_printf_term(
+            &b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
+            o->meta.shell, fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
     for (int i = 0; i < o->ncmds; i++)
         if (!o->cmds[i].hidden)
             text_cmd(&b, o, i, num++);
@@ -195,7 +195,7 @@ int out_bench_text(FILE *f, const struct out_bench *o)
         sbuf_addc(&b, '\n');
     }
     for (int i = 0; i < o->nwarnings; i++)
-        sbuf_printf(&b, "Warning: %s\n", o->warnings[i]);
+        sbuf_printf_term(&b, "Warning: %s\n", o->warnings[i]);
     if (o->meta.interrupted)
         sbuf_adds(&b, "Interrupted: these results are partial.\n");
     err = file_put(f, &b);

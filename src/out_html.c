@@ -54,52 +54,6 @@ static void flush(struct html *h, int force)
         sbuf_reset(&h->b);
 }
 
-static int json_plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
-}
-
-/* len bytes of s as JSON string contents that are safe inside an HTML <script> element: '"'
- * and '\' escaped, control bytes, '<', '>', '&', DEL, U+2028 and U+2029 as \uXXXX; each byte
- * of an invalid UTF-8 sequence becomes \ufffd. s[len] must be readable (a NUL): a sequence is
- * never read past it. */
-static void add_text(struct sbuf *b, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-    while (p < end) {
-        const unsigned char *q = p;
-        while (q < end && json_plain(*q))
-            q++;
-        if (q > p) {
-            sbuf_add(b, p, (size_t)(q - p));
-            p = q;
-            continue;
-        }
-        if (*p == '"' || *p == '\\') {
-            sbuf_addc(b, '\\');
-            sbuf_addc(b, (char)*p++);
-        } else if (*p == '\n') {
-            sbuf_adds(b, "\\n");
-            p++;
-        } else if (*p < 0x80) {
-            sbuf_printf(b, "\\u%04x", *p++);
-        } else {
-            size_t n = utf8_seq_len(p);
-            if (!n || n > (size_t)(end - p)) {
-                sbuf_adds(b, "\\ufffd");
-                p++;
-            } else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-                sbuf_adds(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
-                p += n;
-            } else {
-                sbuf_add(b, p, n);
-                p += n;
-            }
-        }
-    }
-}
-
 /* A quoted JSON string (NULL: null). */
 static void add_str(struct sbuf *b, const char *s)
 {
@@ -108,7 +62,7 @@ static void add_str(struct sbuf *b, const char *s)
         return;
     }
     sbuf_addc(b, '"');
-    add_text(b, s, strlen(s));
+    sbuf_add_json(b, s);
     sbuf_addc(b, '"');
 }
 
@@ -483,7 +437,7 @@ static void write_sources(struct html *h)
         first = 0;
         add_u64(&h->b, str_index(h, file));
         sbuf_adds(&h->b, ",\"");
-        add_text(&h->b, text, len);
+        sbuf_add_json_n(&h->b, text, len);
         sbuf_adds(&h->b, "\"]");
         flush(h, 0);
     }

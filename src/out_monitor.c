@@ -470,7 +470,6 @@ static void summary_procs(struct sbuf *b, const struct mon *m)
                 "wait s", "peak RSS", "disk w", "net rx", "net tx", "ended", "command");
     for (size_t i = 0; i < mon_nprocs(m); i++) {
         const struct mon_proc *p = mon_proc(m, i);
-        struct sbuf c;
 
         sbuf_printf(b, "  %7d %7d %9.3f %9.3f", p->pid, p->ppid, p->cpu_user + p->cpu_sys,
                     p->cpu_wait);
@@ -482,13 +481,9 @@ static void summary_procs(struct sbuf *b, const struct mon *m)
             sbuf_printf(b, " %7.2fs  ", p->end);
         else
             sbuf_printf(b, " %8s  ", "running");
-        sbuf_init(&c);
-        sbuf_adds(&c, p->cmdline[0] ? p->cmdline : p->comm);
-        for (size_t j = 0; j < c.len; j++) /* one line per process, whatever its arguments */
-            c.buf[j] = (unsigned char)c.buf[j] < 0x20 ? ' ' : c.buf[j];
-        sbuf_adds(b, sbuf_str(&c));
+        /* one line per process, whatever its arguments: control bytes escaped */
+        sbuf_add_term(b, p->cmdline[0] ? p->cmdline : p->comm);
         sbuf_addc(b, '\n');
-        sbuf_destroy(&c);
     }
     summary_merged(b, m);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "util_sbuf.h"
 #include "util_xalloc.h"
 
 #define MAX_STATES 16 /* state columns shown */
@@ -139,12 +140,26 @@ static int by_total(const void *x, const void *y)
                                 : (a->self < b->self) - (a->self > b->self);
 }
 
+/* str escaped for a terminal (sbuf_add_term): names come from the target or a file. */
+static void put_term(FILE *f, const char *str)
+{
+    struct sbuf b;
+    sbuf_init(&b);
+    sbuf_add_term(&b, str);
+    fputs(sbuf_str(&b), f);
+    sbuf_destroy(&b);
+}
+
 /* " name (file)" of function fn and a newline. */
 static void print_name(FILE *f, const struct agg *a, const struct func *fn)
 {
-    fprintf(f, "  %s", agg_str(a, fn->name));
-    if (fn->file != AGG_NONE)
-        fprintf(f, " (%s)", agg_str(a, fn->file));
+    fputs("  ", f);
+    put_term(f, agg_str(a, fn->name));
+    if (fn->file != AGG_NONE) {
+        fputs(" (", f);
+        put_term(f, agg_str(a, fn->file));
+        fputc(')', f);
+    }
     fputc('\n', f);
 }
 
@@ -187,17 +202,23 @@ static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, ui
     free(shown);
 }
 
-/* The width of state column k and its name without the brackets ("<gil>" -> "gil"). */
-static int state_head(const struct agg *a, const struct funcs *fs, uint32_t k, const char **name)
+/* The name of state column k without the brackets ("<gil>" -> "gil"), escaped for a terminal
+ * into head; returns its width. */
+static int state_head(const struct agg *a, const struct funcs *fs, uint32_t k, struct sbuf *head)
 {
     const char *s = agg_str(a, agg_frame_get(a, fs->state[k])->name);
     size_t len = strlen(s);
+    struct sbuf raw;
     if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
         s++;
         len -= 2;
     }
-    *name = s;
-    return (int)len;
+    sbuf_init(&raw);
+    sbuf_add(&raw, s, len);
+    sbuf_reset(head);
+    sbuf_add_term(head, sbuf_str(&raw));
+    sbuf_destroy(&raw);
+    return (int)head->len;
 }
 
 /* The top functions by total, each one's total split by state (as a share of its total); only
@@ -211,13 +232,15 @@ static void print_states(FILE *f, const struct agg *a, const struct funcs *fs, u
     qsort(order, fs->n, sizeof(uint32_t), by_total);
     uint32_t m = top(fs, order, n, 0, shown);
     fprintf(f, "Top functions (total) by thread state, as shares of each one's total:\n ");
+    struct sbuf head;
+    sbuf_init(&head);
     for (uint32_t k = 0; k < fs->nstates; k++) {
-        const char *name;
-        int len = state_head(a, fs, k, &name);
+        int len = state_head(a, fs, k, &head);
         width[k] = len > 6 ? len : 6;
         if (fs->state_total[k])
-            fprintf(f, " %*.*s", width[k], len, name);
+            fprintf(f, " %*s", width[k], sbuf_str(&head));
     }
+    sbuf_destroy(&head);
     fprintf(f, "  function (file)\n");
     for (uint32_t i = 0; i < m; i++) {
         const struct func *fn = &fs->v[shown[i]];
@@ -252,10 +275,13 @@ int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
     char amount[64];
 
     if (!total) {
-        if (unit)
-            fprintf(f, "spyglass: no %s were attributed to a Python stack\n", unit);
-        else
+        if (unit) {
+            fputs("spyglass: no ", f);
+            put_term(f, unit);
+            fputs(" were attributed to a Python stack\n", f);
+        } else {
             fprintf(f, "spyglass: no Python stacks were sampled\n");
+        }
         return ferror(f) ? -EIO : 0;
     }
     memset(&fs, 0, sizeof(fs));
@@ -268,10 +294,17 @@ int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
     if (unit && strcmp(unit, "bytes") == 0)
         human_bytes(total, amount, sizeof(amount));
     else
-        snprintf(amount, sizeof(amount), "%llu %s", (unsigned long long)total, unit ? unit : "");
-    if (unit)
-        fprintf(f, "Top functions by own %s (self) of %s:\n", unit, amount);
-    else
+        snprintf(amount, sizeof(amount), "%llu", (unsigned long long)total);
+    if (unit) {
+        fputs("Top functions by own ", f);
+        put_term(f, unit);
+        fprintf(f, " (self) of %s", amount);
+        if (strcmp(unit, "bytes") != 0) {
+            fputc(' ', f);
+            put_term(f, unit);
+        }
+        fputs(":\n", f);
+    } else
         fprintf(f, "Top functions by own time (self) of %llu stacks, with 95%% margins:\n",
                 (unsigned long long)total);
     print_table(f, a, &fs, order, n, 1, total, !unit);

@@ -155,34 +155,10 @@ static const char svg_js[] =
     "  term = null; searchBtn.textContent = 'Search'; matched.textContent = ' ';\n"
     "}\n";
 
-/* Append str cleaned for XML: control characters (which XML forbids or which would break a
- * line) become spaces, and each byte of an invalid UTF-8 sequence becomes U+FFFD. */
-static void add_clean(struct sbuf *b, const char *str)
-{
-    const unsigned char *p = (const unsigned char *)str;
-
-    while (*p) {
-        size_t n = utf8_seq_len(p);
-        if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-            n = 0; /* U+FFFE, U+FFFF: not XML characters */
-        if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
-            sbuf_addc(b, ' ');
-        } else if (n) {
-            sbuf_add(b, p, n);
-        } else {
-            sbuf_adds(b, "\xef\xbf\xbd");
-            n = 1;
-        }
-        p += n;
-    }
-}
-
 /* Append str (from the profile or its metadata) as XML text. */
 static void add_text(struct svg *s, const char *str)
 {
-    sbuf_reset(&s->tmp);
-    add_clean(&s->tmp, str);
-    sbuf_add_xml(&s->out, sbuf_str(&s->tmp));
+    sbuf_add_xml(&s->out, str);
 }
 
 static const char *label(const struct svg *s, uint32_t id)
@@ -199,7 +175,7 @@ static void build_labels(struct svg *s)
         sbuf_reset(&s->tmp);
         agg_frame_label(s->a, id, &s->tmp);
         s->label_off[id] = s->labels.len;
-        add_clean(&s->labels, sbuf_str(&s->tmp));
+        sbuf_add_xml_chars(&s->labels, sbuf_str(&s->tmp)); /* escaped when written */
         sbuf_addc(&s->labels, '\0');
     }
 }
@@ -317,6 +293,15 @@ static void add_fitted(struct svg *s, const char *l, double pw)
     sbuf_adds(&s->out, "..");
 }
 
+/* "N samples (P%)": the default tooltip line of box b (the unit is the profile's: escaped). */
+static void default_detail(struct svg *s, const struct out_svg_box *b)
+{
+    sbuf_printf(&s->out, "%" PRIu64 " ", b->weight);
+    add_text(s, s->unit);
+    sbuf_printf(&s->out, " (%.2f%%)",
+                s->total ? 100.0 * (double)b->weight / (double)s->total : 0.0);
+}
+
 /* The tooltip's second line and the fill of box b: the painter's, else the defaults. */
 static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
 {
@@ -324,8 +309,7 @@ static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
         if (fill)
             add_colour(s, b->frame);
         else
-            sbuf_printf(&s->out, "%" PRIu64 " %s (%.2f%%)", b->weight, s->unit,
-                        s->total ? 100.0 * (double)b->weight / (double)s->total : 0.0);
+            default_detail(s, b);
         return;
     }
     if (fill) {
@@ -334,11 +318,7 @@ static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
     }
     sbuf_reset(&s->tmp);
     s->paint->detail(s->paint->ctx, b, &s->tmp);
-    struct sbuf clean;
-    sbuf_init(&clean);
-    add_clean(&clean, sbuf_str(&s->tmp));
-    sbuf_add_xml(&s->out, sbuf_str(&clean));
-    sbuf_destroy(&clean);
+    add_text(s, sbuf_str(&s->tmp));
 }
 
 /* One box: frame id (AGG_NONE for the root) at depth, over samples [x, x + w), holding the

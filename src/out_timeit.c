@@ -78,9 +78,9 @@ static void text_bench(struct sbuf *b, const struct out_timeit *o, size_t i)
     double u = s->median;
     char x[32], y[32], z[32];
 
-    sbuf_printf(b, "Benchmark %zu: %s\n", i + 1, o->names[i]);
-    sbuf_printf(b, "  Python %s (%s)\n", tb->version[0] ? tb->version : "?",
-                tb->executable[0] ? tb->executable : py->path);
+    sbuf_printf_term(b, "Benchmark %zu: %s\n", i + 1, o->names[i]);
+    sbuf_printf_term(b, "  Python %s (%s)\n", tb->version[0] ? tb->version : "?",
+                     tb->executable[0] ? tb->executable : py->path);
     if (s->n == 0) {
         sbuf_adds(b, "  no values\n\n");
         return;
@@ -113,16 +113,16 @@ static void say_cmp(struct sbuf *b, const struct out_timeit *o, size_t i)
     char p[32];
 
     if (!out_timeit_significant(c, o->alpha))
-        sbuf_printf(b,
-                    "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
-                    "%.3f–%.3f, %s)\n",
-                    x, ref, c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
+        sbuf_printf_term(b,
+                         "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
+                         "%.3f–%.3f, %s)\n",
+                         x, ref, c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     else if (c->ratio >= 1)
-        sbuf_printf(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", ref, c->ratio,
-                    x, c->lo, c->hi, out_bench_fmt_p(p, c->p));
+        sbuf_printf_term(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", ref,
+                         c->ratio, x, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     else
-        sbuf_printf(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", x,
-                    1 / c->ratio, ref, 1 / c->hi, 1 / c->lo, out_bench_fmt_p(p, c->p));
+        sbuf_printf_term(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", x,
+                         1 / c->ratio, ref, 1 / c->hi, 1 / c->lo, out_bench_fmt_p(p, c->p));
 }
 
 int out_timeit_text(FILE *f, const struct out_timeit *o)
@@ -137,13 +137,13 @@ int out_timeit_text(FILE *f, const struct out_timeit *o)
         if ((int)i == o->ref || !o->has_cmp[i])
             continue;
         if (!any++)
-            sbuf_printf(&b, "Summary (against '%s')\n", o->names[o->ref]);
+            sbuf_printf_term(&b, "Summary (against '%s')\n", o->names[o->ref]);
         say_cmp(&b, o, i);
     }
     if (any)
         sbuf_addc(&b, '\n');
     for (int i = 0; i < o->nwarnings; i++)
-        sbuf_printf(&b, "Warning: %s\n", o->warnings[i]);
+        sbuf_printf_term(&b, "Warning: %s\n", o->warnings[i]);
     if (o->interrupted)
         sbuf_adds(&b, "Interrupted: these results are partial.\n");
     err = file_put(f, &b);

@@ -139,7 +139,8 @@ static const char *xml_entity(unsigned char c)
     return NULL;
 }
 
-void sbuf_add_xml(struct sbuf *s, const char *str)
+/* str as XML characters; with entities set, markup characters as entities too. */
+static void add_xml(struct sbuf *s, const char *str, int entities)
 {
     const unsigned char *p = (const unsigned char *)str;
     while (*p) {
@@ -149,7 +150,7 @@ void sbuf_add_xml(struct sbuf *s, const char *str)
             p += n ? n : 1;
             continue;
         }
-        if (n == 1 && xml_entity(*p))
+        if (n == 1 && entities && xml_entity(*p))
             sbuf_adds(s, xml_entity(*p));
         else if (n == 1 && (*p < 0x20 || *p == 0x7f))
             sbuf_addc(s, ' ');
@@ -159,26 +160,61 @@ void sbuf_add_xml(struct sbuf *s, const char *str)
     }
 }
 
-void sbuf_add_json(struct sbuf *s, const char *str)
+void sbuf_add_xml(struct sbuf *s, const char *str)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    while (*p) {
-        size_t n = utf8_seq_len(p);
-        if (!n) {
-            sbuf_adds(s, replacement);
-            p++;
-        } else if (n > 1) {
-            sbuf_add(s, p, n);
-            p += n;
-        } else if (*p == '"' || *p == '\\') {
+    add_xml(s, str, 1);
+}
+
+void sbuf_add_xml_chars(struct sbuf *s, const char *str)
+{
+    add_xml(s, str, 0);
+}
+
+static int json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
+void sbuf_add_json_n(struct sbuf *s, const char *str, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)str, *end = p + len;
+
+    while (p < end) {
+        const unsigned char *q = p;
+        while (q < end && json_plain(*q))
+            q++;
+        if (q > p) { /* a run of plain ASCII at once: source texts are long */
+            sbuf_add(s, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        if (*p == '"' || *p == '\\') {
             sbuf_addc(s, '\\');
             sbuf_addc(s, (char)*p++);
-        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f) {
+        } else if (*p == '\n') {
+            sbuf_adds(s, "\\n");
+            p++;
+        } else if (*p < 0x80) {
             sbuf_printf(s, "\\u%04x", *p++);
         } else {
-            sbuf_addc(s, (char)*p++);
+            size_t n = utf8_seq_len(p);
+            if (!n || n > (size_t)(end - p)) {
+                sbuf_adds(s, "\\ufffd");
+                p++;
+            } else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+                sbuf_adds(s, p[2] == 0xa8 ? "\\u2028" : "\\u2029"); /* line breaks in JS */
+                p += n;
+            } else {
+                sbuf_add(s, p, n);
+                p += n;
+            }
         }
     }
+}
+
+void sbuf_add_json(struct sbuf *s, const char *str)
+{
+    sbuf_add_json_n(s, str, strlen(str));
 }
 
 void sbuf_add_csv(struct sbuf *s, const char *str)
@@ -221,4 +257,74 @@ void sbuf_add_utf8(struct sbuf *s, const char *str)
             p += n;
         }
     }
+}
+
+/* The code point of the valid n-byte UTF-8 sequence at p (n from utf8_seq_len). */
+static uint32_t utf8_code(const unsigned char *p, size_t n)
+{
+    static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    uint32_t c = p[0] & lead[n];
+    for (size_t i = 1; i < n; i++)
+        c = c << 6 | (p[i] & 0x3f);
+    return c;
+}
+
+/* C1 controls and the bidirectional formatting characters: a terminal acts on them. */
+static int term_control(uint32_t c)
+{
+    return (c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+static void add_term(struct sbuf *s, const char *str, int quoted)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    while (*p) {
+        size_t n = utf8_seq_len(p);
+        if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+            sbuf_printf(s, "\\x%02x", *p++);
+            continue;
+        }
+        if (n > 1 && term_control(utf8_code(p, n)))
+            sbuf_printf(s, "\\u%04x", (unsigned)utf8_code(p, n));
+        else if (quoted && (*p == '"' || *p == '\\'))
+            sbuf_printf(s, "\\%c", *p);
+        else
+            sbuf_add(s, p, n);
+        p += n;
+    }
+}
+
+void sbuf_add_term(struct sbuf *s, const char *str)
+{
+    add_term(s, str, 0);
+}
+
+void sbuf_add_term_quoted(struct sbuf *s, const char *str)
+{
+    add_term(s, str, 1);
+}
+
+void sbuf_vprintf_term(struct sbuf *s, const char *fmt, va_list ap)
+{
+    struct sbuf raw;
+    int nl;
+
+    sbuf_init(&raw);
+    sbuf_vprintf(&raw, fmt, ap);
+    nl = raw.len && raw.buf[raw.len - 1] == '\n';
+    if (nl)
+        raw.buf[--raw.len] = '\0';
+    add_term(s, sbuf_str(&raw), 0);
+    if (nl)
+        sbuf_addc(s, '\n');
+    sbuf_destroy(&raw);
+}
+
+void sbuf_printf_term(struct sbuf *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sbuf_vprintf_term(s, fmt, ap);
+    va_end(ap);
 }

@@ -150,6 +150,24 @@ static void test_svg(void)
     agg_free(a);
 }
 
+/* A unit taken from a raw file reaches every tooltip: escaped there as everywhere. */
+static void test_svg_unit(void)
+{
+    struct agg *a = hostile_profile();
+    struct agg_meta m = meta;
+    int rc;
+
+    m.unit = "\"><script>alert(1)</script><svg onload=\"x()\">\x1b";
+    char *svg = render(SVG, a, &m, &rc);
+    TEST_EQ_INT(rc, 0);
+    TEST_CHECK(svg && count(svg, "<script") == 1 && count(svg, "onload=\"") == 1);
+    TEST_CHECK(svg && strstr(svg, "<title>all\n16 &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+                                  "&lt;svg onload=&quot;x()&quot;&gt;  (100.00%)</title>"));
+    TEST_CHECK(svg && !strchr(svg, '\x1b'));
+    free(svg);
+    agg_free(a);
+}
+
 /* A box under 0.1% of the width is dropped but still counted in its parent. */
 static void test_svg_narrow(void)
 {
@@ -182,10 +200,10 @@ static void test_speedscope(void)
         "{\"name\":\"main\",\"file\":\"app.py\",\"line\":10},"
         "{\"name\":\"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\","
         "\"file\":\"/tmp/we\\\"ird'\\u0026]]\\u003e.py\",\"line\":5},"
-        "{\"name\":\"semi;colon\\u000anew\\u000dline\",\"file\":\"app.py\",\"line\":20},"
+        "{\"name\":\"semi;colon\\nnew\\u000dline\",\"file\":\"app.py\",\"line\":20},"
         "{\"name\":\"naïve_函数\",\"file\":\"/src/ünï.py\",\"line\":7},"
         "{\"name\":\"\\u003csleep\\u003e\"},"
-        "{\"name\":\"bad" REPLACEMENT REPLACEMENT "name\",\"file\":\"app.py\",\"line\":30}]},"
+        "{\"name\":\"bad\\ufffd\\ufffdname\",\"file\":\"app.py\",\"line\":30}]},"
         "\"profiles\":[{\"type\":\"sampled\",\"name\":\"spyglass \\u003cb\\u003e\\u0026 test\","
         "\"unit\":\"none\",\"startValue\":0,\"endValue\":16,"
         "\"samples\":[[0,1,2],[0,1,3],[0,1,4,5],[],[0,1,6]],\"weights\":[4,2,4,5,1]}],"
@@ -252,6 +270,7 @@ void test_out_flame(void)
 {
     test_collapsed();
     test_svg();
+    test_svg_unit();
     test_svg_narrow();
     test_speedscope();
     test_empty();

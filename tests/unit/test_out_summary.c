@@ -112,8 +112,37 @@ static void test_bytes(void)
     agg_free(a);
 }
 
+/* Names, states and units from a target or a file reach the terminal escaped. */
+static void test_hostile(void)
+{
+    struct agg *a = agg_new();
+    uint32_t mn = frame(a, "f\x1b[2J\x1b]0;t\x07", "/tmp/\n\xc2\x9b.py", AGG_FRAME_PY);
+    uint32_t st = frame(a, "<s\x1b[1m>", NULL, AGG_FRAME_STATE);
+    uint32_t s1[] = {mn, st};
+    char line[256];
+
+    agg_add(a, s1, 2, 7);
+    char *out = render(a, 5, "b\x07ytes");
+    TEST_CHECK(out && !strpbrk(out, "\x1b\x07\r") && !strstr(out, "\xc2\x9b"));
+    TEST_CHECK(out && strstr(out, "Top functions by own b\\x07ytes (self) of 7 b\\x07ytes:\n"));
+    line_with(out, "  f\\x1b[2J", line, sizeof(line));
+    TEST_EQ_STR(line, "  100.0%  100.0%   f\\x1b[2J\\x1b]0;t\\x07 (/tmp/\\x0a\\u009b.py)");
+    TEST_CHECK(out && strstr(out, "  s\\x1b[1m  function (file)\n"));
+    free(out);
+    out = render(a, 5, NULL);
+    TEST_CHECK(out && strstr(out, "   f\\x1b[2J\\x1b]0;t\\x07 (/tmp/\\x0a\\u009b.py)\n"));
+    free(out);
+    agg_free(a);
+    a = agg_new();
+    out = render(a, 5, "\x1b[2J");
+    TEST_EQ_STR(out, "spyglass: no \\x1b[2J were attributed to a Python stack\n");
+    free(out);
+    agg_free(a);
+}
+
 void test_out_summary(void)
 {
+    test_hostile();
     test_states();
     test_bytes();
 }

@@ -1,0 +1,32 @@
+/* Unit tests for cli_msg: messages and profile text reach a terminal with their control
+ * characters escaped, one line per message.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_msg.h"
+#include "suites.h"
+#include "test.h"
+
+void test_cli_msg(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        return;
+    TEST_EQ_INT(cli_msg(f, "spyglass: cannot read %s: %s\n", "/tmp/a\x1b[2J\nb", "gone"), 0);
+    TEST_EQ_INT(cli_msg(f, "unit %s ", "\xc2\x9b\x07"), 0);
+    static const char text[] = "root;f\x1b]0;t\x07 3\nroot;\xe2\x80\xae 2\nno newline\r";
+    TEST_EQ_INT(cli_msg_text(f, text, sizeof(text) - 1), 0);
+    fclose(f);
+    TEST_EQ_STR(buf, "spyglass: cannot read /tmp/a\\x1b[2J\\x0ab: gone\n"
+                     "unit \\u009b\\x07 "
+                     "root;f\\x1b]0;t\\x07 3\nroot;\\u202e 2\nno newline\\x0d");
+    free(buf);
+    char *e = cli_msg_escape("p\x1b[1m\xff");
+    TEST_EQ_STR(e, "p\\x1b[1m\\xff");
+    free(e);
+}

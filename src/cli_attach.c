@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util_file.h"
 
 static double mono(void)
 {
@@ -91,7 +92,7 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
 
 void cli_write_error(const char *path, int err)
 {
-    fprintf(stderr, "spyglass: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+    fprintf(stderr, "spyglass: cannot write %s: %s\n", path, file_strerror(err));
 }
 
 void cli_bad_option(const char *cmd, int c, char **argv)

@@ -14,7 +14,8 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
 /* Print the one-line explanation of a failed py_proc_open(pid) (err, detail from it). */
 void cli_attach_error(int pid, int err, const char *detail);
 
-/* Print "spyglass: <what>: <strerror-like reason>" for a failed write of path. */
+/* Print "spyglass: cannot write PATH: REASON" for a failed write of path (err: an errno or
+ * util_file.h's FILE_ERR_PROTECTED_LINK, either sign). */
 void cli_write_error(const char *path, int err);
 
 /* After getopt_long (called with opterr = 0 and an optstring starting with ":" or "+:")

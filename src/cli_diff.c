@@ -16,6 +16,7 @@
 #include "cli_profile.h"
 #include "out_diff.h"
 #include "out_html.h"
+#include "util_file.h"
 
 enum diff_format {
     DIFF_COLLAPSED = 0, /* "stack A B" lines */
@@ -236,29 +237,20 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
     if (da->format == DIFF_HTML)
         m.sources = &da->src.st;
     const struct agg_diff *d = x->d;
-    FILE *f = stdout;
+    struct file_out out;
     int err;
 
     if (!m.title) {
         snprintf(title, sizeof(title), "spyglass diff: %s -> %s", da->in[0], da->in[1]);
         m.title = title;
     }
-    if (da->out_path && !(f = fopen(da->out_path, "w"))) {
-        cli_write_error(da->out_path, errno);
-        return EXIT_ERROR;
-    }
-    if (da->format == DIFF_SVG)
-        err = out_diff_svg_write(f, d, &m);
-    else if (da->format == DIFF_HTML)
-        err = out_html_write_diff(f, x, &m);
-    else
-        err = out_diff_collapsed_write(f, d);
-    if (f != stdout) {
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-    } else if (fflush(f) != 0 && !err) {
-        err = -errno;
-    }
+    err = file_out_open(&out, da->out_path, 0);
+    if (!err && da->format == DIFF_SVG)
+        err = file_out_close(&out, out_diff_svg_write(out.f, d, &m));
+    else if (!err && da->format == DIFF_HTML)
+        err = file_out_close(&out, out_html_write_diff(out.f, x, &m));
+    else if (!err)
+        err = file_out_close(&out, out_diff_collapsed_write(out.f, d));
     if (err) {
         cli_write_error(da->out_path ? da->out_path : "standard output", err);
         return EXIT_ERROR;

@@ -16,6 +16,7 @@
 #include "cli_attach.h"
 #include "cli_profile.h"
 #include "out_format.h"
+#include "util_file.h"
 
 struct report_args {
     const char *in;       /* "-": standard input */
@@ -152,7 +153,7 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
         .overhead = -1,
     };
     const char *name = ra->out_path ? ra->out_path : "standard output";
-    FILE *f = stdout;
+    struct file_out out;
     int err;
 
     if (p->raw) {
@@ -173,17 +174,9 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     }
     if (!writable(ra, p))
         return EXIT_ERROR;
-    if (ra->out_path && !(f = fopen(ra->out_path, "wb"))) {
-        cli_write_error(ra->out_path, errno);
-        return EXIT_ERROR;
-    }
-    err = out_format_write(f, ra->format, p->a, &meta);
-    if (f != stdout) {
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-    } else if (fflush(f) != 0 && !err) {
-        err = -errno;
-    }
+    err = file_out_open(&out, ra->out_path, 0);
+    if (!err)
+        err = file_out_close(&out, out_format_write(out.f, ra->format, p->a, &meta));
     if (err) {
         cli_write_error(name, err);
         return EXIT_ERROR;

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: MIT */
 #include "bench_base.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

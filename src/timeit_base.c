@@ -5,7 +5,6 @@
 #include "timeit_base.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

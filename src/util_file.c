@@ -106,9 +106,9 @@ static int on_proc(const struct walk *w)
     return fstatfs(w->dir, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
 }
 
-/* fs.protected_symlinks: a symlink in a sticky world-writable directory is followed only by
- * its owner or when the directory's owner owns it (the kernel's rule, described in the
- * kernel's Documentation/admin-guide/sysctl/fs.rst). */
+/* fs.protected_symlinks' rule, as the kernel applies it when that sysctl is 1: a symlink in a
+ * sticky world-writable directory is followed only by its owner, or when the directory's
+ * owner owns it (README.md, "Output files"). */
 static int protected_link(const struct walk *w, const struct stat *link)
 {
     struct stat d;

@@ -71,7 +71,7 @@ unit: $(BUILD)/unit-tests
 
 # The functional suites, run in this order; each writes $(BUILD)/NAME.log and ends with
 # "N passed, N failed". All run even when one fails.
-FUNCTIONAL := run bench timeit exports states monitor messages raw html sources escape exec async ticks
+FUNCTIONAL := run bench timeit exports states monitor messages raw html sources escape exec async ticks outputs
 functional: $(BIN)
 	@rc=0; for t in $(FUNCTIONAL); do \
 	  [ -x tests/functional/$$t.sh ] || continue; \

@@ -3,6 +3,7 @@
 #include "agg_diff.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +51,9 @@ static double instants_of(const struct agg_meta *m)
     return m->samples ? (double)m->samples : rate_of(m) * m->duration;
 }
 
-int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t total_a,
-                    const struct agg_meta *mb, uint64_t total_b, double *k, char *why,
-                    size_t whylen)
+/* The factor of agg_diff_factor() before its bounds are checked. */
+static int factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t total_a,
+                  const struct agg_meta *mb, uint64_t total_b, double *k, char *why, size_t whylen)
 {
     const char *ua = ma->unit ? ma->unit : "samples", *ub = mb->unit ? mb->unit : "samples";
     int bytes = strcmp(ub, "samples") != 0;
@@ -86,6 +87,28 @@ int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t
                         na > 0 ? "B" : "A");
         *k = nb / na;
     }
+    return 0;
+}
+
+int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t total_a,
+                    const struct agg_meta *mb, uint64_t total_b, double *k, char *why,
+                    size_t whylen)
+{
+    double x = 0;
+    int err = factor(mode, ma, total_a, mb, total_b, &x, why, whylen);
+
+    if (err)
+        return err;
+    if (!isfinite(x) || !(x > 0))
+        return fail(why, whylen,
+                    "the factor of A is not a finite positive number (the facts "
+                    "of the profiles are out of proportion)");
+    if ((double)total_a * x > AGG_DIFF_MAX_WEIGHT)
+        return fail(why, whylen,
+                    "A normalised would weigh %.3g, above %g (the facts of the "
+                    "profiles are out of proportion)",
+                    (double)total_a * x, AGG_DIFF_MAX_WEIGHT);
+    *k = x;
     return 0;
 }
 

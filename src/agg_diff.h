@@ -22,11 +22,16 @@ struct agg_diff;
 /* The mode's name as --normalize takes it: "none", "total", "time" or "duration". */
 const char *agg_diff_norm_name(enum agg_diff_norm mode);
 
+/* A's normalised total at most (A's weights times the factor): every weight written as a whole
+ * number fits an int64. */
+#define AGG_DIFF_MAX_WEIGHT 9e18
+
 /* The factor that expresses A's weights in B's units under mode, from the facts of each
  * profile (ma, mb: rates, durations, sampling instants, unit) and their totals. Returns 0 with
- * *k, or -EINVAL with a one-line reason in why when a fact it needs is missing (a rate for
- * AGG_DIFF_TIME, a duration or count of instants for AGG_DIFF_DURATION, a total of 0 for
- * AGG_DIFF_TOTAL) or the units differ. */
+ * *k (finite, above 0, and total_a * *k at most AGG_DIFF_MAX_WEIGHT), or -EINVAL with a
+ * one-line reason in why when a fact it needs is missing (a rate for AGG_DIFF_TIME, a duration
+ * or count of instants for AGG_DIFF_DURATION, a total of 0 for AGG_DIFF_TOTAL), a fact is not
+ * finite, the units differ, or the facts are so far apart that the factor leaves those bounds. */
 int agg_diff_factor(enum agg_diff_norm mode, const struct agg_meta *ma, uint64_t total_a,
                     const struct agg_meta *mb, uint64_t total_b, double *k, char *why,
                     size_t whylen);

@@ -292,13 +292,43 @@ static int meta_string(struct reader *r, uint64_t len, char **out)
     return 0;
 }
 
+static const char *fact_name(uint64_t field)
+{
+    static const char *const names[] = {"duration",   "requested rate",    "effective rate",
+                                        "overhead",   "sampling instants", "invalid samples",
+                                        "final flag", "missed ticks"};
+    return field >= AGG_RAW_M_DURATION && field <= AGG_RAW_M_MISSED
+               ? names[field - AGG_RAW_M_DURATION]
+               : "?";
+}
+
+/* Whether v is 0 or within [lo, hi]. */
+static int zero_or_within(double v, double lo, double hi)
+{
+    return v == 0 || (v >= lo && v <= hi);
+}
+
 static int meta_double(struct reader *r, uint64_t field, uint64_t bits, struct agg_meta *m)
 {
+    int rate = field == AGG_RAW_M_RATE_REQUESTED || field == AGG_RAW_M_RATE_EFFECTIVE;
     double d;
+
     memcpy(&d, &bits, sizeof(d));
-    if (!isfinite(d) || (field != AGG_RAW_M_OVERHEAD && d < 0))
-        return fail(r, "run fact %llu is not a finite number%s", (unsigned long long)field,
-                    field != AGG_RAW_M_OVERHEAD ? " of 0 or more" : "");
+    if (!isfinite(d))
+        return fail(r, "run fact %llu (%s) is not a finite number", (unsigned long long)field,
+                    fact_name(field));
+    if (field == AGG_RAW_M_OVERHEAD && d < 0)
+        d = -1; /* unknown */
+    else if (field == AGG_RAW_M_OVERHEAD && d > AGG_RAW_OVERHEAD_MAX)
+        return fail(r, "run fact 9 (overhead) is %g: above %g", d, AGG_RAW_OVERHEAD_MAX);
+    else if (rate && !zero_or_within(d, AGG_RAW_RATE_MIN, AGG_RAW_RATE_MAX))
+        return fail(r, "run fact %llu (%s) is %g Hz: not 0 or from %g to %g",
+                    (unsigned long long)field, fact_name(field), d, AGG_RAW_RATE_MIN,
+                    AGG_RAW_RATE_MAX);
+    else if (field == AGG_RAW_M_DURATION &&
+             !zero_or_within(d, AGG_RAW_DURATION_MIN, AGG_RAW_DURATION_MAX))
+        return fail(r, "run fact 6 (duration) is %g s: not 0 or from %g to %g", d,
+                    AGG_RAW_DURATION_MIN, AGG_RAW_DURATION_MAX);
     if (field == AGG_RAW_M_DURATION)
         m->duration = d;
     else if (field == AGG_RAW_M_RATE_REQUESTED)
@@ -307,6 +337,16 @@ static int meta_double(struct reader *r, uint64_t field, uint64_t bits, struct a
         m->rate_effective = d;
     else
         m->overhead = d;
+    return 0;
+}
+
+/* A count (fields 10, 11, 13) within INT64_MAX. */
+static int meta_count(struct reader *r, uint64_t field, uint64_t v, uint64_t *out)
+{
+    if (v > (uint64_t)INT64_MAX)
+        return fail(r, "run fact %llu (%s) is above %lld", (unsigned long long)field,
+                    fact_name(field), (long long)INT64_MAX);
+    *out = v;
     return 0;
 }
 
@@ -342,12 +382,12 @@ static int meta_field(struct reader *r, struct agg_meta *m, char **str, int *fin
     if (field <= AGG_RAW_M_OVERHEAD)
         return meta_double(r, field, v, m);
     if (field == AGG_RAW_M_SAMPLES)
-        m->samples = v;
-    else if (field == AGG_RAW_M_INVALID)
-        m->invalid = v;
-    else if (field == AGG_RAW_M_MISSED)
-        m->missed = v;
-    else if (field == AGG_RAW_M_FINAL && v > 1)
+        return meta_count(r, field, v, &m->samples);
+    if (field == AGG_RAW_M_INVALID)
+        return meta_count(r, field, v, &m->invalid);
+    if (field == AGG_RAW_M_MISSED)
+        return meta_count(r, field, v, &m->missed);
+    if (field == AGG_RAW_M_FINAL && v > 1)
         return fail(r, "the final flag is %llu (0 or 1)", (unsigned long long)v);
     else if (field == AGG_RAW_M_FINAL)
         *final = (int)v;
@@ -484,9 +524,11 @@ static void derive_meta(struct reader *r)
     if (r->info->final_meta)
         return;
     m->samples = ticks;
-    m->duration = (double)r->t / 1e9;
+    m->duration = (double)r->t / 1e9; /* 0, or from 1 ns to 2^63 ns */
     if (ticks > 1 && r->t > r->t0)
         m->rate_effective = (double)(ticks - 1) * 1e9 / (double)(r->t - r->t0);
+    if (!zero_or_within(m->rate_effective, AGG_RAW_RATE_MIN, AGG_RAW_RATE_MAX))
+        m->rate_effective = 0; /* unknown */
 }
 
 int agg_raw_parse(struct agg *a, struct agg_timeline *tl, const void *buf, size_t len,

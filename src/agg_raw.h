@@ -18,6 +18,15 @@
 #define AGG_RAW_MAX_RECORD (1 << 26) /* payload bytes of one record at most (64 MiB) */
 #define AGG_RAW_MAX_DEPTH  65536     /* frames per stack */
 
+/* The run facts a reader accepts (docs/raw-format.md), so that every figure derived from them
+ * (periods, times, normalised weights) is finite and fits its integer: 0 (unknown) or within
+ * these bounds; a negative overhead means unknown. */
+#define AGG_RAW_RATE_MIN     1e-3 /* Hz (record takes 0.01 to 10^6) */
+#define AGG_RAW_RATE_MAX     1e9  /* Hz: a sample per nanosecond */
+#define AGG_RAW_DURATION_MIN 1e-9 /* seconds */
+#define AGG_RAW_DURATION_MAX 1e10 /* seconds: beyond every time a file holds (2^63 ns) */
+#define AGG_RAW_OVERHEAD_MAX 1e6  /* profiler CPU / target CPU */
+
 enum agg_raw_record {
     AGG_RAW_META = 1,      /* run facts, protobuf-style fields (enum agg_raw_meta_field) */
     AGG_RAW_STRING = 2,    /* the bytes of the next string */
@@ -76,7 +85,9 @@ int agg_raw_is(const void *buf, size_t len);
  * the magic, an unknown version or record type, a record larger than AGG_RAW_MAX_RECORD, a
  * malformed varint or field, an id not defined before, a string with a NUL byte, a line above
  * INT32_MAX, a frame kind above 3, a stack deeper than AGG_RAW_MAX_DEPTH, a weight of 0, times
- * or weights adding up past INT64_MAX, data after the END record. */
+ * or weights adding up past INT64_MAX, a run fact out of its bounds (above; counts above
+ * INT64_MAX), data after the END record. Facts a cut file derives from its samples are kept
+ * within the same bounds (a rate outside them is unknown: 0). */
 int agg_raw_parse(struct agg *a, struct agg_timeline *tl, const void *buf, size_t len,
                   struct agg_raw_info *info, char *why, size_t whylen);
 void agg_raw_info_destroy(struct agg_raw_info *info);

@@ -15,6 +15,11 @@ int base_json_fail(char *why, size_t size, const char *msg)
     return -EINVAL;
 }
 
+int base_json_seconds(double v)
+{
+    return v == 0 || (v >= BASE_JSON_MIN_S && v <= BASE_JSON_MAX_S); /* false for NaN */
+}
+
 int base_json_parse(const char *text, size_t len, const char *schema, const char *what,
                     json_t **root, char *why, size_t size)
 {

@@ -24,6 +24,14 @@ int base_json_parse(const char *text, size_t len, const char *schema, const char
 int base_json_load(const char *path, const char *schema, const char *what, json_t **root, char *why,
                    size_t size);
 
+/* The times a baseline may hold, in seconds: 0, or from BASE_JSON_MIN_S (far below a clock
+ * tick) to BASE_JSON_MAX_S (116 days), so that every ratio of two is finite. */
+#define BASE_JSON_MIN_S 1e-12
+#define BASE_JSON_MAX_S 1e7
+
+/* Whether v is such a time (finite, 0 or within the bounds above). */
+int base_json_seconds(double v);
+
 /* Copy the reason msg into why[0..size-1] (cut to fit). Returns -EINVAL. */
 int base_json_fail(char *why, size_t size, const char *msg);
 

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: MIT */
 #include "bench_base.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,8 +59,11 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
                                   "a run without an integer \"command\" and a \"wall\" time");
         k = json_integer_value(cmd);
         w = json_number_value(wall);
-        if (k < 0 || (size_t)k >= b->ncmds || !isfinite(w) || w < 0)
-            return base_json_fail(why, size, "a run with an out-of-range \"command\" or \"wall\"");
+        if (k < 0 || (size_t)k >= b->ncmds)
+            return base_json_fail(why, size, "a run with an out-of-range \"command\"");
+        if (!base_json_seconds(w))
+            return base_json_fail(why, size,
+                                  "a run whose \"wall\" is not 0 or from 1e-12 to 1e7 seconds");
         if (json_is_true(to))
             continue;
         struct base_cmd *c = &b->cmds[k];

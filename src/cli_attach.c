@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_msg.h"
 #include "proc_access.h"
+#include "util_file.h"
 
 static double mono(void)
 {
@@ -215,7 +216,7 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
 
 void cli_write_error(const char *path, int err)
 {
-    cli_msg(stderr, "spyglass: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+    cli_msg(stderr, "spyglass: cannot write %s: %s\n", path, file_strerror(err));
 }
 
 void cli_bad_option(const char *cmd, int c, char **argv)

@@ -22,7 +22,8 @@ void cli_attach_error(int pid, int err, const char *detail);
  * and return EXIT_ERROR; else return 0. */
 int cli_attach_refuse(int pid);
 
-/* Print "spyglass: <what>: <strerror-like reason>" for a failed write of path. */
+/* Print "spyglass: cannot write PATH: REASON" for a failed write of path (err: an errno or
+ * util_file.h's FILE_ERR_PROTECTED_LINK, either sign). */
 void cli_write_error(const char *path, int err);
 
 /* After getopt_long (called with opterr = 0 and an optstring starting with ":" or "+:")

@@ -18,6 +18,7 @@
 #include "cli_profile.h"
 #include "out_diff.h"
 #include "out_html.h"
+#include "util_file.h"
 
 enum diff_format {
     DIFF_COLLAPSED = 0, /* "stack A B" lines */
@@ -229,6 +230,17 @@ static int factor(struct diff_args *da, const struct cli_profile *p, const struc
     return 0;
 }
 
+/* Write x's diff to f in da's format. Returns 0 or the writer's negative errno. */
+static int write_one(FILE *f, const struct diff_args *da, const struct out_html_diff *x,
+                     const struct agg_meta *m)
+{
+    if (da->format == DIFF_SVG)
+        return out_diff_svg_write(f, x->d, m);
+    if (da->format == DIFF_HTML)
+        return out_html_write_diff(f, x, m);
+    return out_diff_collapsed_write(f, x->d);
+}
+
 /* Write d as da asks; x says what the page needs of A and B (sides' facts, normalisation). */
 static int write_diff(const struct diff_args *da, const struct out_html_diff *x, const char *unit)
 {
@@ -237,8 +249,7 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
 
     if (da->format == DIFF_HTML)
         m.sources = &da->src.st;
-    const struct agg_diff *d = x->d;
-    FILE *f = stdout;
+    struct file_out out;
     char *shown = NULL; /* text for a terminal, escaped before it is shown */
     size_t shown_len = 0;
     int err;
@@ -247,30 +258,26 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
         snprintf(title, sizeof(title), "spyglass diff: %s -> %s", da->in[0], da->in[1]);
         m.title = title;
     }
-    if (da->out_path && !(f = fopen(da->out_path, "w"))) {
-        cli_write_error(da->out_path, errno);
-        return EXIT_ERROR;
-    }
-    if (!da->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
-        f = stdout;
-    if (da->format == DIFF_SVG)
-        err = out_diff_svg_write(f, d, &m);
-    else if (da->format == DIFF_HTML)
-        err = out_html_write_diff(f, x, &m);
-    else
-        err = out_diff_collapsed_write(f, d);
-    if (f != stdout) {
+    if (!da->out_path && isatty(STDOUT_FILENO)) {
+        /* names can hold control sequences: escaped on a terminal */
+        FILE *f = open_memstream(&shown, &shown_len);
+
+        if (!f) {
+            cli_write_error("standard output", -errno);
+            return EXIT_ERROR;
+        }
+        err = write_one(f, da, x, &m);
         if (fclose(f) != 0 && !err)
             err = -errno;
-    } else if (fflush(f) != 0 && !err) {
-        err = -errno;
-    }
-    if (shown) { /* names can hold control sequences: escaped on a terminal */
         if (!err)
             err = cli_msg_text(stdout, shown, shown_len);
         if (fflush(stdout) != 0 && !err)
             err = -errno;
         free(shown);
+    } else {
+        err = file_out_open(&out, da->out_path, 0);
+        if (!err)
+            err = file_out_close(&out, write_one(out.f, da, x, &m));
     }
     if (err) {
         cli_write_error(da->out_path ? da->out_path : "standard output", err);

@@ -2,11 +2,10 @@
  * SPDX-License-Identifier: MIT */
 #include "cli_export.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli_attach.h"
+#include "util_file.h"
 
 static int is_stdout(const char *path)
 {
@@ -16,16 +15,12 @@ static int is_stdout(const char *path)
 int cli_export_check(const char *const *paths, int n)
 {
     for (int i = 0; i < n; i++) {
-        if (!paths[i] || is_stdout(paths[i]) || access(paths[i], F_OK) == 0)
-            continue;
-        FILE *f = fopen(paths[i], "w");
+        int err = paths[i] ? file_out_check(paths[i]) : 0;
 
-        if (!f) {
-            cli_write_error(paths[i], -errno);
+        if (err) {
+            cli_write_error(paths[i], err);
             return -1;
         }
-        fclose(f);
-        unlink(paths[i]);
     }
     return 0;
 }
@@ -33,20 +28,11 @@ int cli_export_check(const char *const *paths, int n)
 /* Write export kind to path. Returns 0 or -1 (printed). */
 static int write_one(const char *path, int kind, cli_export_fn fn, const void *ctx)
 {
-    FILE *f = is_stdout(path) ? stdout : fopen(path, "w");
-    int err;
+    struct file_out out;
+    int err = file_out_open(&out, path, 0);
 
-    if (!f) {
-        cli_write_error(path, -errno);
-        return -1;
-    }
-    err = fn(f, kind, ctx);
-    if (f == stdout) {
-        if (fflush(f) != 0 && !err)
-            err = -errno;
-    } else if (fclose(f) != 0 && !err) {
-        err = -errno;
-    }
+    if (!err)
+        err = file_out_close(&out, fn(out.f, kind, ctx));
     if (err) {
         cli_write_error(is_stdout(path) ? "standard output" : path, err);
         return -1;

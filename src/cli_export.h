@@ -20,13 +20,15 @@ enum cli_export_kind {
  * caller's. Returns 0 or the negative errno of a failed write. */
 typedef int (*cli_export_fn)(FILE *f, int kind, const void *ctx);
 
-/* Check, before minutes are spent on runs, that each of paths[0..n-1] can be written: a path
- * that does not exist yet is created and removed again; NULL entries, "-" and existing files are
- * left alone. Returns 0, or -1 after printing one line for the first that cannot be created. */
+/* Check, before minutes are spent on runs, that each of paths[0..n-1] can be written
+ * (file_out_check(): a temporary file beside it made and removed; the target itself, a device
+ * or a FIFO left alone; NULL entries and "-" skipped). Returns 0, or -1 after printing one line
+ * for the first that cannot be written. */
 int cli_export_check(const char *const *paths, int n);
 
-/* Write every export whose path is not NULL: open paths[k] ("-": standard output, flushed but
- * not closed), call fn(f, k, ctx), close, and print one line ("spyglass: cannot write PATH:
+/* Write every export whose path is not NULL: open paths[k] (file_out_open(): replaced only
+ * when whole; "-": standard output, flushed but not closed), call fn(f, k, ctx), close, and
+ * print one line ("spyglass: cannot write PATH:
  * REASON", "standard output" for "-") for the first error of that file: the writer's, the
  * flush's or the close's (a full disk shows there). A failed export does not stop the others.
  * Returns 0, or -1 when any failed (printed). */

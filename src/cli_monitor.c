@@ -37,9 +37,7 @@ enum format { FMT_AUTO, FMT_CSV, FMT_JSON, FMT_SVG };
 struct out {
     const char *path; /* "-": standard output */
     enum format format;
-    FILE *f;
-    int created; /* a file this run created: removed when it cannot be completed (never a file
-                  * that existed before, nor a device) */
+    struct file_out file; /* replaces path only when whole (util_file.h) */
 };
 
 struct monitor_args {
@@ -203,13 +201,8 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
 
 static void close_outputs(struct monitor_args *a)
 {
-    for (int i = 0; i < a->nouts; i++) {
-        if (a->outs[i].f && a->outs[i].f != stdout) {
-            fclose(a->outs[i].f);
-            if (a->outs[i].created)
-                unlink(a->outs[i].path);
-        }
-    }
+    for (int i = 0; i < a->nouts; i++)
+        file_out_abort(&a->outs[i].file);
 }
 
 /* Open every output before anything starts, so that a bad path fails at once. */
@@ -217,11 +210,10 @@ static int open_outputs(struct monitor_args *a)
 {
     for (int i = 0; i < a->nouts; i++) {
         struct out *o = &a->outs[i];
+        int err = file_out_open(&o->file, o->path, 0);
 
-        o->created = 0;
-        o->f = strcmp(o->path, "-") == 0 ? stdout : file_open_keep(o->path, &o->created);
-        if (!o->f) {
-            cli_write_error(o->path, errno);
+        if (err) {
+            cli_write_error(o->path, err);
             a->nouts = i;
             close_outputs(a);
             return -1;
@@ -232,22 +224,14 @@ static int open_outputs(struct monitor_args *a)
 
 static int write_one(struct out *o, const struct mon *m, const struct out_monitor_meta *meta)
 {
-    int err = o->f != stdout ? file_cut(o->f) : 0;
+    FILE *f = o->file.f;
+    int err = o->format == FMT_JSON  ? out_monitor_json(f, m, meta)
+              : o->format == FMT_SVG ? out_monitor_svg(f, m, meta)
+                                     : out_monitor_csv(f, m);
 
-    if (!err)
-        err = o->format == FMT_JSON  ? out_monitor_json(o->f, m, meta)
-              : o->format == FMT_SVG ? out_monitor_svg(o->f, m, meta)
-                                     : out_monitor_csv(o->f, m);
-
-    err = file_finish(o->f, err);
-    if (o->f != stdout && fclose(o->f) != 0 && !err)
-        err = errno ? -errno : -EIO;
-    o->f = NULL;
-    if (err) {
+    err = file_out_close(&o->file, err);
+    if (err)
         cli_write_error(strcmp(o->path, "-") == 0 ? "standard output" : o->path, err);
-        if (o->created)
-            unlink(o->path);
-    }
     return err;
 }
 

@@ -230,7 +230,7 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
         } else if (c == 'N') {
             ra->no_resources = 1;
         } else if (c == 'o') {
-            ra->out_path = optarg;
+            ra->out_path = strcmp(optarg, "-") == 0 ? NULL : optarg;
         } else if (c == '?' || c == ':') {
             cli_bad_option("record", c, argv);
             return -1;
@@ -528,12 +528,11 @@ static void live_tick(void *ctx, uint64_t t_ns)
     }
 }
 
-/* Set up what ra->format needs during sampling: the raw file's start (the output cut, the
- * header and the facts known now: m) or an empty time line. Returns 0 or a negative errno. */
-static int live_start(struct record_args *ra, FILE *f, struct agg *a, const struct agg_meta *m,
-                      struct live *lv)
+/* Set up what ra->format needs during sampling: the raw file's start (the header and the facts
+ * known now: m) or an empty time line. */
+static void live_start(struct record_args *ra, FILE *f, struct agg *a, const struct agg_meta *m,
+                       struct live *lv)
 {
-    int err;
     memset(lv, 0, sizeof(*lv));
     lv->listener.ctx = lv;
     lv->listener.stack = live_stack;
@@ -542,40 +541,32 @@ static int live_start(struct record_args *ra, FILE *f, struct agg *a, const stru
         lv->tl = agg_timeline_new();
         agg_timeline_reserve(lv->tl, SAMPLER_MAX_TICK_STACKS);
     } else if (ra->format == OUT_FORMAT_RAW) {
-        if (f != stdout && (err = file_cut(f)) != 0)
-            return err;
         lv->raw = out_raw_start(f, a, m);
     } else {
-        return 0;
+        return;
     }
     ra->opts.listener = &lv->listener;
-    return 0;
 }
 
-/* Write the profile to ra->out_path (already opened as *f) or stdout. Returns an exit code. */
-static int finish_output(const struct record_args *ra, FILE *f, const struct agg *a,
+/* Write the profile to ra->out_path (opened as *out, replaced now) or stdout. Returns an exit
+ * code. */
+static int finish_output(const struct record_args *ra, struct file_out *out, const struct agg *a,
                          const struct agg_meta *m, struct out_raw *raw)
 {
-    /* Opened without truncation (a wrong PID must not cost the user an old profile): cut a
-     * regular file now (a raw file was cut when sampling started). */
-    int err = f != stdout && !raw ? file_cut(f) : 0;
+    FILE *f = out->f;
+    int err;
 
     if (raw) {
         err = out_raw_finish(raw, m);
-    } else if (!err && ra->format == OUT_FORMAT_HTML) {
+    } else if (ra->format == OUT_FORMAT_HTML) {
         struct rec_res_html h;
         rec_res_html(&ra->res, &h);
         err = out_html_write(f, a, m, h.res.n ? &h.res : NULL);
         rec_res_html_free(&h);
-    } else if (!err) {
+    } else {
         err = out_format_write(f, ra->format, a, m);
     }
-    if (f != stdout) {
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-    } else if (fflush(f) != 0 && !err) {
-        err = -errno;
-    }
+    err = file_out_close(out, err);
     if (err) {
         cli_write_error(ra->out_path ? ra->out_path : "standard output", err);
         return EXIT_ERROR;
@@ -665,16 +656,17 @@ int cli_record(int argc, char **argv)
     struct sbuf title;
     struct live live = {0};
     struct rec_exec rx;
-    FILE *f = stdout;
-    int rc, child = -1, created = 0;
+    struct file_out out;
+    int rc, child = -1;
 
     rc = parse_args(argc, argv, &ra);
     if (rc)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    /* Only a file this run created is removed when nothing could be recorded: never a device
-     * such as /dev/null, nor a file the user already had. */
-    if (ra.out_path && !(f = file_open_keep(ra.out_path, &created))) {
-        cli_write_error(ra.out_path, errno);
+    /* Nothing replaces an earlier file until the profile is whole (a raw recording of a new
+     * file is written in place, to be read also when spyglass is killed). */
+    rc = file_out_open(&out, ra.out_path, ra.format == OUT_FORMAT_RAW ? FILE_OUT_STREAM : 0);
+    if (rc) {
+        cli_write_error(ra.out_path, rc);
         return EXIT_ERROR;
     }
     if (rec_res_open(&ra.res) < 0) {
@@ -699,13 +691,7 @@ int cli_record(int argc, char **argv)
     rec_exec_init(&rx, p, &stop_flag); /* owns p from here, replaced at each exec followed */
     ra.opts.exec = &rx.hook;
     fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
-    int lerr = live_start(&ra, f, a, &meta, &live);
-    if (lerr) {
-        cli_write_error(ra.out_path, lerr);
-        stop_flag = 1; /* nothing is sampled; a launched child is stopped below */
-        stop_forward = 1;
-        stop_signal = SIGTERM;
-    }
+    live_start(&ra, out.f, a, &meta, &live);
     sampler_run(p, &ra.opts, a, &stop_flag, &st);
     p = rx.p;
     rec_res_stop(&ra.res);
@@ -727,11 +713,7 @@ int cli_record(int argc, char **argv)
     fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
     meta.timeline = live.tl;
     meta.sources = ra.format == OUT_FORMAT_HTML ? &ra.src : NULL;
-    int wrc = EXIT_ERROR;
-    if (!lerr)
-        wrc = finish_output(&ra, f, a, &meta, live.raw);
-    else if (f != stdout)
-        fclose(f);
+    int wrc = finish_output(&ra, &out, a, &meta, live.raw);
     if (!ra.quiet) {
         print_summary(&ra, p, sbuf_str(&rx.versions), &st, a);
         rec_res_summary(stderr, &ra.res);
@@ -754,11 +736,7 @@ int cli_record(int argc, char **argv)
     return rc;
 
 out_files: /* nothing was recorded */
-    if (f != stdout) {
-        fclose(f);
-        if (created)
-            unlink(ra.out_path);
-    }
+    file_out_abort(&out);
     rec_res_finish(&ra.res, NULL, 0);
     return rc;
 }

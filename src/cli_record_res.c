@@ -31,8 +31,10 @@ int rec_res_open(struct rec_res *r)
     r->exit_code = -1;
     if (!r->path)
         return 0;
-    if (!(r->f = file_open_keep(r->path, &r->created))) {
-        cli_write_error(r->path, errno);
+    int err = file_out_open(&r->file, r->path, 0);
+
+    if (err) {
+        cli_write_error(r->path, err);
         return -1;
     }
     return 0;
@@ -75,19 +77,17 @@ static int write_series(struct rec_res *r, const char *command, int pid)
     meta.interrupted = r->interrupted;
     mon_get_stats(r->m, &meta.st);
     meta.self_cpu = (double)meta.st.self_cpu_ns / 1e9;
-    err = file_cut(r->f);
-    if (!err)
-        err = ends_with(r->path, ".json")  ? out_monitor_json(r->f, r->m, &meta)
-              : ends_with(r->path, ".svg") ? out_monitor_svg(r->f, r->m, &meta)
-                                           : out_monitor_csv(r->f, r->m);
-    return file_finish(r->f, err);
+    err = ends_with(r->path, ".json")  ? out_monitor_json(r->file.f, r->m, &meta)
+          : ends_with(r->path, ".svg") ? out_monitor_svg(r->file.f, r->m, &meta)
+                                       : out_monitor_csv(r->file.f, r->m);
+    return file_out_close(&r->file, err);
 }
 
 int rec_res_finish(struct rec_res *r, const char *command, int pid)
 {
     int err = 0;
 
-    if (!r->f) { /* readings for the report only */
+    if (!r->file.f) { /* readings for the report only */
         if (r->m)
             mon_free(r->m);
         r->m = NULL;
@@ -96,12 +96,7 @@ int rec_res_finish(struct rec_res *r, const char *command, int pid)
     if (r->m)
         err = write_series(r, command, pid);
     else
-        file_finish(r->f, 0);
-    if (fclose(r->f) != 0 && !err)
-        err = errno ? -errno : -EIO;
-    r->f = NULL;
-    if (!r->m && r->created)
-        unlink(r->path); /* nothing was read: no empty file left behind */
+        file_out_abort(&r->file); /* nothing was read: the file stays as it was */
     if (r->m)
         mon_free(r->m);
     r->m = NULL;

@@ -10,17 +10,17 @@
 #include <stdio.h>
 
 #include "out_html.h"
+#include "util_file.h"
 
 struct mon;
 struct mon_thread;
 
 struct rec_res {
-    const char *path; /* NULL: no file */
-    int report;       /* read them even without a file, for the HTML report */
-    double interval;  /* seconds between readings */
-    FILE *f;
-    int created;   /* this run created path */
-    int exit_code; /* launched command's, -1 otherwise */
+    const char *path;     /* NULL: no file */
+    int report;           /* read them even without a file, for the HTML report */
+    double interval;      /* seconds between readings */
+    struct file_out file; /* path, replaced only when whole (util_file.h) */
+    int exit_code;        /* launched command's, -1 otherwise */
     int interrupted;
     struct mon_thread *mt;
     struct mon *m; /* after rec_res_stop() */
@@ -36,7 +36,7 @@ void rec_res_start(struct rec_res *r, int pid, int launched);
 /* Stop the readings (one last reading now) and keep the series. */
 void rec_res_stop(struct rec_res *r);
 /* Write the series (command: the profiled command line or "") and free it; on a failed start
- * remove a file this run created. Returns 0, or -1 after a message. */
+ * (no series) leave path as it was. Returns 0, or -1 after a message. */
 int rec_res_finish(struct rec_res *r, const char *command, int pid);
 /* One summary line on f: CPU, peak RSS, disk and network totals, the monitor's own CPU. */
 void rec_res_summary(FILE *f, const struct rec_res *r);

@@ -17,6 +17,7 @@
 #include "cli_msg.h"
 #include "cli_profile.h"
 #include "out_format.h"
+#include "util_file.h"
 
 struct report_args {
     const char *in;       /* "-": standard input */
@@ -153,7 +154,7 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
         .overhead = -1,
     };
     const char *name = ra->out_path ? ra->out_path : "standard output";
-    FILE *f = stdout;
+    struct file_out out;
     char *shown = NULL; /* text for a terminal, escaped before it is shown */
     size_t shown_len = 0;
     int err;
@@ -176,25 +177,26 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     }
     if (!writable(ra, p))
         return EXIT_ERROR;
-    if (ra->out_path && !(f = fopen(ra->out_path, "wb"))) {
-        cli_write_error(ra->out_path, errno);
-        return EXIT_ERROR;
-    }
-    if (!ra->out_path && isatty(STDOUT_FILENO) && !(f = open_memstream(&shown, &shown_len)))
-        f = stdout;
-    err = out_format_write(f, ra->format, p->a, &meta);
-    if (f != stdout) {
+    if (!ra->out_path && isatty(STDOUT_FILENO)) {
+        /* names can hold control sequences: escaped on a terminal */
+        FILE *f = open_memstream(&shown, &shown_len);
+
+        if (!f) {
+            cli_write_error(name, -errno);
+            return EXIT_ERROR;
+        }
+        err = out_format_write(f, ra->format, p->a, &meta);
         if (fclose(f) != 0 && !err)
             err = -errno;
-    } else if (fflush(f) != 0 && !err) {
-        err = -errno;
-    }
-    if (shown) { /* names can hold control sequences: escaped on a terminal */
         if (!err)
             err = cli_msg_text(stdout, shown, shown_len);
         if (fflush(stdout) != 0 && !err)
             err = -errno;
         free(shown);
+    } else {
+        err = file_out_open(&out, ra->out_path, 0);
+        if (!err)
+            err = file_out_close(&out, out_format_write(out.f, ra->format, p->a, &meta));
     }
     if (err) {
         cli_write_error(name, err);

@@ -244,10 +244,10 @@ static void put_other(struct chrome *c, const struct agg_meta *m, uint64_t perio
 static uint64_t period_us(const struct agg_meta *m)
 {
     double rate = m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
-    if (!(rate > 0) || rate > 1e9)
+    double us = rate > 0 ? 1e6 / rate : INFINITY;
+    if (!(us < 1e15)) /* no rate, or one so low that the period would not fit (a hostile file's) */
         return DEFAULT_US;
-    uint64_t us = (uint64_t)llround(1e6 / rate);
-    return us ? us : 1;
+    return us >= 1 ? (uint64_t)llround(us) : 1;
 }
 
 int out_chrome_write(FILE *f, const struct agg *a, const struct agg_meta *m)

@@ -253,7 +253,7 @@ static size_t comments(struct pprof *p, const struct agg_meta *m, uint64_t *out)
 static int finish_profile(struct pprof *p, const struct agg_meta *m, const uint64_t *comment,
                           size_t ncomments)
 {
-    if (m->duration > 0 && m->duration < 9e9)
+    if (m->duration > 0 && m->duration < 9e9) /* nanoseconds within INT64_MAX */
         pb_int(&p->out, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
     pb_packed(&p->out, PROFILE_COMMENT, comment, ncomments);
     if (!p->err)
@@ -307,7 +307,8 @@ int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     if (!m)
         m = &none;
     rate = m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
-    p.period = rate > 0 && rate < 1e9 ? (int64_t)llround(1e9 / rate) : 0;
+    /* nanoseconds per sample, 1 to 10^18 (a rate outside those: no period) */
+    p.period = rate >= 1e-9 && rate <= 1e9 ? (int64_t)llround(1e9 / rate) : 0;
     sbuf_init(&p.out);
     sbuf_init(&p.msg);
     sbuf_init(&p.sub);

@@ -72,6 +72,18 @@ static void pb_double(struct sbuf *b, uint32_t field, double d)
     sbuf_add(b, le, sizeof(le));
 }
 
+/* d, or 0 (unknown) when it is not within [lo, hi]: a fact the reader would refuse is not
+ * written (agg_raw.h's bounds). */
+static double bounded(double d, double lo, double hi)
+{
+    return d >= lo && d <= hi ? d : 0;
+}
+
+static uint64_t count(uint64_t v)
+{
+    return v <= (uint64_t)INT64_MAX ? v : (uint64_t)INT64_MAX;
+}
+
 static void pb_str(struct sbuf *b, uint32_t field, const char *s)
 {
     if (s)
@@ -86,13 +98,17 @@ static void put_meta(struct out_raw *w, const struct agg_meta *m, int final)
         pb_str(&w->rec, AGG_RAW_M_PYTHON, m->python_version);
         pb_str(&w->rec, AGG_RAW_M_MODE, m->mode);
         pb_str(&w->rec, AGG_RAW_M_UNIT, m->unit);
-        pb_double(&w->rec, AGG_RAW_M_DURATION, m->duration);
-        pb_double(&w->rec, AGG_RAW_M_RATE_REQUESTED, m->rate_requested);
-        pb_double(&w->rec, AGG_RAW_M_RATE_EFFECTIVE, m->rate_effective);
-        pb_double(&w->rec, AGG_RAW_M_OVERHEAD, m->overhead);
-        pb_uint(&w->rec, AGG_RAW_M_SAMPLES, m->samples);
-        pb_uint(&w->rec, AGG_RAW_M_INVALID, m->invalid);
-        pb_uint(&w->rec, AGG_RAW_M_MISSED, m->missed);
+        pb_double(&w->rec, AGG_RAW_M_DURATION,
+                  bounded(m->duration, AGG_RAW_DURATION_MIN, AGG_RAW_DURATION_MAX));
+        pb_double(&w->rec, AGG_RAW_M_RATE_REQUESTED,
+                  bounded(m->rate_requested, AGG_RAW_RATE_MIN, AGG_RAW_RATE_MAX));
+        pb_double(&w->rec, AGG_RAW_M_RATE_EFFECTIVE,
+                  bounded(m->rate_effective, AGG_RAW_RATE_MIN, AGG_RAW_RATE_MAX));
+        pb_double(&w->rec, AGG_RAW_M_OVERHEAD,
+                  m->overhead >= 0 && m->overhead <= AGG_RAW_OVERHEAD_MAX ? m->overhead : -1);
+        pb_uint(&w->rec, AGG_RAW_M_SAMPLES, count(m->samples));
+        pb_uint(&w->rec, AGG_RAW_M_INVALID, count(m->invalid));
+        pb_uint(&w->rec, AGG_RAW_M_MISSED, count(m->missed));
     }
     pb_uint(&w->rec, AGG_RAW_M_FINAL, (uint64_t) final);
     put_rec(w, AGG_RAW_META);

@@ -5,7 +5,6 @@
 #include "timeit_base.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,8 +65,9 @@ static int read_workers(json_t *workers, struct base_bench *bb, char *why, size_
             return base_json_fail(why, size, "a worker without a \"values\" array");
         json_array_foreach(values, j, v)
         {
-            if (!json_is_number(v) || !isfinite(json_number_value(v)))
-                return base_json_fail(why, size, "a value that is not a finite number");
+            if (!json_is_number(v) || !base_json_seconds(json_number_value(v)))
+                return base_json_fail(why, size,
+                                      "a value that is not 0 or from 1e-12 to 1e7 seconds");
         }
         total += json_array_size(values);
     }

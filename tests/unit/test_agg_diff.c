@@ -59,6 +59,48 @@ static void test_factor(void)
     TEST_CHECK(k == 1);
 }
 
+/* Facts far apart (the bounds of raw files, or worse from a caller): a factor that is not
+ * finite and positive, or that would make A weigh more than AGG_DIFF_MAX_WEIGHT, is refused;
+ * *k is left alone. */
+static void test_factor_bounds(void)
+{
+    struct agg_meta ma = {.rate_requested = 1e-3, .overhead = -1};
+    struct agg_meta mb = {.rate_requested = 1e9, .overhead = -1};
+    struct agg_meta ba = {.unit = "bytes", .duration = 1e-9, .overhead = -1};
+    struct agg_meta bb = {.unit = "bytes", .duration = 1e10, .overhead = -1};
+    char why[200] = "";
+    double k = 0;
+
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &ma, 9000000, &mb, 1, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 1e12);
+    k = 7;
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &ma, 10000000, &mb, 1, &k, why, sizeof(why)),
+                -EINVAL);
+    TEST_EQ_STR(why, "A normalised would weigh 1e+19, above 9e+18 (the facts of the profiles are "
+                     "out of proportion)");
+    TEST_CHECK(k == 7);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &mb, 10, &ma, 1, &k, why, sizeof(why)), 0);
+    TEST_CHECK(k == 1e-12); /* tiny is fine: A's weights nearly 0 */
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &ba, 10, &bb, 1, &k, why, sizeof(why)), -EINVAL);
+    TEST_CHECK(strstr(why, "out of proportion") != NULL);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TOTAL, &ma, UINT64_MAX, &mb, 1, &k, why, sizeof(why)), 0);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TOTAL, &ma, 1, &mb, UINT64_MAX, &k, why, sizeof(why)),
+                -EINVAL);
+    /* Facts no file can hold (the caller's own): never a non-finite factor. */
+    k = 3;
+    ba.duration = INFINITY;
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &ba, 10, &bb, 1, &k, why, sizeof(why)), -EINVAL);
+    TEST_EQ_STR(why, "the factor of A is not a finite positive number (the facts of the profiles "
+                     "are out of proportion)");
+    ba.duration = 1e-300;
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_DURATION, &ba, 1, &bb, 1, &k, why, sizeof(why)), -EINVAL);
+    ma.rate_requested = 1e300;
+    mb.rate_requested = 1e-300;
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &ma, 1, &mb, 1, &k, why, sizeof(why)), -EINVAL);
+    TEST_EQ_INT(agg_diff_factor(AGG_DIFF_TIME, &mb, 1, &ma, 1, &k, why, sizeof(why)), -EINVAL);
+    TEST_CHECK(k == 3);
+}
+
 static char *render(const struct agg_diff *d, int svg)
 {
     struct agg_meta m = {.title = "A -> B", .overhead = -1};
@@ -185,6 +227,7 @@ static void test_change(void)
 void test_agg_diff(void)
 {
     test_factor();
+    test_factor_bounds();
     test_diff();
     test_threads_and_sources();
     test_change();

@@ -513,7 +513,7 @@ static void test_hostile_meta(void)
         sbuf_addc(&p, (char)(bits >> (8 * i)));
     rec(&f, AGG_RAW_META, &p);
     sbuf_destroy(&p);
-    expect(&f, -EINVAL, "run fact 6 is not a finite number");
+    expect(&f, -EINVAL, "run fact 6 (duration) is not a finite number");
     file_start(&f);
     rec_v(&f, AGG_RAW_META, V(AGG_RAW_M_FINAL << 3), V(2), END_V);
     expect(&f, -EINVAL, "final flag is 2");
@@ -541,6 +541,103 @@ static void test_hostile_meta(void)
     sbuf_destroy(&p);
     rec_v(&f, AGG_RAW_META, V(AGG_RAW_M_SAMPLES << 3), V(9), END_V);
     expect(&f, 0, NULL);
+}
+
+/* A file with one META of the double d in field, then a sample. */
+static void meta_file(struct file *f, int field, double d)
+{
+    struct sbuf p;
+
+    uint64_t bits;
+
+    file_start(f);
+    sbuf_init(&p);
+    pb_tag(&p, (uint32_t)field, PB_I64);
+    memcpy(&bits, &d, sizeof(bits));
+    for (int i = 0; i < 8; i++)
+        sbuf_addc(&p, (char)(bits >> (8 * i)));
+    rec(f, AGG_RAW_META, &p);
+    sbuf_destroy(&p);
+    rec_s(f, AGG_RAW_STRING, "main", 4);
+    rec_v(f, AGG_RAW_FRAME, V(0), V(0), V(1), V(0), END_V);
+    rec_v(f, AGG_RAW_STACK, V(0), END_V);
+    rec_v(f, AGG_RAW_SAMPLES, V(5), V(0), V(1), V(0), END_V);
+}
+
+/* Parse f (then free it) into *m (its strings are not kept). Returns agg_raw_parse's result. */
+static int parse_meta(struct file *f, struct agg_meta *m)
+{
+    struct agg *a = agg_new();
+    struct agg_raw_info info;
+    int rc = agg_raw_parse(a, NULL, f->b.buf, f->b.len, &info, NULL, 0);
+
+    *m = info.meta;
+    agg_raw_info_destroy(&info);
+    agg_free(a);
+    sbuf_destroy(&f->b);
+    return rc;
+}
+
+/* Rates, durations, overheads and counts out of their bounds are refused with a reason that
+ * names the fact; the bounds themselves and 0 (unknown) are taken; a negative overhead is
+ * unknown (-1); a cut file's derived rate stays within the bounds. */
+static void test_meta_bounds(void)
+{
+    static const int fields[] = {AGG_RAW_M_DURATION, AGG_RAW_M_RATE_REQUESTED,
+                                 AGG_RAW_M_RATE_EFFECTIVE};
+    static const char *const names[] = {"(duration) is", "(requested rate) is",
+                                        "(effective rate) is"};
+    static const double bad[] = {1e-300, 1e300, -1, 5e-324, INFINITY, -INFINITY, NAN, 2e10};
+    static const double lo[] = {AGG_RAW_DURATION_MIN, AGG_RAW_RATE_MIN, AGG_RAW_RATE_MIN};
+    static const double hi[] = {AGG_RAW_DURATION_MAX, AGG_RAW_RATE_MAX, AGG_RAW_RATE_MAX};
+    struct agg_meta m;
+    struct file f;
+
+    for (int i = 0; i < 3; i++) {
+        for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+            meta_file(&f, fields[i], bad[j]);
+            expect(&f, -EINVAL, names[i]);
+        }
+        meta_file(&f, fields[i], lo[i] / 2);
+        expect(&f, -EINVAL, names[i]);
+        double ok[] = {0, lo[i], hi[i]};
+        for (int j = 0; j < 3; j++) {
+            meta_file(&f, fields[i], ok[j]);
+            TEST_EQ_INT(parse_meta(&f, &m), 0);
+        }
+    }
+    meta_file(&f, AGG_RAW_M_OVERHEAD, -7.5);
+    TEST_EQ_INT(parse_meta(&f, &m), 0);
+    TEST_CHECK(m.overhead == -1);
+    meta_file(&f, AGG_RAW_M_OVERHEAD, 0.25);
+    TEST_EQ_INT(parse_meta(&f, &m), 0);
+    TEST_CHECK(m.overhead == 0.25);
+    meta_file(&f, AGG_RAW_M_OVERHEAD, 1e300);
+    expect(&f, -EINVAL, "run fact 9 (overhead) is 1e+300: above");
+    meta_file(&f, AGG_RAW_M_OVERHEAD, -INFINITY);
+    expect(&f, -EINVAL, "run fact 9 (overhead) is not a finite number");
+    for (int field = AGG_RAW_M_SAMPLES; field <= AGG_RAW_M_MISSED; field++) {
+        if (field == AGG_RAW_M_FINAL)
+            continue;
+        file_base(&f);
+        rec_v(&f, AGG_RAW_META, V(field << 3), V(INT64_MAX), END_V);
+        TEST_EQ_INT(parse_meta(&f, &m), 0);
+        file_base(&f);
+        rec_v(&f, AGG_RAW_META, V(field << 3), V(INT64_MAX) + 1, END_V);
+        expect(&f, -EINVAL, "is above 9223372036854775807");
+    }
+    /* A cut file: two instants 2^62 ns apart make a rate below the bounds: unknown. */
+    file_base(&f);
+    rec_v(&f, AGG_RAW_SAMPLES, V(1), V(0), V(1), V(0), END_V);
+    rec_v(&f, AGG_RAW_SAMPLES, V(1) << 62, V(0), V(1), V(0), END_V);
+    TEST_EQ_INT(parse_meta(&f, &m), 0);
+    TEST_CHECK(m.rate_effective == 0 && m.samples == 2 && m.duration > 4.6e9 &&
+               m.duration <= AGG_RAW_DURATION_MAX);
+    file_base(&f);
+    rec_v(&f, AGG_RAW_SAMPLES, V(1), V(0), V(1), V(0), END_V);
+    rec_v(&f, AGG_RAW_SAMPLES, V(1), V(0), V(1), V(0), END_V); /* 1 ns later: 1e9 Hz */
+    TEST_EQ_INT(parse_meta(&f, &m), 0);
+    TEST_CHECK(m.rate_effective == 1e9);
 }
 
 static void test_timeline(void)
@@ -584,5 +681,6 @@ void test_agg_raw(void)
     test_hostile_defs();
     test_hostile_samples();
     test_hostile_meta();
+    test_meta_bounds();
     test_timeline();
 }

@@ -1,11 +1,14 @@
 /* Unit tests for base_json: real exports of both kinds accepted only with their own schema tag,
  * malformed JSON (duplicate keys, control bytes near the error) and foreign files refused with a
- * one-line reason, files that cannot be read.
+ * one-line reason, files that cannot be read; the bounds of a baseline's times (bench's walls).
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base_json.h"
+#include "bench_base.h"
 #include "suites.h"
 #include "test.h"
 
@@ -100,8 +103,45 @@ static void test_parse(void)
     TEST_EQ_STR(tiny, "a long ");
 }
 
+/* The times a baseline may hold, and bench_base's use of them (timeit_base's: its own suite). */
+static void test_seconds(void)
+{
+    static const double good[] = {0, -0.0, BASE_JSON_MIN_S, 1e-9, 1.5, BASE_JSON_MAX_S};
+    static const double bad[] = {-1e-6, 1e-13, 1e-310, 5e-324, 1.1e7, 1e300, INFINITY, NAN};
+    static const char *const walls[] = {"1e300", "1e-310", "-1", "2e7"};
+    char text[256], why[200];
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        TEST_CHECK(base_json_seconds(good[i]));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        TEST_CHECK(!base_json_seconds(bad[i]));
+    for (size_t i = 0; i < sizeof(walls) / sizeof(walls[0]); i++) {
+        struct bench_base *b = NULL;
+        snprintf(text, sizeof(text),
+                 "{\"schema\":\"%s\",\"commands\":[{\"name\":\"x\"}],\"runs\":["
+                 "{\"command\":0,\"wall\":0.5},{\"command\":0,\"wall\":%s}]}",
+                 BENCH, walls[i]);
+        TEST_EQ_INT(bench_base_parse(text, strlen(text), &b, why, sizeof(why)), -EINVAL);
+        TEST_EQ_STR(why, "a run whose \"wall\" is not 0 or from 1e-12 to 1e7 seconds");
+        bench_base_free(b);
+    }
+    snprintf(text, sizeof(text),
+             "{\"schema\":\"%s\",\"commands\":[{\"name\":\"x\"}],\"runs\":["
+             "{\"command\":0,\"wall\":0.5},{\"command\":0,\"wall\":1e-12}]}",
+             BENCH);
+    struct bench_base *b = NULL;
+    size_t n = 0;
+    TEST_EQ_INT(bench_base_parse(text, strlen(text), &b, why, sizeof(why)), 0);
+    if (b) {
+        const double *t = bench_base_times(b, "x", &n);
+        TEST_CHECK(n == 2 && t && t[0] == 0.5 && t[1] == 1e-12);
+    }
+    bench_base_free(b);
+}
+
 void test_base_json(void)
 {
     test_load();
     test_parse();
+    test_seconds();
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -209,8 +210,36 @@ static void test_hostile_and_empty(void)
     agg_free(a);
 }
 
+/* The last sample's period from a rate at the bounds of raw files, and from rates no file
+ * can hold: always a whole number of microseconds within range (never llround(inf)). */
+static void test_period_bounds(void)
+{
+    static const double rates[] = {1e-3, 1e9, 1e-300, 5e-324, 1e300, INFINITY, NAN, -5};
+    static const long long want[] = {1000000000, 1, 10000, 10000, 1, 1, 10000, 10000};
+
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        struct agg *a = agg_new();
+        struct agg_timeline *tl = agg_timeline_new();
+        char names[256];
+
+        agg_timeline_add(tl, add(a, "main (a.py:1)"), 1, 5);
+        agg_timeline_tick(tl, 0);
+        json_t *doc = render(a, tl, rates[i]);
+        if (doc) {
+            char *got = events(doc, names, sizeof(names)), want_line[64];
+            snprintf(want_line, sizeof(want_line), "5 main 0 %lld line 1\n", want[i]);
+            TEST_EQ_STR(got, want_line);
+            free(got);
+            json_decref(doc);
+        }
+        agg_timeline_free(tl);
+        agg_free(a);
+    }
+}
+
 void test_out_chrome(void)
 {
+    test_period_bounds();
     test_layout();
     test_nesting();
     test_hostile_and_empty();

@@ -113,10 +113,19 @@ static void test_malformed(void)
          "\"values\""},
         {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
               "\"workers\":[{\"values\":[1e-7,\"2e-7\"]}]}]}",
-         "finite number"},
+         "not 0 or from 1e-12 to 1e7 seconds"},
         {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
               "\"workers\":[{\"values\":[null]}]}]}",
-         "finite number"},
+         "not 0 or from 1e-12 to 1e7 seconds"},
+        {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
+              "\"workers\":[{\"values\":[1e-7,1e300]}]}]}",
+         "not 0 or from 1e-12 to 1e7 seconds"},
+        {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
+              "\"workers\":[{\"values\":[1e-310]}]}]}",
+         "not 0 or from 1e-12 to 1e7 seconds"},
+        {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
+              "\"workers\":[{\"values\":[-1e-6]}]}]}",
+         "not 0 or from 1e-12 to 1e7 seconds"},
         {HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,\"statement\":0,"
               "\"workers\":[{\"values\":[1e999]}]}]}",
          "not JSON"},
@@ -137,9 +146,9 @@ static void test_minimal(void)
 {
     static const char text[] = HEAD "\"statements\":[\"pass\"],\"benchmarks\":[{\"python\":0,"
                                     "\"statement\":0,\"workers\":[{\"values\":[2,1e-9]},"
-                                    "{\"values\":[]},{\"values\":[-0.5]}]}]}";
+                                    "{\"values\":[]},{\"values\":[0]}]}]}";
     static const size_t len[] = {2, 1};
-    static const double x[] = {2, 1e-9, -0.5};
+    static const double x[] = {2, 1e-9, 0};
     struct timeit_base *b = NULL;
     struct stats_clusters c = {0};
     char why[8] = "";

@@ -24,22 +24,6 @@ const char *bench_metric_name(enum bench_metric m)
     return (unsigned)m < BENCH_M_COUNT ? metric_names[m] : "?";
 }
 
-enum bench_unit bench_metric_unit(enum bench_metric m)
-{
-    switch (m) {
-    case BENCH_M_WALL:
-    case BENCH_M_USER:
-    case BENCH_M_SYS:
-        return BENCH_U_SECONDS;
-    case BENCH_M_MAXRSS:
-    case BENCH_M_READ:
-    case BENCH_M_WRITE:
-        return BENCH_U_BYTES;
-    default:
-        return BENCH_U_COUNT;
-    }
-}
-
 double bench_metric_value(const struct bench_result *r, enum bench_metric m)
 {
     switch (m) {

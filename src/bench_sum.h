@@ -27,9 +27,8 @@ enum bench_metric {
 
 enum bench_unit { BENCH_U_SECONDS, BENCH_U_BYTES, BENCH_U_COUNT };
 
-/* Name used in exports ("wall", "user", ...), and the metric's unit. */
+/* Name used in exports ("wall", "user", ...). */
 const char *bench_metric_name(enum bench_metric m);
-enum bench_unit bench_metric_unit(enum bench_metric m);
 
 /* The value of metric m in one run. */
 double bench_metric_value(const struct bench_result *r, enum bench_metric m);

@@ -1100,13 +1100,14 @@ static int online_cpus(void)
     return n > 0 && n < 1 << 20 ? (int)n : 1;
 }
 
-/* Whether the slow reads are due; schedules the next so that they cost at most 1/SLOW_BUDGET
- * of the time between them. */
+/* Whether the slow reads are due (slow_done() scheduled them). */
 static int slow_due(struct mon *m, int64_t now)
 {
     return now >= m->next_slow;
 }
 
+/* After slow reads that cost cost_ns: schedule the next so that they take at most
+ * 1/SLOW_BUDGET of the time between them, and count them. */
 static void slow_done(struct mon *m, int64_t now, uint64_t cost_ns)
 {
     int64_t gap = (int64_t)cost_ns * SLOW_BUDGET;

@@ -120,8 +120,7 @@ struct sampler_stats {
 /* Sample p until the duration elapses, *stop becomes non-zero, or the target exits, adding
  * stacks to a. When the target replaces its program (exec), opts->exec is asked for the new
  * interpreter and sampling goes on with it (the wait is not sampling time for the rate).
- * Returns 0 (st filled, whatever ended the run), or a negative errno when sampling could not
- * start. */
+ * Returns 0: st is filled whatever ended the run (st->end says what did). */
 int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *a,
                 volatile sig_atomic_t *stop, struct sampler_stats *st);
 

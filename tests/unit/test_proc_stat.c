@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc_stat.h"
@@ -188,10 +189,19 @@ static void test_malformed(void)
     TEST_EQ_INT(proc_stat_parse(line, len, &st), 0);
 }
 
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static void test_live_stat(void)
 {
     struct proc_stat st, st2;
     volatile unsigned long spin = 0;
+    double t0;
     int fd;
 
     TEST_EQ_INT(proc_stat_read(getpid(), 0, &st), 0);
@@ -211,11 +221,14 @@ static void test_live_stat(void)
     if (fd < 0)
         return;
     TEST_EQ_INT(proc_stat_read_fd(fd, &st), 0);
-    for (unsigned long i = 0; i < 50000000; i++)
-        spin += i;
-    TEST_CHECK(spin > 0);
+    /* Spin until this thread's own CPU clock (the truth) shows 50 ms more; the kernel's
+     * utime + stime (ticks of 1/100 s) must then have moved by at least 2 of the 5 ticks. */
+    t0 = thread_cpu_ms();
+    while (thread_cpu_ms() - t0 < 50)
+        for (int i = 0; i < 100000; i++)
+            spin += (unsigned long)i;
     TEST_EQ_INT(proc_stat_read_fd(fd, &st2), 0);
-    TEST_CHECK(st2.utime + st2.stime >= st.utime + st.stime);
+    TEST_CHECK(st2.utime + st2.stime >= st.utime + st.stime + 2);
     TEST_CHECK(st2.starttime == st.starttime);
     close(fd);
 }

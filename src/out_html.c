@@ -250,15 +250,19 @@ static void write_meta(struct html *h)
     sbuf_addc(b, '}');
 }
 
-/* One side of a differential page: its name, facts and total. */
+/* One side of a differential page: its name, facts and total (A's normalised, a double; B's
+ * its exact sum of weights, which %.9g would round above 10^9). */
 static void write_side(struct sbuf *b, const char *key, const struct out_html_side *side,
-                       double total)
+                       double total, const uint64_t *whole)
 {
     sbuf_printf(b, ",\"%s\":{\"name\":", key);
     add_str(b, side->name);
     write_facts(b, side->m);
     sbuf_adds(b, ",\"total\":");
-    add_num(b, total);
+    if (whole)
+        add_u64(b, *whole);
+    else
+        add_num(b, total);
     sbuf_addc(b, '}');
 }
 
@@ -277,8 +281,10 @@ static void write_diff(struct html *h)
     sbuf_printf(b, ",\"counts\":%s", h->m && h->m->unit ? "false" : "true");
     sbuf_printf(b, ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
                 OUT_DIFF_NEUTRAL, OUT_DIFF_RISE, OUT_DIFF_FADE, OUT_DIFF_NOISE_SD);
-    write_side(b, "a", &x->a, agg_diff_total_a(x->d));
-    write_side(b, "b", &x->b, (double)agg_diff_total_b(x->d));
+    uint64_t tb = agg_diff_total_b(x->d);
+
+    write_side(b, "a", &x->a, agg_diff_total_a(x->d), NULL);
+    write_side(b, "b", &x->b, 0, &tb);
     sbuf_addc(b, '}');
 }
 

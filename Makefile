@@ -70,12 +70,14 @@ unit: $(BUILD)/unit-tests
 	cd tests && ../$(BUILD)/unit-tests > ../$(BUILD)/unit.log 2>&1; rc=$$?; cat ../$(BUILD)/unit.log; exit $$rc
 
 # The functional suites, run in this order; each writes $(BUILD)/NAME.log and ends with
-# "N passed, N failed". All run even when one fails.
+# "N passed, N failed" (then its time, added here). All run even when one fails.
 FUNCTIONAL := run bench timeit exports states monitor messages raw html sources escape exec async ticks outputs
 functional: $(BIN)
 	@rc=0; for t in $(FUNCTIONAL); do \
 	  [ -x tests/functional/$$t.sh ] || continue; \
+	  s=$$(date +%s); \
 	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/$$t.sh > $(BUILD)/$$t.log 2>&1 || rc=1; \
+	  echo "# $$t: $$(($$(date +%s) - s)) s" >> $(BUILD)/$$t.log; \
 	  cat $(BUILD)/$$t.log; \
 	done; exit $$rc
 

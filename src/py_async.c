@@ -33,10 +33,9 @@
 #define MAPS_CHUNK      4096
 
 /* Where a minor version keeps what py_async reads, beyond the section: positions of fields in
- * _Py_DebugOffsets (Include/internal/pycore_debug_offsets.h of 3.14 and 3.15; groups listed in
- * cpython-3.15.md §1, checked against the bytes of 3.14.10 and 3.15.2), and the values that are
- * not published (Include/internal/pycore_frame.h: gi_frame_state; where the SEND/YIELD_VALUE
- * sequence leaves the awaited object, cpython-3.15.md §3). */
+ * _Py_DebugOffsets (groups and their starts: docs/cpython.md §3.1, checked against the bytes of
+ * 3.14.10 and 3.15.2), and the values that are not published (gi_frame_state; where the
+ * SEND/YIELD_VALUE sequence leaves the awaited object: docs/cpython.md §10). */
 struct layout {
     unsigned minor;
     size_t dbg_size; /* bytes of _Py_DebugOffsets */

@@ -2,7 +2,8 @@
  * (section .AsyncioDebug), each thread's and the interpreter's list of pending tasks, each
  * task's name, its suspended coroutine chain (the awaits it is stopped in) and the task that
  * awaits it. The sampler stitches these under "Task NAME" frames (record --async). Design and
- * limits: docs/async.md; layouts: cpython-3.15.md §2-§3 (in the shared docs).
+ * limits: docs/async.md; layouts: docs/cpython.md §10 (coroutine frames) and §11 (asyncio
+ * offsets).
  * SPDX-License-Identifier: MIT */
 #ifndef PY_ASYNC_H
 #define PY_ASYNC_H

@@ -2,8 +2,7 @@
  * of 3.8-3.10 and 3.11+ (general, str-keyed and split tables), instance dicts at tp_dictoffset
  * (3.8-3.10), managed dicts and split values (3.11, 3.12) and inline values (3.13+). Every
  * value read from the target is checked: an implausible one is an error, never an
- * out-of-bounds access or an unbounded loop. See cpython-internals.md §6.8, Objects/dict-common.h
- * (3.8-3.10) and Include/internal/pycore_dict.h, pycore_object.h (3.11+).
+ * out-of-bounds access or an unbounded loop. Layouts per version: docs/cpython.md §9.
  * SPDX-License-Identifier: MIT */
 #ifndef PY_DICT_H
 #define PY_DICT_H

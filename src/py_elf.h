@@ -1,7 +1,7 @@
 /* What an ELF file (libpython or a python executable) tells about the interpreter in it:
  * _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime and .AsyncioDebug sections, the version
  * string, and whether it is a debug build.
- * Read with elfutils' libelf. See cpython-internals.md §1.
+ * Read with elfutils' libelf. See docs/cpython.md §2.
  * SPDX-License-Identifier: MIT */
 #ifndef PY_ELF_H
 #define PY_ELF_H

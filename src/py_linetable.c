@@ -1,6 +1,5 @@
 /* Line numbers from CPython line tables: co_lnotab (3.8/3.9), PEP 626 (3.10), PEP 657 (3.11+).
- * Formats: CPython Objects/lnotab_notes.txt (3.8-3.10), Objects/locations.md (3.11+) and
- * docs/cpython-internals.md section 3. Tables are target data: every read is bounds-checked.
+ * Formats: docs/cpython.md §7. Tables are target data: every read is bounds-checked.
  * SPDX-License-Identifier: MIT */
 #include "py_linetable.h"
 

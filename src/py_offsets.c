@@ -1,5 +1,6 @@
 /* Per-version CPython struct offsets (x86_64 Linux) and the _Py_DebugOffsets reader.
- * Values: cpython-internals.md Appendix A (offsetof() against each version's headers).
+ * Values: offsetof() against each version's headers (docs/cpython.md §4); 3.13+: the target's
+ * own table (docs/cpython.md §3).
  * SPDX-License-Identifier: MIT */
 #include "py_offsets.h"
 
@@ -213,7 +214,7 @@ struct dbg_layout {
     size_t u_size, u_state, u_length, u_ascii_size, u_compact_size;
 };
 
-/* Python 3.13: Include/internal/pycore_runtime.h, 584 bytes. */
+/* Python 3.13: 584 bytes (groups and their starts: docs/cpython.md §3.1). */
 static const struct dbg_layout layout_313 = {
     .size = 584,
     .rt_finalizing = 32,
@@ -261,7 +262,7 @@ static const struct dbg_layout layout_313 = {
     .u_ascii_size = 560,
 };
 
-/* Python 3.14: Include/internal/pycore_debug_offsets.h, 760 bytes. */
+/* Python 3.14: 760 bytes (docs/cpython.md §3.1). */
 static const struct dbg_layout layout_314 = {
     .size = 760,
     .rt_finalizing = 32,
@@ -311,7 +312,7 @@ static const struct dbg_layout layout_314 = {
     .u_ascii_size = 640,
 };
 
-/* Python 3.15: Include/internal/pycore_debug_offsets.h, 888 bytes. Re-checked on Debian's
+/* Python 3.15: 888 bytes (docs/cpython.md §3.1, §12). Re-checked on Debian's
  * 3.15.2 (tests/fixtures/debug_offsets_3.15.2.bin): the new fields are thread_state's base_frame,
  * last_profiled_frame(_seq), holds_gil, gil_requested, current_exception, exc_state; an
  * err_stackitem group; type_object's tp_basicsize and tp_dictoffset; a heap_type_object group;
@@ -449,7 +450,7 @@ static void apply_layout(const unsigned char *b, const struct dbg_layout *l, str
     o->co_code_adaptive = off_at(b, l->co_adaptive);
     uint32_t tlbc = l->co_tlbc ? off_at(b, l->co_tlbc) : 0;
     /* _co_firsttraceable is not published: it sits 16 bytes before the inline bytecode, or
-     * before co_tlbc in free-threaded 3.14 (cpython-internals.md §2.6; re-checked live on
+     * before co_tlbc in free-threaded 3.14 (docs/cpython.md §3.3, §6.6; re-checked live on
      * 3.15.2: the int at 192 is the index of RESUME, 2 in a generator). */
     uint32_t before = tlbc ? tlbc : o->co_code_adaptive;
     o->co_firsttraceable = before >= 16 && before != UINT32_MAX ? before - 16 : UINT32_MAX;

@@ -1,7 +1,7 @@
 /* Struct offsets of CPython internals per version: built-in tables for 3.8-3.12 (x86_64 Linux,
  * from the headers of 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1) and, for 3.13-3.15, the target's
- * own _Py_DebugOffsets plus the few facts it does not publish. See cpython-internals.md §1.6,
- * §2 and Appendix A.
+ * own _Py_DebugOffsets plus the few facts it does not publish. See docs/cpython.md §3
+ * (_Py_DebugOffsets) and §4 (the built-in tables).
  * SPDX-License-Identifier: MIT */
 #ifndef PY_OFFSETS_H
 #define PY_OFFSETS_H

@@ -1,6 +1,6 @@
 /* Attach to a CPython process: find the interpreter object in its maps, the address of
  * _PyRuntime, the version, and the struct offsets, without running the target's binary.
- * See cpython-internals.md §1 and §7.
+ * See docs/cpython.md §2 (the ELF object, the version) and §3 (_Py_DebugOffsets).
  * SPDX-License-Identifier: MIT */
 #ifndef PY_PROC_H
 #define PY_PROC_H

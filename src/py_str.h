@@ -1,6 +1,6 @@
 /* Decode CPython str objects (PyASCIIObject / PyCompactUnicodeObject) to UTF-8: the layout
  * logic is pure (py_str_layout, py_str_to_utf8); py_str_read does the remote reads.
- * See cpython-internals.md §2.8.
+ * See docs/cpython.md §8.
  * SPDX-License-Identifier: MIT */
 #ifndef PY_STR_H
 #define PY_STR_H

@@ -1,6 +1,7 @@
 /* Python stacks of a live CPython process: thread list, frame chains (PyFrameObject for
  * 3.8-3.10, _PyInterpreterFrame in data-stack chunks for 3.11+), code-object cache, GIL holder.
- * See cpython-internals.md §2, §4, §6.
+ * See docs/cpython.md §5 (interpreters, threads, GIL), §6 (frames), §10 (generator frames) and
+ * docs/frame-wholeness.md.
  * SPDX-License-Identifier: MIT */
 #include "unwind.h"
 

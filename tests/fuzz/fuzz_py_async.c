@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memset(&o, 0, sizeof(o));
     if (!(mode & 4) || py_offsets_from_debug(b, size, &o) != 0) {
-        o.minor = mode & 2 ? 15 : 14; /* the frame layout of both (cpython-3.15.md §1) */
+        o.minor = mode & 2 ? 15 : 14; /* the frame layout of both (docs/cpython.md §12) */
         o.frames = PY_FRAMES_INTERP;
         o.fr_size = 88;
         o.fr_back = 8;

@@ -66,7 +66,7 @@ static void put_u64(unsigned char *b, size_t off, uint64_t v)
 }
 
 /* The interpreter's asyncio task list head: it moves in a Py_DEBUG build (whose interpreter
- * state is 16 bytes larger; cpython-3.15.md §5). */
+ * state is 16 bytes larger; docs/cpython.md §3.5). */
 static void check_parse(const char *path, unsigned minor, uint32_t interp_head)
 {
     unsigned char sec[SEC_LEN], dbg[DBG_LEN], bad[DBG_LEN], sbad[SEC_LEN];
@@ -80,7 +80,7 @@ static void check_parse(const char *path, unsigned minor, uint32_t interp_head)
     }
     TEST_EQ_INT(o.minor, minor);
     TEST_EQ_INT(py_async_parse(&o, dbg, DBG_LEN, sec, SEC_LEN, &f), 0);
-    /* cpython-3.15.md §3 and the headers of both versions */
+    /* docs/cpython.md §11 */
     TEST_EQ_INT(f.minor, minor);
     TEST_EQ_INT(f.task_size, 168);
     TEST_EQ_INT(f.task_name, 136);

@@ -1,6 +1,6 @@
 /* Unit tests for py_elf: the PY_VERSION string search on buffers, and py_elf_read on the
  * installed interpreters (pyenv shared libpython, Debian's static non-PIE python3.11); a file
- * that is not installed is skipped with a note. Expected sizes: cpython-internals.md §1.2.
+ * that is not installed is skipped with a note. Expected sizes: docs/cpython.md §2.2.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdint.h>

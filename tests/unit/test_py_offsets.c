@@ -1,8 +1,9 @@
-/* Unit tests for py_offsets: the built-in 3.8-3.12 tables against cpython-internals.md
- * Appendix A, the _Py_DebugOffsets reader on the real bytes of CPython 3.13.0, 3.14.10, 3.15.2
- * and Debian's 3.15.2 debug build (fixtures/debug_offsets_*.bin, written by
- * fixtures/gen_debug_offsets.sh) and on 3.14 / 3.14t images built from the §1.6 table, corrupt
- * inputs, and the version string.
+/* Unit tests for py_offsets: the built-in 3.8-3.12 tables against offsetof() values from each
+ * version's headers (docs/cpython.md §4), the _Py_DebugOffsets reader on the real bytes of
+ * CPython 3.13.0, 3.14.10, 3.15.2 and Debian's 3.15.2 debug build (fixtures/debug_offsets_*.bin,
+ * written by fixtures/gen_debug_offsets.sh) and on 3.14 / 3.14t images built from the values of
+ * 3.14.10 and of a 3.14t compiled from its headers (make_314), corrupt inputs, and the version
+ * string.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdint.h>
@@ -67,8 +68,8 @@ static void check_coverage(const struct py_offsets *o)
     }
 }
 
-/* The instance-attribute offsets (thread names) of 3.8-3.12, from the headers (Appendix A and
- * offsetof() against pyenv's 3.8.18 ... 3.12.1 headers). */
+/* The instance-attribute offsets (thread names) of 3.8-3.12: offsetof() against pyenv's 3.8.18
+ * ... 3.12.1 headers (docs/cpython.md §4, §9). */
 static void test_tables_dict(void)
 {
     static const struct {
@@ -221,7 +222,8 @@ static void test_tables_unsupported(void)
     }
 }
 
-/* The real _Py_DebugOffsets of pyenv's 3.13.0 against the §1.6 table. */
+/* The real _Py_DebugOffsets of pyenv's 3.13.0 against the values it holds, decoded field by
+ * field with the group layout of docs/cpython.md §3.1. */
 static void test_debug_313(void)
 {
     struct py_offsets o;
@@ -273,7 +275,7 @@ static void test_debug_313(void)
     TEST_EQ_INT(o.co_linetable, 136);
     TEST_EQ_INT(o.co_firstlineno, 68);
     TEST_EQ_INT(o.co_code_adaptive, 200);
-    TEST_EQ_INT(o.co_firsttraceable, 184); /* Appendix A.2 */
+    TEST_EQ_INT(o.co_firsttraceable, 184); /* docs/cpython.md §6.6 */
     TEST_EQ_INT(o.ob_type, 8);
     TEST_EQ_INT(o.ob_size, 16);
     TEST_EQ_INT(o.bytes_sval, 32);
@@ -304,8 +306,9 @@ static void test_debug_313(void)
     free(b);
 }
 
-/* A 3.14 _Py_DebugOffsets (760 bytes) with the values of cpython-internals.md §1.6: 3.14.10,
- * or the compiled 3.14.10t (free-threaded) column. */
+/* A 3.14 _Py_DebugOffsets (760 bytes, laid out as docs/cpython.md §3.1 says) with the values of
+ * 3.14.10 (those of fixtures/debug_offsets_3.14.10.bin), or those of a free-threaded 3.14.10t
+ * compiled from its headers, never run (docs/cpython.md §13). */
 static void make_314(unsigned char *b, int ft)
 {
     static const uint64_t rt[] = {316616, 784, 808};
@@ -370,7 +373,7 @@ static void test_debug_314(void)
     TEST_CHECK(o.code_tag_mask == ~(uint64_t)3);
     TEST_EQ_INT(o.co_size, 216);
     TEST_EQ_INT(o.co_code_adaptive, 208);
-    TEST_EQ_INT(o.co_firsttraceable, 192); /* Appendix A.2 */
+    TEST_EQ_INT(o.co_firsttraceable, 192); /* docs/cpython.md §6.6 */
     TEST_EQ_INT(o.ob_type, 8);
     TEST_EQ_INT(o.u_ascii_size, 40);
     TEST_EQ_INT(o.u_compact_size, 56);
@@ -410,7 +413,7 @@ static void test_debug_314(void)
     TEST_EQ_INT(o.co_qualname, 144);
     TEST_EQ_INT(o.co_firstlineno, 84);
     TEST_EQ_INT(o.co_code_adaptive, 232);
-    TEST_EQ_INT(o.co_firsttraceable, 208); /* before co_tlbc; Appendix A.2 */
+    TEST_EQ_INT(o.co_firsttraceable, 208); /* before co_tlbc; docs/cpython.md §6.6 */
     TEST_EQ_INT(o.co_size, 240);
     TEST_EQ_INT(o.dict_layout, PY_DICT_NONE); /* free-threaded: no thread names */
     check_coverage(&o);
@@ -448,7 +451,7 @@ static unsigned char *fixture(const char *name)
     return b;
 }
 
-/* The real 3.14.10 bytes decode as the image built from the §1.6 table does. */
+/* The real 3.14.10 bytes decode as the image make_314 builds does. */
 static void test_debug_314_real(void)
 {
     unsigned char *real = fixture("3.14.10"), made[760];
@@ -467,8 +470,8 @@ static void test_debug_314_real(void)
     free(real);
 }
 
-/* The real _Py_DebugOffsets of Debian's 3.15.2 (888 bytes) against cpython-3.15 §1, each value
- * also read live from a running 3.15.2. */
+/* The real _Py_DebugOffsets of Debian's 3.15.2 (888 bytes; layout: docs/cpython.md §3.1, §12),
+ * each value also read live from a running 3.15.2. */
 static void test_debug_315(void)
 {
     unsigned char *b = fixture("3.15.2");

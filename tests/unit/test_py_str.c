@@ -148,7 +148,7 @@ static void test_layout_312(void)
     check_bad_headers(&o);
 }
 
-/* 3.14t: a 32-byte object header and a whole byte for "interned" (cpython-internals.md §2.8). */
+/* 3.14t: a 32-byte object header and a whole byte for "interned" (docs/cpython.md §8, §13). */
 static void test_layout_314t(void)
 {
     struct py_offsets o;

@@ -1,7 +1,7 @@
 /* Unit tests for unwind: synthetic CPython memory images (runtime, interpreter, thread states,
  * frames, code objects, str and bytes objects laid out with the offsets of 3.8-3.13) served by
  * a snapshot target, walked by the real unwinder. Line tables are CPython's own (3.8.18, 3.10.13,
- * 3.11.7, 3.12.1) for the small program below. See cpython-internals.md §2-§4.
+ * 3.11.7, 3.12.1) for the small program below. See docs/cpython.md §5-§7.
  * SPDX-License-Identifier: MIT */
 #include <assert.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* One measured run of a command: posix_spawnp into a process group of its own, wait4 (with
  * pidfd + ppoll when there is a timeout or a stop flag), peak RSS and run-queue delay from
  * taskstats exit records, storage I/O from the delta of our own /proc/self/io (reaped children
- * are folded into the parent, proc(5) "/proc/pid/io"). Why not wait4's ru_maxrss: at exec the
- * kernel folds the spawner's high-water mark into the child's (exec_mmap, fs/exec.c).
+ * are folded into the parent, docs/linux.md §4). Why not wait4's ru_maxrss: at exec the kernel
+ * folds the spawner's high-water mark into the child's (docs/linux.md §9).
  * SPDX-License-Identifier: MIT */
 #include "bench_run.h"
 

@@ -3,7 +3,8 @@
  * them), thread schedstat, the slow reads, and the series with its merging.
  *
  * Disk counters need care: /proc/PID/io of a process includes the children it has reaped
- * (the kernel adds a reaped child's counters to its parent's signal->ioac, kernel/exit.c).
+ * (the kernel adds a reaped child's counters to its parent's when it is waited for,
+ * docs/linux.md §4).
  * Each process counts its own reading minus its baseline minus what it absorbed: when a
  * child is seen gone, its last reading moves into its parent's "absorbed", so the part of the
  * child's I/O that happened after our last reading still reaches the tree through the parent.

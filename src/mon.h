@@ -13,7 +13,7 @@
  *   ... mon_rows(m), mon_value(m, i, MON_CPU), mon_total(m, MON_NET_RX), mon_proc(m, k) ...
  *   mon_free(m);
  *
- * Times are CLOCK_MONOTONIC nanoseconds. Sources and their limits: linux-measurement.md §4.
+ * Times are CLOCK_MONOTONIC nanoseconds. Sources and their limits: docs/linux.md §1-§12.
  * SPDX-License-Identifier: MIT */
 #ifndef MON_H
 #define MON_H

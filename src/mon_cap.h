@@ -3,10 +3,10 @@
  *
  * A row holds the tree's cumulative CPU read at time t. A reading can hold CPU that was spent
  * before the previous row: the kernel's per-process CPU clock adds a running thread's time
- * only at a scheduler tick or switch (up to one tick per CPU missing, kernel/sched/cputime.c
- * thread_group_cputime), the processes of a tree are read one after the other, a child found
- * late is counted from its birth, and what reaped children did after their last reading is
- * learnt from their parent's stat. Such an excess belongs to the earlier intervals, so it is
+ * only at a scheduler tick or switch (up to one tick per CPU missing, docs/linux.md §8), the
+ * processes of a tree are read one after the other, a child found late is counted from its
+ * birth, and what reaped children did after their last reading is learnt from their parent's
+ * stat. Such an excess belongs to the earlier intervals, so it is
  * moved back into the newest earlier ones that have room; what none within reach can take is
  * carried forward (the row shows less than it read, and the next rows show the rest).
  * docs/monitor-cpu.md tells the whole story.

@@ -1,11 +1,11 @@
 /* Why a process cannot be read: the facts /proc gives about it and about us (its state and
  * owner, our capabilities, Yama's ptrace_scope, user namespaces, the security modules), and
  * the rule that turns them into one reason. Reading another process's memory needs the
- * kernel's ptrace access check (PTRACE_MODE_ATTACH, kernel/ptrace.c __ptrace_may_access): the
- * same user (real, effective and saved uid) and a dumpable process, or CAP_SYS_PTRACE over the
- * process's user namespace; then Yama (Documentation/admin-guide/LSM/Yama.rst), the
- * capability rule (the target's permitted capabilities within ours) and any other security
- * module (Landlock: a sandboxed process may read only processes inside its sandbox).
+ * kernel's ptrace access check in its attach mode: the same user (real, effective and saved
+ * uid) and a dumpable process, or CAP_SYS_PTRACE over the process's user namespace; then Yama,
+ * the capability rule (the target's permitted capabilities within ours) and any other security
+ * module (Landlock: a sandboxed process may read only processes inside its sandbox). The rules
+ * in detail: docs/linux.md §16.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_ACCESS_H
 #define PROC_ACCESS_H

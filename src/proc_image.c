@@ -1,6 +1,6 @@
-/* Exec detection through /proc/PID/mem: the descriptor holds the mm_struct it was opened on;
- * mem_rw() takes a user reference on it for each read and reads nothing (end of file) once the
- * last user has dropped it, which execve does at its point of no return and exit at exit_mm().
+/* Exec detection through /proc/PID/mem: the descriptor holds the address space it was opened
+ * on, and a read through it returns end of file once the process has let that address space go
+ * (execve past its point of no return, or exit). docs/linux.md §14.
  * SPDX-License-Identifier: MIT */
 #include "proc_image.h"
 

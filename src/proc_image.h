@@ -2,7 +2,7 @@
  * space it was opened on, so one read through it tells whether the process still runs that
  * image, or has replaced it (execve) or let it go (exit). Also whether a new image of the
  * process could be loaded at this one's addresses (address-space randomisation off).
- * Kernel behaviour relied on: proc(5) "/proc/pid/mem"; fs/proc/base.c mem_rw().
+ * Kernel behaviour relied on: docs/linux.md §14.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_IMAGE_H
 #define PROC_IMAGE_H

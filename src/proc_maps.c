@@ -1,5 +1,5 @@
 /* /proc/PID/maps: parse the text into records sorted by address, and read it whole.
- * Line format: proc(5), and show_vma_header_prefix() in the kernel's fs/proc/task_mmu.c.
+ * Line format: docs/linux.md §15.
  * SPDX-License-Identifier: MIT */
 #include "proc_maps.h"
 

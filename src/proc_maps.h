@@ -1,4 +1,4 @@
-/* /proc/PID/maps: parse (pure) and read. Format: proc(5).
+/* /proc/PID/maps: parse (pure) and read. Format: docs/linux.md §15.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_MAPS_H
 #define PROC_MAPS_H

@@ -1,9 +1,8 @@
 /* Sockets of processes through sock_diag: the pure message parser, the fd-link scan, and the
  * tracker that maps sockets to owners (an inode table filled from fd scans, a TCP table keyed
- * by socket cookie) and keeps per-owner byte totals across closes. Formats: sock_diag(7),
+ * by socket cookie) and keeps per-owner byte totals across closes. Formats: docs/linux.md §11:
  * linux/inet_diag.h (inet_diag_msg, INET_DIAG_INFO = struct tcp_info, INET_DIAG_PROTOCOL),
- * linux/unix_diag.h (unix_diag_msg, UNIX_DIAG_RQLEN); destroy messages are built by
- * inet_diag_handler_get_info() (net/ipv4/inet_diag.c) with no inode.
+ * linux/unix_diag.h (unix_diag_msg, UNIX_DIAG_RQLEN); destroy messages carry no inode.
  * SPDX-License-Identifier: MIT */
 #include "proc_net.h"
 

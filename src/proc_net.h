@@ -3,8 +3,8 @@
  * netlink: TCP payload bytes received and acknowledged (tcp_info), UDP and Unix queue sizes.
  * A TCP socket closed between two rounds keeps its last bytes: its final tcp_info arrives on
  * the sock_diag destroy multicast groups, without an inode, and is matched by the socket
- * cookie recorded while it was open. See sock_diag(7), linux/inet_diag.h, linux/unix_diag.h,
- * and linux-measurement.md section 4.4.
+ * cookie recorded while it was open. See docs/linux.md §11 (sock_diag) and §7 (fd links); the
+ * messages are those of linux/inet_diag.h and linux/unix_diag.h.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_NET_H
 #define PROC_NET_H

@@ -1,8 +1,7 @@
-/* I/O, scheduler and memory counters from /proc. The io file is written by proc_tid_io_accounting
- * / proc_tgid_io_accounting (fs/proc/base.c) as "key: value" lines; schedstat is three numbers
- * (proc_pid_schedstat); statm seven page counts (proc_pid_statm, fs/proc/array.c); smaps_rollup
- * "Key:   N kB" lines after an address line (show_smaps_rollup, fs/proc/task_mmu.c); the fd
- * directory's size is its count of open files since Linux 6.2 (proc_readfd_count).
+/* I/O, scheduler and memory counters from /proc. The io file is "key: value" lines; schedstat
+ * three numbers; statm seven page counts; smaps_rollup "Key:   N kB" lines after an address
+ * line; the fd directory's size is its count of open files since Linux 6.2. Formats:
+ * docs/linux.md §4-§7.
  * SPDX-License-Identifier: MIT */
 #include "proc_res.h"
 

@@ -2,7 +2,8 @@
  * scheduler times (/proc/PID/schedstat), memory pages (/proc/PID/statm), proportional and
  * unique memory (/proc/PID/smaps_rollup), open files (/proc/PID/fd). Pure parsers for
  * fixtures and fuzzing, and readers of files kept open (pread at offset 0: no allocation, fit
- * for the sampling loop). Formats: proc(5) and Documentation/scheduler/sched-stats.rst.
+ * for the sampling loop). Formats: docs/linux.md §4 (io), §5 (schedstat), §6 (statm,
+ * smaps_rollup), §7 (fd).
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_RES_H
 #define PROC_RES_H

@@ -1,5 +1,5 @@
-/* /proc/PID/stat, /proc/PID/task/TID/stat and comm, and the task list. Field numbers are those
- * of proc(5) ("/proc/pid/stat"); the kernel writes them in do_task_stat(), fs/proc/array.c.
+/* /proc/PID/stat, /proc/PID/task/TID/stat and comm, and the task list. Field numbers and units:
+ * docs/linux.md §2.
  * SPDX-License-Identifier: MIT */
 #include "proc_stat.h"
 
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* proc(5) field numbers; field 1 is the pid and field 2 the comm. */
+/* Field numbers (docs/linux.md §2); field 1 is the pid and field 2 the comm. */
 enum {
     F_STATE = 3,
     F_PPID = 4,

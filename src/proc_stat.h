@@ -1,5 +1,5 @@
 /* /proc/PID/stat and /proc/PID/task/TID/stat: parse (pure) and read; also comm and the task
- * list. Format: proc(5).
+ * list. Format: docs/linux.md §2.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_STAT_H
 #define PROC_STAT_H

@@ -1,6 +1,6 @@
 /* /proc/PID/status: who a process is and what it may do (its state, parent, user ids,
  * capabilities, whether it is a kernel thread, its peak memory). Readable for any process,
- * even one whose memory we may not read. Format: proc(5), fs/proc/array.c.
+ * even one whose memory we may not read. Format: docs/linux.md §3.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_STATUS_H
 #define PROC_STATUS_H

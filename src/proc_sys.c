@@ -1,6 +1,5 @@
-/* System-wide readings: /proc/stat, /proc/loadavg, /proc/pressure/cpu (PSI, the kernel's
- * Documentation/accounting/psi.rst), /proc/cpuinfo, /proc/meminfo (all proc(5)), and cpufreq and
- * thermal_throttle in sysfs (Documentation/admin-guide/pm/cpufreq.rst, x86 thermal_throttle).
+/* System-wide readings: /proc/stat, /proc/loadavg, /proc/pressure/cpu (PSI), /proc/cpuinfo,
+ * /proc/meminfo, and cpufreq and thermal_throttle in sysfs. Formats: docs/linux.md §17.
  * SPDX-License-Identifier: MIT */
 #include "proc_sys.h"
 
@@ -20,7 +19,8 @@
 #define TEXT_MAX (16u << 20) /* refuse to read a /proc file larger than this */
 #define CPU_DIR  "/sys/devices/system/cpu"
 
-/* The numbers read from the aggregate cpu line (user .. steal, proc(5)); the fewest accepted. */
+/* The numbers read from the aggregate cpu line (user .. steal, docs/linux.md §17); the fewest
+ * accepted. */
 enum { CPU_FIELDS = 8, CPU_FIELDS_MIN = 4 };
 
 static int is_blank(char c)

@@ -1,6 +1,6 @@
 /* System-wide readings for benchmark noise detection and metadata: /proc/stat CPU times,
  * /proc/loadavg, /proc/pressure/cpu, /proc/cpuinfo model, CPU frequency and throttling where
- * visible. proc_sys_*_parse(text) are pure; proc_sys_*_read() do the I/O. See proc(5).
+ * visible. proc_sys_*_parse(text) are pure; proc_sys_*_read() do the I/O. See docs/linux.md §17.
  * The parsers take NUL-terminated text, never read past its NUL, and return -EINVAL for
  * malformed text; out-parameters are written only on success.
  * SPDX-License-Identifier: MIT */

@@ -1,6 +1,6 @@
-/* /proc/PID/task/TID/syscall: the kernel prints "running", "%d 0x%llx 0x%llx" (outside a system
- * call) or "%d" and eight "0x%llx" (number, six arguments, sp, pc) in proc_pid_syscall(),
- * fs/proc/base.c. The call table uses the SYS_* names of <sys/syscall.h>.
+/* /proc/PID/task/TID/syscall: "running", "-1 SP PC" (outside a system call) or the number in
+ * decimal and eight hex values (six arguments, sp, pc), docs/linux.md §13. The call table uses
+ * the SYS_* names of <sys/syscall.h>.
  * SPDX-License-Identifier: MIT */
 #include "proc_syscall.h"
 

@@ -1,7 +1,7 @@
 /* What a thread is blocked in: /proc/PID/task/TID/syscall (parse, pure, and read from a file kept
  * open), a table of system-call numbers by kind (x86_64 and aarch64, from <sys/syscall.h>), and
- * the kind of file behind a descriptor of the target (/proc/PID/fd/N). Formats: proc(5)
- * ("/proc/pid/syscall"), written by proc_pid_syscall() in fs/proc/base.c.
+ * the kind of file behind a descriptor of the target (/proc/PID/fd/N). Formats: docs/linux.md
+ * §13 (syscall) and §7 (fd).
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_SYSCALL_H
 #define PROC_SYSCALL_H

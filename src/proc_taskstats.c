@@ -1,6 +1,6 @@
 /* Taskstats exit records over generic netlink: the pure datagram parser and the listener.
- * Formats: netlink(7), linux/genetlink.h, linux/taskstats.h, Documentation/accounting/taskstats.rst
- * (kernel/taskstats.c sends one TASKSTATS_CMD_NEW message per exiting task).
+ * Formats: docs/linux.md §10, with the definitions of linux/genetlink.h and linux/taskstats.h
+ * (the kernel sends one TASKSTATS_CMD_NEW message per exiting task).
  * SPDX-License-Identifier: MIT */
 #include "proc_taskstats.h"
 

@@ -1,7 +1,7 @@
 /* Linux taskstats exit records (genetlink family "TASKSTATS"): the final CPU time, peak RSS,
  * I/O bytes and CPU delay of every task that exits, including short-lived children. This is
  * the only correct per-child peak RSS for spawned commands (wait4's ru_maxrss includes the
- * spawner's RSS). See Documentation/accounting/taskstats.rst and linux/taskstats.h.
+ * spawner's RSS, docs/linux.md §9). See docs/linux.md §10; the struct is linux/taskstats.h's.
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_TASKSTATS_H
 #define PROC_TASKSTATS_H

@@ -3,7 +3,7 @@
  * last field of /proc/loadavg), so a quiet system costs one small read per poll; the new
  * processes' parents decide who joins. Members stay members when they are re-parented (an
  * orphan whose parent exited is still part of the work). Also lists a process's threads from
- * its task directory kept open. Formats: proc(5) (/proc/loadavg, /proc/PID/stat).
+ * its task directory kept open. Formats: docs/linux.md §12 (/proc/loadavg), §2 (stat).
  * SPDX-License-Identifier: MIT */
 #ifndef PROC_TREE_H
 #define PROC_TREE_H

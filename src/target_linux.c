@@ -1,4 +1,5 @@
-/* Live process memory: process_vm_readv(2), falling back to pread on /proc/PID/mem.
+/* Live process memory: process_vm_readv, falling back to pread on /proc/PID/mem (docs/linux.md
+ * §14).
  * SPDX-License-Identifier: MIT */
 #include "target.h"
 

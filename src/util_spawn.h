@@ -1,7 +1,7 @@
 /* Children started as bench and timeit start them, with posix_spawnp: in a process group of
  * their own (a timeout or Ctrl-C kills the whole tree with one kill(-pid)), no signal blocked,
  * every signal at its default, chosen descriptors moved onto 0, 1, 2...; and posix_spawn's
- * errors in the few kinds the callers report. See posix_spawn(3).
+ * errors in the few kinds the callers report. See docs/linux.md §9.
  * SPDX-License-Identifier: MIT */
 #ifndef UTIL_SPAWN_H
 #define UTIL_SPAWN_H

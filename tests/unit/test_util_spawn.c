@@ -64,7 +64,7 @@ static void test_child(void)
     close(p[0]);
     TEST_EQ_INT(waitpid(pid, &status, 0), pid);
     TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    /* /proc/self/stat: "pid (comm) state ppid pgrp ..." (proc(5)); comm is "cat". */
+    /* /proc/self/stat: "pid (comm) state ppid pgrp ..." (docs/linux.md §2); comm is "cat". */
     TEST_EQ_INT(sscanf(out, "%d (cat) %*c %*d %d", &self, &pgrp), 2);
     TEST_EQ_INT(self, pid);
     TEST_EQ_INT(pgrp, pid); /* a process group of its own */

@@ -1,6 +1,5 @@
-/* Collapsed-stack reader: "frame;frame;frame count" lines into an agg (the format of
- * https://github.com/brendangregg/FlameGraph's stackcollapse scripts: the count is the last
- * blank-separated field, as flamegraph.pl reads it).
+/* Collapsed-stack reader: "frame;frame;frame count" lines into an agg (docs/formats.md §1: the
+ * count is the last blank-separated field).
  * SPDX-License-Identifier: MIT */
 #include "agg_collapsed.h"
 

@@ -1,4 +1,4 @@
-/* Reader of collapsed stacks ("root;child;leaf count" lines, Brendan Gregg's format, which
+/* Reader of collapsed stacks ("root;child;leaf count" lines, docs/formats.md §1, which
  * `spyglass record` writes by default) into a profile. The text is untrusted input.
  * SPDX-License-Identifier: MIT */
 #ifndef AGG_COLLAPSED_H

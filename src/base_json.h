@@ -1,7 +1,7 @@
 /* Reading an earlier JSON export back for --baseline: the part that bench_base and timeit_base
- * share. The file is untrusted input: its size is capped, jansson (https://jansson.readthedocs.io/)
- * parses it with duplicate keys refused, and its "schema" tag must be the one expected. Every
- * refusal comes with a one-line reason for the user.
+ * share. The file is untrusted input: its size is capped, jansson parses it with duplicate keys
+ * refused, and its "schema" tag must be the one expected. Every refusal comes with a one-line
+ * reason for the user.
  * SPDX-License-Identifier: MIT */
 #ifndef BASE_JSON_H
 #define BASE_JSON_H

@@ -1,5 +1,5 @@
 /* Baselines: raw wall times per command from an earlier `spyglass bench --export-json`.
- * Parsed with jansson (https://jansson.readthedocs.io/); the file is untrusted input.
+ * Parsed with jansson; the file is untrusted input.
  * SPDX-License-Identifier: MIT */
 #include "bench_base.h"
 

@@ -1,7 +1,6 @@
 /* Chrome trace-event writer: walks the time line once, keeping per track the frames open since
  * the samples before; a frame's event is written when a later sample of the track leaves it.
- * Format: the Trace Event Format document (Google, "JSON Object Format", "Complete Events",
- * "Metadata Events").
+ * Format: docs/formats.md §8 (complete and metadata events of the JSON object form).
  * SPDX-License-Identifier: MIT */
 #include "out_chrome.h"
 

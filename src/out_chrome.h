@@ -1,5 +1,5 @@
-/* Chrome trace-event JSON writer (the "JSON Object Format" of the Trace Event Format, which
- * Perfetto and chrome://tracing open): a track per thread, on which consecutive samples that
+/* Chrome trace-event JSON writer (docs/formats.md §8: the JSON object form, which Perfetto and
+ * chrome://tracing open): a track per thread, on which consecutive samples that
  * share their outer frames become one complete ("X") event per frame.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_CHROME_H

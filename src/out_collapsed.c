@@ -1,5 +1,5 @@
 /* Collapsed-stack writer: "root;child;leaf weight" lines, the input of flamegraph.pl,
- * speedscope, inferno and most flame graph tools (https://github.com/brendangregg/FlameGraph).
+ * speedscope, inferno and most flame graph tools (docs/formats.md §1).
  * SPDX-License-Identifier: MIT */
 #include "out_flame.h"
 

@@ -19,8 +19,8 @@
 #define OUT_DIFF_FADE     200
 #define OUT_DIFF_NOISE_SD 2 /* counts differing by less than this many standard deviations fade */
 
-/* One "frame;frame;... A B" line per stack that either side holds (Brendan Gregg's
- * difffolded.pl format, which flamegraph.pl draws): A's normalised weight rounded to a whole
+/* One "frame;frame;... A B" line per stack that either side holds (the collapsed diff of
+ * docs/formats.md §2, which flamegraph.pl draws): A's normalised weight rounded to a whole
  * number, then B's; labels as out_collapsed_write writes them. */
 int out_diff_collapsed_write(FILE *f, const struct agg_diff *d);
 

@@ -15,7 +15,7 @@
 void out_collapsed_label(struct sbuf *b, const struct agg *a, uint32_t id);
 
 /* One line per distinct stack, root first, frames joined by ';', then ' ' and the weight
- * (Brendan Gregg's collapsed format). Stacks with no frames are skipped. */
+ * (docs/formats.md §1). Stacks with no frames are skipped. */
 int out_collapsed_write(FILE *f, const struct agg *a);
 /* A self-contained interactive SVG flame graph (hover details, click to zoom, search). */
 int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m);
@@ -43,8 +43,7 @@ struct out_svg_paint {
 /* out_svg_write with the boxes painted by p. */
 int out_svg_paint_write(FILE *f, const struct agg *a, const struct agg_meta *m,
                         const struct out_svg_paint *p);
-/* speedscope file format JSON (https://www.speedscope.app/file-format-schema.json),
- * one "sampled" profile. */
+/* speedscope JSON (docs/formats.md §7), one "sampled" profile. */
 int out_speedscope_write(FILE *f, const struct agg *a, const struct agg_meta *m);
 
 #endif

@@ -325,7 +325,7 @@ static void write_strings(struct html *h)
     sbuf_addc(&h->b, ']');
 }
 
-/* Base64 (RFC 4648, with padding) of n bytes. */
+/* Base64 (docs/formats.md §10, with padding) of n bytes. */
 static void add_b64(struct sbuf *b, const unsigned char *p, size_t n)
 {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -39,7 +39,7 @@ struct out_monitor_sum {
 /* Summarise metric k over every row. */
 void out_monitor_summarise(const struct mon *m, enum mon_metric k, struct out_monitor_sum *out);
 
-/* CSV (RFC 4180): a header "time_s,<metric names in enum mon_metric order>", one row per
+/* CSV (docs/formats.md §10): a header "time_s,<metric names in enum mon_metric order>", one row per
  * sample. */
 int out_monitor_csv(FILE *f, const struct mon *m);
 

@@ -1,5 +1,5 @@
 /* pprof writer: gzipped perftools.profiles.Profile protobuf.
- * Schema: https://github.com/google/pprof/blob/main/proto/profile.proto (field numbers below).
+ * Messages and field numbers (below): docs/formats.md §5.
  * SPDX-License-Identifier: MIT */
 #include "out_pprof.h"
 
@@ -16,7 +16,7 @@
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-/* profile.proto field numbers */
+/* profile.proto field numbers (docs/formats.md §5) */
 enum {
     PROFILE_SAMPLE_TYPE = 1,
     PROFILE_SAMPLE = 2,

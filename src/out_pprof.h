@@ -1,6 +1,6 @@
 /* pprof writer: the profile as a gzipped perftools.profiles.Profile protobuf, the input of
  * `go tool pprof`, Pyroscope, Grafana and most profile viewers.
- * Schema: https://github.com/google/pprof/blob/main/proto/profile.proto
+ * Fields used: docs/formats.md §5.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_PPROF_H
 #define OUT_PPROF_H

@@ -1,5 +1,5 @@
 /* speedscope JSON writer: one "sampled" profile over the shared frame table, streamed in chunks.
- * Format: https://www.speedscope.app/file-format-schema.json
+ * Format: docs/formats.md §7.
  * SPDX-License-Identifier: MIT */
 #include "out_flame.h"
 

@@ -1,5 +1,5 @@
-/* Interactive SVG flame graph writer (root at the bottom, as in Brendan Gregg's flamegraph.pl,
- * https://github.com/brendangregg/FlameGraph): hover details, click to zoom, search.
+/* Interactive SVG flame graph writer (root at the bottom, the conventions of docs/formats.md
+ * §3): hover details, click to zoom, search.
  * SPDX-License-Identifier: MIT */
 #include "out_flame.h"
 
@@ -248,8 +248,8 @@ static uint32_t hash_str(const char *str)
     return h ^ h >> 15;
 }
 
-/* A colour that depends only on the function name: warm for Python frames (flamegraph.pl's
- * "hot" palette), blue for threads, green for thread states, violet for asyncio tasks. */
+/* A colour that depends only on the function name: warm for Python frames, blue for threads,
+ * green for thread states, violet for asyncio tasks. */
 static void add_colour(struct svg *s, uint32_t id)
 {
     const struct agg_frame *fr = id == AGG_NONE ? NULL : agg_frame_get(s->a, id);
@@ -358,9 +358,9 @@ static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t
         s->err = file_put(s->f, &s->out);
 }
 
-/* Merge the sorted stacks into a tree, as flamegraph.pl's flow() does: a box opens where a
- * stack's frames first differ from the previous stack's, and closes where the next stack's
- * frames differ from it, so children of a node are merged by frame id. */
+/* Merge the sorted stacks into a tree (docs/formats.md §3): a box opens where a stack's frames
+ * first differ from the previous stack's, and closes where the next stack's frames differ from
+ * it, so children of a node are merged by frame id. */
 static void flow(struct svg *s, const uint32_t *order, uint32_t count, uint32_t maxn)
 {
     uint32_t *open = xcalloc((size_t)maxn + 1, sizeof(uint32_t));  /* frames of open boxes */

@@ -44,7 +44,7 @@ struct out_timeit_export {
  * values with 17 significant digits so that a baseline reads back the very same doubles. */
 int out_timeit_json(FILE *f, const struct out_timeit_export *o);
 
-/* CSV (RFC 4180), a header and one row per benchmark that has values: python, version,
+/* CSV (docs/formats.md §10), a header and one row per benchmark that has values: python, version,
  * statement, loops, workers, values, median and its interval, mean, stddev, min, max (per-loop
  * seconds), between_sd, within_sd, icc, n_eff, the comparison with its reference (empty
  * fields without one) and with the baseline (empty without). */

@@ -602,8 +602,8 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-/* The state is four successive outputs of splitmix64 started at seed, as the xoshiro authors
- * recommend (https://prng.di.unimi.it/); it is never all zero. */
+/* The state is four successive outputs of splitmix64 started at seed (docs/formats.md §9); it
+ * is never all zero. */
 void stats_rng_init(struct stats_rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
@@ -628,8 +628,8 @@ uint64_t stats_rng_next(struct stats_rng *r)
     return result;
 }
 
-/* Lemire's multiply-and-reject ("Fast random integer generation in an interval", 2019): the
- * high half of x * n is uniform once the low halves below 2^64 mod n are rejected. */
+/* Lemire's multiply-and-reject (docs/formats.md §9): the high half of x * n is uniform once the
+ * low halves below 2^64 mod n are rejected. */
 uint64_t stats_rng_below(struct stats_rng *r, uint64_t n)
 {
     assert(n > 0);

@@ -78,7 +78,8 @@ size_t stats_dist_outliers(const double *x, size_t n, double threshold, signed c
  * -EINVAL when a value is not finite. */
 int stats_dist_modes(const double *x, size_t n, double min_mass, double *where, int max);
 
-/* Deterministic pseudo-random numbers (xoshiro256**), for shuffles and bootstraps. */
+/* Deterministic pseudo-random numbers (xoshiro256**, docs/formats.md §9), for shuffles and
+ * bootstraps. */
 struct stats_rng {
     uint64_t s[4];
 };

@@ -1,6 +1,5 @@
 /* Baselines: per-loop values per worker from an earlier `spyglass timeit --export-json`
- * (docs/timeit-schema.json). Parsed with jansson (https://jansson.readthedocs.io/); the file is
- * untrusted input.
+ * (docs/timeit-schema.json). Parsed with jansson; the file is untrusted input.
  * SPDX-License-Identifier: MIT */
 #include "timeit_base.h"
 

@@ -1,5 +1,5 @@
-/* gzip stream writer over zlib's deflate (https://zlib.net/manual.html, deflateInit2 with
- * windowBits 16+15 for a gzip wrapper).
+/* gzip stream writer over zlib's deflate (deflateInit2 with windowBits 16+15 for a gzip
+ * wrapper: docs/formats.md §6).
  * SPDX-License-Identifier: MIT */
 #include "util_gz.h"
 

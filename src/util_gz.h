@@ -1,5 +1,5 @@
-/* gzip (RFC 1952) stream to a FILE, through zlib's deflate: report files written compressed
- * chunk by chunk, with write errors kept as util_file does.
+/* gzip stream (docs/formats.md §6) to a FILE, through zlib's deflate: report files written
+ * compressed chunk by chunk, with write errors kept as util_file does.
  * SPDX-License-Identifier: MIT */
 #ifndef UTIL_GZ_H
 #define UTIL_GZ_H

@@ -1,4 +1,4 @@
-/* Protocol Buffers wire-format encoder (https://protobuf.dev/programming-guides/encoding/).
+/* Protocol Buffers wire-format encoder (docs/formats.md §4).
  * SPDX-License-Identifier: MIT */
 #include "util_pb.h"
 

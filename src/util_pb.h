@@ -1,6 +1,6 @@
 /* Protocol Buffers wire-format encoder: varints, field tags, length-delimited and packed fields,
  * appended to an sbuf. Nested messages are encoded into a scratch sbuf and added as bytes.
- * Format: https://protobuf.dev/programming-guides/encoding/
+ * Format: docs/formats.md §4.
  * SPDX-License-Identifier: MIT */
 #ifndef UTIL_PB_H
 #define UTIL_PB_H

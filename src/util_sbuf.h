@@ -27,8 +27,8 @@ void sbuf_reset(struct sbuf *s);
 /* The contents ("" when empty); valid until the next change. */
 const char *sbuf_str(const struct sbuf *s);
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, at most
- * U+10FFFF), or 0 if it is invalid. Reads at most up to the first byte that cannot continue
+/* Length of the valid UTF-8 sequence at p (docs/formats.md §10: no overlongs, no surrogates, at
+ * most U+10FFFF), or 0 if it is invalid. Reads at most up to the first byte that cannot continue
  * the sequence, so a NUL-terminated string is never read past its end. */
 size_t utf8_seq_len(const unsigned char *p);
 
@@ -50,8 +50,8 @@ void sbuf_add_json(struct sbuf *s, const char *str);
 /* The same for len bytes of p, which may hold NUL bytes (\u0000); p[len] must be readable
  * (e.g. a NUL): a UTF-8 sequence is never read past it. */
 void sbuf_add_json_n(struct sbuf *s, const char *p, size_t len);
-/* A CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line
- * break; as it is otherwise. */
+/* A CSV field (docs/formats.md §10): quoted, with quotes doubled, when it holds a comma, a quote or
+ * a line break; as it is otherwise. */
 void sbuf_add_csv(struct sbuf *s, const char *str);
 /* Markdown table cell text: | \\ ` * _ < are backslash-escaped, line breaks and other control
  * bytes become spaces. */

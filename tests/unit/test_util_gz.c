@@ -1,5 +1,5 @@
 /* Unit tests for the gzip stream writer (inflated back with zlib, header checked against
- * RFC 1952, a full disk) and for the id map.
+ * docs/formats.md §6, a full disk) and for the id map.
  * SPDX-License-Identifier: MIT */
 #include "test.h"
 
@@ -73,7 +73,7 @@ static void test_roundtrip(void)
     TEST_EQ_INT(gz_finish(&g), 0);
     gz_destroy(&g);
     fclose(f);
-    /* RFC 1952 header: magic, deflate, no flags, mtime 0 */
+    /* gzip header (docs/formats.md §6): magic, deflate, no flags, mtime 0 */
     TEST_CHECK(len > 10 && memcmp(buf, "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8) == 0);
     unsigned char *plain = gunzip((unsigned char *)buf, len, &n);
     TEST_CHECK(plain != NULL);

@@ -1,5 +1,5 @@
-/* Unit tests for the protobuf encoder: the byte vectors of the encoding guide
- * (https://protobuf.dev/programming-guides/encoding/) and the varint edges.
+/* Unit tests for the protobuf encoder: the standard byte vectors of docs/formats.md §4 and
+ * the varint edges.
  * SPDX-License-Identifier: MIT */
 #include "test.h"
 

@@ -16,4 +16,4 @@ echo "profiling demo/workload.py with $py ($("$py" -V 2>&1))"
 "$bin" record --rate 1000 --top 0 -q -o demo-out/profile.json -- "$py" demo/workload.py
 echo
 echo "wrote demo-out/profile.svg (open it in a browser), demo-out/profile.txt (collapsed stacks),"
-echo "demo-out/profile.json (open it at https://www.speedscope.app)"
+echo "demo-out/profile.json (open it in the speedscope viewer)"

@@ -4,178 +4,271 @@
  * SPDX-License-Identifier: MIT */
 #include "py_offsets.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static void common_objects(struct py_offsets *o)
-{
-    o->ob_type = 8;
-    o->ob_size = 16;
-    o->bytes_sval = 32;
-    o->u_length = 16;
-    o->u_state = 32;
-    o->u_kind_shift = 2;
-    o->u_compact_bit = 5;
-    o->u_ascii_bit = 6;
-    o->ts_holds_gil_bit = -1;
-    o->ts_next = 8;
-    o->ts_interp = 16;
-    /* sizeof(struct _gil_runtime_state), GIL builds 3.8-3.15: in 3.14 and 3.15 the interpreter's
-     * _code_object_generation follows it, 208 bytes after it (published offsets). */
-    o->gil_size = 208;
-    o->gil_last_holder = 8;
-    o->gil_locked = 16;
-    o->code_tag_mask = ~(uint64_t)0;
-    o->local_tag_mask = ~(uint64_t)0;
-    o->tp_basicsize = 32;
-    o->tp_flags = 168;
-    o->tp_dictoffset = 288;
-    o->dict_keys = 32;
-    o->dict_values = 40;
-}
+/* Object headers, str, type and dict objects and the GIL struct: the same in every GIL build of
+ * 3.8-3.15 on x86_64 (docs/cpython.md §4; 3.13+ replace what their _Py_DebugOffsets publish).
+ * The thread-state links next and interp are at 8 and 16 in 3.8-3.12. */
+#define COMMON_FIELDS                                                                              \
+    .ob_type = 8, .ob_size = 16, .bytes_sval = 32, .u_length = 16, .u_state = 32,                  \
+    .u_kind_shift = 2, .u_compact_bit = 5, .u_ascii_bit = 6, .ts_holds_gil_bit = -1, .ts_next = 8, \
+    .ts_interp = 16, .gil_size = GIL_SIZE, .gil_last_holder = 8, .gil_locked = 16,                 \
+    .code_tag_mask = ~(uint64_t)0, .local_tag_mask = ~(uint64_t)0, .tp_basicsize = 32,             \
+    .tp_flags = 168, .tp_dictoffset = 288, .dict_keys = 32, .dict_values = 40
 
-/* 3.8, 3.9, 3.10: PyFrameObject chains, co_lnotab / PEP 626 tables. */
-static void table_38_310(unsigned minor, struct py_offsets *o)
-{
-    o->frames = PY_FRAMES_OBJECT;
-    o->gil = PY_GIL_TSTATE_CURRENT;
-    o->linetable = minor == 10 ? PY_LINETABLE_310 : PY_LINETABLE_LNOTAB;
-    o->rt_finalizing = 16;
-    o->rt_interp_head = 32;
-    o->rt_main_thread = 72;
-    o->rt_tstate_current = minor == 8 ? 1368 : 568;
-    o->rt_gil = minor == 8 ? 1152 : 352;
-    o->is_next = 0;
-    o->is_threads_head = 8;
-    o->is_id = minor == 8 ? 16 : 24; /* after tstate_head (3.9+: and runtime) */
-    o->ts_frame = 24;
-    o->ts_recursion_depth = 32;
-    o->ts_thread_id = 176;
-    o->ts_size = 184;
-    o->fr_back = 24;
-    o->fr_code = 32;
-    o->fr_instr = minor == 10 ? 96 : 104;
-    o->fr_gen = o->fr_instr - 8; /* PyObject *f_gen just before int f_lasti */
-    /* After int f_lasti, f_lineno and f_iblock: char f_executing (3.8, 3.9) or signed char
-     * f_state (3.10). */
-    o->fr_state = o->fr_instr + 12;
-    o->fr_size = o->fr_state + 8;
-    o->co_firstlineno = 40;
-    o->co_filename = 104;
-    o->co_name = 112;
-    o->co_linetable = 120;
-    o->co_size = 128;
-    o->u_ascii_size = 48;
-    o->u_compact_size = 72;
-    o->dict_layout = PY_DICT_38;
-    o->fr_localsplus = minor == 10 ? 352 : 360;
-    o->ht_cached_keys = minor == 9 ? 864 : 872;
-}
+/* sizeof(struct _gil_runtime_state), GIL builds 3.8-3.15: in 3.14 and 3.15 the interpreter's
+ * _code_object_generation follows it, 208 bytes after it (published offsets). */
+#define GIL_SIZE 208
 
-static void table_311(struct py_offsets *o)
-{
-    o->frames = PY_FRAMES_INTERP;
-    o->gil = PY_GIL_TSTATE_CURRENT;
-    o->linetable = PY_LINETABLE_311;
-    o->rt_finalizing = 24;
-    o->rt_interp_head = 40;
-    o->rt_main_thread = 80;
-    o->rt_tstate_current = 576;
-    o->rt_gil = 360;
-    o->is_next = 0;
-    o->is_threads_head = 16;
-    o->is_id = 48; /* after threads {next_unique_id, head, count, stacksize} and runtime */
-    o->ts_cframe = 56;
-    o->cf_current_frame = 8;
-    o->ts_thread_id = 152;
-    o->ts_native_thread_id = 160;
-    o->ts_datastack_chunk = 296;
-    o->ts_datastack_top = 304;
-    o->ts_size = 312;
-    o->fr_code = 32;
-    o->fr_back = 48;
-    o->fr_instr = 56;
-    o->fr_owner = 69;
-    o->fr_owner_max = 2; /* THREAD, GENERATOR, FRAME_OBJECT */
-    o->fr_size = 72;
-    o->co_firstlineno = 72;
-    o->co_filename = 112;
-    o->co_name = 120;
-    o->co_qualname = 128;
-    o->co_linetable = 136;
-    o->co_firsttraceable = 168;
-    o->co_code_adaptive = 184;
-    o->co_size = 192;
-    o->u_ascii_size = 48;
-    o->u_compact_size = 72;
-    o->dict_layout = PY_DICT_311;
-    o->fr_localsplus = 72;
-    o->ht_cached_keys = 872;
-    o->pre_dict = 24;
-    o->pre_values = 32;
-}
+/* 3.8-3.10 PyFrameObject: PyObject *f_gen is just before int f_lasti; after f_lasti, f_lineno
+ * and f_iblock comes the state byte (char f_executing in 3.8 and 3.9, signed char f_state in
+ * 3.10), and a frame is read up to the 8 bytes that hold it. */
+#define FO_LASTI_38     104 /* 3.8, 3.9 */
+#define FO_LASTI_310    96
+#define FO_GEN(lasti)   (-8 + (lasti))
+#define FO_STATE(lasti) ((lasti) + 12)
+#define FO_READ(lasti)  (FO_STATE(lasti) + 8)
 
-static void table_312(struct py_offsets *o)
-{
-    o->frames = PY_FRAMES_INTERP;
-    o->gil = PY_GIL_STRUCT;
-    o->linetable = PY_LINETABLE_311;
-    o->rt_finalizing = 24;
-    o->rt_interp_head = 40;
-    o->rt_main_thread = 64;
-    o->is_next = 0;
-    o->is_threads_head = 72;
-    o->is_id = 8;
-    o->is_gil_ptr = 384;
-    o->ts_status = 24;
-    o->ts_cframe = 56;
-    o->cf_current_frame = 0;
-    o->ts_thread_id = 136;
-    o->ts_native_thread_id = 144;
-    o->ts_datastack_chunk = 232;
-    o->ts_datastack_top = 240;
-    o->ts_size = 248;
-    o->fr_code = 0;
-    o->fr_back = 8;
-    o->fr_instr = 56;
-    o->fr_owner = 70;
-    o->fr_owner_max = 3; /* + CSTACK */
-    o->fr_size = 72;
-    o->co_firstlineno = 68;
-    o->co_filename = 112;
-    o->co_name = 120;
-    o->co_qualname = 128;
-    o->co_linetable = 136;
-    o->co_firsttraceable = 176;
-    o->co_code_adaptive = 192;
-    o->co_size = 200;
-    o->u_ascii_size = 40;
-    o->u_compact_size = 56;
-    o->dict_layout = PY_DICT_312;
-    o->fr_localsplus = 72;
-    o->ht_cached_keys = 880;
-    o->pre_dict = 24;
-}
+/* Bytes read of a thread state and a code object: up to the end of the last field read. */
+#define TS_READ_38  184 /* 3.8-3.10: thread_id is the last */
+#define TS_READ_311 312 /* datastack_top is the last */
+#define TS_READ_312 248
+#define CO_READ_38  128 /* co_lnotab / co_linetable is the last */
+#define CO_READ_311 192 /* 3.11, 3.12: the header and the first 8 bytes of inline bytecode */
+#define CO_READ_312 200
+#define FR_READ_311 72 /* 3.11, 3.12: up to the owner byte and its padding */
+
+/* The readers size their buffers by PY_*_MAX (py_offsets.h): every built-in table fits. */
+static_assert(FO_READ(FO_LASTI_38) <= PY_FRAME_MAX && FO_READ(FO_LASTI_310) <= PY_FRAME_MAX,
+              "a 3.8-3.10 frame fits the frame buffers");
+static_assert(FR_READ_311 <= PY_FRAME_MAX, "a 3.11/3.12 frame fits the frame buffers");
+static_assert(TS_READ_38 <= PY_TSTATE_MAX && TS_READ_311 <= PY_TSTATE_MAX &&
+                  TS_READ_312 <= PY_TSTATE_MAX,
+              "thread states fit the thread-state buffer");
+static_assert(CO_READ_38 <= PY_CODE_MAX && CO_READ_311 <= PY_CODE_MAX && CO_READ_312 <= PY_CODE_MAX,
+              "code objects fit the code buffer");
+
+/* 3.8 and 3.9 differ in the runtime (3.8's ceval and gilstate are larger), in the interpreter's
+ * id (3.9 added runtime before it) and in PyHeapTypeObject. */
+static const struct py_offsets table_38 = {
+    COMMON_FIELDS,
+    .minor = 8,
+    .frames = PY_FRAMES_OBJECT,
+    .gil = PY_GIL_TSTATE_CURRENT,
+    .linetable = PY_LINETABLE_LNOTAB,
+    .rt_finalizing = 16,
+    .rt_interp_head = 32,
+    .rt_main_thread = 72,
+    .rt_tstate_current = 1368,
+    .rt_gil = 1152,
+    .is_next = 0,
+    .is_threads_head = 8,
+    .is_id = 16, /* after tstate_head */
+    .ts_frame = 24,
+    .ts_recursion_depth = 32,
+    .ts_thread_id = 176,
+    .ts_size = TS_READ_38,
+    .fr_back = 24,
+    .fr_code = 32,
+    .fr_instr = FO_LASTI_38,
+    .fr_gen = FO_GEN(FO_LASTI_38),
+    .fr_state = FO_STATE(FO_LASTI_38),
+    .fr_size = FO_READ(FO_LASTI_38),
+    .co_firstlineno = 40,
+    .co_filename = 104,
+    .co_name = 112,
+    .co_linetable = 120,
+    .co_size = CO_READ_38,
+    .u_ascii_size = 48,
+    .u_compact_size = 72,
+    .dict_layout = PY_DICT_38,
+    .fr_localsplus = 360,
+    .ht_cached_keys = 872,
+};
+
+static const struct py_offsets table_39 = {
+    COMMON_FIELDS,
+    .minor = 9,
+    .frames = PY_FRAMES_OBJECT,
+    .gil = PY_GIL_TSTATE_CURRENT,
+    .linetable = PY_LINETABLE_LNOTAB,
+    .rt_finalizing = 16,
+    .rt_interp_head = 32,
+    .rt_main_thread = 72,
+    .rt_tstate_current = 568,
+    .rt_gil = 352,
+    .is_next = 0,
+    .is_threads_head = 8,
+    .is_id = 24, /* after tstate_head and runtime */
+    .ts_frame = 24,
+    .ts_recursion_depth = 32,
+    .ts_thread_id = 176,
+    .ts_size = TS_READ_38,
+    .fr_back = 24,
+    .fr_code = 32,
+    .fr_instr = FO_LASTI_38,
+    .fr_gen = FO_GEN(FO_LASTI_38),
+    .fr_state = FO_STATE(FO_LASTI_38),
+    .fr_size = FO_READ(FO_LASTI_38),
+    .co_firstlineno = 40,
+    .co_filename = 104,
+    .co_name = 112,
+    .co_linetable = 120,
+    .co_size = CO_READ_38,
+    .u_ascii_size = 48,
+    .u_compact_size = 72,
+    .dict_layout = PY_DICT_38,
+    .fr_localsplus = 360,
+    .ht_cached_keys = 864,
+};
+
+/* 3.10: PEP 626 line tables, f_lasti in code units, a shorter frame (f_state). */
+static const struct py_offsets table_310 = {
+    COMMON_FIELDS,
+    .minor = 10,
+    .frames = PY_FRAMES_OBJECT,
+    .gil = PY_GIL_TSTATE_CURRENT,
+    .linetable = PY_LINETABLE_310,
+    .rt_finalizing = 16,
+    .rt_interp_head = 32,
+    .rt_main_thread = 72,
+    .rt_tstate_current = 568,
+    .rt_gil = 352,
+    .is_next = 0,
+    .is_threads_head = 8,
+    .is_id = 24,
+    .ts_frame = 24,
+    .ts_recursion_depth = 32,
+    .ts_thread_id = 176,
+    .ts_size = TS_READ_38,
+    .fr_back = 24,
+    .fr_code = 32,
+    .fr_instr = FO_LASTI_310,
+    .fr_gen = FO_GEN(FO_LASTI_310),
+    .fr_state = FO_STATE(FO_LASTI_310),
+    .fr_size = FO_READ(FO_LASTI_310),
+    .co_firstlineno = 40,
+    .co_filename = 104,
+    .co_name = 112,
+    .co_linetable = 120,
+    .co_size = CO_READ_38,
+    .u_ascii_size = 48,
+    .u_compact_size = 72,
+    .dict_layout = PY_DICT_38,
+    .fr_localsplus = 352,
+    .ht_cached_keys = 872,
+};
+
+static const struct py_offsets table_311 = {
+    COMMON_FIELDS,
+    .minor = 11,
+    .frames = PY_FRAMES_INTERP,
+    .gil = PY_GIL_TSTATE_CURRENT,
+    .linetable = PY_LINETABLE_311,
+    .rt_finalizing = 24,
+    .rt_interp_head = 40,
+    .rt_main_thread = 80,
+    .rt_tstate_current = 576,
+    .rt_gil = 360,
+    .is_next = 0,
+    .is_threads_head = 16,
+    .is_id = 48, /* after threads {next_unique_id, head, count, stacksize} and runtime */
+    .ts_cframe = 56,
+    .cf_current_frame = 8,
+    .ts_thread_id = 152,
+    .ts_native_thread_id = 160,
+    .ts_datastack_chunk = 296,
+    .ts_datastack_top = 304,
+    .ts_size = TS_READ_311,
+    .fr_code = 32,
+    .fr_back = 48,
+    .fr_instr = 56,
+    .fr_owner = 69,
+    .fr_owner_max = 2, /* THREAD, GENERATOR, FRAME_OBJECT */
+    .fr_size = FR_READ_311,
+    .co_firstlineno = 72,
+    .co_filename = 112,
+    .co_name = 120,
+    .co_qualname = 128,
+    .co_linetable = 136,
+    .co_firsttraceable = 168,
+    .co_code_adaptive = 184,
+    .co_size = CO_READ_311,
+    .u_ascii_size = 48,
+    .u_compact_size = 72,
+    .dict_layout = PY_DICT_311,
+    .fr_localsplus = 72,
+    .ht_cached_keys = 872,
+    .pre_dict = 24,
+    .pre_values = 32,
+};
+
+/* 3.12: the GIL moved into the interpreter, str lost wstr (smaller headers). */
+static const struct py_offsets table_312 = {
+    COMMON_FIELDS,
+    .minor = 12,
+    .frames = PY_FRAMES_INTERP,
+    .gil = PY_GIL_STRUCT,
+    .linetable = PY_LINETABLE_311,
+    .rt_finalizing = 24,
+    .rt_interp_head = 40,
+    .rt_main_thread = 64,
+    .is_next = 0,
+    .is_threads_head = 72,
+    .is_id = 8,
+    .is_gil_ptr = 384,
+    .ts_status = 24,
+    .ts_cframe = 56,
+    .cf_current_frame = 0,
+    .ts_thread_id = 136,
+    .ts_native_thread_id = 144,
+    .ts_datastack_chunk = 232,
+    .ts_datastack_top = 240,
+    .ts_size = TS_READ_312,
+    .fr_code = 0,
+    .fr_back = 8,
+    .fr_instr = 56,
+    .fr_owner = 70,
+    .fr_owner_max = 3, /* + CSTACK */
+    .fr_size = FR_READ_311,
+    .co_firstlineno = 68,
+    .co_filename = 112,
+    .co_name = 120,
+    .co_qualname = 128,
+    .co_linetable = 136,
+    .co_firsttraceable = 176,
+    .co_code_adaptive = 192,
+    .co_size = CO_READ_312,
+    .u_ascii_size = 40,
+    .u_compact_size = 56,
+    .dict_layout = PY_DICT_312,
+    .fr_localsplus = 72,
+    .ht_cached_keys = 880,
+    .pre_dict = 24,
+};
+
+/* Where the 3.13+ reader starts: the common fields, then what _Py_DebugOffsets publishes. */
+static const struct py_offsets debug_base = {
+    COMMON_FIELDS,
+    .frames = PY_FRAMES_INTERP,
+    .gil = PY_GIL_STRUCT,
+    .linetable = PY_LINETABLE_311,
+};
 
 int py_offsets_for_version(unsigned version, struct py_offsets *out)
 {
+    static const struct py_offsets *const tables[] = {
+        [8] = &table_38, [9] = &table_39, [10] = &table_310, [11] = &table_311, [12] = &table_312,
+    };
     unsigned major = version >> 24, minor = (version >> 16) & 0xff;
-    struct py_offsets o;
 
     if (major != 3 || minor < 8 || minor > 12)
         return -ENOTSUP;
-    memset(&o, 0, sizeof(o));
-    common_objects(&o);
-    o.version = version;
-    o.minor = minor;
-    if (minor <= 10)
-        table_38_310(minor, &o);
-    else if (minor == 11)
-        table_311(&o);
-    else
-        table_312(&o);
-    *out = o;
+    *out = *tables[minor];
+    out->version = version;
     return 0;
 }
 
@@ -214,9 +307,17 @@ struct dbg_layout {
     size_t u_size, u_state, u_length, u_ascii_size, u_compact_size;
 };
 
+/* sizeof(_Py_DebugOffsets) per minor version; the reader's buffer holds the largest. */
+#define DBG_SIZE_313 584
+#define DBG_SIZE_314 760
+#define DBG_SIZE_315 888
+static_assert(DBG_SIZE_313 <= PY_DEBUG_OFFSETS_MAX && DBG_SIZE_314 <= PY_DEBUG_OFFSETS_MAX &&
+                  DBG_SIZE_315 <= PY_DEBUG_OFFSETS_MAX,
+              "_Py_DebugOffsets fits PY_DEBUG_OFFSETS_MAX");
+
 /* Python 3.13: 584 bytes (groups and their starts: docs/cpython.md §3.1). */
 static const struct dbg_layout layout_313 = {
-    .size = 584,
+    .size = DBG_SIZE_313,
     .rt_finalizing = 32,
     .rt_interp_head = 40,
     .is_size = 48,
@@ -264,7 +365,7 @@ static const struct dbg_layout layout_313 = {
 
 /* Python 3.14: 760 bytes (docs/cpython.md §3.1). */
 static const struct dbg_layout layout_314 = {
-    .size = 760,
+    .size = DBG_SIZE_314,
     .rt_finalizing = 32,
     .rt_interp_head = 40,
     .is_size = 48,
@@ -318,7 +419,7 @@ static const struct dbg_layout layout_314 = {
  * err_stackitem group; type_object's tp_basicsize and tp_dictoffset; a heap_type_object group;
  * unicode_object's compactunicodeobject_size; gc's frame and generation stats. */
 static const struct dbg_layout layout_315 = {
-    .size = 888,
+    .size = DBG_SIZE_315,
     .rt_finalizing = 32,
     .rt_interp_head = 40,
     .is_size = 48,
@@ -524,14 +625,10 @@ int py_offsets_from_debug(const void *buf, size_t len, struct py_offsets *out)
         return -ENOTSUP;
     if (len < l->size)
         return -EINVAL;
-    memset(&o, 0, sizeof(o));
-    common_objects(&o);
+    o = debug_base;
     o.version = (unsigned)version;
     o.minor = minor;
     o.free_threaded = (int)ft;
-    o.frames = PY_FRAMES_INTERP;
-    o.gil = PY_GIL_STRUCT;
-    o.linetable = PY_LINETABLE_311;
     apply_layout(b, l, &o);
     /* Frame owners: THREAD, GENERATOR, FRAME_OBJECT, then 3.13 CSTACK; 3.14 INTERPRETER,
      * CSTACK; 3.15 INTERPRETER (CSTACK is gone: the base frame and C entry frames are owned by

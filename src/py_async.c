@@ -214,25 +214,27 @@ static int parse_dbg(const struct py_offsets *o, const struct layout *l, const u
 {
     uint64_t gen_size = u64_at(b, l->gen_size), set_size = u64_at(b, l->set_size);
     uint64_t long_size = u64_at(b, l->long_size), tp_size = u64_at(b, l->tp_size);
-    uint64_t v[] = {u64_at(b, l->fr_stackpointer), u64_at(b, l->tp_flags),  u64_at(b, l->set_used),
-                    u64_at(b, l->set_mask),        u64_at(b, l->set_table), u64_at(b, l->long_tag),
-                    u64_at(b, l->long_digit),      u64_at(b, l->gi_iframe), u64_at(b, l->gi_state)};
-    if (!fits(v[0], 8, o->fr_size) || tp_size > 4096 || !fits(v[1], 8, tp_size) || set_size > 512 ||
-        !fits(v[2], 8, set_size) || !fits(v[3], 8, set_size) || !fits(v[4], 8, set_size) ||
-        long_size > 64 || !fits(v[5], 8, long_size) || !fits(v[6], 8, long_size + 8) ||
-        gen_size > GEN_READ || !fits(v[8], 1, gen_size) || !fits(v[7], o->fr_size, GEN_READ) ||
-        !fits(o->fr_owner, 1, o->fr_size) || !fits(o->fr_code, 8, o->fr_size) ||
-        !fits(o->fr_instr, 8, o->fr_size))
+    uint64_t stackpointer = u64_at(b, l->fr_stackpointer), flags = u64_at(b, l->tp_flags);
+    uint64_t used = u64_at(b, l->set_used), mask = u64_at(b, l->set_mask);
+    uint64_t table = u64_at(b, l->set_table), tag = u64_at(b, l->long_tag);
+    uint64_t digit = u64_at(b, l->long_digit), iframe = u64_at(b, l->gi_iframe);
+    uint64_t state = u64_at(b, l->gi_state);
+    if (!fits(stackpointer, 8, o->fr_size) || tp_size > 4096 || !fits(flags, 8, tp_size) ||
+        set_size > 512 || !fits(used, 8, set_size) || !fits(mask, 8, set_size) ||
+        !fits(table, 8, set_size) || long_size > 64 || !fits(tag, 8, long_size) ||
+        !fits(digit, 8, long_size + 8) || gen_size > GEN_READ || !fits(state, 1, gen_size) ||
+        !fits(iframe, o->fr_size, GEN_READ) || !fits(o->fr_owner, 1, o->fr_size) ||
+        !fits(o->fr_code, 8, o->fr_size) || !fits(o->fr_instr, 8, o->fr_size))
         return -EINVAL;
-    out->fr_stackpointer = (uint32_t)v[0];
-    out->tp_flags = (uint32_t)v[1];
-    out->set_used = (uint32_t)v[2];
-    out->set_mask = (uint32_t)v[3];
-    out->set_table = (uint32_t)v[4];
-    out->long_tag = (uint32_t)v[5];
-    out->long_digit = (uint32_t)v[6];
-    out->gi_iframe = (uint32_t)v[7];
-    out->gi_state = (uint32_t)v[8];
+    out->fr_stackpointer = (uint32_t)stackpointer;
+    out->tp_flags = (uint32_t)flags;
+    out->set_used = (uint32_t)used;
+    out->set_mask = (uint32_t)mask;
+    out->set_table = (uint32_t)table;
+    out->long_tag = (uint32_t)tag;
+    out->long_digit = (uint32_t)digit;
+    out->gi_iframe = (uint32_t)iframe;
+    out->gi_state = (uint32_t)state;
     return 0;
 }
 
@@ -346,7 +348,7 @@ static uint64_t section_of(const struct py_async *a, const struct proc_maps *m, 
 
 int py_async_use_section(struct py_async *a, uint64_t addr)
 {
-    unsigned char sec[PY_ASYNC_DEBUG_SIZE], dbg[1024];
+    unsigned char sec[PY_ASYNC_DEBUG_SIZE], dbg[PY_DEBUG_OFFSETS_MAX];
     const struct layout *l = layout_of(a->p->off.minor);
     struct py_async_offsets off;
     if (!l || l->dbg_size > sizeof(dbg) || target_read(a->p->t, addr, sec, sizeof(sec)) != 0 ||

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT */
 #include "unwind.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,35 @@
 #define LINETABLE_MAX   (1 << 20) /* bytes */
 #define MAX_RETRIES     UNWIND_RETRIES
 #define MAX_CUT_RETRIES UNWIND_CUT_RETRIES
-#define CHUNK_HDR       24 /* _PyStackChunk {previous, size, top}, then the frames */
+/* _PyStackChunk: a 24-byte header {previous, size, top}, then the frames (docs/cpython.md §6.4).
+ * top is saved when a newer chunk is pushed: the index, in pointers from the first frame slot,
+ * of the end of the chunk's live frames. */
+#define CHUNK_PREVIOUS 0  /* struct _PyStackChunk *: the next older chunk */
+#define CHUNK_SIZE     8  /* size_t: bytes of the chunk, header included */
+#define CHUNK_TOP      16 /* int64: saved top, in 8-byte slots */
+#define CHUNK_HDR      24 /* bytes before the first frame */
+#define CHUNK_SLOT     8  /* bytes per slot of top */
+static_assert(CHUNK_TOP + 8 == CHUNK_HDR && CHUNK_SIZE + 8 == CHUNK_TOP && CHUNK_PREVIOUS == 0,
+              "the chunk header is three 8-byte words");
+/* PyThreadState.prev is its first field in every version (3.8-3.15, docs/cpython.md §5.2): the
+ * back link of the interpreter's doubly linked list of thread states. */
+#define TS_PREV 0
+/* _Py_CODEUNIT: instruction pointers (3.11+) and 3.10's f_lasti count 2-byte code units. */
+#define CODE_UNIT 2
+/* A code object with more code units than this is not one (its ob_size is garbage). */
+#define CODE_UNITS_MAX (1 << 24)
+/* 3.8-3.10 frame states of a frame being executed: f_executing 1 (3.8, 3.9); f_state
+ * FRAME_EXECUTING 0 or FRAME_UNWINDING 2 (an exception) in 3.10 (docs/cpython.md §6.1). */
+#define F_EXECUTING       1
+#define F_STATE_EXECUTING 0
+#define F_STATE_UNWINDING 2
+/* Remote pointers: x86_64 user space is below 2^47, nothing is mapped in the first page, and
+ * every object and frame is 8-byte aligned. */
+#define ADDR_MIN   4096
+#define ADDR_LIMIT (1ULL << 47)
+#define ADDR_ALIGN 8
+#define PAGE       4096 /* the kernel pins remote memory by pages (pf_merge) */
+#define OBJ_BATCH  64   /* 3.8-3.10 frames re-read per vectored read */
 /* Cut walks are retried for at most this long: a target preempted half-way through a yield
  * keeps its stack cut for as long as it waits for a CPU, and retries cannot help then. */
 #define CUT_RETRY_NS       100000LL
@@ -121,7 +150,7 @@ struct unwinder {
     long long now; /* CLOCK_MONOTONIC ns at the start of the current sample */
     uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
     unsigned char frame_bytes[UNWIND_MAX_DEPTH][PY_FRAME_MAX];
-    unsigned char tmp[4096];
+    unsigned char tmp[PY_FRAME_MAX]; /* a frame read outside the copied chunks */
     struct py_dict_cache name_cache; /* for unwinder_thread_name */
     struct base_slot bases[BASE_SLOTS];
 };
@@ -149,7 +178,7 @@ static int32_t i32_at(const unsigned char *b, uint32_t off)
 
 static int plausible_ptr(uint64_t a)
 {
-    return a >= 4096 && a < (1ULL << 47) && (a & 7) == 0;
+    return a >= ADDR_MIN && a < ADDR_LIMIT && (a & (ADDR_ALIGN - 1)) == 0;
 }
 
 struct unwinder *unwinder_new(struct py_proc *p, unsigned flags)
@@ -222,7 +251,7 @@ static uint32_t pf_merge(struct prefetch *pf)
         if (n) {
             struct pf_range *m = &pf->have[n - 1];
             uint64_t end = m->addr + m->len;
-            if (r->addr / 4096 <= (end - 1) / 4096 + 1 && r->addr + r->len - m->addr <= CHUNK_MAX) {
+            if (r->addr / PAGE <= (end - 1) / PAGE + 1 && r->addr + r->len - m->addr <= CHUNK_MAX) {
                 if (r->addr + r->len > end)
                     m->len = (uint32_t)(r->addr + r->len - m->addr);
                 continue;
@@ -441,7 +470,7 @@ static int code_resolve(struct unwinder *u, uint64_t addr)
     e.pub.firstlineno = i32_at(hdr, o->co_firstlineno);
     if (o->frames == PY_FRAMES_INTERP) {
         int64_t n = (int64_t)u64_at(hdr, o->ob_size);
-        e.ncodeunits = n > 0 && n < (1 << 24) ? (uint32_t)n : 0;
+        e.ncodeunits = n > 0 && n < CODE_UNITS_MAX ? (uint32_t)n : 0;
         e.firsttraceable = i32_at(hdr, o->co_firsttraceable);
     }
     e.pub.name = py_str_read(u->p->t, o, e.name_ptr);
@@ -543,8 +572,8 @@ static void push_frame(struct unwind_sample *s, struct unwind_thread *th, uint32
 static int frame_running(const struct py_offsets *o, unsigned char state)
 {
     if (o->minor == 10)
-        return state == 0 || state == 2; /* FRAME_EXECUTING, FRAME_UNWINDING (an exception) */
-    return state == 1;
+        return state == F_STATE_EXECUTING || state == F_STATE_UNWINDING;
+    return state == F_EXECUTING;
 }
 
 /* 3.8-3.10: read the PyFrameObject chain, then re-read the links of every frame in one batch;
@@ -554,8 +583,8 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
                        struct unwind_thread *th)
 {
     const struct py_offsets *o = u->o;
-    struct target_iov iov[64];
-    unsigned char check[64][PY_FRAME_MAX];
+    struct target_iov iov[OBJ_BATCH];
+    unsigned char check[OBJ_BATCH][PY_FRAME_MAX];
     uint32_t n = 0, span = o->fr_code + 8 - o->fr_back; /* f_back and f_code */
     int err;
 
@@ -579,8 +608,8 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         }
         f = u64_at(u->frame_bytes[n], o->fr_back);
     }
-    for (uint32_t i = 0; i < n; i += 64) {
-        uint32_t m = n - i < 64 ? n - i : 64;
+    for (uint32_t i = 0; i < n; i += OBJ_BATCH) {
+        uint32_t m = n - i < OBJ_BATCH ? n - i : OBJ_BATCH;
         for (uint32_t k = 0; k < m; k++) {
             iov[k].addr = u->frame_addrs[i + k] + o->fr_back;
             iov[k].buf = check[k];
@@ -600,7 +629,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         if (c < 0)
             return -EAGAIN;
         int lasti = i32_at(u->frame_bytes[i], o->fr_instr);
-        int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * 2 : lasti);
+        int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * CODE_UNIT : lasti);
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr),
                    u->frame_addrs[i]);
     }
@@ -662,10 +691,10 @@ static int region_add_chunk(struct unwinder *u)
         want = CHUNK_HDR;
     if (region_fill(u, u->nregions, chunk, want) != 0 || r->len < CHUNK_HDR)
         return -EAGAIN;
-    uint64_t size = u64_at(r->data, 8), top = u64_at(r->data, 16);
-    uint64_t live = newest ? u->chunk_live : chunk + CHUNK_HDR + 8 * top;
-    if (size < CHUNK_HDR || size > CHUNK_LIMIT || top > size / 8 || live < chunk + CHUNK_HDR ||
-        live > chunk + size)
+    uint64_t size = u64_at(r->data, CHUNK_SIZE), top = u64_at(r->data, CHUNK_TOP);
+    uint64_t live = newest ? u->chunk_live : chunk + CHUNK_HDR + CHUNK_SLOT * top;
+    if (size < CHUNK_HDR || size > CHUNK_LIMIT || top > size / CHUNK_SLOT ||
+        live < chunk + CHUNK_HDR || live > chunk + size)
         return -EAGAIN;
     uint32_t len = (uint32_t)(live - chunk);
     if (len > r->len && region_fill(u, u->nregions, chunk, len) != 0)
@@ -677,7 +706,7 @@ static int region_add_chunk(struct unwinder *u)
     /* Plan the next sample's read with room for the stack to grow, within the chunk. */
     uint64_t plan = newest ? (uint64_t)len + PF_CHUNK_SLACK : len;
     pf_record(u, chunk, (uint32_t)(plan < size ? plan : size));
-    u->chunk_next = u64_at(r->data, 0);
+    u->chunk_next = u64_at(r->data, CHUNK_PREVIOUS);
     u->nregions++;
     return 0;
 }
@@ -728,7 +757,8 @@ static int code_for_ip(struct unwinder *u, uint64_t code, uint64_t ip)
             return -1;
         const struct code_entry *e = &u->codes[c];
         uint64_t base = code + u->o->co_code_adaptive;
-        if (ip + 2 >= base && (!e->ncodeunits || ip < base + 2ULL * e->ncodeunits))
+        if (ip + CODE_UNIT >= base &&
+            (!e->ncodeunits || ip < base + (uint64_t)CODE_UNIT * e->ncodeunits))
             return c;
         code_forget(u, code);
     }
@@ -833,7 +863,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
         int c = code_for_ip(u, code, ip);
         if (c < 0)
             return -EAGAIN;
-        int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
+        int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / CODE_UNIT);
         last = f;
         outer_owner = owner;
         f = next;
@@ -1034,9 +1064,9 @@ static int sample_interp(struct unwinder *u, uint64_t interp, uint32_t pos, uint
         err = uread(u, tstate, ts, o->ts_size);
         if (err == -ESRCH)
             return err;
-        /* The list is doubly linked (PyThreadState.prev is at offset 0 in every version): a
-         * broken back link means it changed under us, or loops. Keep what was read. */
-        if (err || u64_at(ts, o->ts_interp) != interp || u64_at(ts, 0) != prev)
+        /* The list is doubly linked (TS_PREV): a broken back link means it changed under us,
+         * or loops. Keep what was read. */
+        if (err || u64_at(ts, o->ts_interp) != interp || u64_at(ts, TS_PREV) != prev)
             break;
         prev = tstate;
         struct unwind_thread *th = &s->threads[s->nthreads];
@@ -1218,7 +1248,7 @@ int unwinder_resolve(struct unwinder *u, uint64_t code, uint64_t ip, struct unwi
     int c = code_for_ip(u, code, ip);
     if (c < 0)
         return -EAGAIN;
-    int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / 2);
+    int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / CODE_UNIT);
     out->code = (uint32_t)c;
     out->line = code_line(&u->codes[c], o->linetable, addr);
     out->addr = 0;

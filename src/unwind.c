@@ -628,8 +628,12 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         int c = code_lookup(u, u64_at(u->frame_bytes[i], o->fr_code));
         if (c < 0)
             return -EAGAIN;
+        /* f_lasti is -1 before the first instruction; one past any code's size is garbage
+         * (a torn read), which has no line either. */
         int lasti = i32_at(u->frame_bytes[i], o->fr_instr);
-        int addr = lasti < 0 ? -1 : (o->linetable == PY_LINETABLE_310 ? lasti * CODE_UNIT : lasti);
+        int addr = lasti < 0 || lasti > CODE_UNITS_MAX
+                       ? -1
+                       : (o->linetable == PY_LINETABLE_310 ? lasti * CODE_UNIT : lasti);
         push_frame(s, th, (uint32_t)c, code_line(&u->codes[c], o->linetable, addr),
                    u->frame_addrs[i]);
     }

@@ -240,6 +240,24 @@ int py_proc_interp_head(struct py_proc *p, uint64_t *interp)
     return target_read_u64(p->t, p->runtime + p->off.rt_interp_head, interp);
 }
 
+int py_proc_read_runtime(struct py_proc *p, const struct py_elf *elf, char *detail, size_t dlen)
+{
+    uint64_t interp = 0;
+    int err = detect_version(p, elf, detail, dlen);
+
+    if (err)
+        return err;
+    py_offsets_version_str(&p->off, p->version, sizeof(p->version));
+    if (p->py_debug)
+        strncat(p->version, " (debug)", sizeof(p->version) - strlen(p->version) - 1);
+    err = py_proc_interp_head(p, &interp);
+    if (err == -EFAULT || (!err && !interp)) {
+        say(detail, dlen, "the Python interpreter is not initialised");
+        return -EAGAIN;
+    }
+    return err;
+}
+
 static int open_target(struct py_proc *p, char *detail, size_t dlen)
 {
     int err = target_linux_open(p->pid, &p->t);
@@ -255,7 +273,6 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
     struct proc_maps maps = {NULL, 0};
     struct py_elf elf;
     struct py_proc *p = xcalloc(1, sizeof(*p));
-    uint64_t interp = 0;
     int err;
 
     p->pid = pid;
@@ -284,18 +301,7 @@ int py_proc_open(int pid, struct py_proc **out, char *detail, size_t dlen)
         goto out;
     p->image.addr = p->runtime; /* mapped: the cheap read (proc_image.h) */
     p->fixed_layout = !elf.is_dyn || proc_image_fixed_layout(pid) != 0;
-    err = detect_version(p, &elf, detail, dlen);
-    if (err)
-        goto out;
-    py_offsets_version_str(&p->off, p->version, sizeof(p->version));
-    if (p->py_debug)
-        strncat(p->version, " (debug)", sizeof(p->version) - strlen(p->version) - 1);
-    err = py_proc_interp_head(p, &interp);
-    if (err == -EFAULT || (!err && !interp)) {
-        say(detail, dlen, "the Python interpreter is not initialised");
-        err = -EAGAIN;
-        goto out;
-    }
+    err = py_proc_read_runtime(p, &elf, detail, dlen);
     if (err)
         goto out;
     if (py_proc_image_gone(p) == 1) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "proc_image.h"
+#include "py_elf.h"
 #include "py_offsets.h"
 #include "target.h"
 
@@ -41,6 +42,15 @@ struct py_proc {
  * detail (may be NULL) receives a short human-readable explanation. */
 int py_proc_open(int pid, struct py_proc **out, char *detail, size_t detail_len);
 void py_proc_free(struct py_proc *p);
+
+/* The part of py_proc_open that reads only the target's memory, through p->t: with p->t, p->pid,
+ * p->runtime, p->code_type, p->py_debug and p->path set, and elf the facts of the ELF object
+ * that holds the runtime (link-time addresses; p->runtime - elf->runtime is the load bias),
+ * choose the offsets (the target's _Py_DebugOffsets, else a built-in table by version), write
+ * p->version and check that the interpreter is initialised. Returns 0, or -ENOTSUP, -ENOEXEC,
+ * -EAGAIN or a read error as py_proc_open, with detail. Tests call it on a snapshot target
+ * (tests/unit/test_unwind_real.c). */
+int py_proc_read_runtime(struct py_proc *p, const struct py_elf *elf, char *detail, size_t dlen);
 
 /* Before 3.11: find the TID's offset in glibc's struct pthread from the main thread, when it is
  * still unknown (a process caught before its runtime named its main thread: the unwinder asks

@@ -11,6 +11,10 @@
 
 #include "bench_run.h"
 
+/* The "schema" tag of the JSON export (docs/bench-schema.json): written by out_bench, checked
+ * by bench_base when an export is read back as a baseline. */
+#define BENCH_SCHEMA "spyglass-bench/1"
+
 /* One command to measure. Borrowed by the engine. */
 struct bench_cmd {
     const char *name;     /* as shown and exported (the command line, or --command-name) */

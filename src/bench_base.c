@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base_json.h"
-#include "out_bench.h"
+#include "bench.h"
 #include "util_xalloc.h"
 struct base_cmd {
     char *name;
@@ -97,7 +97,7 @@ static int from_root(json_t *root, struct bench_base **out, char *why, size_t si
 int bench_base_parse(const char *text, size_t len, struct bench_base **out, char *why, size_t size)
 {
     json_t *root;
-    int err = base_json_parse(text, len, OUT_BENCH_SCHEMA, "bench", &root, why, size);
+    int err = base_json_parse(text, len, BENCH_SCHEMA, "bench", &root, why, size);
 
     return err < 0 ? err : from_root(root, out, why, size);
 }
@@ -105,7 +105,7 @@ int bench_base_parse(const char *text, size_t len, struct bench_base **out, char
 int bench_base_load(const char *path, struct bench_base **out, char *why, size_t size)
 {
     json_t *root;
-    int err = base_json_load(path, OUT_BENCH_SCHEMA, "bench", &root, why, size);
+    int err = base_json_load(path, BENCH_SCHEMA, "bench", &root, why, size);
 
     return err < 0 ? err : from_root(root, out, why, size);
 }

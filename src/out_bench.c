@@ -241,7 +241,7 @@ static void jcmp(struct sbuf *b, const struct bench_cmp *c)
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 {
-    out_json_head(b, OUT_BENCH_SCHEMA, &m->run);
+    out_json_head(b, BENCH_SCHEMA, &m->run);
     sbuf_adds(b, ",\"peak_rss_method\":");
     out_json_str(b, m->rss_method);
     sbuf_adds(b, ",\"shell\":");

@@ -12,8 +12,6 @@
 #include "bench_sum.h"
 #include "meta.h"
 
-#define OUT_BENCH_SCHEMA "spyglass-bench/1"
-
 /* Where and how the benchmark ran: the run record, then what only bench exports. Strings may be
  * empty, never NULL. */
 struct out_bench_meta {

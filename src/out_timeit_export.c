@@ -47,7 +47,7 @@ static void jraw(struct sbuf *b, double v)
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_timeit_export *o)
 {
-    out_json_head(b, OUT_TIMEIT_SCHEMA, &o->meta);
+    out_json_head(b, TIMEIT_SCHEMA, &o->meta);
     sbuf_adds(b, ",\"elapsed\":");
     out_json_num(b, o->meta.elapsed);
     sbuf_adds(b, ",\"alpha\":");

@@ -15,8 +15,6 @@
 #include "stats_nested.h"
 #include "timeit.h"
 
-#define OUT_TIMEIT_SCHEMA "spyglass-timeit/1"
-
 /* Everything the exports show. Arrays "per benchmark" have nbenches entries, in the order of
  * timeit_benches() (python-major: index = python * plan->nstmts + stmt). Everything is
  * borrowed. */

@@ -15,6 +15,10 @@
 #include "sampler.h"
 #include "stats_nested.h"
 
+/* The "schema" tag of the JSON export (docs/timeit-schema.json): written by
+ * out_timeit_export, checked by timeit_base when an export is read back as a baseline. */
+#define TIMEIT_SCHEMA "spyglass-timeit/1"
+
 /* Defaults of the plan (the CLI's): 10 processes x (1 warm-up + 5 values) of at least 50 ms. */
 #define TIMEIT_PROCESSES      10
 #define TIMEIT_VALUES         5

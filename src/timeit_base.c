@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base_json.h"
-#include "out_timeit_export.h"
+#include "timeit.h"
 #include "util_xalloc.h"
 struct base_bench {
     size_t python, stmt; /* indices in pythons and stmts */
@@ -152,7 +152,7 @@ int timeit_base_parse(const char *text, size_t len, struct timeit_base **out, ch
                       size_t size)
 {
     json_t *root;
-    int err = base_json_parse(text, len, OUT_TIMEIT_SCHEMA, "timeit", &root, why, size);
+    int err = base_json_parse(text, len, TIMEIT_SCHEMA, "timeit", &root, why, size);
 
     return err < 0 ? err : from_root(root, out, why, size);
 }
@@ -160,7 +160,7 @@ int timeit_base_parse(const char *text, size_t len, struct timeit_base **out, ch
 int timeit_base_load(const char *path, struct timeit_base **out, char *why, size_t size)
 {
     json_t *root;
-    int err = base_json_load(path, OUT_TIMEIT_SCHEMA, "timeit", &root, why, size);
+    int err = base_json_load(path, TIMEIT_SCHEMA, "timeit", &root, why, size);
 
     return err < 0 ? err : from_root(root, out, why, size);
 }

@@ -208,7 +208,7 @@ static json_t *jget(json_t *o, const char *path)
 
 static void check_json_doc(const struct report *r, json_t *j)
 {
-    TEST_EQ_STR(json_string_value(jget(j, "schema")), OUT_TIMEIT_SCHEMA);
+    TEST_EQ_STR(json_string_value(jget(j, "schema")), TIMEIT_SCHEMA);
     TEST_EQ_STR(json_string_value(jget(j, "statements.1")), hostile_stmt);
     TEST_EQ_STR(json_string_value(jget(j, "pythons.1.name")), hostile_py);
     TEST_EQ_STR(json_string_value(jget(j, "pythons.1.path")), pys[1].path);

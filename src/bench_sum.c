@@ -207,22 +207,18 @@ int bench_sum_cmd(const struct bench_sample *samples, size_t n, int cmd, struct 
     return 0;
 }
 
-static int compare(const double *a, size_t na, const double *b, size_t nb, double alpha,
-                   uint64_t seed, struct bench_cmp *out)
+static int compare(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
+                   struct bench_cmp *out)
 {
     int err = stats_dist_ratio(a, na, b, nb, BOOTSTRAP_REPS, seed, &out->ratio);
 
     if (err < 0)
         return err;
-    err = stats_dist_mann_whitney(a, na, b, nb, &out->mwu);
-    if (err < 0)
-        return err;
-    out->significant = out->mwu.p < alpha;
-    return 0;
+    return stats_dist_mann_whitney(a, na, b, nb, &out->mwu);
 }
 
-int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref, double alpha,
-                  uint64_t seed, struct bench_cmp *out)
+int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref, uint64_t seed,
+                  struct bench_cmp *out)
 {
     size_t na, nb;
     double *a = bench_sum_times(samples, n, cmd, &na);
@@ -233,14 +229,14 @@ int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref
     out->cmd = cmd;
     out->ref = ref;
     if (a && b)
-        err = compare(a, na, b, nb, alpha, seed, out);
+        err = compare(a, na, b, nb, seed, out);
     free(a);
     free(b);
     return err;
 }
 
 int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd, const double *base,
-                         size_t nbase, double alpha, uint64_t seed, struct bench_cmp *out)
+                         size_t nbase, uint64_t seed, struct bench_cmp *out)
 {
     size_t na;
     double *a = bench_sum_times(samples, n, cmd, &na);
@@ -250,7 +246,7 @@ int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd, 
     out->cmd = cmd;
     out->ref = -1;
     if (a && nbase)
-        err = compare(a, na, base, nbase, alpha, seed, out);
+        err = compare(a, na, base, nbase, seed, out);
     free(a);
     return err;
 }

@@ -68,7 +68,6 @@ struct bench_cmp {
     int cmd, ref;
     struct stats_ratio ratio; /* median(cmd) / median(ref), 95% bootstrap CI */
     struct stats_mwu mwu;
-    int significant; /* p < alpha */
 };
 
 /* Summarise cmd's runs out of samples[0..n-1] into *out. outlier_flags, when not NULL, receives
@@ -78,13 +77,14 @@ struct bench_cmp {
 int bench_sum_cmd(const struct bench_sample *samples, size_t n, int cmd, struct bench_cmd_sum *out,
                   signed char *outlier_flags);
 
-/* Compare cmd with ref. Returns 0, or -ENODATA when either has no usable runs. */
-int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref, double alpha,
-                  uint64_t seed, struct bench_cmp *out);
+/* Compare cmd with ref: the figures only; whether the difference is significant is verdict.h's
+ * to say. Returns 0, or -ENODATA when either has no usable runs. */
+int bench_sum_cmp(const struct bench_sample *samples, size_t n, int cmd, int ref, uint64_t seed,
+                  struct bench_cmp *out);
 
 /* Compare raw wall times (e.g. from a baseline file) with cmd's runs: ratio cmd/baseline. */
 int bench_sum_cmp_values(const struct bench_sample *samples, size_t n, int cmd, const double *base,
-                         size_t nbase, double alpha, uint64_t seed, struct bench_cmp *out);
+                         size_t nbase, uint64_t seed, struct bench_cmp *out);
 
 /* Wall times of cmd's usable runs into a malloc'd array (caller frees); *len receives the
  * count. Returns NULL when there are none. */

@@ -27,6 +27,7 @@
 #include "util_argv.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
+#include "verdict.h"
 
 #define MAX_PARAMS 8
 #define COUNT_MAX  100000000 /* the largest count an option takes */
@@ -571,6 +572,7 @@ struct report {
     struct out_bench o;
     struct bench_cmd_sum *sums;
     struct bench_cmp *cmps, *base;
+    enum verdict *verdicts, *base_verdicts; /* per command: on cmps[i], on base[i] */
     int *has_base;
     signed char *outlier;
     struct cli_warnings w;
@@ -662,6 +664,13 @@ static int pick_ref(const struct report *r, const struct bench_args *a)
     return visible >= 2 ? best : -1;
 }
 
+/* The figures of c that verdict.h judges. */
+static struct verdict_cmp figures(const struct bench_cmp *c)
+{
+    return (struct verdict_cmp){
+        .ratio = c->ratio.ratio, .lo = c->ratio.lo, .hi = c->ratio.hi, .p = c->mwu.p};
+}
+
 /* Compare with the baseline. Returns 0, or -1 when it could not be read (printed). */
 static int compare_base(struct report *r, const struct bench_args *a)
 {
@@ -679,11 +688,13 @@ static int compare_base(struct report *r, const struct bench_args *a)
 
         if (r->o.cmds[i].hidden || !t)
             continue;
-        if (bench_sum_cmp_values(r->o.samples, r->o.nsamples, i, t, nb, a->c.alpha, a->plan.seed,
+        if (bench_sum_cmp_values(r->o.samples, r->o.nsamples, i, t, nb, a->plan.seed,
                                  &r->base[i]) == 0) {
+            struct verdict_cmp f = figures(&r->base[i]);
+
             r->has_base[i] = 1;
-            if (r->base[i].significant && r->base[i].ratio.ratio > 1 + a->c.max_regression / 100)
-                r->regression = 1;
+            r->base_verdicts[i] = verdict_baseline(&f, a->c.alpha, a->c.max_regression);
+            r->regression |= r->base_verdicts[i] == VERDICT_REGRESSION;
         }
     }
     bench_base_free(bb);
@@ -713,6 +724,8 @@ static void build_report(struct report *r, const struct bench_args *a, const str
     r->sums = xcalloc((size_t)n, sizeof(*r->sums));
     r->cmps = xcalloc((size_t)n, sizeof(*r->cmps));
     r->base = xcalloc((size_t)n, sizeof(*r->base));
+    r->verdicts = xcalloc((size_t)n, sizeof(*r->verdicts));
+    r->base_verdicts = xcalloc((size_t)n, sizeof(*r->base_verdicts));
     r->has_base = xcalloc((size_t)n, sizeof(int));
     r->outlier = xcalloc(r->o.nsamples + 1, 1);
     for (int i = 0; i < n; i++)
@@ -722,11 +735,17 @@ static void build_report(struct report *r, const struct bench_args *a, const str
     r->o.shell_cmd = pc->shell_cmd;
     r->o.ref = pick_ref(r, a);
     r->o.cmps = r->cmps;
-    if (r->o.ref >= 0)
-        for (int i = 0; i < n; i++)
-            if (i != r->o.ref && !pc->cmds[i].hidden)
-                bench_sum_cmp(r->o.samples, r->o.nsamples, i, r->o.ref, a->c.alpha, a->plan.seed,
-                              &r->cmps[i]);
+    r->o.verdicts = r->verdicts;
+    r->o.base_verdicts = r->base_verdicts;
+    for (int i = 0; r->o.ref >= 0 && i < n; i++) {
+        struct verdict_cmp f;
+
+        if (i == r->o.ref || pc->cmds[i].hidden ||
+            bench_sum_cmp(r->o.samples, r->o.nsamples, i, r->o.ref, a->plan.seed, &r->cmps[i]) < 0)
+            continue;
+        f = figures(&r->cmps[i]);
+        r->verdicts[i] = verdict_compare(&f, a->c.alpha);
+    }
     const char **pn = xcalloc((size_t)a->nparams + 1, sizeof(char *));
 
     for (int i = 0; i < a->nparams; i++)
@@ -743,6 +762,8 @@ static void report_free(struct report *r)
     free(r->sums);
     free(r->cmps);
     free(r->base);
+    free(r->verdicts);
+    free(r->base_verdicts);
     free(r->has_base);
     free(r->outlier);
     free((void *)r->o.param_names);
@@ -820,11 +841,7 @@ static int finish(struct report *r, const struct bench_args *a, const struct pla
         rc = EXIT_ERROR;
     if (interrupted)
         return EXIT_INTERRUPTED;
-    if (rc == EXIT_OK && r->regression) {
-        cli_common_regression(&a->c);
-        rc = EXIT_REGRESSION;
-    }
-    return rc;
+    return cli_common_exit(&a->c, rc, r->regression);
 }
 
 int cli_bench(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_attach.h"
 #include "cli_msg.h"
 
@@ -143,10 +144,13 @@ void cli_common_base_error(const struct cli_common *c, int err, const char *why)
             err == -EINVAL ? why : strerror(-err));
 }
 
-void cli_common_regression(const struct cli_common *c)
+int cli_common_exit(const struct cli_common *c, int rc, int regression)
 {
+    if (rc != EXIT_OK || !regression)
+        return rc;
     fprintf(stderr, "spyglass: %s: significant slowdown of more than %g%% against the baseline\n",
             c->cmd, c->max_regression);
+    return EXIT_REGRESSION;
 }
 
 void cli_warn(struct cli_warnings *w, const char *fmt, ...)

@@ -82,8 +82,10 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *v, uint64_t *out
  * one-line reason why. */
 void cli_common_base_error(const struct cli_common *c, int err, const char *why);
 
-/* Print the line that explains exit code 4: a significant slowdown beyond --max-regression. */
-void cli_common_regression(const struct cli_common *c);
+/* The exit code of bench or timeit once the report is out: rc when it is not EXIT_OK or when
+ * no comparison with the baseline was a regression (VERDICT_REGRESSION, verdict.h), else
+ * EXIT_REGRESSION (4) after printing the line that explains it. */
+int cli_common_exit(const struct cli_common *c, int rc, int regression);
 
 /* ---- warnings ---- */
 

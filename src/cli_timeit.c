@@ -29,6 +29,7 @@
 #include "timeit_run.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
+#include "verdict.h"
 
 #define COUNT_MAX      1000000 /* the largest count an option takes */
 #define BOOT_REPS      2000    /* bootstrap resamples of the summaries and comparisons */
@@ -316,8 +317,10 @@ struct report {
     char **names;
     struct stats_nested *sums;
     struct stats_nested_cmp *cmp;
+    enum verdict *verdicts; /* per benchmark: on cmp[i] */
     int *has_cmp;
     struct stats_nested_cmp *base; /* per benchmark: against --baseline */
+    enum verdict *base_verdicts;   /* per benchmark: on base[i] */
     int *has_base;
     int *ref; /* per benchmark: the one cmp[i] compares it with, -1 none (exports) */
     int regression;
@@ -404,10 +407,17 @@ static int pick_ref(const struct report *r, const struct timeit_args *a)
     return best;
 }
 
+/* The figures of c that verdict.h judges. */
+static struct verdict_cmp figures(const struct stats_nested_cmp *c)
+{
+    return (struct verdict_cmp){.ratio = c->ratio, .lo = c->lo, .hi = c->hi, .p = c->p};
+}
+
 static void summarise(struct report *r, const struct timeit_args *a)
 {
     r->sums = xcalloc(r->n, sizeof(*r->sums));
     r->cmp = xcalloc(r->n, sizeof(*r->cmp));
+    r->verdicts = xcalloc(r->n, sizeof(*r->verdicts));
     r->has_cmp = xcalloc(r->n, sizeof(int));
     for (size_t i = 0; i < r->n; i++) {
         struct stats_clusters c = timeit_clusters(&r->benches[i]);
@@ -420,9 +430,14 @@ static void summarise(struct report *r, const struct timeit_args *a)
         struct stats_clusters c = timeit_clusters(&r->benches[i]);
         struct stats_clusters ref = timeit_clusters(&r->benches[r->o.ref]);
 
-        if ((int)i != r->o.ref && r->sums[i].n &&
-            stats_nested_compare(&c, &ref, BOOT_REPS, a->plan.seed + i, &r->cmp[i]) == 0)
-            r->has_cmp[i] = 1;
+        struct verdict_cmp f;
+
+        if ((int)i == r->o.ref || !r->sums[i].n ||
+            stats_nested_compare(&c, &ref, BOOT_REPS, a->plan.seed + i, &r->cmp[i]) < 0)
+            continue;
+        r->has_cmp[i] = 1;
+        f = figures(&r->cmp[i]);
+        r->verdicts[i] = verdict_compare(&f, a->c.alpha);
     }
 }
 
@@ -536,7 +551,6 @@ static void build_report(struct report *r, const struct timeit_args *a, struct t
     make_names(r, a, pys);
     summarise(r, a);
     r->other_cpu = other_cpu(r);
-    r->o.alpha = a->c.alpha;
     r->o.interrupted = interrupted;
     r->o.benches = r->benches;
     r->o.nbenches = r->n;
@@ -549,8 +563,8 @@ static void build_report(struct report *r, const struct timeit_args *a, struct t
     r->o.names = (const char *const *)r->names;
     r->o.sums = r->sums;
     r->o.cmp = r->cmp;
+    r->o.verdicts = r->verdicts;
     r->o.has_cmp = r->has_cmp;
-    r->o.max_regression = a->c.max_regression;
     r->o.warnings = r->w.lines;
 }
 
@@ -563,12 +577,15 @@ static void compare_base(struct report *r, const struct timeit_args *a,
     int weak = 0;
 
     r->base = xcalloc(r->n, sizeof(*r->base));
+    r->base_verdicts = xcalloc(r->n, sizeof(*r->base_verdicts));
     r->has_base = xcalloc(r->n, sizeof(int));
     r->o.base = r->base;
+    r->o.base_verdicts = r->base_verdicts;
     r->o.has_base = r->has_base;
     for (size_t i = 0; i < r->n; i++) {
         const struct timeit_bench *b = &r->benches[i];
         struct stats_clusters cur = timeit_clusters(b), old;
+        struct verdict_cmp f;
 
         if (!r->sums[i].n ||
             timeit_base_find(base, a->stmts[b->stmt], r->o.pys[b->python].name, &old) < 0)
@@ -579,7 +596,9 @@ static void compare_base(struct report *r, const struct timeit_args *a,
             continue;
         }
         r->has_base[i] = 1;
-        r->regression |= out_timeit_regression(&r->base[i], a->c.alpha, a->c.max_regression);
+        f = figures(&r->base[i]);
+        r->base_verdicts[i] = verdict_baseline(&f, a->c.alpha, a->c.max_regression);
+        r->regression |= r->base_verdicts[i] == VERDICT_REGRESSION;
         if (!weak && min_p(cur.nclusters, old.nclusters) >= a->c.alpha) {
             size_t k = processes_needed(old.nclusters, a->c.alpha);
 
@@ -615,7 +634,9 @@ static void fill_export(struct report *r, const struct timeit_args *a, const str
     x->sums = r->sums;
     x->ref = r->ref;
     x->cmps = r->cmp;
+    x->verdicts = r->verdicts;
     x->base = r->o.base;
+    x->base_verdicts = r->o.base_verdicts;
     x->has_base = r->o.has_base;
     x->max_regression = a->c.max_regression;
     x->alpha = a->c.alpha;
@@ -632,8 +653,10 @@ static void report_free(struct report *r)
     free(r->names);
     free(r->sums);
     free(r->cmp);
+    free(r->verdicts);
     free(r->has_cmp);
     free(r->base);
+    free(r->base_verdicts);
     free(r->has_base);
     free(r->ref);
 }
@@ -770,11 +793,7 @@ static int finish(struct report *r, const struct timeit_args *a, struct timeit_p
         rc = profile(t, r, a);
     if (*a->plan.stop)
         return EXIT_INTERRUPTED;
-    if (rc == EXIT_OK && r->regression) {
-        cli_common_regression(&a->c);
-        rc = EXIT_REGRESSION;
-    }
-    return rc;
+    return cli_common_exit(&a->c, rc, r->regression);
 }
 
 static struct timeit_python *make_pythons(const struct timeit_args *a)

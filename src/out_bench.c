@@ -65,6 +65,23 @@ const char *out_bench_fmt_p(char *buf, double p)
     return buf;
 }
 
+const char *out_bench_fmt_change(char *buf, enum verdict v, double ratio)
+{
+    switch (v) {
+    case VERDICT_FASTER:
+        snprintf(buf, 32, "%.1f%% faster", 100 * (1 - ratio));
+        break;
+    case VERDICT_SLOWER:
+    case VERDICT_REGRESSION:
+        snprintf(buf, 32, "%.1f%% slower%s", 100 * (ratio - 1),
+                 v == VERDICT_REGRESSION ? "  REGRESSION" : "");
+        break;
+    default:
+        snprintf(buf, 32, "no significant change");
+    }
+    return buf;
+}
+
 static double half_width(const struct stats_ratio *r)
 {
     double lo = r->ratio - r->lo, hi = r->hi - r->ratio;
@@ -72,19 +89,20 @@ static double half_width(const struct stats_ratio *r)
     return lo > hi ? lo : hi;
 }
 
-/* One plain-words line about cmd against the reference. */
-static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct bench_cmp *c)
+/* One plain-words line about cmd against the reference, saying verdict v. */
+static void say_cmp(struct sbuf *b, const struct out_bench *o, const struct bench_cmp *c,
+                    enum verdict v)
 {
     const char *x = o->cmds[c->cmd].name, *ref = o->cmds[c->ref].name;
     char p[32];
     double r = c->ratio.ratio;
 
-    if (!c->significant) {
+    if (!verdict_significant(v)) {
         sbuf_printf_term(b,
                          "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                          "%.3f–%.3f, %s)\n",
                          x, ref, r, c->ratio.lo, c->ratio.hi, out_bench_fmt_p(p, c->mwu.p));
-    } else if (r >= 1) {
+    } else if (verdict_slower(v)) {
         sbuf_printf_term(b, "  '%s' is %.2f× ± %.2f faster than '%s' (%s)\n", ref, r,
                          half_width(&c->ratio), x, out_bench_fmt_p(p, c->mwu.p));
     } else {
@@ -163,12 +181,12 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
     text_outliers(b, s);
     if (o->base && o->has_base[i]) {
         const struct bench_cmp *c2 = &o->base[i];
-        char p[32];
+        char p[32], v[32];
 
         sbuf_printf(
-            b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s)%s\n",
+            b, "  Baseline:          %.3f× the baseline's median (95%% CI %.3f–%.3f, %s): %s\n",
             c2->ratio.ratio, c2->ratio.lo, c2->ratio.hi, out_bench_fmt_p(p, c2->mwu.p),
-            c2->significant && c2->ratio.ratio > 1 + o->max_regression / 100 ? "  REGRESSION" : "");
+            out_bench_fmt_change(v, o->base_verdicts[i], c2->ratio.ratio));
     }
     sbuf_addc(b, '\n');
 }
@@ -191,7 +209,7 @@ int out_bench_text(FILE *f, const struct out_bench *o)
         sbuf_adds(&b, "Summary\n");
         for (int i = 0; i < o->ncmds; i++)
             if (i != o->ref && !o->cmds[i].hidden && o->sums[i].n && o->sums[o->ref].n)
-                say_cmp(&b, o, &o->cmps[i]);
+                say_cmp(&b, o, &o->cmps[i], o->verdicts[i]);
         sbuf_addc(&b, '\n');
     }
     for (int i = 0; i < o->nwarnings; i++)
@@ -232,10 +250,11 @@ static void jsummary(struct sbuf *b, const struct stats_summary *s)
     sbuf_addc(b, '}');
 }
 
-static void jcmp(struct sbuf *b, const struct bench_cmp *c)
+/* A comparison object with verdict v, without its closing brace. */
+static void jcmp(struct sbuf *b, const struct bench_cmp *c, enum verdict v)
 {
-    out_json_cmp(b, c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc, c->significant);
-    sbuf_addc(b, '}');
+    out_json_cmp(b, c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc,
+                 verdict_significant(v));
 }
 
 /* The start of the document, its metadata complete. */
@@ -316,16 +335,19 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     sbuf_adds(b, ",\"comparison\":");
     if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n) {
         sbuf_printf(b, "{\"reference\":%d,\"vs\":", o->ref);
-        jcmp(b, &o->cmps[i]);
-        sbuf_addc(b, '}');
+        jcmp(b, &o->cmps[i], o->verdicts[i]);
+        sbuf_adds(b, "}}");
     } else {
         sbuf_adds(b, "null");
     }
     sbuf_adds(b, ",\"baseline\":");
-    if (o->base && o->has_base[i])
-        jcmp(b, &o->base[i]);
-    else
+    if (o->base && o->has_base[i]) {
+        jcmp(b, &o->base[i], o->base_verdicts[i]);
+        sbuf_printf(b, ",\"regression\":%s}",
+                    o->base_verdicts[i] == VERDICT_REGRESSION ? "true" : "false");
+    } else {
         sbuf_adds(b, "null");
+    }
     sbuf_addc(b, '}');
 }
 

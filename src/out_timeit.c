@@ -9,16 +9,6 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-int out_timeit_significant(const struct stats_nested_cmp *c, double alpha)
-{
-    return c->p < alpha && (c->lo > 1 || c->hi < 1);
-}
-
-int out_timeit_regression(const struct stats_nested_cmp *c, double alpha, double max_regression)
-{
-    return out_timeit_significant(c, alpha) && c->ratio > 1 + max_regression / 100;
-}
-
 void out_timeit_fmt(char *buf, size_t size, double v, double scale)
 {
     static const struct {
@@ -52,21 +42,16 @@ static const char *tf(char *buf, double v, double scale)
 static void text_base(struct sbuf *b, const struct out_timeit *o, size_t i)
 {
     const struct stats_nested_cmp *c = &o->base[i];
-    char p[32];
+    char p[32], v[32];
 
     if (!o->has_base[i]) {
         sbuf_adds(b, "  Baseline:           not in the baseline\n");
         return;
     }
-    sbuf_printf(b, "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s): ",
-                c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
-    if (!out_timeit_significant(c, o->alpha))
-        sbuf_adds(b, "no significant change\n");
-    else if (c->ratio > 1)
-        sbuf_printf(b, "%.1f%% slower%s\n", 100 * (c->ratio - 1),
-                    out_timeit_regression(c, o->alpha, o->max_regression) ? "  REGRESSION" : "");
-    else
-        sbuf_printf(b, "%.1f%% faster\n", 100 * (1 - c->ratio));
+    sbuf_printf(b,
+                "  Baseline:           %.3f× the baseline's median (95%% CI %.3f–%.3f, %s): %s\n",
+                c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p),
+                out_bench_fmt_change(v, o->base_verdicts[i], c->ratio));
 }
 
 /* The figures of benchmark i, all in the unit of its median. */
@@ -112,12 +97,12 @@ static void say_cmp(struct sbuf *b, const struct out_timeit *o, size_t i)
     const char *x = o->names[i], *ref = o->names[o->ref];
     char p[32];
 
-    if (!out_timeit_significant(c, o->alpha))
+    if (!verdict_significant(o->verdicts[i]))
         sbuf_printf_term(b,
                          "  '%s' and '%s': no significant difference (ratio %.3f, 95%% CI "
                          "%.3f–%.3f, %s)\n",
                          x, ref, c->ratio, c->lo, c->hi, out_bench_fmt_p(p, c->p));
-    else if (c->ratio >= 1)
+    else if (verdict_slower(o->verdicts[i]))
         sbuf_printf_term(b, "  '%s' is %.3f× faster than '%s' (95%% CI %.3f–%.3f, %s)\n", ref,
                          c->ratio, x, c->lo, c->hi, out_bench_fmt_p(p, c->p));
     else

@@ -1,6 +1,6 @@
-/* The terminal report of `spyglass timeit` (the exports are out_timeit_export's), and the
- * rules both share: significance, regression, time units. The writer returns 0 or a negative
- * errno of a failed write; the caller opens and closes f.
+/* The terminal report of `spyglass timeit` (the exports are out_timeit_export's) and the time
+ * units both use. The verdicts it prints are given (verdict.h); the writer returns 0 or a
+ * negative errno of a failed write; the caller opens and closes f.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_TIMEIT_H
 #define OUT_TIMEIT_H
@@ -11,6 +11,7 @@
 
 #include "stats_nested.h"
 #include "timeit.h"
+#include "verdict.h"
 
 /* Everything a report shows. Arrays indexed by benchmark have nbenches entries, in the order of
  * timeit_benches() (python-major: index = python * nstmts + stmt). */
@@ -25,24 +26,16 @@ struct out_timeit {
     const char *const *names;            /* per benchmark: its label in the report */
     const struct stats_nested *sums;     /* per benchmark; sums[i].n == 0: no values */
     const struct stats_nested_cmp *cmp;  /* per benchmark: against the reference */
+    const enum verdict *verdicts;        /* per benchmark: the verdict on cmp[i] */
     const int *has_cmp;                  /* per benchmark: 1 when cmp[i] is valid */
     int ref;                             /* the reference benchmark, -1 with fewer than 2 */
     const struct stats_nested_cmp *base; /* per benchmark: against --baseline; NULL without */
+    const enum verdict *base_verdicts;   /* per benchmark: the verdict on base[i] */
     const int *has_base;                 /* per benchmark: 1 when base[i] is valid, 0: absent */
-    double max_regression;               /* percent tolerated against the baseline */
-    double alpha;                        /* significance level of the comparisons */
     const char *const *warnings;         /* one line each, no trailing newline */
     int nwarnings;
     int interrupted; /* 1 when stopped by Ctrl-C: results are partial */
 };
-
-/* 1 when a comparison is significant at level alpha: p < alpha and the ratio's 95% interval
- * excludes 1. */
-int out_timeit_significant(const struct stats_nested_cmp *c, double alpha);
-
-/* 1 when a comparison with the baseline is a regression: significant and the ratio is above
- * 1 + max_regression / 100. */
-int out_timeit_regression(const struct stats_nested_cmp *c, double alpha, double max_regression);
 
 /* Format seconds v in the unit best for `scale` (ns, µs, ms or s: the one that shows `scale`
  * between 1 and 1000), with 4 significant digits at most: "12.34 µs". */

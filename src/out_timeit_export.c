@@ -7,7 +7,6 @@
 
 #include "out_bench.h"
 #include "out_json.h"
-#include "out_timeit.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
@@ -26,11 +25,6 @@ static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
 static int has_base(const struct out_timeit_export *o, size_t i)
 {
     return o->base && o->has_base && o->has_base[i] && o->sums[i].n;
-}
-
-static int regression(const struct out_timeit_export *o, const struct stats_nested_cmp *c)
-{
-    return out_timeit_regression(c, o->alpha, o->max_regression);
 }
 
 /* ---- JSON ---- */
@@ -107,11 +101,10 @@ static void jsummary(struct sbuf *b, const struct stats_nested *s)
     sbuf_addc(b, '}');
 }
 
-/* A comparison object, without its closing brace. */
-static void jcmp(struct sbuf *b, const struct out_timeit_export *o,
-                 const struct stats_nested_cmp *c)
+/* A comparison object with verdict v, without its closing brace. */
+static void jcmp(struct sbuf *b, const struct stats_nested_cmp *c, enum verdict v)
 {
-    out_json_cmp(b, c->ratio, c->lo, c->hi, c->p, c->auc, out_timeit_significant(c, o->alpha));
+    out_json_cmp(b, c->ratio, c->lo, c->hi, c->p, c->auc, verdict_significant(v));
 }
 
 /* Benchmark i's workers: index, share of other processes' CPU, values and their starts. */
@@ -163,15 +156,16 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
     sbuf_adds(b, ",\"comparison\":");
     if (has_cmp(o, i, &ref)) {
         sbuf_printf(b, "{\"reference\":%zu,\"vs\":", ref);
-        jcmp(b, o, &o->cmps[i]);
+        jcmp(b, &o->cmps[i], o->verdicts[i]);
         sbuf_adds(b, "}}");
     } else {
         sbuf_adds(b, "null");
     }
     sbuf_adds(b, ",\"baseline\":");
     if (has_base(o, i)) {
-        jcmp(b, o, &o->base[i]);
-        sbuf_printf(b, ",\"regression\":%s}", regression(o, &o->base[i]) ? "true" : "false");
+        jcmp(b, &o->base[i], o->base_verdicts[i]);
+        sbuf_printf(b, ",\"regression\":%s}",
+                    o->base_verdicts[i] == VERDICT_REGRESSION ? "true" : "false");
     } else {
         sbuf_adds(b, "null");
     }
@@ -288,14 +282,15 @@ static const char *fmt(char *buf, double v)
     return buf;
 }
 
-/* The ratio cell of c, with the benchmark it is relative to (#ref, 1-based) or "REGRESSION". */
-static void md_ratio(struct sbuf *b, const struct out_timeit_export *o,
-                     const struct stats_nested_cmp *c, size_t ref, int baseline)
+/* The ratio cell of c with its verdict v, with the benchmark it is relative to (#ref, 1-based)
+ * or "REGRESSION". */
+static void md_ratio(struct sbuf *b, const struct stats_nested_cmp *c, enum verdict v, size_t ref,
+                     int baseline)
 {
     sbuf_printf(b, " %.3f (%.3f … %.3f)", c->ratio, c->lo, c->hi);
-    if (!out_timeit_significant(c, o->alpha))
+    if (!verdict_significant(v))
         sbuf_adds(b, " n.s.");
-    if (baseline && regression(o, c))
+    if (baseline && v == VERDICT_REGRESSION)
         sbuf_adds(b, " REGRESSION");
     if (!baseline)
         sbuf_printf(b, " vs #%zu", ref + 1);
@@ -319,11 +314,11 @@ static void md_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
     sbuf_printf(b, "%s … %s | %.2f | %zu (%zu) |", fmt(a, s->min), fmt(c, s->max), s->icc, s->n,
                 s->nclusters);
     if (has_cmp(o, i, &ref))
-        md_ratio(b, o, &o->cmps[i], ref, 0);
+        md_ratio(b, &o->cmps[i], o->verdicts[i], ref, 0);
     else
         sbuf_adds(b, " 1.000 |");
     if (o->base && has_base(o, i))
-        md_ratio(b, o, &o->base[i], 0, 1);
+        md_ratio(b, &o->base[i], o->base_verdicts[i], 0, 1);
     else if (o->base)
         sbuf_adds(b, " |");
     sbuf_addc(b, '\n');

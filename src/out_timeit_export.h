@@ -14,6 +14,7 @@
 #include "meta.h"
 #include "stats_nested.h"
 #include "timeit.h"
+#include "verdict.h"
 
 /* Everything the exports show. Arrays "per benchmark" have nbenches entries, in the order of
  * timeit_benches() (python-major: index = python * plan->nstmts + stmt). Everything is
@@ -28,10 +29,12 @@ struct out_timeit_export {
     const int *ref; /* per benchmark: the benchmark cmps[i] compares it with (cmps[i] is
                        "i against ref[i]"), -1 for none; NULL: no comparisons at all */
     const struct stats_nested_cmp *cmps;
+    const enum verdict *verdicts;        /* per benchmark: the verdict on cmps[i] (verdict.h) */
     const struct stats_nested_cmp *base; /* per benchmark against --baseline; NULL without */
+    const enum verdict *base_verdicts;   /* per benchmark: the verdict on base[i] */
     const int *has_base;                 /* per benchmark: 1 when base[i] is valid */
-    double max_regression;               /* percent slowdown tolerated against the baseline */
-    double alpha;                        /* a comparison is significant when its p < alpha */
+    double max_regression;               /* percent slowdown tolerated (exported) */
+    double alpha;                        /* the verdicts' significance level (exported) */
     const char *const *warnings;         /* one line each, without a trailing newline */
     int nwarnings;
     int interrupted;  /* 1 when stopped early: results are partial */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_common.h"
 #include "suites.h"
 #include "test.h"
@@ -210,7 +211,9 @@ static void test_lines(void)
     capture(stderr, ERRFILE);
     cli_common_base_error(&c, -ENOENT, "unused");
     cli_common_base_error(&c, -EINVAL, "not JSON: end of file (line 1)");
-    cli_common_regression(&c);
+    TEST_EQ_INT(cli_common_exit(&c, EXIT_OK, 0), EXIT_OK);
+    TEST_EQ_INT(cli_common_exit(&c, EXIT_ERROR, 1), EXIT_ERROR); /* an error wins, unsaid */
+    TEST_EQ_INT(cli_common_exit(&c, EXIT_OK, 1), EXIT_REGRESSION);
     TEST_EQ_STR(captured(stderr, ERRFILE),
                 "spyglass: demo: cannot use baseline 'old.json': No such file or directory\n"
                 "spyglass: demo: cannot use baseline 'old.json': not JSON: end of file (line 1)\n"

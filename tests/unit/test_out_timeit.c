@@ -1,6 +1,6 @@
-/* Unit tests for out_timeit: units, the significance and regression rules, and the terminal
- * report of a synthetic run (figures in the benchmark's unit, the plain-words summary in both
- * directions, warnings, the partial-results line, a write error).
+/* Unit tests for out_timeit: units and the terminal report of a synthetic run (figures in the
+ * benchmark's unit, the plain-words summary in both directions, the verdicts said as given,
+ * warnings, the partial-results line, a write error). The rules are test_verdict.c's.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
@@ -37,21 +37,6 @@ static void test_fmt(void)
     TEST_EQ_STR(buf, "0 ns");
 }
 
-static void test_rules(void)
-{
-    struct stats_nested_cmp c = {.ratio = 1.2, .lo = 1.1, .hi = 1.3, .p = 0.001};
-
-    TEST_CHECK(out_timeit_significant(&c, 0.01));
-    TEST_CHECK(!out_timeit_significant(&c, 0.001)); /* p must be below alpha */
-    TEST_CHECK(out_timeit_regression(&c, 0.01, 5));
-    TEST_CHECK(!out_timeit_regression(&c, 0.01, 25));
-    c.lo = 0.99; /* the interval holds 1: not significant whatever p */
-    TEST_CHECK(!out_timeit_significant(&c, 0.01));
-    c = (struct stats_nested_cmp){.ratio = 0.5, .lo = 0.4, .hi = 0.6, .p = 0.0001};
-    TEST_CHECK(out_timeit_significant(&c, 0.01));
-    TEST_CHECK(!out_timeit_regression(&c, 0.01, 5)); /* faster is never a regression */
-}
-
 /* Two statements on one interpreter: the second is 10x slower than the first. */
 struct fixture {
     struct timeit_bench b[2];
@@ -60,6 +45,7 @@ struct fixture {
     size_t len[2][2];
     struct stats_nested sums[2];
     struct stats_nested_cmp cmp[2];
+    enum verdict verdicts[2];
     int has_cmp[2];
     const char *names[2];
     const char *warnings[1];
@@ -99,6 +85,7 @@ static void fixture_init(struct fixture *f)
                                            .n_eff = 3.2};
     }
     f->cmp[1] = (struct stats_nested_cmp){.ratio = 10, .lo = 9.5, .hi = 10.5, .p = 0.0001};
+    f->verdicts[1] = VERDICT_SLOWER;
     f->has_cmp[1] = 1;
     f->names[0] = "sorted(x)";
     f->names[1] = "x.sort()";
@@ -110,9 +97,9 @@ static void fixture_init(struct fixture *f)
                                .names = f->names,
                                .sums = f->sums,
                                .cmp = f->cmp,
+                               .verdicts = f->verdicts,
                                .has_cmp = f->has_cmp,
                                .ref = 0,
-                               .alpha = 0.01,
                                .warnings = f->warnings,
                                .nwarnings = 1};
 }
@@ -153,6 +140,7 @@ static void test_text(void)
 
     /* The reference is the slower one: the faster is named first, the interval inverted. */
     f.cmp[1] = (struct stats_nested_cmp){.ratio = 0.5, .lo = 0.4, .hi = 0.625, .p = 0.002};
+    f.verdicts[1] = VERDICT_FASTER;
     f.o.interrupted = 1;
     r = report(&f.o);
     TEST_CHECK(strstr(r, "  'x.sort()' is 2.000× faster than 'sorted(x)' (95% CI 1.600–2.500, "
@@ -162,9 +150,17 @@ static void test_text(void)
 
     /* Not significant: said so with the ratio as measured. */
     f.cmp[1] = (struct stats_nested_cmp){.ratio = 1.01, .lo = 0.98, .hi = 1.04, .p = 0.3};
+    f.verdicts[1] = VERDICT_SAME;
     r = report(&f.o);
     TEST_CHECK(strstr(r, "  'x.sort()' and 'sorted(x)': no significant difference (ratio 1.010, "
                          "95% CI 0.980–1.040, p=0.300)\n"));
+    free(r);
+    /* The writer says the verdict it is given, never its own: figures that look significant
+     * with VERDICT_SAME are "no significant difference". */
+    f.cmp[1] = (struct stats_nested_cmp){.ratio = 10, .lo = 9.5, .hi = 10.5, .p = 0.0001};
+    r = report(&f.o);
+    TEST_CHECK(strstr(r, "  'x.sort()' and 'sorted(x)': no significant difference (ratio 10.000, "
+                         "95% CI 9.500–10.500, p<0.001)\n"));
     free(r);
 }
 
@@ -173,13 +169,14 @@ static void test_text_baseline_and_empty(void)
     struct fixture f;
     struct stats_nested_cmp base[2] = {{.ratio = 1.2, .lo = 1.1, .hi = 1.3, .p = 0.001},
                                        {.ratio = 1.0, .lo = 0.9, .hi = 1.1, .p = 0.5}};
+    enum verdict bv[2] = {VERDICT_REGRESSION, VERDICT_SAME};
     int has_base[2] = {1, 1};
     char *r;
 
     fixture_init(&f);
     f.o.base = base;
+    f.o.base_verdicts = bv;
     f.o.has_base = has_base;
-    f.o.max_regression = 5;
     f.sums[1].n = 0; /* no value: no figures, no comparison */
     f.has_cmp[1] = 0;
     r = report(&f.o);
@@ -191,16 +188,18 @@ static void test_text_baseline_and_empty(void)
     free(r);
     /* In plain words: faster, slower within the tolerance, no change, absent. */
     base[0] = (struct stats_nested_cmp){.ratio = 0.8, .lo = 0.75, .hi = 0.85, .p = 0.001};
+    bv[0] = VERDICT_FASTER;
     r = report(&f.o);
     TEST_CHECK(strstr(r, "(95% CI 0.750–0.850, p=0.001): 20.0% faster\n"));
     free(r);
     base[0] = (struct stats_nested_cmp){.ratio = 1.03, .lo = 1.01, .hi = 1.05, .p = 0.001};
+    bv[0] = VERDICT_SLOWER;
     r = report(&f.o);
     TEST_CHECK(strstr(r, "(95% CI 1.010–1.050, p=0.001): 3.0% slower\n"));
     free(r);
-    base[0].p = 0.02; /* not below alpha */
+    bv[0] = VERDICT_SAME; /* as given, whatever the figures */
     r = report(&f.o);
-    TEST_CHECK(strstr(r, "p=0.020): no significant change\n"));
+    TEST_CHECK(strstr(r, "p=0.001): no significant change\n"));
     free(r);
     has_base[0] = 0;
     r = report(&f.o);
@@ -224,7 +223,6 @@ static void test_write_error(void)
 void test_out_timeit(void)
 {
     test_fmt();
-    test_rules();
     test_text();
     test_text_baseline_and_empty();
     test_write_error();

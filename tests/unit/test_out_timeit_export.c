@@ -13,13 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "out_timeit.h"
 #include "out_timeit_export.h"
 #include "stats_dist.h"
 #include "suites.h"
 #include "test.h"
 #include "timeit_base.h"
 #include "util_file.h"
+#include "verdict.h"
 
 #define NPY    2
 #define NSTMT  2
@@ -42,6 +42,7 @@ struct report {
     size_t len[NBENCH][3];
     struct stats_nested sums[NBENCH];
     struct stats_nested_cmp cmps[NBENCH], base[NBENCH];
+    enum verdict verdicts[NBENCH], base_verdicts[NBENCH];
     int ref[NBENCH], has_base[NBENCH];
     const char *warnings[2];
     struct out_timeit_export o;
@@ -118,8 +119,12 @@ static void make_report(struct report *r)
         struct stats_clusters a = nonempty(r, i, len[i]), b = nonempty(r, r->ref[i], tmp);
         if (r->b[i].nvalues)
             TEST_EQ_INT(stats_nested_compare(&a, &b, 200, 2, &r->cmps[i]), 0);
+        /* as the CLI judges them */
+        struct verdict_cmp f = {r->cmps[i].ratio, r->cmps[i].lo, r->cmps[i].hi, r->cmps[i].p};
+        r->verdicts[i] = verdict_compare(&f, 0.05);
     }
     r->base[0] = (struct stats_nested_cmp){.ratio = 1.2, .lo = 1.1, .hi = 1.3, .p = 0.001};
+    r->base_verdicts[0] = VERDICT_REGRESSION;
     r->has_base[0] = 1;
     r->warnings[0] = "worker 1 of \"sum\" saw 40% of the CPU used by others";
     r->warnings[1] = "bad \xff\xfe UTF-8 \x01 here";
@@ -131,7 +136,9 @@ static void make_report(struct report *r)
                                       .sums = r->sums,
                                       .ref = r->ref,
                                       .cmps = r->cmps,
+                                      .verdicts = r->verdicts,
                                       .base = r->base,
+                                      .base_verdicts = r->base_verdicts,
                                       .has_base = r->has_base,
                                       .max_regression = 5,
                                       .alpha = 0.05,
@@ -387,22 +394,23 @@ static void test_markdown(void)
     TEST_EQ_INT(cols, 12);
     TEST_CHECK(strstr(text, "| py \"odd\" \\<name>&\\| |") != NULL);
     snprintf(want, sizeof(want), "| %.3f (%.3f … %.3f)%s vs #2 |", r.cmps[3].ratio, r.cmps[3].lo,
-             r.cmps[3].hi, out_timeit_significant(&r.cmps[3], r.o.alpha) ? "" : " n.s.");
+             r.cmps[3].hi, verdict_significant(r.verdicts[3]) ? "" : " n.s.");
     TEST_CHECK(strstr(text, want) != NULL); /* benchmark 4 against benchmark 2 */
     TEST_CHECK(strstr(text, "REGRESSION") != NULL);
     TEST_CHECK(strstr(text, "Interrupted") != NULL);
     free(text);
 }
 
-/* Significance and regression follow out_timeit's rules, as the terminal report and the exit
- * code do: p < alpha is not enough when the ratio's interval holds 1. */
-static void test_shared_rules(void)
+/* The exports say the verdict they are given (the CLI's, verdict.h), as the terminal report and
+ * the exit code do, never one of their own: a baseline comparison whose figures look like a
+ * regression but judged VERDICT_SAME is neither significant nor a regression. */
+static void test_given_verdict(void)
 {
     static struct report r;
     json_t *j;
 
     make_report(&r);
-    r.base[0].lo = 0.99;
+    r.base_verdicts[0] = VERDICT_SAME;
     TEST_EQ_INT(write_to("out/timeit_export.json", out_timeit_json, &r.o), 0);
     j = json_load_file("out/timeit_export.json", 0, NULL);
     TEST_CHECK(j != NULL);
@@ -432,6 +440,6 @@ void test_out_timeit_export(void)
     test_schema();
     test_csv();
     test_markdown();
-    test_shared_rules();
+    test_given_verdict();
     test_full_disk();
 }

@@ -3,7 +3,8 @@
 #   make test       install build deps if missing, then unit + functional tests, plain and ASan+UBSan
 #   make check      unit + functional tests of the plain build
 #   make asan       unit + functional tests of the ASan+UBSan build (build-asan/)
-#   make lint       clang-format dry run, cppcheck, every header compiles on its own
+#   make lint       clang-format dry run, cppcheck, every header compiles on its own, the
+#                   include graph follows the layers (scripts/layers.sh)
 #   make fuzz       build the libFuzzer harnesses (clang) and run each briefly
 #   make demo       profile the built-in demo workload, write demo-out/
 #   WERROR=1        warnings are errors (CI)
@@ -24,13 +25,19 @@ CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanit
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# The CLI (cli.c, cli_*.c: argv, messages, exit codes) is linked into the binary, not into
+# libcore.a; the core never calls it (scripts/layers.sh checks the includes).
+CLI_SRC  := $(filter src/cli%.c,$(wildcard src/*.c))
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
+CORE_SRC := $(filter-out src/main.c $(CLI_SRC),$(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 # The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h).
 WEB      := web/report.html web/report.css web/report.js
 GEN_OBJ  := $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
+# The CLI modules the unit tests call (test_cli_*.c), and what those call.
+UNIT_CLI := $(addprefix $(BUILD)/,cli_common.o cli_export.o cli_msg.o cli_attach.o)
 BIN      := $(if $(filter build,$(BUILD)),spyglass,$(BUILD)/spyglass)
 
 all: $(BIN)
@@ -54,13 +61,13 @@ $(GEN_OBJ): $(BUILD)/gen/web_assets.c
 $(BUILD)/libcore.a: $(CORE_OBJ) $(GEN_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/main.o $(BUILD)/libcore.a
+$(BIN): $(BUILD)/main.o $(CLI_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libcore.a
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(UNIT_CLI) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(CORE_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/main.d $(GEN_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/main.d $(GEN_OBJ:.o=.d)
 
 deps:
 	@scripts/deps.sh build
@@ -107,6 +114,7 @@ lint:
 	@for h in $(HDRS); do \
 	  echo "#include \"$$(basename $$h)\"" | $(CC) $(CPPFLAGS) $(WARN) -Werror -fsyntax-only -x c - || exit 1; \
 	done; echo "headers: each compiles on its own"
+	@scripts/layers.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c

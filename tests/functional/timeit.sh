@@ -4,7 +4,7 @@
 #
 # usage: SPYGLASS=/abs/path/to/spyglass tests/functional/timeit.sh [REGEX]
 #   REGEX: run only the checks whose group matches: rank, aa, setup, pythons, versions, errors,
-#   interrupt, preempt, profile, usage, exports, baseline.
+#   interrupt, preempt, profile, usage, exports, baseline, verdict.
 # Prints 'ok - NAME' or 'FAIL - NAME: WHY' per check, then 'N passed, N failed'.
 set -u
 
@@ -444,6 +444,136 @@ EOF
         ok "baseline: a bench export is refused in one line before running"
     else
         fail "baseline: foreign" "exit $RC" "$T/err"
+    fi
+fi
+
+if want verdict; then
+    # One rule for bench and timeit (src/verdict.h): the same A/B data through both must give
+    # the same verdict, the same words, the same JSON flags and the same exit code. A (the run)
+    # sleeps a list of durations, one per run: bench runs `sh pop.sh`, which sleeps the next one;
+    # timeit runs one value of one loop per process (-p N -n 1 -w 0 -l 1), its setup reading the
+    # next one. B (the baseline) is a list of numbers written as each tool's --baseline file.
+    # A run of bench takes its sleep plus a few ms (two processes start; more on a busy
+    # machine), a value of timeit its sleep plus well under 1 ms: a delay only lengthens A, and
+    # wherever A must rank below B, B is longer by 37 ms or more. So every A/B pair ranks the
+    # same way in both tools, and the verdict of each case is known before it runs.
+    V=$T/verdict
+    mkdir -p "$V"
+    cat >"$V/pop.sh" <<'EOF'
+# One run of A: sleep the next duration of $1/durs ($1/ctr counts the runs).
+read -r n <"$1/ctr"
+echo $((n + 1)) >"$1/ctr"
+i=0
+while read -r s; do
+    if [ "$i" = "$n" ]; then exec sleep "$s"; fi
+    i=$((i + 1))
+done <"$1/durs"
+exit 1
+EOF
+    STMT='time.sleep(d)'
+    SETUP=(-s 'import time' -s "n = int(open('$V/ctr').read())"
+        -s "open('$V/ctr', 'w').write(str(n + 1))"
+        -s "d = float(open('$V/durs').read().split()[n])")
+    # vfiles "A..." "B...": durations in ms; A into $V/durs, B as both baselines (timeit's file
+    # names the interpreter by its version, as timeit does when it runs one).
+    vfiles() {
+        "$HPY" - "$V" "$STMT" "$1" "$2" <<'EOF'
+import json, sys
+v, stmt = sys.argv[1:3]
+py = "%d.%d.%d" % sys.version_info[:3]  # how timeit names a single interpreter
+a, b = ([float(x) / 1000 for x in s.split()] for s in sys.argv[3:5])
+open(v + "/durs", "w").write("".join("%.4f\n" % x for x in a))
+json.dump({"schema": "spyglass-bench/1", "commands": [{"name": "job"}],
+           "runs": [{"command": 0, "wall": x, "timed_out": False} for x in b]},
+          open(v + "/bench-base.json", "w"))
+json.dump({"schema": "spyglass-timeit/1", "pythons": [{"name": py}], "statements": [stmt],
+           "benchmarks": [{"python": 0, "statement": 0, "workers": [{"values": [x]} for x in b]}]},
+          open(v + "/timeit-base.json", "w"))
+EOF
+    }
+    # vrun TOOL N [OPTIONS...]: run TOOL (bench or timeit) on A against B, N runs; prints
+    # "RC RUNS SIGNIFICANT REGRESSION P WORDS" (RUNS: durations A used; WORDS: the baseline line's
+    # verdict without its percentage). The export is $V/TOOL.json, the output $V/TOOL.out/.err.
+    vrun() {
+        local tool=$1 n=$2 rc
+        shift 2
+        echo 0 >"$V/ctr"
+        if [[ $tool == bench ]]; then
+            timeout -k 5 120 "$SG" bench -q --runs "$n" -n job --baseline "$V/bench-base.json" \
+                --export-json "$V/bench.json" "$@" "sh $V/pop.sh $V" >"$V/bench.out" 2>"$V/bench.err" </dev/null
+        else
+            timeout -k 5 120 "$SG" timeit -q --python "$HPY" -p "$n" -n 1 -w 0 -l 1 "${SETUP[@]}" \
+                --baseline "$V/timeit-base.json" --export-json "$V/timeit.json" "$@" "$STMT" \
+                >"$V/timeit.out" 2>"$V/timeit.err" </dev/null
+        fi
+        rc=$?
+        "$HPY" - "$tool" "$V" "$rc" <<'EOF'
+import json, re, sys
+tool, v, rc = sys.argv[1:4]
+try:
+    j = json.load(open("%s/%s.json" % (v, tool), encoding="utf-8"))
+    b = (j["commands"] if tool == "bench" else j["benchmarks"])[0]["baseline"]
+    m = re.search(r"^  Baseline: .*\): (.*)$", open("%s/%s.out" % (v, tool), encoding="utf-8").read(), re.M)
+    words = re.sub(r"^[0-9.]+% ", "", m[1]).replace(" ", "_")
+    print(rc, open(v + "/ctr").read().strip(), b["significant"], b["regression"], b["p"], words)
+except Exception as e:
+    print(rc, open(v + "/ctr").read().strip(), "-", "-", "-", "unreadable:", type(e).__name__)
+EOF
+    }
+    # vcase NAME N WANT_RC WANT_WORDS [OPTIONS...]: both tools on the current files; both must
+    # use the N durations once, exit WANT_RC and say WANT_WORDS, with the same JSON flags.
+    vcase() {
+        local name=$1 n=$2 want_rc=$3 want=$4 sig=True reg=False tool rc runs jsig jreg p words
+        local line4="significant slowdown of more than [0-9.]*% against the baseline"
+        shift 4
+        [[ $want == no_significant_change ]] && sig=False
+        [[ $want == *REGRESSION ]] && reg=True
+        check_begin "verdict: $name"
+        VP=
+        for tool in bench timeit; do
+            read -r rc runs jsig jreg p words < <(vrun "$tool" "$n" "$@")
+            [[ $runs == "$n" ]] || why "$tool used $runs durations of $n"
+            [[ $rc == "$want_rc" ]] || why "$tool exit $rc, want $want_rc"
+            [[ $words == "$want" ]] || why "$tool said '${words//_/ }', want '${want//_/ }'"
+            [[ $jsig == "$sig" && $jreg == "$reg" ]] ||
+                why "$tool JSON significant $jsig, regression $jreg; want $sig, $reg"
+            if [[ $want_rc == 4 ]] && ! grep -qx "spyglass: $tool: $line4" "$V/$tool.err"; then
+                why "$tool: no line for exit 4"
+            fi
+            VP+="$p "
+        done
+        json_check "$ROOT/docs/bench-schema.json" "$V/bench.json" >"$V/v" 2>&1 ||
+            why "bench JSON: $(tail -1 "$V/v")"
+        json_check "$SCHEMA" "$V/timeit.json" >"$V/v" 2>&1 || why "timeit JSON: $(tail -1 "$V/v")"
+        ERRFILES=("$V/bench.err" "$V/timeit.err")
+        show "$V/bench.out" "$V/bench.err" "$V/timeit.out" "$V/timeit.err"
+        ((${#WHY[@]})) || note "both exit $rc and say '${want//_/ }'; p $VP(bench, timeit)"
+        check_end
+    }
+    # Unimodal: A 40..62 ms; B half of it (a regression: exit 4; with --max-regression 400 a
+    # slowdown within the tolerance: exit 0), then three times it (faster).
+    a=$(seq 40 2 62 | tr '\n' ' ')
+    vfiles "$a" "$(seq 20 1 31 | tr '\n' ' ')"
+    vcase "B half of A is a regression" 12 4 "slower__REGRESSION"
+    vcase "the same within --max-regression 400 is only slower" 12 0 "slower" --max-regression 400
+    vfiles "$a" "$(seq 120 6 186 | tr '\n' ' ')"
+    vcase "B three times A is faster" 12 0 "faster"
+    # p and the interval disagree. 30 a side: B = 14 low (20..33 ms), 2 middle (110, 111), 14
+    # high (160..173); A = 14 low (60..73), 2 middle (115, 116), 14 high (210..223). Every low A
+    # beats every low B, every high A beats every B: U = 648 of 900, an exact two-sided p of
+    # 0.003 < 0.01; but the medians sit on the two middle values, between gaps, so the bootstrap
+    # interval of their ratio (1.05) spans about 0.44 to 6.9 and holds 1. Not significant, so no
+    # regression even with --max-regression 0 (bench's former rule, p < alpha alone, exited 4).
+    vfiles "$(seq 60 73 | tr '\n' ' ') 115 116 $(seq 210 223 | tr '\n' ' ')" \
+        "$(seq 20 33 | tr '\n' ' ') 110 111 $(seq 160 173 | tr '\n' ' ')"
+    vcase "p < alpha with an interval holding 1 is no change" 30 0 "no_significant_change" \
+        --max-regression 0
+    read -r pb pt <<<"$VP"
+    if "$HPY" -c "import sys; sys.exit(not (float('$pb') < 0.01 and float('$pt') < 0.01))" 2>/dev/null; then
+        ok "verdict: that case's test alone says p < 0.01 in both (bench $pb, timeit $pt)"
+    else
+        fail "verdict: p below alpha" "p $pb (bench), $pt (timeit): the data did not reach the disputed case" \
+            "$V/bench.out" "$V/timeit.out"
     fi
 fi
 

@@ -288,7 +288,7 @@
       if (sides.length !== 2) return sides.length + ' side fact lists';
       if (sides[0].textContent.indexOf(E.nameA) < 0 || sides[1].textContent.indexOf(E.nameB) < 0)
         return 'sides: ' + sides[0].textContent + ' / ' + sides[1].textContent;
-      if (!/rate500 Hz/.test(sides[0].textContent) || !/Python3\./.test(sides[1].textContent))
+      if (!/rate1000 Hz/.test(sides[0].textContent) || !/Python3\./.test(sides[1].textContent))
         return 'side facts: ' + sides[0].textContent;
       var lg = $('legend');
       if (lg.hidden || lg.textContent.indexOf('A (before): ' + E.nameA) < 0 ||

@@ -346,8 +346,8 @@ if want diff; then
         n=diff$v
         tries=
         for attempt in 1 2 3; do
-            sg $n-a record -q -r 500 -o "$T/$n-a.spyraw" -- "$py" "$TARGETS/diffwork.py" 1 40
-            sg $n-b record -q -r 500 -o "$T/$n-b.spyraw" -- "$py" "$TARGETS/diffwork.py" 2 40
+            sg $n-a record -q -r 1000 -o "$T/$n-a.spyraw" -- "$py" "$TARGETS/diffwork.py" 1 100
+            sg $n-b record -q -r 1000 -o "$T/$n-b.spyraw" -- "$py" "$TARGETS/diffwork.py" 2 100
             sg $n diff "$T/$n-a.spyraw" "$T/$n-b.spyraw" -o "$T/$n.svg"
             diff_colours "$T/$n.svg" >"$T/$n.col"
             # f red and grown by 1.6x to 2.6x; g and h within 25% and pale
@@ -375,10 +375,10 @@ if want diff; then
     grep -q "note: .*normalised by its total" "$T/dc.err" || why "no note" && show "$T/dc.err"
     # One --rate for both inputs: a diff by time with equal rates, so A's weights are taken as
     # they are (the raw files' own effective rates differ a little when ticks were missed).
-    sg dc-rate diff --rate 500 "$T/dc-a.txt" "$T/dc-b.txt" -q -o "$T/dc-rate.txt"
+    sg dc-rate diff --rate 1000 "$T/dc-a.txt" "$T/dc-b.txt" -q -o "$T/dc-rate.txt"
     sg dc-none diff --normalize none "$T/diff$(py_version "$PY")-a.spyraw" \
         "$T/diff$(py_version "$PY")-b.spyraw" -q -o "$T/dc-none.txt"
-    cmp -s "$T/dc-rate.txt" "$T/dc-none.txt" || why "--rate 500 on collapsed differs from raw with --normalize none"
+    cmp -s "$T/dc-rate.txt" "$T/dc-none.txt" || why "--rate 1000 on collapsed differs from raw with --normalize none"
     check_end
 fi
 

@@ -1,42 +1,40 @@
-"""Target of the 'diff' functional checks: a fixed amount of CPU-bound work in three functions
-with the same loop, interleaved in rounds so that a change in machine load touches all three
-alike. f does SCALE times the work of g and h: recordings with SCALE 1 and 2 differ only in f,
-which takes twice as long in the second. Each loop is one line and in its function itself, so
-the time is the function's own (self) and its frame is at one line (one box per function in a
-flame graph that tells lines apart).
+"""Target of the 'diff' functional checks: three functions that each wait a fixed time per
+round, f SCALE times as long as g and h: recordings with SCALE 1 and 2 differ only in f, which
+takes twice as long in the second. They sleep rather than compute so that the truth holds on a
+loaded machine: CPU-bound work takes longer under load, and the load is never the same during
+two recordings, so a wall-time diff of computing functions shows g and h "changed" by whatever
+the load did in between (CI saw -35%). A sleep's length is set here, not by the load (a late
+wake-up adds the same to every call of every function, on both sides). Each sleep is one line
+in its function, so the time is the function's own (self) at one line (one box per function in
+a flame graph that tells lines apart).
 
-usage: diffwork.py SCALE [ROUNDS]
+usage: diffwork.py SCALE [ROUNDS]    (a round: f 5 ms x SCALE, g 5 ms, h 5 ms)
 """
 import sys
+import time
 
-N = 20000
-
-
-def f(n):
-    acc = 0
-    for i in range(n): acc = (acc * 1103515245 + i) % 2147483648  # noqa: E701
-    return acc
+T = 0.005
 
 
-def g(n):
-    acc = 0
-    for i in range(n): acc = (acc * 1103515245 + i) % 2147483648  # noqa: E701
-    return acc
+def f(t):
+    time.sleep(t)
 
 
-def h(n):
-    acc = 0
-    for i in range(n): acc = (acc * 1103515245 + i) % 2147483648  # noqa: E701
-    return acc
+def g(t):
+    time.sleep(t)
+
+
+def h(t):
+    time.sleep(t)
 
 
 def main():
     scale = float(sys.argv[1])
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     for _ in range(rounds):
-        f(int(N * scale))
-        g(N)
-        h(N)
+        f(T * scale)
+        g(T)
+        h(T)
 
 
 main()

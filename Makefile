@@ -31,8 +31,9 @@ CLI_SRC  := $(filter src/cli%.c,$(wildcard src/*.c))
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
 CORE_SRC := $(filter-out src/main.c $(CLI_SRC),$(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
-# The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h).
-WEB      := web/report.html web/report.css web/report.js
+# The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h);
+# its one script is web/model.js (the model, unit-tested by node: make webtest) then report.js.
+WEB      := web/report.html web/report.css web/model.js web/report.js
 GEN_OBJ  := $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
@@ -53,7 +54,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c
 $(BUILD)/gen/web_assets.c: $(WEB) scripts/embed.sh
 	@mkdir -p $(@D)
 	scripts/embed.sh $@ web_report_html=web/report.html web_report_css=web/report.css \
-	  web_report_js=web/report.js
+	  web_report_js=web/model.js+web/report.js
 
 $(GEN_OBJ): $(BUILD)/gen/web_assets.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@

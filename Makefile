@@ -1,7 +1,8 @@
 # spyglass: one non-recursive GNU Makefile. See HACKING.md.
 #   make            build ./spyglass
 #   make test       install build deps if missing, then unit + functional tests, plain and ASan+UBSan
-#   make check      unit + functional tests of the plain build
+#   make check      unit, web (the page's JavaScript: make webtest) and functional tests of the
+#                   plain build
 #   make asan       unit + functional tests of the ASan+UBSan build (build-asan/)
 #   make lint       clang-format dry run, cppcheck, every header compiles on its own, the
 #                   include graph follows the layers (scripts/layers.sh)
@@ -89,7 +90,14 @@ functional: $(BIN)
 	  cat $(BUILD)/$$t.log; \
 	done; exit $$rc
 
-check: unit functional
+# The report page's JavaScript: node --check, eslint and node's test runner on the model
+# (tests/web/, some tests against this build's binary); $(BUILD)/webtest.log for summary.sh.
+webtest: $(BIN)
+	@s=$$(date +%s); SPYGLASS=$(CURDIR)/$(BIN) scripts/webtest.sh > $(BUILD)/webtest.log 2>&1; \
+	  rc=$$?; echo "# webtest: $$(($$(date +%s) - s)) s" >> $(BUILD)/webtest.log; \
+	  cat $(BUILD)/webtest.log; exit $$rc
+
+check: unit webtest functional
 
 # The sanitized binary runs every suite, on one CPython of each layout the unwinder knows (see
 # tests/functional/lib.sh, test_version); the plain run above covers every installed version.
@@ -127,4 +135,4 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz spyglass demo-out tests/out
 
-.PHONY: all deps unit functional check asan test demo lint format fuzz clean
+.PHONY: all deps unit webtest functional check asan test demo lint format fuzz clean

@@ -1,7 +1,8 @@
 # spyglass: one non-recursive GNU Makefile. See HACKING.md.
 #   make            build ./spyglass
 #   make test       install build deps if missing, then unit + functional tests, plain and ASan+UBSan
-#   make check      unit + functional tests of the plain build
+#   make check      unit, web (the page's JavaScript: make webtest) and functional tests of the
+#                   plain build
 #   make asan       unit + functional tests of the ASan+UBSan build (build-asan/)
 #   make lint       clang-format dry run, cppcheck, every header compiles on its own, the
 #                   include graph follows the layers (scripts/layers.sh)
@@ -31,8 +32,9 @@ CLI_SRC  := $(filter src/cli%.c,$(wildcard src/*.c))
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/%.o)
 CORE_SRC := $(filter-out src/main.c $(CLI_SRC),$(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
-# The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h).
-WEB      := web/report.html web/report.css web/report.js
+# The report page's sources, embedded into a generated C file (scripts/embed.sh, web_assets.h);
+# its one script is web/model.js (the model, unit-tested by node: make webtest) then report.js.
+WEB      := web/report.html web/report.css web/model.js web/report.js
 GEN_OBJ  := $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
@@ -53,7 +55,7 @@ $(BUILD)/unit/%.o: tests/unit/%.c
 $(BUILD)/gen/web_assets.c: $(WEB) scripts/embed.sh
 	@mkdir -p $(@D)
 	scripts/embed.sh $@ web_report_html=web/report.html web_report_css=web/report.css \
-	  web_report_js=web/report.js
+	  web_report_js=web/model.js+web/report.js
 
 $(GEN_OBJ): $(BUILD)/gen/web_assets.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
@@ -88,7 +90,14 @@ functional: $(BIN)
 	  cat $(BUILD)/$$t.log; \
 	done; exit $$rc
 
-check: unit functional
+# The report page's JavaScript: node --check, eslint and node's test runner on the model
+# (tests/web/, some tests against this build's binary); $(BUILD)/webtest.log for summary.sh.
+webtest: $(BIN)
+	@s=$$(date +%s); SPYGLASS=$(CURDIR)/$(BIN) scripts/webtest.sh > $(BUILD)/webtest.log 2>&1; \
+	  rc=$$?; echo "# webtest: $$(($$(date +%s) - s)) s" >> $(BUILD)/webtest.log; \
+	  cat $(BUILD)/webtest.log; exit $$rc
+
+check: unit webtest functional
 
 # The sanitized binary runs every suite, on one CPython of each layout the unwinder knows (see
 # tests/functional/lib.sh, test_version); the plain run above covers every installed version.
@@ -126,4 +135,4 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz spyglass demo-out tests/out
 
-.PHONY: all deps unit functional check asan test demo lint format fuzz clean
+.PHONY: all deps unit webtest functional check asan test demo lint format fuzz clean

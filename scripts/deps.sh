@@ -45,6 +45,23 @@ test)
             echo "spyglass: warning: no chromium (run: sudo apt-get install chromium)" >&2
         fi
     fi
+    # make webtest runs the report page's model under node's test runner and lints the page's
+    # JavaScript with eslint (Debian's nodejs and eslint; a node already installed is kept).
+    need=""
+    command -v node >/dev/null 2>&1 || need=" nodejs"
+    command -v eslint >/dev/null 2>&1 || need="$need eslint"
+    if [ -n "$need" ]; then
+        if [ "$(id -u)" = 0 ]; then
+            echo "installing:$need (Debian) for make webtest" >&2
+            # shellcheck disable=SC2086 # $need: package names
+            { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                    $need; } >/dev/null 2>&1 ||
+                echo "spyglass: warning:$need could not be installed; webtest checks will fail" >&2
+        else
+            echo "spyglass: warning: no$need (run: sudo apt-get install$need)" >&2
+        fi
+    fi
     # The functional tests check JSON exports against their schema with Python's jsonschema.
     python3 -c 'import jsonschema' 2>/dev/null && exit 0
     echo "installing: jsonschema (PyPI) for python3" >&2

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Generate a C file that holds files as byte arrays (the report page's HTML, CSS and JavaScript,
 # web/), so that the binary carries them: the sources stay plain files in the repository.
-# Usage: scripts/embed.sh OUT.c NAME=FILE...
+# Usage: scripts/embed.sh OUT.c NAME=FILE[+FILE...]...
 #   Each NAME becomes `const char NAME[]` (the bytes and a NUL) and `const size_t NAME_len`
-#   (without the NUL), as src/web_assets.h declares them. A file meant for an inline <script> or
-#   <style> must not close it early: the build fails when a .js holds "</script" or a .css holds
-#   "</style" (in any case).
+#   (without the NUL), as src/web_assets.h declares them; FILE+FILE joins files in that order
+#   (the page's one script is web/model.js then web/report.js). A file meant for an inline
+#   <script> or <style> must not close it early: the build fails when a .js holds "</script" or
+#   a .css holds "</style" (in any case).
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 OUT.c NAME=FILE..." >&2; exit 2; }
 out=$1
@@ -18,22 +19,28 @@ tmp=$out.tmp
 } >"$tmp"
 for arg in "$@"; do
     name=${arg%%=*}
-    file=${arg#*=}
+    files=$(printf '%s' "${arg#*=}" | tr '+' ' ')
+    for file in $files; do
+        [ -f "$file" ] || { echo "embed: no file $file" >&2; rm -f "$tmp"; exit 1; }
+    done
     case $file in
     *.js) closer='</script' ;;
     *.css) closer='</style' ;;
     *) closer= ;;
     esac
-    if [ -n "$closer" ] && grep -qi "$closer" "$file"; then
-        echo "embed: $file holds '$closer', which would end its inline element" >&2
+    # shellcheck disable=SC2086 # the names split on spaces (none holds one)
+    if [ -n "$closer" ] && cat $files | grep -qi "$closer"; then
+        echo "embed: ${arg#*=} holds '$closer', which would end its inline element" >&2
         rm -f "$tmp"
         exit 1
     fi
-    size=$(wc -c <"$file")
+    # shellcheck disable=SC2086
+    size=$(cat $files | wc -c)
     {
-        echo "/* $file */"
+        echo "/* ${arg#*=} */"
         echo "const char $name[] = {"
-        od -An -v -tx1 "$file" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/   /'
+        # shellcheck disable=SC2086
+        cat $files | od -An -v -tx1 | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/   /'
         echo "    0x00};"
         echo "const size_t ${name}_len = $size;"
         echo

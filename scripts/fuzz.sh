@@ -22,7 +22,7 @@ for f in src/*.c; do
 done
 # The report page's sources, which out_html.c embeds (see the Makefile).
 scripts/embed.sh "$out/web_assets.c" web_report_html=web/report.html \
-    web_report_css=web/report.css web_report_js=web/report.js || exit 2
+    web_report_css=web/report.css web_report_js=web/model.js+web/report.js || exit 2
 core+=("$out/web_assets.c")
 
 shopt -s nullglob

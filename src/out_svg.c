@@ -240,16 +240,25 @@ static uint32_t *sort_stacks(struct svg *s, uint32_t *count, uint32_t *maxn)
     return order;
 }
 
+/* FNV-1a of str as UTF-8 with each byte of an invalid sequence as U+FFFD (the name as the HTML
+ * page receives it, sbuf_add_json: web/model.js hashes that for the same colours). */
 static uint32_t hash_str(const char *str)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++)
-        h = (h ^ *p) * 16777619u;
+    static const unsigned char fffd[] = {0xef, 0xbf, 0xbd};
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)str; *p;) {
+        size_t n = utf8_seq_len(p);
+        const unsigned char *b = n ? p : fffd;
+        for (size_t i = 0; i < (n ? n : sizeof(fffd)); i++)
+            h = (h ^ b[i]) * 16777619u;
+        p += n ? n : 1;
+    }
     return h ^ h >> 15;
 }
 
 /* A colour that depends only on the function name: warm for Python frames, blue for threads,
- * green for thread states, violet for asyncio tasks. */
+ * green for thread states, violet for asyncio tasks. The HTML page colours by the same rule
+ * (web/model.js, frameColour; tests/web/ compares the two). */
 static void add_colour(struct svg *s, uint32_t id)
 {
     const struct agg_frame *fr = id == AGG_NONE ? NULL : agg_frame_get(s->a, id);

@@ -1,25 +1,25 @@
-/* spyglass HTML report: the viewer (embedded by scripts/embed.sh, run at the end of the page).
- * Plain JavaScript, no dependencies. It reads the profile from the JSON element
- * #spyglass-data (format in src/out_html.h), builds the call tree for the chosen thread and
- * state, draws it on a canvas (flame graph or icicle), and fills the function table, the
- * source view and the resource charts. A differential profile (`spyglass diff`, with "diff"
- * and the tree's "self2": A's weights beside B's) is drawn with B's widths, each box coloured
- * by its change from A, and its table lists A, B and the change. Text from the profile reaches the page only through
+/* spyglass HTML report: the viewer's page code (embedded by scripts/embed.sh after
+ * web/model.js, in one script run at the end of the page). Plain JavaScript, no dependencies.
+ * It reads the profile from the JSON element #spyglass-data (format in src/out_html.h), has
+ * the model (web/model.js: spyglassModel) build the call tree for the chosen thread and state,
+ * draws it on a canvas (flame graph or icicle), and fills the function table, the source view
+ * and the resource charts. A differential profile (`spyglass diff`, with "diff" and the tree's
+ * "self2": A's weights beside B's) is drawn with B's widths, each box coloured by its change
+ * from A, and its table lists A, B and the change. Labels, colours and the search follow the
+ * SVG writer's rules (the model's). Text from the profile reaches the page only through
  * textContent, option labels and canvas fillText: never as HTML.
  * SPDX-License-Identifier: MIT */
 'use strict';
 (function () {
-  var KIND_PY = 0, KIND_THREAD = 1, KIND_STATE = 2, KIND_TASK = 3;
+  var M = spyglassModel, KIND_PY = M.KIND_PY;
+  var grouped = M.grouped, bytes = M.bytes, pct = M.pct, margin = M.margin;
+  var relText = M.relText, relValue = M.relValue;
+  var buildModel = M.buildModel, buildView = M.buildView, functionStats = M.functionStats;
   var ROW = 18;          /* px per stack level */
   var MIN_W = 0.35;      /* boxes narrower than this (px) are not drawn */
   var TABLE_ROWS = 300;  /* functions listed at most */
   var SRC_LINES = 1500;  /* lines of a file shown at most (a window around the function) */
-  var MATCH = '#d63fd6', ROOT = '#cfd0d6', THREAD = '#c5d5ea', TASK = '#c9b3ea', SEL = '#10307a';
-  var STATE_COLORS = {
-    '<cpu>': '#f0b13c', '<gil>': '#e06c5e', '<lock>': '#b588cc', '<disk>': '#6e95e8',
-    '<network>': '#45b5a8', '<pipe>': '#86bcd9', '<sleep>': '#bcc4ce', '<poll>': '#a2acb8',
-    '<other>': '#d2d2d2'
-  };
+  var SEL = '#10307a';   /* the outline of the selected function */
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -29,320 +29,9 @@
     return e;
   }
 
-  /* ---- numbers ---- */
-  function grouped(n) {
-    return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  }
-  function bytes(b) {
-    var u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'], i = 0;
-    if (!isFinite(b)) return '?';
-    while (Math.abs(b) >= 1024 && i < u.length - 1) { b /= 1024; i++; }
-    return (i ? b.toFixed(b < 10 ? 2 : 1) : String(Math.round(b))) + ' ' + u[i];
-  }
-  function pct(x) { return isFinite(x) ? (100 * x).toFixed(1) + '%' : '?'; }
-  /* Half-width of the 95% Wilson score interval of the share k/n (as stats.c computes it). */
-  function margin(k, n) {
-    var z = 1.959963984540054;
-    if (!(n > 0)) return 0;
-    var p = k / n, d = 1 + z * z / n;
-    return z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
-  }
-  function hashString(s) {
-    var h = 2166136261;
-    for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
-    return h >>> 0;
-  }
-
-  /* ---- the profile ---- */
-  function buildModel(d) {
-    var S = d.strings || [], FR = d.frames || [], nf = Math.floor(FR.length / 4);
-    var m = {
-      meta: d.meta || {}, strings: S, nf: nf,
-      fKind: new Uint8Array(nf), fFile: new Int32Array(nf), fLine: new Int32Array(nf),
-      fFunc: new Int32Array(nf), funcs: [], sources: new Map()
-    };
-    var byKey = new Map();
-    for (var i = 0; i < nf; i++) {
-      var nm = FR[4 * i], fl = FR[4 * i + 1], ln = FR[4 * i + 2], kd = FR[4 * i + 3];
-      m.fKind[i] = kd; m.fFile[i] = fl; m.fLine[i] = ln;
-      var key = nm + ':' + fl + ':' + kd, f = byKey.get(key);
-      if (f === undefined) {
-        f = m.funcs.length;
-        byKey.set(key, f);
-        var name = typeof S[nm] === 'string' ? S[nm] : '?';
-        m.funcs.push({
-          id: f, name: name, fileId: fl, file: fl >= 0 && typeof S[fl] === 'string' ? S[fl] : null,
-          kind: kd, lo: 0, hi: 0, lines: new Set(), color: color(name, kd)
-        });
-      }
-      m.fFunc[i] = f;
-      if (ln > 0) {
-        var fn = m.funcs[f];
-        fn.lines.add(ln);
-        fn.lo = fn.lo ? Math.min(fn.lo, ln) : ln;
-        fn.hi = Math.max(fn.hi, ln);
-      }
-    }
-    var order = m.funcs.map(function (f) { return f.id; });
-    order.sort(function (a, b) {
-      var x = m.funcs[a], y = m.funcs[b];
-      return x.name < y.name ? -1 : x.name > y.name ? 1 : (x.file || '') < (y.file || '') ? -1 : 1;
-    });
-    m.rank = new Int32Array(m.funcs.length);
-    order.forEach(function (f, k) { m.rank[f] = k; });
-    readTree(m, d.tree || {});
-    (d.sources || []).forEach(function (s) {
-      if (Array.isArray(s) && typeof s[1] === 'string') m.sources.set(s[0], s[1]);
-    });
-    m.sourceNote = d.source_note && typeof d.source_note === 'object' ? d.source_note : null;
-    m.series = d.series && Array.isArray(d.series.t) ? d.series : null;
-    m.unit = m.meta.unit || 'samples';
-    m.diff = m.self2 && d.diff && typeof d.diff === 'object' ? readDiff(d.diff) : null;
-    return m;
-  }
-
-  /* The "diff" object with its numbers checked (the colour scale of src/out_diff.h). */
-  function readDiff(x) {
-    var sc = x.scale || {};
-    function n(v) { return typeof v === 'number' && isFinite(v) ? v : 0; }
-    return {
-      a: x.a || {}, b: x.b || {}, norm: String(x.norm || '?'), factor: n(x.factor),
-      counts: x.counts === true,
-      scale: { neutral: n(sc.neutral), rise: n(sc.rise), fade: n(sc.fade), sd: n(sc.noise_sd) || 1 }
-    };
-  }
-
-  function color(name, kind) {
-    if (kind === KIND_THREAD) return THREAD;
-    if (kind === KIND_STATE) return STATE_COLORS[name] || '#c8ccd2';
-    if (kind === KIND_TASK) return TASK;
-    var h = hashString(name), v1 = (h & 255) / 255, v2 = ((h >>> 8) & 255) / 255;
-    var v3 = ((h >>> 16) & 255) / 255;
-    return 'rgb(' + (205 + Math.round(50 * v3)) + ',' + Math.round(80 + 150 * v1) + ',' +
-      Math.round(55 * v2) + ')';
-  }
-
-  /* {"bytes": B, "b64": "..."}: n unsigned little-endian values of B bytes each. */
-  function unpack(c, n) {
-    var out = new Int32Array(n);
-    if (!c || typeof c.b64 !== 'string') return out;
-    var bin = atob(c.b64), w = c.bytes === 2 || c.bytes === 4 ? c.bytes : 1;
-    n = Math.min(n, Math.floor(bin.length / w));
-    for (var i = 0, k = 0; i < n; i++, k += w) {
-      var v = bin.charCodeAt(k);
-      if (w > 1) v |= bin.charCodeAt(k + 1) << 8;
-      if (w > 2) v |= bin.charCodeAt(k + 2) << 16 | bin.charCodeAt(k + 3) << 24;
-      out[i] = v;
-    }
-    return out;
-  }
-  /* [d, w, d, w...] (node distances and weights) into a weight per node. */
-  function unsparse(list, n) {
-    var out = new Float64Array(n), i = 0;
-    if (!Array.isArray(list)) return out;
-    for (var k = 0; k + 1 < list.length; k += 2) {
-      i += list[k] | 0;
-      if (i >= 0 && i < n) out[i] += +list[k + 1] || 0;
-    }
-    return out;
-  }
-
-  /* The preorder arrays into parent links; threads and states with their weights. */
-  function readTree(m, t) {
-    var n = m.nf ? Math.max(0, t.n | 0) : 0, depth = unpack(t.depth, n), frame = unpack(t.frame, n);
-    var last = [];
-    m.n = n;
-    m.parent = new Int32Array(n); m.depth = depth; m.frame = frame;
-    m.self = unsparse(t.self, n);
-    m.self2 = t.self2 ? unsparse(t.self2, n) : null;
-    m.rootSelf = +t.root_self || 0;
-    m.rootSelf2 = +t.root_self2 || 0;
-    var sub = new Float64Array(n), total = m.rootSelf, threads = new Map(), states = new Map();
-    for (var i = 0; i < n; i++) {
-      var d = depth[i], fr = frame[i];
-      if (fr < 0 || fr >= m.nf) fr = frame[i] = 0;
-      if (d > last.length) d = depth[i] = last.length; /* malformed: under the deepest node */
-      m.parent[i] = d ? last[d - 1] : -1;
-      last.length = d;
-      last.push(i);
-      total += m.self[i];
-      if (m.fKind[fr] === KIND_STATE && m.self[i])
-        states.set(fr, (states.get(fr) || 0) + m.self[i]);
-    }
-    for (i = n - 1; i >= 0; i--) {
-      sub[i] += m.self[i];
-      if (m.parent[i] >= 0) sub[m.parent[i]] += sub[i];
-      else if (m.fKind[m.frame[i]] === KIND_THREAD)
-        threads.set(m.frame[i], (threads.get(m.frame[i]) || 0) + sub[i]);
-    }
-    m.total = total;
-    m.total2 = m.rootSelf2;
-    if (m.self2) for (i = 0; i < n; i++) m.total2 += m.self2[i];
-    function list(map) {
-      return Array.from(map.entries()).map(function (e) {
-        return { frame: e[0], func: m.fFunc[e[0]], weight: e[1] };
-      }).sort(function (a, b) { return b.weight - a.weight; });
-    }
-    m.threads = list(threads);
-    m.states = list(states);
-  }
-
-  /* The tree shown: raw stacks filtered by thread (-1: all, merged) and state (-1: all, shown
-   * as leaves; else only stacks ending in that state, the leaf hidden), merged by function.
-   * Nodes are numbered as made (parents before children); node 0 is the root, "all". */
-  function buildView(m, threadSel, stateSel) {
-    var n = m.n, cap = n + 1, raw2v = new Int32Array(n), rawW = new Float64Array(n);
-    var parent = new Int32Array(cap), func = new Int32Array(cap), depth = new Int32Array(cap);
-    var self = new Float64Array(cap), self2 = m.self2 ? new Float64Array(cap) : null;
-    var lo = new Int32Array(cap), hi = new Int32Array(cap), nv = 1;
-    /* (parent, function) -> node: open addressing in typed arrays (a Map is several times
-     * slower at a few hundred thousand nodes) */
-    var size = 16;
-    while (size < 2 * cap) size *= 2;
-    var mask = size - 1, keyP = new Int32Array(size).fill(-1), keyF = new Int32Array(size);
-    var slot = new Int32Array(size);
-    parent[0] = -1;
-    func[0] = -1;
-    if (threadSel < 0 && stateSel < 0) {
-      self[0] = m.rootSelf;
-      if (self2) self2[0] = m.rootSelf2;
-    }
-    function child(vp, f, line) {
-      var h = (Math.imul(vp, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) >>> 0;
-      for (h = (h ^ (h >>> 15)) & mask; keyP[h] >= 0; h = (h + 1) & mask) {
-        if (keyP[h] === vp && keyF[h] === f) {
-          var v = slot[h];
-          if (line > 0) {
-            if (!lo[v] || line < lo[v]) lo[v] = line;
-            if (line > hi[v]) hi[v] = line;
-          }
-          return v;
-        }
-      }
-      keyP[h] = vp; keyF[h] = f; slot[h] = nv;
-      parent[nv] = vp; func[nv] = f; depth[nv] = depth[vp] + 1;
-      lo[nv] = hi[nv] = line > 0 ? line : 0;
-      return nv++;
-    }
-    for (var i = 0; i < n; i++) {
-      var p = m.parent[i], vp = p < 0 ? 0 : raw2v[p], fr = m.frame[i], kind = m.fKind[fr], v;
-      if (vp < 0) { raw2v[i] = -1; continue; }
-      if (p < 0 && threadSel >= 0 && fr !== threadSel) { raw2v[i] = -1; continue; }
-      if (kind === KIND_THREAD && p < 0 && threadSel < 0) v = vp;
-      else if (kind === KIND_STATE && stateSel >= 0) {
-        if (fr !== stateSel) { raw2v[i] = -1; continue; }
-        v = vp;
-      } else v = child(vp, m.fFunc[fr], m.fLine[fr]);
-      raw2v[i] = v;
-      if ((m.self[i] || self2 && m.self2[i]) && (stateSel < 0 || kind === KIND_STATE)) {
-        rawW[i] = m.self[i];
-        self[v] += m.self[i];
-        if (self2) self2[v] += m.self2[i];
-      }
-    }
-    var V = {
-      n: nv, parent: parent.subarray(0, nv), func: func.subarray(0, nv),
-      self: self.subarray(0, nv), total: self.slice(0, nv),
-      self2: self2 ? self2.subarray(0, nv) : null, total2: self2 ? self2.slice(0, nv) : null,
-      depth: depth.subarray(0, nv), lo: lo.subarray(0, nv), hi: hi.subarray(0, nv),
-      raw2v: raw2v, rawW: rawW, thread: threadSel, state: stateSel, maxDepth: 0
-    };
-    V.below = new Int32Array(nv); /* levels drawn above a node (its deepest descendant's) */
-    for (v = nv - 1; v > 0; v--) {
-      var up = V.parent[v];
-      V.total[up] += V.total[v];
-      if (V.total2) V.total2[up] += V.total2[v];
-      if (V.total[v] > 0 && V.below[v] + 1 > V.below[up]) V.below[up] = V.below[v] + 1;
-    }
-    V.maxDepth = V.below[0];
-    /* own weight of a function's node: its self and that of the state leaves shown below it */
-    V.selfAll = V.self.slice();
-    V.selfAll2 = V.self2 ? V.self2.slice() : null;
-    for (v = 1; v < nv; v++) {
-      if (m.funcs[V.func[v]].kind !== KIND_STATE) continue;
-      V.selfAll[V.parent[v]] += V.total[v];
-      if (V.selfAll2) V.selfAll2[V.parent[v]] += V.total2[v];
-    }
-    linkChildren(m, V);
-    return V;
-  }
-
-  /* Children lists (kids[first[v]] .. kids[first[v + 1] - 1]), by function name: a counting
-   * sort of the nodes by name rank, then one by parent, which keeps that order. */
-  function linkChildren(m, V) {
-    var nv = V.n, nf = m.funcs.length, rank = m.rank, v, k;
-    var byRank = new Int32Array(nf + 1), order = new Int32Array(Math.max(nv - 1, 0));
-    for (v = 1; v < nv; v++) byRank[rank[V.func[v]] + 1]++;
-    for (k = 0; k < nf; k++) byRank[k + 1] += byRank[k];
-    for (v = 1; v < nv; v++) order[byRank[rank[V.func[v]]]++] = v;
-    var first = new Int32Array(nv + 1), kids = new Int32Array(Math.max(nv - 1, 0));
-    for (v = 1; v < nv; v++) first[V.parent[v] + 1]++;
-    for (v = 0; v < nv; v++) first[v + 1] += first[v];
-    var fill = first.slice(0, nv);
-    for (k = 0; k < order.length; k++) kids[fill[V.parent[order[k]]]++] = order[k];
-    V.first = first;
-    V.kids = kids;
-  }
-
-  /* Per function: self (own weight), total (stacks through it, once per stack), calls seen
-   * (distinct call paths: nodes of the tree); differential: self2 and total2, A's. */
-  function functionStats(m, V) {
-    var nf = m.funcs.length, self = new Float64Array(nf), total = new Float64Array(nf);
-    var calls = new Int32Array(nf), active = new Int32Array(nf), stack = [0], t2 = V.total2;
-    var self2 = t2 ? new Float64Array(nf) : null, total2 = t2 ? new Float64Array(nf) : null;
-    while (stack.length) {
-      var v = stack.pop();
-      if (v < 0) { active[V.func[~v]]--; continue; }
-      if (v > 0) {
-        if (!(V.total[v] > 0) && !(t2 && t2[v] > 0)) continue;
-        var f = V.func[v];
-        if (!active[f]) {
-          total[f] += V.total[v];
-          if (t2) total2[f] += t2[v];
-        }
-        self[f] += V.selfAll[v];
-        if (t2) self2[f] += V.selfAll2[v];
-        calls[f]++;
-        active[f]++;
-        stack.push(~v);
-      }
-      for (var k = V.first[v + 1] - 1; k >= V.first[v]; k--) stack.push(V.kids[k]);
-    }
-    return { self: self, total: total, calls: calls, self2: self2, total2: total2 };
-  }
-
-  /* Per line of file fileId: own weight (frames executing the line) and total (stacks through
-   * it, once per stack), for the stacks the view keeps. */
-  function lineHeat(m, V, fileId) {
-    var n = m.n, sub = Float64Array.from(V.rawW), i;
-    for (i = n - 1; i >= 0; i--)
-      if (m.parent[i] >= 0) sub[m.parent[i]] += sub[i];
-    var self = new Map(), total = new Map(), count = new Map(), path = [];
-    function add(map, k, w) { map.set(k, (map.get(k) || 0) + w); }
-    for (i = 0; i < n; i++) {
-      var d = m.depth[i];
-      while (path.length > d) {
-        var old = path.pop();
-        if (old > 0) count.set(old, count.get(old) - 1);
-      }
-      var fr = m.frame[i], line = -1;
-      if (V.raw2v[i] >= 0 && m.fFile[fr] === fileId && m.fLine[fr] > 0 && sub[i] > 0) {
-        line = m.fLine[fr];
-        if (!count.get(line)) add(total, line, sub[i]);
-        count.set(line, (count.get(line) || 0) + 1);
-      }
-      path.push(line);
-      if (!V.rawW[i]) continue;
-      if (m.fKind[fr] === KIND_PY && line > 0) add(self, line, V.rawW[i]);
-      if (m.fKind[fr] === KIND_STATE && path.length > 1 && path[path.length - 2] > 0)
-        add(self, path[path.length - 2], V.rawW[i]);
-    }
-    return { self: self, total: total };
-  }
-
   /* ---- the page ---- */
   var model, view, stats, ui = {
-    icicle: false, thread: -1, state: -1, zoom: 0, selected: -1, matcher: null, match: null,
+    icicle: false, thread: -1, state: -1, zoom: 0, selected: -1, search: null, match: null,
     matchShare: 0, sortKey: 'self', sortDir: -1, hover: -1
   };
   var canvas, ctx, boxes = { n: 0, x: [], y: [], w: [], v: [] }, charW = 7.2, cssW = 0, rows = 1;
@@ -359,36 +48,11 @@
 
   /* ---- differential profiles ---- */
   /* A weight that need not be whole (A's are normalised), without its unit. */
-  function amount(w) {
-    if (model.unit === 'bytes') return bytes(w);
-    if (Math.abs(w) >= 100 || w === Math.round(w)) return grouped(w);
-    return Math.abs(w) < 1 ? w.toPrecision(2) : w.toFixed(1);
-  }
-  function signed(w) { return w ? (w > 0 ? '+' : '\u2212') + amount(Math.abs(w)) : '0'; }
-  /* The change from A's weight a to B's b: "+12.5%", "new" (only in B), "only in A", or ''. */
-  function relText(a, b) {
-    if (a > 0 && b > 0) return (b >= a ? '+' : '\u2212') + (100 * Math.abs(b - a) / a).toFixed(1) + '%';
-    return b > 0 ? 'new' : a > 0 ? 'only in A' : '';
-  }
-  function relValue(a, b) { return a > 0 ? (b - a) / a : b > 0 ? Infinity : 0; }
-  /* The change from a to b as src/out_diff.c measures it: c, the relative change
-   * (b - a) / max(a, b), from -1 to 1; x, how strongly it is coloured: |c|, faded in proportion
-   * when the weights are counts that differ by less than scale.sd standard deviations of
-   * Poisson counts, sd sqrt(a + b) (noise: true). */
-  function change(a, b) {
-    var mx = Math.max(a, b), c = mx > 0 ? (b - a) / mx : 0, x = Math.abs(c), z = 1;
-    if (model.diff.counts && a + b > 0) {
-      z = Math.abs(b - a) / (model.diff.scale.sd * Math.sqrt(a + b));
-      x *= Math.min(z, 1);
-    }
-    return { c: c, x: x, noise: z < 1 };
-  }
-  /* The fill of a box that weighs a in A and b in B: the SVG's colour scale. */
-  function diffColor(a, b) {
-    var s = model.diff.scale, ch = change(a, b);
-    var hi = Math.round(s.neutral + s.rise * ch.x), lo = Math.round(s.neutral - s.fade * ch.x);
-    return ch.c > 0 ? 'rgb(' + hi + ',' + lo + ',' + lo + ')' : 'rgb(' + lo + ',' + lo + ',' + hi + ')';
-  }
+  function amount(w) { return M.amount(w, model.unit); }
+  function signed(w) { return M.signed(w, model.unit); }
+  /* The change from a to b and the fill of a box weighing a in A, b in B (src/out_diff.c). */
+  function change(a, b) { return M.diffChange(a, b, model.diff); }
+  function diffColor(a, b) { return M.diffColour(a, b, model.diff); }
   var NORM_TEXT = {
     time: 'by sampling rate (equal time, equal weight)',
     duration: 'by rate and length of recording (per second recorded)',
@@ -538,9 +202,9 @@
   /* Node v's fill: a search match, else its change (differential), else its function's. */
   function boxFill(v) {
     var f = v ? model.funcs[view.func[v]] : null;
-    if (f && ui.match && ui.match[f.id]) return MATCH;
+    if (f && ui.match && ui.match[f.id]) return M.MATCH_COLOUR;
     if (model.diff) return diffColor(view.total2[v], view.total[v]);
-    return f ? f.color : ROOT;
+    return f ? f.color : M.ROOT_COLOUR;
   }
 
   function drawBox(v, x, w, faded) {
@@ -555,9 +219,8 @@
       ctx.lineWidth = 2;
       ctx.strokeRect(x + 1, y + 1, Math.max(w - 2.5, 0.5), ROW - 3);
     }
-    if (w > charW * 3 + 6) {
-      var s = label(v), fit = Math.floor((w - 6) / charW);
-      if (s.length > fit) s = s.slice(0, Math.max(fit - 2, 1)) + '..';
+    var s = M.fitLabel(label(v), w, charW); /* as the SVG: by code point */
+    if (s) {
       ctx.fillStyle = model.diff && change(view.total2[v], view.total[v]).x > 0.75 ? '#fff' : '#111';
       ctx.fillText(s, x + 3, y + ROW / 2);
     }
@@ -576,7 +239,7 @@
     $('empty').hidden = view.total[0] > 0;
     var z = ui.zoom, anc = [];
     for (var a = view.parent[z]; a >= 0; a = view.parent[a]) anc.push(a);
-    anc.forEach(function (a) { drawBox(a, 0, cssW, true); });
+    anc.forEach(function (up) { drawBox(up, 0, cssW, true); });
     if (view.total[z] > 0) {
       var k = cssW / view.total[z], stack = [z, 0];
       while (stack.length) {
@@ -671,62 +334,31 @@
   }
 
   /* ---- search ---- */
-  function compileSearch() {
-    var q = $('search').value, info = $('match');
-    info.className = '';
-    ui.matcher = null;
-    if (!q) return;
-    if ($('regex').checked) {
-      try {
-        var re = new RegExp(q);
-        ui.matcher = function (s) { return re.test(s); };
-      } catch (err) {
-        info.className = 'bad';
-        info.textContent = 'invalid regular expression';
-        return;
-      }
-    } else {
-      var low = q.toLowerCase();
-      ui.matcher = function (s) { return s.toLowerCase().indexOf(low) >= 0; };
-    }
-  }
-
-  /* Matching functions, and the share of the stacks through at least one of them (a stack
-   * with several matching frames counts once). */
+  /* The SVG's search (the model's): a regular expression, or the text itself when the query is
+   * not one, against each frame's label "name (file:line)"; a function matches when one of its
+   * frames does. The share counts a stack with several matching frames once. */
   function applySearch() {
-    var info = $('match');
-    if (!ui.matcher) {
+    var info = $('match'), s = ui.search;
+    if (!s) {
       ui.match = null;
       ui.matchShare = 0;
-      if (info.className !== 'bad') info.textContent = '';
+      info.textContent = '';
       return;
     }
-    var nf = model.funcs.length, match = new Uint8Array(nf), under = new Uint8Array(view.n);
-    var files = $('search').value.indexOf('/') >= 0; /* a path: search the files too */
-    for (var f = 0; f < nf; f++) {
-      var fn = model.funcs[f];
-      match[f] = ui.matcher(fn.name) || (files && fn.file !== null && ui.matcher(fn.file)) ? 1 : 0;
-    }
-    var w = 0, w2 = 0, nfun = 0, t2 = view.total2;
-    for (var v = 1; v < view.n; v++) { /* parents come before children */
-      var hitv = match[view.func[v]];
-      if (hitv && !under[view.parent[v]]) {
-        w += view.total[v];
-        if (t2) w2 += t2[v];
-      }
-      under[v] = hitv || under[view.parent[v]];
-    }
-    for (f = 0; f < nf; f++)
+    var match = M.matchFunctions(model, s), mw = M.matchWeight(view, match), t2 = view.total2;
+    var nfun = 0, w = mw.w;
+    for (var f = 0; f < match.length; f++)
       if (match[f] && (stats.total[f] > 0 || t2 && stats.total2[f] > 0)) nfun++;
     ui.match = match;
     ui.matchShare = view.total[0] > 0 ? w / view.total[0] : 0;
     info.textContent = 'matched ' + shareText(w, view.total[0]) + ' of total (' + weightText(w) +
       ', ' + nfun + (nfun === 1 ? ' function)' : ' functions)') +
-      (t2 ? '; in A ' + pct(t2[0] > 0 ? w2 / t2[0] : 0) + ' (' + amount(w2) + ')' : '');
+      (t2 ? '; in A ' + pct(t2[0] > 0 ? mw.w2 / t2[0] : 0) + ' (' + amount(mw.w2) + ')' : '') +
+      (s.regex ? '' : '; searched as text (not a regular expression)');
   }
 
   function onSearch() {
-    compileSearch();
+    ui.search = M.compileSearch($('search').value);
     applySearch();
     draw();
     renderTable();
@@ -760,33 +392,7 @@
     ui.sortDir = -1;
   }
 
-  function sortedFunctions() {
-    var key = ui.sortKey, dir = ui.sortDir, list = [], t2 = stats.total2, s2 = stats.self2;
-    model.funcs.forEach(function (f) {
-      if (f.kind === KIND_PY && (stats.total[f.id] > 0 || t2 && t2[f.id] > 0)) list.push(f.id);
-    });
-    var val = {
-      self: function (f) { return stats.self[f]; },
-      total: function (f) { return stats.total[f]; },
-      calls: function (f) { return stats.calls[f]; },
-      a: function (f) { return s2[f]; },
-      b: function (f) { return stats.self[f]; },
-      delta: function (f) { return stats.self[f] - s2[f]; },
-      rel: function (f) { return relValue(s2[f], stats.self[f]); },
-      dtotal: function (f) { return stats.total[f] - t2[f]; }
-    }[key];
-    list.sort(function (a, b) {
-      var r;
-      if (val) r = val(a) - val(b);
-      else {
-        var x = key === 'file' ? model.funcs[a].file || '' : model.funcs[a].name;
-        var y = key === 'file' ? model.funcs[b].file || '' : model.funcs[b].name;
-        r = x < y ? -1 : x > y ? 1 : 0;
-      }
-      return dir * r || stats.total[b] - stats.total[a] || a - b;
-    });
-    return list;
-  }
+  function sortedFunctions() { return M.sortFunctions(model, stats, ui.sortKey, ui.sortDir); }
 
   function weightCell(tr, w, total) {
     var td = el('td', 'num');
@@ -849,7 +455,7 @@
       }
       body.appendChild(tr);
     }
-    if (model.diff) list.forEach(function (f) { if (!(stats.total[f] > 0)) nA++; });
+    if (model.diff) list.forEach(function (id) { if (!(stats.total[id] > 0)) nA++; });
     var note = list.length + (list.length === 1 ? ' function' : ' functions');
     if (nA) note += ' (' + nA + ' only in A: B = 0)';
     if (shown < list.length) note += ', the first ' + shown + ' shown';
@@ -901,7 +507,7 @@
         'was not embedded when the report was written: see \u201csource files\u201d below).';
       return;
     }
-    var heat = lineHeat(model, view, f.fileId), lines = text.split('\n');
+    var heat = M.lineHeat(model, view, f.fileId), lines = text.split('\n');
     if (lines.length && lines[lines.length - 1] === '') lines.pop();
     var hot = -1, best = -1, maxTotal = 0;
     heat.total.forEach(function (w) { if (w > maxTotal) maxTotal = w; });
@@ -1132,7 +738,6 @@
     $('view-flame').addEventListener('click', function () { setView(false); });
     $('view-icicle').addEventListener('click', function () { setView(true); });
     $('search').addEventListener('input', onSearch);
-    $('regex').addEventListener('change', onSearch);
     $('table').tHead.addEventListener('click', onHeader);
     $('table').tBodies[0].addEventListener('click', function (e) {
       var tr = e.target.closest('tr');

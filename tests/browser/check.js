@@ -59,8 +59,9 @@
     var m = /matched ([0-9.]+)%/.exec($('match').textContent);
     return m ? +m[1] : NaN;
   }
-  function search(text, regex) {
-    $('regex').checked = !!regex;
+  /* The search (the SVG's rule): a regular expression, or the text when it is not one, against
+   * each frame's "name (file:line)". */
+  function search(text) {
     var box = $('search');
     box.value = text;
     box.dispatchEvent(new Event('input', { bubbles: true }));
@@ -113,7 +114,7 @@
     });
 
     check('search', function () {
-      search(E.hot, false);
+      search(E.hot);
       var got = matchPercent();
       if (!near(got, E.hotTotal, 0.15)) return 'matched ' + got + '%, summary says ' + E.hotTotal + '%';
       var hot = widest(E.hot), cold = widest(E.cold), p = fillPoint(hot), c = pixel(p[0], p[1]);
@@ -125,12 +126,18 @@
     });
 
     check('search counts a stack once', function () {
-      search('^(' + E.hot + '|work)$', true); /* every hot_loop frame is under work */
+      search('^(' + E.hot + '|work) \\(.*hotspot\\.py:[0-9]+\\)$'); /* every hot_loop frame is under work */
       var got = matchPercent();
       if (!near(got, E.workTotal, 0.15)) return 'matched ' + got + '%, work alone is ' + E.workTotal + '%';
-      search('(', true);
-      if ($('match').className !== 'bad') return 'an invalid regex is not reported';
-      search('', false);
+      if ($('match').textContent.indexOf('as text') >= 0) return 'a regex taken as text';
+      search('(');
+      var asText = matchPercent(), info = $('match').textContent;
+      if (info.indexOf('searched as text') < 0) return 'an invalid regex not said to be text: ' + info;
+      search('\\(');
+      if (!(asText > 0) || asText !== matchPercent()) return '"(" as text ' + asText + '%, as /\\(/ ' + matchPercent() + '%';
+      search(E.hot.toUpperCase());
+      if (matchPercent() !== 0) return 'the search ignores case: ' + $('match').textContent;
+      search('');
       if ($('match').textContent !== '') return 'search not cleared';
     });
 
@@ -257,7 +264,7 @@
       var src = $('src-body').textContent;
       if (src.indexOf(E.hostileName) < 0) return 'source view lacks the hostile text';
       if ($('src-title').textContent.indexOf(E.hostilePath) < 0) return 'path not shown as text';
-      search('<script>', false);
+      search('<script>');
       if (!(matchPercent() > 10)) return 'search for <script> matched ' + $('match').textContent;
       fire(canvas, 'mousemove', center(widest(E.hostileName))[0], center(widest(E.hostileName))[1]);
       if ($('tip').textContent.indexOf(E.hostilePath) < 0) return 'tip: ' + $('tip').textContent;
@@ -350,11 +357,11 @@
     });
 
     check('diff search, zoom, thread', function () {
-      search('^f$', true);
+      search('^f \\(');
       var got = matchPercent(), want = 100 * E.fB / sg.model().total;
       if (!near(got, want, 0.15)) return 'matched ' + got + '%, f is ' + want.toFixed(2) + '% of B';
       if ($('match').textContent.indexOf('; in A ') < 0) return 'match: ' + $('match').textContent;
-      search('', false);
+      search('');
       var main = widest('main'), p = center(main), fw = widest('f').w;
       fire(canvas, 'click', p[0], p[1]);
       if (sg.label(sg.ui().zoom) !== 'main' || !(widest('f').w >= fw)) return 'zoom to main';

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_func.h"
 #include "util_file.h"
 #include "util_gz.h"
 #include "util_idmap.h"
@@ -56,17 +57,15 @@ enum {
 struct pprof {
     const struct agg *a;
     struct gz gz;
-    struct sbuf out;      /* encoded Profile fields not yet compressed */
-    struct sbuf msg;      /* a nested message being encoded */
-    struct sbuf sub;      /* a message nested in msg */
-    struct sbuf tmp;      /* a string made valid UTF-8 */
-    struct sbuf strs;     /* the string_table fields, written after the functions */
-    struct idmap str_ix;  /* agg string id, or FIXED + n, -> string index - 1 */
-    uint64_t nfixed;      /* strings of our own so far */
-    struct idmap func_ix; /* (name, file) -> function id - 1 */
-    uint32_t *func_of;    /* frame id -> function id */
-    uint32_t *func_rep;   /* function id - 1 -> its first frame */
-    uint64_t *loc;        /* a sample's location ids */
+    struct sbuf out;       /* encoded Profile fields not yet compressed */
+    struct sbuf msg;       /* a nested message being encoded */
+    struct sbuf sub;       /* a message nested in msg */
+    struct sbuf tmp;       /* a string made valid UTF-8 */
+    struct sbuf strs;      /* the string_table fields, written after the functions */
+    struct idmap str_ix;   /* agg string id, or FIXED + n, -> string index - 1 */
+    uint64_t nfixed;       /* strings of our own so far */
+    struct agg_funcs *fns; /* function id - 1 -> function (agg_functions) */
+    uint64_t *loc;         /* a sample's location ids */
     uint32_t loc_cap;
     int64_t period; /* ns per sample; 0: unknown */
     int err;
@@ -149,22 +148,6 @@ static int write_samples(struct pprof *p)
     return p->err;
 }
 
-/* Give every frame its function: frames with the same name and file share one. */
-static void map_functions(struct pprof *p)
-{
-    uint32_t n = agg_nframes(p->a);
-    p->func_of = xcalloc(n ? n : 1, sizeof(*p->func_of));
-    p->func_rep = xcalloc(n ? n : 1, sizeof(*p->func_rep));
-    for (uint32_t id = 0; id < n; id++) {
-        const struct agg_frame *fr = agg_frame_get(p->a, id);
-        int added;
-        uint32_t fid = idmap_get(&p->func_ix, (uint64_t)fr->name << 32 | fr->file, &added);
-        if (added)
-            p->func_rep[fid] = id;
-        p->func_of[id] = fid + 1;
-    }
-}
-
 /* One mapping that says every location is already symbolized, so that pprof looks for no
  * binary. */
 static void write_mapping(struct pprof *p)
@@ -183,7 +166,7 @@ static int write_locations(struct pprof *p)
     for (uint32_t id = 0; id < agg_nframes(p->a) && !p->err; id++) {
         const struct agg_frame *fr = agg_frame_get(p->a, id);
         sbuf_reset(&p->sub);
-        pb_uint(&p->sub, LINE_FUNCTION_ID, p->func_of[id]);
+        pb_uint(&p->sub, LINE_FUNCTION_ID, (uint64_t)p->fns->of_frame[id] + 1);
         if (fr->line > 0)
             pb_int(&p->sub, LINE_LINE, fr->line);
         sbuf_reset(&p->msg);
@@ -198,10 +181,10 @@ static int write_locations(struct pprof *p)
 
 static int write_functions(struct pprof *p)
 {
-    for (uint32_t fid = 0; fid < p->func_ix.n && !p->err; fid++) {
-        const struct agg_frame *fr = agg_frame_get(p->a, p->func_rep[fid]);
-        int64_t name = agg_string(p, fr->name);
-        int64_t file = fr->kind == AGG_FRAME_PY ? agg_string(p, fr->file) : 0;
+    for (uint32_t fid = 0; fid < p->fns->n && !p->err; fid++) {
+        const struct agg_func *fn = &p->fns->v[fid];
+        int64_t name = agg_string(p, fn->name);
+        int64_t file = fn->kind == AGG_FRAME_PY ? agg_string(p, fn->file) : 0;
         sbuf_reset(&p->msg);
         pb_uint(&p->msg, FUNCTION_ID, (uint64_t)fid + 1);
         if (name)
@@ -284,7 +267,7 @@ static int write_profile(struct pprof *p, const struct agg_meta *m)
     if (write_samples(p))
         return p->err;
     write_mapping(p);
-    map_functions(p);
+    p->fns = agg_functions(p->a);
     if (write_locations(p) || write_functions(p))
         return p->err;
     if (p->period > 0) {
@@ -315,7 +298,6 @@ int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     sbuf_init(&p.tmp);
     sbuf_init(&p.strs);
     idmap_init(&p.str_ix);
-    idmap_init(&p.func_ix);
     gz_init(&p.gz, f);
     p.err = p.gz.err;
     pb_bytes(&p.strs, PROFILE_STRING_TABLE, "", 0); /* index 0 is "" */
@@ -324,15 +306,13 @@ int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     if (!p.err)
         p.err = gz_finish(&p.gz);
     gz_destroy(&p.gz);
-    idmap_destroy(&p.func_ix);
     idmap_destroy(&p.str_ix);
     sbuf_destroy(&p.strs);
     sbuf_destroy(&p.tmp);
     sbuf_destroy(&p.sub);
     sbuf_destroy(&p.msg);
     sbuf_destroy(&p.out);
-    free(p.func_of);
-    free(p.func_rep);
+    agg_funcs_free(p.fns);
     free(p.loc);
     return file_finish(f, p.err);
 }

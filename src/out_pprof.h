@@ -10,7 +10,8 @@
 #include "agg_stacks.h"
 
 /* Write a (borrowed) to f as gzipped protobuf. Every frame is a Location (id = frame id + 1)
- * with one Line; frames with the same name and file share a Function (name and filename; no
+ * with one Line; the frames of one function of agg_functions() (same name, file and kind)
+ * share a Function (name and filename; no
  * system_name, which pprof would take for a C++ name to simplify: "<module>" would vanish;
  * start_line is not known: the profile holds the line being run, not the def line).
  * Synthetic frames (threads, states) are functions without a file. Each stack with frames and a

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "agg_func.h"
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_marshal.h"
@@ -15,13 +16,10 @@
 
 #define CHUNK 65536 /* bytes encoded before a write */
 
+/* What a function adds to agg_functions()'s figures (self: leaf, cum: total, line). */
 struct fn {
-    uint32_t frame;  /* its first frame: name and file */
-    int32_t line;    /* smallest line sampled; 0 when none */
-    uint64_t self;   /* samples with it at the leaf */
-    uint64_t cum;    /* samples with it on the stack */
     uint64_t nc, cc; /* call paths seen: all, outermost only */
-    uint64_t stamp;  /* stack index + 1 that last counted cum */
+    uint64_t stamp;  /* stack index + 1 that last saw it */
 };
 
 struct edge {
@@ -31,33 +29,15 @@ struct edge {
 
 struct pstats {
     const struct agg *a;
-    struct idmap func_ix; /* (name, file) -> function id */
-    struct idmap edge_ix; /* (caller, callee) -> edge id */
-    struct idmap node_ix; /* (path node, frame id) -> path node - 1: the tree of call paths */
-    struct idmap path_ix; /* (path node, function id) -> a call path seen */
-    uint32_t *func_of;    /* frame id -> function id */
+    struct agg_funcs *funcs; /* function id -> its frames' grouping and weights */
+    struct idmap edge_ix;    /* (caller, callee) -> edge id */
+    struct idmap node_ix;    /* (path node, frame id) -> path node - 1: the tree of call paths */
+    struct idmap path_ix;    /* (path node, function id) -> a call path seen */
+    const uint32_t *func_of; /* frame id -> function id */
     struct fn *fns;
     struct edge *edges;
     uint32_t edges_cap;
 };
-
-static void map_functions(struct pstats *s)
-{
-    uint32_t n = agg_nframes(s->a);
-    s->func_of = xcalloc(n ? n : 1, sizeof(*s->func_of));
-    s->fns = xcalloc(n ? n : 1, sizeof(*s->fns));
-    for (uint32_t id = 0; id < n; id++) {
-        const struct agg_frame *fr = agg_frame_get(s->a, id);
-        int added;
-        uint32_t fid = idmap_get(&s->func_ix, (uint64_t)fr->name << 32 | fr->file, &added);
-        struct fn *f = &s->fns[fid];
-        if (added)
-            f->frame = id;
-        if (fr->line > 0 && (f->line == 0 || fr->line < f->line))
-            f->line = fr->line;
-        s->func_of[id] = fid;
-    }
-}
 
 static struct edge *edge(struct pstats *s, uint32_t caller, uint32_t callee)
 {
@@ -73,7 +53,7 @@ static struct edge *edge(struct pstats *s, uint32_t caller, uint32_t callee)
     return &s->edges[id];
 }
 
-/* Count stack i (frames root first, weight w) into the functions and edges. */
+/* Count stack i (frames root first, weight w) into the call paths and edges. */
 static void count_stack(struct pstats *s, uint64_t i, const uint32_t *frames, uint32_t n,
                         uint64_t w)
 {
@@ -94,17 +74,13 @@ static void count_stack(struct pstats *s, uint64_t i, const uint32_t *frames, ui
                 e->cc += (uint64_t)outer;
             }
         }
-        if (outer) {
-            f->cum += w;
-            f->stamp = i + 1;
-        }
+        f->stamp = i + 1;
         if (e && e->stamp != i + 1) {
             e->cum += w;
             e->stamp = i + 1;
         }
         node = idmap_get(&s->node_ix, (uint64_t)node << 32 | frames[j], NULL) + 1;
     }
-    s->fns[s->func_of[frames[n - 1]]].self += w;
     if (e)
         e->self += w;
 }
@@ -112,14 +88,13 @@ static void count_stack(struct pstats *s, uint64_t i, const uint32_t *frames, ui
 /* The (file, line, name) key of function fid. */
 static void put_key(struct sbuf *b, const struct pstats *s, uint32_t fid)
 {
-    const struct fn *f = &s->fns[fid];
-    const struct agg_frame *fr = agg_frame_get(s->a, f->frame);
-    int py = fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE;
+    const struct agg_func *f = &s->funcs->v[fid];
+    int py = f->kind == AGG_FRAME_PY && f->file != AGG_NONE;
 
     marshal_tuple(b, 3);
-    marshal_str(b, py ? agg_str(s->a, fr->file) : "~");
+    marshal_str(b, py ? agg_str(s->a, f->file) : "~");
     marshal_int(b, py ? f->line : 0);
-    marshal_str(b, agg_str(s->a, fr->name));
+    marshal_str(b, agg_str(s->a, f->name));
 }
 
 static int64_t clamp(uint64_t v)
@@ -150,7 +125,7 @@ static void group_edges(const struct pstats *s, uint32_t nf, uint32_t **start, u
 /* The stats dict of functions that were sampled, each with its callers. */
 static int write_stats(FILE *f, const struct pstats *s, double period)
 {
-    uint32_t nf = s->func_ix.n, *start, *order;
+    uint32_t nf = s->funcs->n, *start, *order;
     struct sbuf b;
     int err = 0;
 
@@ -159,14 +134,15 @@ static int write_stats(FILE *f, const struct pstats *s, double period)
     marshal_dict_begin(&b);
     for (uint32_t fid = 0; fid < nf && !err; fid++) {
         const struct fn *fn = &s->fns[fid];
-        if (fn->cum == 0)
+        const struct agg_func *af = &s->funcs->v[fid];
+        if (af->total == 0)
             continue; /* a frame of stacks without weight only */
         put_key(&b, s, fid);
         marshal_tuple(&b, 5);
         marshal_int(&b, clamp(fn->cc));
         marshal_int(&b, clamp(fn->nc));
-        marshal_float(&b, (double)fn->self * period);
-        marshal_float(&b, (double)fn->cum * period);
+        marshal_float(&b, (double)af->leaf * period);
+        marshal_float(&b, (double)af->total * period);
         marshal_dict_begin(&b);
         for (uint32_t k = start[fid]; k < start[fid + 1]; k++) {
             const struct edge *e = &s->edges[order[k]];
@@ -196,11 +172,12 @@ int out_pstats_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     double rate = !m ? 0 : m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
     int err;
 
-    idmap_init(&s.func_ix);
+    s.funcs = agg_functions(a);
+    s.func_of = s.funcs->of_frame;
+    s.fns = xcalloc(s.funcs->n, sizeof(*s.fns));
     idmap_init(&s.edge_ix);
     idmap_init(&s.node_ix);
     idmap_init(&s.path_ix);
-    map_functions(&s);
     for (uint32_t i = 0; i < agg_nstacks(a); i++) {
         uint32_t n;
         uint64_t w;
@@ -212,8 +189,7 @@ int out_pstats_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     idmap_destroy(&s.path_ix);
     idmap_destroy(&s.node_ix);
     idmap_destroy(&s.edge_ix);
-    idmap_destroy(&s.func_ix);
-    free(s.func_of);
+    agg_funcs_free(s.funcs);
     free(s.fns);
     free(s.edges);
     return file_finish(f, err);

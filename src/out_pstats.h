@@ -11,14 +11,15 @@
 
 /* Write a (borrowed) to f as a marshalled dict {(file, line, name): (cc, nc, tt, ct, callers)},
  * callers being {(file, line, name) of a caller: (nc, cc, tt, ct)}, as cProfile makes it.
- * Functions are the frames' (name, file) pairs; line is the smallest line sampled in the
- * function (the profile does not hold its def line). Synthetic frames (threads, states) and
- * frames without a file are ("~", 0, name), as cProfile names built-ins.
+ * Functions are agg_functions()'s (frames of one name, file and kind); line is the smallest
+ * line sampled in the function (the profile does not hold its def line). Synthetic frames
+ * (threads, states) and frames without a file are ("~", 0, name), as cProfile names built-ins.
  * The figures are estimates from samples, each sample worth one period (1 / m->rate_effective,
  * else 1 / m->rate_requested seconds; 1 "second" per sample when neither is known):
- *   tt  self time: samples with the function at the leaf x period;
+ *   tt  self time: samples with the function at the leaf x period (agg_func.leaf: a state
+ *       frame at the leaf is a function of its own, as a built-in called is in cProfile);
  *   ct  cumulative time: samples with the function anywhere on the stack x period, counted
- *       once per sample however often recursion puts it there;
+ *       once per sample however often recursion puts it there (agg_func.total);
  *   nc  "calls seen": distinct call paths (the caller frames with their lines) under which the
  *       function was sampled, a lower bound of the calls that really happened (a call sampled
  *       many times counts once; calls from the same line of the same path count once);

@@ -7,24 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_func.h"
 #include "stats.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
 #define MAX_STATES 16 /* state columns shown */
 
-struct func {
-    uint32_t name, file;
-    uint64_t self, total;
-    uint64_t seen; /* last stack index that counted this function in total */
-    uint32_t kind; /* enum agg_frame_kind: only Python functions are listed */
-};
-
+/* The functions (agg_functions: self, total; only Python functions are listed) and their
+ * totals by state. */
 struct funcs {
-    struct func *v;
+    const struct agg_func *v;
     uint32_t n;
-    uint32_t *func_of_frame;    /* frame id -> function index */
-    uint32_t state[MAX_STATES]; /* leaf state frame ids, ascending */
+    const uint32_t *func_of_frame; /* frame id -> function index */
+    uint32_t state[MAX_STATES];    /* leaf state frame ids, ascending */
     uint64_t state_total[MAX_STATES];
     uint32_t nstates;
     uint64_t *by_state; /* [function * MAX_STATES + column]: total weight per state */
@@ -44,37 +40,6 @@ static int state_col(struct funcs *fs, uint32_t id)
     fs->state[k] = id;
     fs->nstates++;
     return (int)k;
-}
-
-/* Group the profile's frames into functions (same name and file), through a hash table. */
-static void group_frames(const struct agg *a, struct funcs *fs)
-{
-    uint32_t nf = agg_nframes(a), cap = 64;
-    while (cap < 2 * nf)
-        cap *= 2;
-    uint32_t *tab = xcalloc(cap, sizeof(uint32_t)); /* function index + 1 */
-    fs->v = xcalloc(nf ? nf : 1, sizeof(*fs->v));
-    fs->func_of_frame = xcalloc(nf ? nf : 1, sizeof(uint32_t));
-    fs->n = 0;
-    for (uint32_t i = 0; i < nf; i++) {
-        const struct agg_frame *fr = agg_frame_get(a, i);
-        uint64_t h =
-            ((uint64_t)fr->name * 0x9e3779b97f4a7c15ULL) ^ (fr->file * 0xc2b2ae3d27d4eb4fULL);
-        uint32_t j = (uint32_t)(h >> 32) & (cap - 1);
-        while (tab[j] &&
-               !(fs->v[tab[j] - 1].name == fr->name && fs->v[tab[j] - 1].file == fr->file))
-            j = (j + 1) & (cap - 1);
-        if (!tab[j]) {
-            struct func *f = &fs->v[fs->n++];
-            f->name = fr->name;
-            f->file = fr->file;
-            f->seen = UINT64_MAX;
-            f->kind = fr->kind;
-            tab[j] = fs->n;
-        }
-        fs->func_of_frame[i] = tab[j] - 1;
-    }
-    free(tab);
 }
 
 /* The leaf state frame of a stack of n frames, or AGG_NONE. */
@@ -98,44 +63,44 @@ static void find_states(const struct agg *a, struct funcs *fs)
         fs->by_state = xcalloc((size_t)fs->n * MAX_STATES, sizeof(uint64_t));
 }
 
-static void count(const struct agg *a, struct funcs *fs)
+/* The totals of the functions by the state their stacks end in (once per stack, as
+ * agg_func.total), and of each state. */
+static void count_states(const struct agg *a, struct funcs *fs)
 {
+    uint32_t *seen = xcalloc(fs->n, sizeof(*seen)); /* stack index + 1 that last counted it */
+
     for (uint32_t s = 0; s < agg_nstacks(a); s++) {
         uint32_t n;
         uint64_t w;
         const uint32_t *st = agg_stack(a, s, &n, &w);
-        if (!n)
-            continue;
         uint32_t id = leaf_state(a, st, n);
         int col = id != AGG_NONE ? state_col(fs, id) : -1;
-        if (col >= 0)
-            fs->state_total[col] += w;
+        if (col < 0)
+            continue;
+        fs->state_total[col] += w;
         for (uint32_t k = 0; k < n; k++) {
             uint32_t fi = fs->func_of_frame[st[k]];
-            struct func *f = &fs->v[fi];
-            if (f->seen != s) {
-                f->seen = s;
-                f->total += w;
-                if (col >= 0)
-                    fs->by_state[(size_t)fi * MAX_STATES + (uint32_t)col] += w;
+            if (seen[fi] != s + 1) {
+                seen[fi] = s + 1;
+                fs->by_state[(size_t)fi * MAX_STATES + (uint32_t)col] += w;
             }
         }
-        fs->v[fs->func_of_frame[st[id != AGG_NONE ? n - 2 : n - 1]]].self += w;
     }
+    free(seen);
 }
 
 static const struct funcs *sort_ctx;
 static int by_self(const void *x, const void *y)
 {
-    const struct func *a = &sort_ctx->v[*(const uint32_t *)x],
-                      *b = &sort_ctx->v[*(const uint32_t *)y];
+    const struct agg_func *a = &sort_ctx->v[*(const uint32_t *)x],
+                          *b = &sort_ctx->v[*(const uint32_t *)y];
     return a->self != b->self ? (a->self < b->self ? 1 : -1)
                               : (a->total < b->total) - (a->total > b->total);
 }
 static int by_total(const void *x, const void *y)
 {
-    const struct func *a = &sort_ctx->v[*(const uint32_t *)x],
-                      *b = &sort_ctx->v[*(const uint32_t *)y];
+    const struct agg_func *a = &sort_ctx->v[*(const uint32_t *)x],
+                          *b = &sort_ctx->v[*(const uint32_t *)y];
     return a->total != b->total ? (a->total < b->total ? 1 : -1)
                                 : (a->self < b->self) - (a->self > b->self);
 }
@@ -151,7 +116,7 @@ static void put_term(FILE *f, const char *str)
 }
 
 /* " name (file)" of function fn and a newline. */
-static void print_name(FILE *f, const struct agg *a, const struct func *fn)
+static void print_name(FILE *f, const struct agg *a, const struct agg_func *fn)
 {
     fputs("  ", f);
     put_term(f, agg_str(a, fn->name));
@@ -169,7 +134,7 @@ static uint32_t top(const struct funcs *fs, const uint32_t *order, int n, int se
 {
     uint32_t shown = 0;
     for (uint32_t i = 0; shown < (uint32_t)n && i < fs->n; i++) {
-        const struct func *fn = &fs->v[order[i]];
+        const struct agg_func *fn = &fs->v[order[i]];
         if (!(self_first ? fn->self : fn->total))
             break;
         if (fn->kind == AGG_FRAME_PY) /* thread, state and task frames are not functions */
@@ -188,7 +153,7 @@ static void print_table(FILE *f, const struct agg *a, const struct funcs *fs, ui
     fprintf(f, margins ? "  %-15s %-15s function (file)\n" : "  %-7s %-7s function (file)\n",
             "self", "total");
     for (uint32_t i = 0; i < m; i++) {
-        const struct func *fn = &fs->v[shown[i]];
+        const struct agg_func *fn = &fs->v[shown[i]];
         double s = 100.0 * (double)fn->self / (double)total;
         double t = 100.0 * (double)fn->total / (double)total;
         if (margins)
@@ -243,7 +208,7 @@ static void print_states(FILE *f, const struct agg *a, const struct funcs *fs, u
     sbuf_destroy(&head);
     fprintf(f, "  function (file)\n");
     for (uint32_t i = 0; i < m; i++) {
-        const struct func *fn = &fs->v[shown[i]];
+        const struct agg_func *fn = &fs->v[shown[i]];
         fputc(' ', f);
         for (uint32_t k = 0; k < fs->nstates; k++) {
             uint64_t w = fs->by_state[(size_t)shown[i] * MAX_STATES + k];
@@ -271,6 +236,7 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
 {
     struct funcs fs;
+    struct agg_funcs *q;
     uint64_t total = agg_total(a);
     char amount[64];
 
@@ -285,9 +251,13 @@ int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
         return ferror(f) ? -EIO : 0;
     }
     memset(&fs, 0, sizeof(fs));
-    group_frames(a, &fs);
+    q = agg_functions(a);
+    fs.v = q->v;
+    fs.n = q->n;
+    fs.func_of_frame = q->of_frame;
     find_states(a, &fs);
-    count(a, &fs);
+    if (fs.nstates)
+        count_states(a, &fs);
     uint32_t *order = xcalloc(fs.n ? fs.n : 1, sizeof(uint32_t));
     for (uint32_t i = 0; i < fs.n; i++)
         order[i] = i;
@@ -313,8 +283,7 @@ int out_summary_write_in(FILE *f, const struct agg *a, int n, const char *unit)
     if (fs.nstates)
         print_states(f, a, &fs, order, n);
     free(order);
-    free(fs.v);
-    free(fs.func_of_frame);
+    agg_funcs_free(q);
     free(fs.by_state);
     return ferror(f) ? -EIO : 0;
 }

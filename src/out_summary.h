@@ -8,7 +8,7 @@
 
 #include "agg_stacks.h"
 
-/* Write the top n functions (grouped by name and file) by self share and by total share.
+/* Write the top n Python functions (agg_functions()) by self share and by total share.
  * Returns 0 or a negative errno of a failed write. */
 int out_summary_write(FILE *f, const struct agg *a, int n);
 

@@ -182,7 +182,8 @@ var spyglassModel = (function () {
 
   /* ---- the profile ---- */
   /* The model of data (the parsed JSON): strings, frames and their functions (frames of one
-   * name, file and kind: f.lo..f.hi, the lines seen), the call tree, sources and series. */
+   * name, file and kind, agg_functions' grouping in src/agg_func.h: f.lo..f.hi, the lines
+   * seen), the call tree, sources and series. */
   function buildModel(d) {
     var S = Array.isArray(d.strings) ? d.strings : [], FR = Array.isArray(d.frames) ? d.frames : [];
     var nf = Math.floor(FR.length / 4);
@@ -368,13 +369,15 @@ var spyglassModel = (function () {
       if (V.total[v] > 0 && V.below[v] + 1 > V.below[up]) V.below[up] = V.below[v] + 1;
     }
     V.maxDepth = V.below[0];
-    /* own weight of a function's node: its self and that of the state leaves shown below it */
+    /* own weight of a function's node: its self and that of the stacks ending in a state
+     * right below it (agg_functions' self, src/agg_func.h: a state is how the function above
+     * it spent the time; a state frame inside a stack is no leaf and passes nothing up) */
     V.selfAll = V.self.slice();
     V.selfAll2 = V.self2 ? V.self2.slice() : null;
     for (v = 1; v < nv; v++) {
       if (m.funcs[V.func[v]].kind !== KIND_STATE) continue;
-      V.selfAll[V.parent[v]] += V.total[v];
-      if (V.selfAll2) V.selfAll2[V.parent[v]] += V.total2[v];
+      V.selfAll[V.parent[v]] += V.self[v];
+      if (V.selfAll2) V.selfAll2[V.parent[v]] += V.self2[v];
     }
     linkChildren(m, V);
     return V;
@@ -398,7 +401,9 @@ var spyglassModel = (function () {
   }
 
   /* Per function: self (own weight), total (stacks through it, once per stack), calls seen
-   * (distinct call paths: nodes of the tree); differential: self2 and total2, A's. */
+   * (distinct call paths: nodes of the tree); differential: self2 and total2, A's. For a
+   * Python function, self and total are agg_functions' (src/agg_func.h) over the stacks of
+   * the view. */
   function functionStats(m, V) {
     var nf = m.funcs.length, self = new Float64Array(nf), total = new Float64Array(nf);
     var calls = new Int32Array(nf), active = new Int32Array(nf), stack = [0], t2 = V.total2;

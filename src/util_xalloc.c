@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t n)
+void xalloc_fail(size_t n)
 {
     fprintf(stderr, "spyglass: out of memory (%zu bytes)\n", n);
     abort();
@@ -16,7 +16,7 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom(n);
+        xalloc_fail(n);
     return p;
 }
 
@@ -24,7 +24,7 @@ void *xcalloc(size_t nmemb, size_t size)
 {
     void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
     if (!p)
-        oom(nmemb * size);
+        xalloc_fail(nmemb * size);
     return p;
 }
 
@@ -32,14 +32,14 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom(n);
+        xalloc_fail(n);
     return q;
 }
 
 void *xreallocarray(void *p, size_t nmemb, size_t size)
 {
     if (size && nmemb > (size_t)-1 / size)
-        oom((size_t)-1);
+        xalloc_fail((size_t)-1);
     return xrealloc(p, nmemb * size);
 }
 

@@ -13,5 +13,8 @@ void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* The out-of-memory end of the above: one line naming n bytes, then abort. For a size that
+ * overflows (n = SIZE_MAX), e.g. util_vec's capacities. */
+void xalloc_fail(size_t n) __attribute__((noreturn));
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 static int is_digits(const char *s, size_t n)
@@ -142,10 +143,8 @@ static int64_t split_frames(struct reader *r, const char *s, size_t n)
             return fail(r, "an empty frame name (';' at an end of the stack, or ';;')");
         if (depth == AGG_COLLAPSED_MAX_DEPTH)
             return fail(r, "a stack deeper than %d frames", AGG_COLLAPSED_MAX_DEPTH);
-        if (depth == r->cap) {
-            r->cap = r->cap ? 2 * r->cap : 256;
-            r->ids = xreallocarray(r->ids, r->cap, sizeof(*r->ids));
-        }
+        if (depth == r->cap)
+            r->ids = vec_grow32(r->ids, &r->cap, (size_t)depth + 1, sizeof(*r->ids), 256);
         r->ids[depth++] = agg_collapsed_frame(r->a, p, (size_t)(q - p));
         if (!semi)
             return depth;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 struct agg_diff {
@@ -117,9 +118,7 @@ static void reserve(struct agg_diff *d, uint32_t n)
 {
     if (n <= d->cap)
         return;
-    uint32_t cap = d->cap ? d->cap : 1024;
-    while (cap < n)
-        cap *= 2;
+    uint32_t cap = (uint32_t)vec_cap(d->cap, n, 1024, UINT32_MAX);
     d->wa = xreallocarray(d->wa, cap, sizeof(*d->wa));
     d->wb = xreallocarray(d->wb, cap, sizeof(*d->wb));
     memset(d->wa + d->cap, 0, (cap - d->cap) * sizeof(*d->wa));

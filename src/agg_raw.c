@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 /* A growable file id -> profile id table. */
@@ -39,10 +40,8 @@ struct reader {
 
 static void ids_push(struct ids *t, uint32_t v)
 {
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 256;
-        t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
-    }
+    if (t->n == t->cap)
+        t->v = vec_grow32(t->v, &t->cap, (size_t)t->n + 1, sizeof(*t->v), 256);
     t->v[t->n++] = v;
 }
 
@@ -169,10 +168,9 @@ static int read_stack(struct reader *r)
     while (r->p < r->end) {
         if (n == AGG_RAW_MAX_DEPTH)
             return fail(r, "a stack deeper than %d frames", AGG_RAW_MAX_DEPTH);
-        if (n == r->frames_cap) {
-            r->frames_cap = r->frames_cap ? r->frames_cap * 2 : 256;
-            r->frames = xreallocarray(r->frames, r->frames_cap, sizeof(*r->frames));
-        }
+        if (n == r->frames_cap)
+            r->frames =
+                vec_grow32(r->frames, &r->frames_cap, (size_t)n + 1, sizeof(*r->frames), 256);
         int err = get_id(r, &r->frame, &r->frames[n], "frame");
         if (err)
             return err;

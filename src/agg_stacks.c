@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util_sbuf.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 struct table {
@@ -121,7 +122,7 @@ static void table_grow(struct table *t, uint64_t (*hash_of)(const struct agg *, 
                        const struct agg *a)
 {
     struct table n;
-    table_init(&n, t->cap * 2);
+    table_init(&n, (uint32_t)vec_cap(t->cap, (size_t)t->cap + 1, 1, (size_t)1 << 31));
     for (uint32_t i = 0; i < t->cap; i++) {
         if (!t->slot[i])
             continue;
@@ -150,14 +151,13 @@ uint32_t agg_intern(struct agg *a, const char *s, size_t len)
             return id;
     }
     if (a->nstr == a->str_cap) {
-        a->str_cap = a->str_cap ? a->str_cap * 2 : 256;
+        a->str_cap = (uint32_t)vec_cap(a->str_cap, (size_t)a->nstr + 1, 256, UINT32_MAX);
         a->str_off = xreallocarray(a->str_off, a->str_cap, sizeof(uint32_t));
         a->str_len = xreallocarray(a->str_len, a->str_cap, sizeof(uint32_t));
     }
-    while (a->pool_len + len + 1 > a->pool_cap) {
-        a->pool_cap = a->pool_cap ? a->pool_cap * 2 : 4096;
-        a->pool = xrealloc(a->pool, a->pool_cap);
-    }
+    if (len >= UINT32_MAX - a->pool_len)
+        xalloc_fail(SIZE_MAX); /* string offsets are 32-bit */
+    a->pool = vec_grow(a->pool, &a->pool_cap, a->pool_len + len + 1, 1, 4096);
     uint32_t id = a->nstr++;
     a->str_off[id] = (uint32_t)a->pool_len;
     a->str_len[id] = (uint32_t)len;
@@ -202,10 +202,9 @@ uint32_t agg_frame_id(struct agg *a, const struct agg_frame *f)
         if (memcmp(&a->frames[id], &key, sizeof(key)) == 0)
             return id;
     }
-    if (a->nframes == a->frames_cap) {
-        a->frames_cap = a->frames_cap ? a->frames_cap * 2 : 256;
-        a->frames = xreallocarray(a->frames, a->frames_cap, sizeof(struct agg_frame));
-    }
+    if (a->nframes == a->frames_cap)
+        a->frames = vec_grow32(a->frames, &a->frames_cap, (size_t)a->nframes + 1,
+                               sizeof(struct agg_frame), 256);
     uint32_t id = a->nframes++;
     a->frames[id] = key;
     a->frame_tab.slot[j] = id + 1;
@@ -244,16 +243,13 @@ uint32_t agg_add(struct agg *a, const uint32_t *frames, uint32_t n, uint64_t wei
         }
     }
     if (a->nstacks == a->stacks_cap) {
-        a->stacks_cap = a->stacks_cap ? a->stacks_cap * 2 : 1024;
+        a->stacks_cap = (uint32_t)vec_cap(a->stacks_cap, (size_t)a->nstacks + 1, 1024, UINT32_MAX);
         a->stack_off = xreallocarray(a->stack_off, a->stacks_cap, sizeof(uint64_t));
         a->stack_n = xreallocarray(a->stack_n, a->stacks_cap, sizeof(uint32_t));
         a->stack_w = xreallocarray(a->stack_w, a->stacks_cap, sizeof(uint64_t));
         a->stack_hash = xreallocarray(a->stack_hash, a->stacks_cap, sizeof(uint64_t));
     }
-    while (a->spool_len + n > a->spool_cap) {
-        a->spool_cap = a->spool_cap ? a->spool_cap * 2 : 16384;
-        a->spool = xreallocarray(a->spool, a->spool_cap, sizeof(uint32_t));
-    }
+    a->spool = vec_grow(a->spool, &a->spool_cap, a->spool_len + n, sizeof(uint32_t), 16384);
     uint32_t id = a->nstacks++;
     a->stack_off[id] = a->spool_len;
     a->stack_n[id] = n;
@@ -324,10 +320,8 @@ void agg_set_source(struct agg *a, uint32_t file, const char *text, size_t len)
 {
     struct agg_source *s = source_find(a, file);
     if (!s) {
-        if (a->nsrcs == a->srcs_cap) {
-            a->srcs_cap = a->srcs_cap ? a->srcs_cap * 2 : 16;
-            a->srcs = xrealloc(a->srcs, a->srcs_cap * sizeof(*a->srcs));
-        }
+        if (a->nsrcs == a->srcs_cap)
+            a->srcs = vec_grow32(a->srcs, &a->srcs_cap, (size_t)a->nsrcs + 1, sizeof(*a->srcs), 16);
         s = &a->srcs[a->nsrcs++];
         s->file = file;
     } else {

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 struct tick {
@@ -35,17 +36,12 @@ void agg_timeline_free(struct agg_timeline *t)
 
 void agg_timeline_reserve(struct agg_timeline *t, uint32_t n)
 {
-    if (t->nsamples + n > t->cap) {
-        uint64_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->nsamples + n)
-            cap *= 2;
-        t->samples = xreallocarray(t->samples, cap, sizeof(*t->samples));
-        t->cap = cap;
-    }
-    if (t->nticks == t->tick_cap) {
-        t->tick_cap = t->tick_cap ? t->tick_cap * 2 : 1024;
-        t->ticks = xreallocarray(t->ticks, t->tick_cap, sizeof(*t->ticks));
-    }
+    size_t cap = t->cap, tick_cap = t->tick_cap;
+
+    t->samples = vec_grow(t->samples, &cap, t->nsamples + n, sizeof(*t->samples), 1024);
+    t->ticks = vec_grow(t->ticks, &tick_cap, t->nticks + 1, sizeof(*t->ticks), 1024);
+    t->cap = cap;
+    t->tick_cap = tick_cap;
 }
 
 void agg_timeline_add(struct agg_timeline *t, uint32_t stack, uint64_t weight, uint32_t tid)

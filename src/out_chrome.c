@@ -14,6 +14,7 @@
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_sbuf.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 #define CHUNK       65536      /* bytes buffered before a write */
@@ -119,10 +120,9 @@ static struct track *track_of(struct chrome *c, const struct agg_timeline_sample
     uint32_t i = idmap_get(&c->keys, key, &added);
 
     if (added) {
-        if (c->ntracks == c->tracks_cap) {
-            c->tracks_cap = c->tracks_cap ? c->tracks_cap * 2 : 16;
-            c->tracks = xreallocarray(c->tracks, c->tracks_cap, sizeof(*c->tracks));
-        }
+        if (c->ntracks == c->tracks_cap)
+            c->tracks = vec_grow32(c->tracks, &c->tracks_cap, (size_t)c->ntracks + 1,
+                                   sizeof(*c->tracks), 16);
         struct track *t = &c->tracks[c->ntracks++];
         memset(t, 0, sizeof(*t));
         t->tid = s->tid ? s->tid : SYNTH_TID + i;

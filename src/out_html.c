@@ -14,6 +14,7 @@
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_sbuf.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 #include "web_assets.h"
 
@@ -100,12 +101,12 @@ static void add_num(struct sbuf *b, double v)
 static void tree_add(struct tree *t, uint32_t p, uint32_t fr)
 {
     if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 1024;
-        t->parent = xrealloc(t->parent, t->cap * sizeof(uint32_t));
-        t->frame = xrealloc(t->frame, t->cap * sizeof(uint32_t));
-        t->self = xrealloc(t->self, t->cap * sizeof(uint64_t));
+        t->cap = (uint32_t)vec_cap(t->cap, (size_t)t->n + 1, 1024, UINT32_MAX);
+        t->parent = xreallocarray(t->parent, t->cap, sizeof(uint32_t));
+        t->frame = xreallocarray(t->frame, t->cap, sizeof(uint32_t));
+        t->self = xreallocarray(t->self, t->cap, sizeof(uint64_t));
         if (t->self2)
-            t->self2 = xrealloc(t->self2, t->cap * sizeof(double));
+            t->self2 = xreallocarray(t->self2, t->cap, sizeof(double));
     }
     t->parent[t->n] = p;
     t->frame[t->n] = fr;

@@ -12,6 +12,7 @@
 #include "util_idmap.h"
 #include "util_marshal.h"
 #include "util_sbuf.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 #define CHUNK 65536 /* bytes encoded before a write */
@@ -44,10 +45,8 @@ static struct edge *edge(struct pstats *s, uint32_t caller, uint32_t callee)
     int added;
     uint32_t id = idmap_get(&s->edge_ix, (uint64_t)caller << 32 | callee, &added);
     if (added) {
-        if (id == s->edges_cap) {
-            s->edges_cap = s->edges_cap ? 2 * s->edges_cap : 256;
-            s->edges = xreallocarray(s->edges, s->edges_cap, sizeof(*s->edges));
-        }
+        if (id == s->edges_cap)
+            s->edges = vec_grow32(s->edges, &s->edges_cap, (size_t)id + 1, sizeof(*s->edges), 256);
         s->edges[id] = (struct edge){.caller = caller, .callee = callee};
     }
     return &s->edges[id];

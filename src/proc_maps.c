@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 #define DELETED    " (deleted)"
@@ -142,10 +143,8 @@ static int add_line(struct proc_maps *v, size_t *cap, const char *line, size_t l
         free(m.path);
         return -EINVAL;
     }
-    if (v->n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        v->v = xreallocarray(v->v, *cap, sizeof(*v->v));
-    }
+    if (v->n == *cap)
+        v->v = vec_grow(v->v, cap, v->n + 1, sizeof(*v->v), 64);
     v->v[v->n++] = m;
     return 0;
 }
@@ -186,10 +185,8 @@ static int read_all(const char *path, char **buf, size_t *len)
     for (;;) {
         ssize_t r;
 
-        if (n == cap) {
-            cap *= 2;
-            b = xrealloc(b, cap);
-        }
+        if (n == cap)
+            b = vec_grow(b, &cap, n + 1, 1, READ_CHUNK);
         r = read(fd, b + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;

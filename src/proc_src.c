@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util_idmap.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 #define NOBODY 4294967295L /* (uid_t)-1: no file's owner, so only "others" bits count */
@@ -75,7 +76,8 @@ int proc_src_privileged(void)
     return (data[0].effective & dac) != 0;
 }
 
-/* Read up to max + 1 bytes of fd into a new buffer. Returns 0 or a negative errno. */
+/* Read fd into a new buffer, up to the first read past max bytes (a file that grew since its
+ * size was checked: the caller sees n > max). Returns 0 or a negative errno. */
 static int read_all(int fd, size_t max, char **text, size_t *len)
 {
     size_t cap = 4096, n = 0;
@@ -83,9 +85,9 @@ static int read_all(int fd, size_t max, char **text, size_t *len)
 
     for (;;) {
         if (n == cap) {
-            cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-            if (n == cap)
-                break; /* read max + 1 bytes: too large */
+            if (n > max)
+                break; /* read more than max bytes: too large */
+            cap = vec_cap(cap, n + 1, 4096, max + 1);
             b = xrealloc(b, cap + 1);
         }
         ssize_t got = read(fd, b + n, cap - n);

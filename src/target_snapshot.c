@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 struct range {
@@ -78,10 +79,8 @@ struct target *target_snapshot_new(void)
 void target_snapshot_add(struct target *t, uint64_t addr, const void *buf, size_t len)
 {
     struct target_snapshot *s = (struct target_snapshot *)t;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->r = xreallocarray(s->r, s->cap, sizeof(*s->r));
-    }
+    if (s->n == s->cap)
+        s->r = vec_grow(s->r, &s->cap, s->n + 1, sizeof(*s->r), 16);
     s->r[s->n].addr = addr;
     s->r[s->n].len = len;
     s->r[s->n].bytes = xmalloc(len);

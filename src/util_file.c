@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 int file_put(FILE *f, struct sbuf *b)
@@ -49,7 +50,7 @@ int file_read(const char *path, size_t max, char **buf, size_t *len)
     errno = 0;
     do {
         if (cap - n < 65536) {
-            cap = cap ? 2 * cap : 65536;
+            cap = vec_cap(cap, n + 65536, 65536, SIZE_MAX - 1);
             b = xrealloc(b, cap + 1);
         }
         got = fread(b + n, 1, cap - n, f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 void sbuf_init(struct sbuf *s)
@@ -24,13 +25,11 @@ void sbuf_destroy(struct sbuf *s)
 
 void sbuf_reserve(struct sbuf *s, size_t n)
 {
+    if (n >= SIZE_MAX - s->len)
+        xalloc_fail(SIZE_MAX);
     if (s->len + n + 1 <= s->cap)
         return;
-    size_t cap = s->cap ? s->cap : 64;
-    while (cap < s->len + n + 1)
-        cap *= 2;
-    s->buf = xrealloc(s->buf, cap);
-    s->cap = cap;
+    s->buf = vec_grow(s->buf, &s->cap, s->len + n + 1, 1, 64);
 }
 
 void sbuf_add(struct sbuf *s, const void *p, size_t n)

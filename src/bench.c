@@ -9,6 +9,7 @@
 
 #include "proc_sys.h"
 #include "stats_dist.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 struct bench {
@@ -149,10 +150,8 @@ static int run_one(struct bench *b, int cmd, int round, int timed)
     }
     if (!timed)
         return 0;
-    if (b->nsamples == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 256;
-        b->samples = xrealloc(b->samples, b->cap * sizeof(*b->samples));
-    }
+    if (b->nsamples == b->cap)
+        b->samples = vec_grow(b->samples, &b->cap, b->nsamples + 1, sizeof(*b->samples), 256);
     struct bench_sample *s = &b->samples[b->nsamples++];
 
     memset(s, 0, sizeof(*s));

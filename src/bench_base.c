@@ -8,6 +8,7 @@
 
 #include "base_json.h"
 #include "bench.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 struct base_cmd {
     char *name;
@@ -68,10 +69,8 @@ static int read_runs(struct bench_base *b, json_t *runs, char *why, size_t size)
             continue;
         struct base_cmd *c = &b->cmds[k];
 
-        if (c->n == c->cap) {
-            c->cap = c->cap ? 2 * c->cap : 64;
-            c->times = xrealloc(c->times, c->cap * sizeof(double));
-        }
+        if (c->n == c->cap)
+            c->times = vec_grow(c->times, &c->cap, c->n + 1, sizeof(double), 64);
         c->times[c->n++] = w;
     }
     return 0;

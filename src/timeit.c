@@ -15,6 +15,7 @@
 #include "py_proc.h"
 #include "stats_dist.h"
 #include "timeit_run.h"
+#include "util_vec.h"
 #include "util_xalloc.h"
 
 #define MAX_LOOPS 10000000000ull /* calibration gives up growing here */
@@ -187,12 +188,14 @@ static void reserve(struct timeit *t, size_t i, size_t values)
     struct timeit_bench *b = &t->benches[i];
 
     if (b->nvalues + values > t->cap_values[i]) {
-        t->cap_values[i] = 2 * (b->nvalues + values);
+        t->cap_values[i] =
+            vec_cap(t->cap_values[i], b->nvalues + values, 64, SIZE_MAX / sizeof(double));
         b->values = xreallocarray(b->values, t->cap_values[i], sizeof(double));
         b->start = xreallocarray(b->start, t->cap_values[i], sizeof(double));
     }
     if (b->nworkers + 1 > t->cap_workers[i]) {
-        t->cap_workers[i] = 2 * (b->nworkers + 1);
+        t->cap_workers[i] =
+            vec_cap(t->cap_workers[i], b->nworkers + 1, 8, SIZE_MAX / sizeof(double));
         b->len = xreallocarray(b->len, t->cap_workers[i], sizeof(size_t));
         b->other_cpu = xreallocarray(b->other_cpu, t->cap_workers[i], sizeof(double));
     }

@@ -78,24 +78,12 @@ deps:
 unit: $(BUILD)/unit-tests
 	cd tests && ../$(BUILD)/unit-tests > ../$(BUILD)/unit.log 2>&1; rc=$$?; cat ../$(BUILD)/unit.log; exit $$rc
 
-# The functional suites, run in this order; each writes $(BUILD)/NAME.log and ends with
-# "N passed, N failed" (then its time, added here). All run even when one fails.
-FUNCTIONAL := run bench timeit exports states monitor messages raw html sources escape exec async ticks outputs
+# The functional suites, SPYGLASS_TEST_JOBS at a time (default 2), longest first: each writes
+# $(BUILD)/NAME.log ending in "N passed, N failed" and its time (scripts/functional.sh). All run
+# even when one fails. FUNCTIONAL (NAME or NAME=SCRIPT:REGEX words) picks some.
+FUNCTIONAL ?=
 functional: $(BIN)
-	@rc=0; for t in $(FUNCTIONAL); do \
-	  [ -x tests/functional/$$t.sh ] || continue; \
-	  s=$$(date +%s); \
-	  SPYGLASS=$(CURDIR)/$(BIN) tests/functional/$$t.sh > $(BUILD)/$$t.log 2>&1 || rc=1; \
-	  echo "# $$t: $$(($$(date +%s) - s)) s" >> $(BUILD)/$$t.log; \
-	  cat $(BUILD)/$$t.log; \
-	done; exit $$rc
-
-# The report page's JavaScript: node --check, eslint and node's test runner on the model
-# (tests/web/, some tests against this build's binary); $(BUILD)/webtest.log for summary.sh.
-webtest: $(BIN)
-	@s=$$(date +%s); SPYGLASS=$(CURDIR)/$(BIN) scripts/webtest.sh > $(BUILD)/webtest.log 2>&1; \
-	  rc=$$?; echo "# webtest: $$(($$(date +%s) - s)) s" >> $(BUILD)/webtest.log; \
-	  cat $(BUILD)/webtest.log; exit $$rc
+	@scripts/functional.sh $(BUILD) $(CURDIR)/$(BIN) $(FUNCTIONAL)
 
 check: unit webtest functional
 

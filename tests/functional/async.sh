@@ -233,8 +233,11 @@ EOF
     if ((${#OLD[@]})); then
         n=exec-$v
         check_begin "options $v: across an exec from ${OLD_V[0]}"
+        # The first Python waits 1 s before its exec: spyglass must have found it first (an
+        # ASan build on a loaded machine took longer than an immediate exec: CI saw only 3.15).
         run "$n" "$SG" record --async --rate 300 -o "$T/$n.txt" -- "${OLD[0]}" -c \
-            "import os, sys; os.execv(sys.argv[1], sys.argv[1:])" "$py" "$TARGET" "$T/$n.self" 1
+            "import os, sys, time; time.sleep(1); os.execv(sys.argv[1], sys.argv[1:])" "$py" \
+            "$TARGET" "$T/$n.self" 1
         if expect_ok "$n"; then
             grep -q "^spyglass: --async: Python .* publishes no asyncio debug offsets" "$T/$n.err" ||
                 why "no line about the first Python"

@@ -279,24 +279,27 @@ static int64_t since(const struct mon *m, int64_t now)
     return now - m->t0;
 }
 
+/* The process's arguments joined by spaces into buf. A read that gives nothing (a process in
+ * the middle of an exec, or a zombie) leaves buf as it was: read_proc() asks again. */
 static void read_cmdline(int pid, char *buf, size_t size)
 {
-    char path[64];
+    char path[64], tmp[sizeof(((struct mon_proc *)0)->cmdline)];
     ssize_t n;
     int fd;
 
-    buf[0] = '\0';
+    if (size > sizeof(tmp))
+        size = sizeof(tmp);
     snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return;
-    n = read(fd, buf, size - 1);
+    n = read(fd, tmp, size - 1);
     close(fd);
+    while (n > 0 && tmp[n - 1] == '\0')
+        n--;
     if (n <= 0)
         return;
-    while (n > 0 && buf[n - 1] == '\0')
-        n--;
     for (ssize_t i = 0; i < n; i++)
-        buf[i] = buf[i] == '\0' ? ' ' : buf[i];
+        buf[i] = tmp[i] == '\0' ? ' ' : tmp[i];
     buf[n] = '\0';
 }
 
@@ -526,8 +529,12 @@ static int read_proc(struct mon *m, struct slot *s, int slow)
     s->rss = sm.resident;
     if ((n = thread_count(s)) > 0)
         s->nthreads = n;
-    if (slow)
+    if (slow) {
         read_slow(s, &sp);
+    } else if (!s->pub.cmdline[0]) { /* read during an exec: asked again until it says */
+        proc_comm_read(s->pub.pid, 0, s->pub.comm, sizeof(s->pub.comm));
+        read_cmdline(s->pub.pid, s->pub.cmdline, sizeof(s->pub.cmdline));
+    }
     n = s->fd_fd >= 0 ? proc_fd_count(s->fd_fd) : -1;
     if (n >= 0) {
         s->nfds = n;

@@ -241,6 +241,19 @@ static int write_one(FILE *f, const struct diff_args *da, const struct out_html_
     return out_diff_collapsed_write(f, x->d);
 }
 
+struct one {
+    const struct diff_args *da;
+    const struct out_html_diff *x;
+    const struct agg_meta *m;
+};
+
+static int write_through(FILE *f, void *ctx)
+{
+    const struct one *o = ctx;
+
+    return write_one(f, o->da, o->x, o->m);
+}
+
 /* Write d as da asks; x says what the page needs of A and B (sides' facts, normalisation). */
 static int write_diff(const struct diff_args *da, const struct out_html_diff *x, const char *unit)
 {
@@ -250,8 +263,6 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
     if (da->format == DIFF_HTML)
         m.sources = &da->src.st;
     struct file_out out;
-    char *shown = NULL; /* text for a terminal, escaped before it is shown */
-    size_t shown_len = 0;
     int err;
 
     if (!m.title) {
@@ -260,20 +271,9 @@ static int write_diff(const struct diff_args *da, const struct out_html_diff *x,
     }
     if (!da->out_path && isatty(STDOUT_FILENO)) {
         /* names can hold control sequences: escaped on a terminal */
-        FILE *f = open_memstream(&shown, &shown_len);
+        struct one o = {da, x, &m};
 
-        if (!f) {
-            cli_write_error("standard output", -errno);
-            return EXIT_ERROR;
-        }
-        err = write_one(f, da, x, &m);
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-        if (!err)
-            err = cli_msg_text(stdout, shown, shown_len);
-        if (fflush(stdout) != 0 && !err)
-            err = -errno;
-        free(shown);
+        err = cli_msg_through(stdout, write_through, &o);
     } else {
         err = file_out_open(&out, da->out_path, 0);
         if (!err)

@@ -48,6 +48,26 @@ int cli_msg_text(FILE *f, const char *text, size_t len)
     return ferror(f) ? -EIO : 0;
 }
 
+int cli_msg_through(FILE *out, int (*write)(FILE *f, void *ctx), void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int err;
+
+    if (!f)
+        return -errno;
+    err = write(f, ctx);
+    if (fclose(f) != 0 && !err)
+        err = -errno;
+    if (!err)
+        err = cli_msg_text(out, text, len);
+    if (fflush(out) != 0 && !err)
+        err = -errno;
+    free(text);
+    return err;
+}
+
 char *cli_msg_escape(const char *s)
 {
     struct sbuf b;

@@ -17,6 +17,11 @@ int cli_msg(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
  * each escaped by sbuf_add_term with its '\n' kept. Returns 0, or -EIO when f has an error. */
 int cli_msg_text(FILE *f, const char *text, size_t len);
 
+/* Call write(f, ctx) on a memory stream, then write what it wrote to out as cli_msg_text()
+ * does: for a writer whose output (names from a profile) is about to reach a terminal.
+ * Returns 0, write's negative errno, or -errno of the stream. */
+int cli_msg_through(FILE *out, int (*write)(FILE *f, void *ctx), void *ctx);
+
 /* s escaped by sbuf_add_term, in a new string (for a message whose own text holds control
  * sequences, such as a progress line). Caller frees. */
 char *cli_msg_escape(const char *s);

@@ -145,6 +145,19 @@ static int writable(const struct report_args *ra, const struct cli_profile *p)
     return 1;
 }
 
+struct shown {
+    enum out_format format;
+    const struct agg *a;
+    const struct agg_meta *m;
+};
+
+static int write_shown(FILE *f, void *ctx)
+{
+    const struct shown *sh = ctx;
+
+    return out_format_write(f, sh->format, sh->a, sh->m);
+}
+
 /* Write profile p to ra->out_path or standard output. Returns an exit code. */
 static int save(const struct report_args *ra, const struct cli_profile *p)
 {
@@ -155,8 +168,6 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
     };
     const char *name = ra->out_path ? ra->out_path : "standard output";
     struct file_out out;
-    char *shown = NULL; /* text for a terminal, escaped before it is shown */
-    size_t shown_len = 0;
     int err;
 
     if (p->raw) {
@@ -179,20 +190,9 @@ static int save(const struct report_args *ra, const struct cli_profile *p)
         return EXIT_ERROR;
     if (!ra->out_path && isatty(STDOUT_FILENO)) {
         /* names can hold control sequences: escaped on a terminal */
-        FILE *f = open_memstream(&shown, &shown_len);
+        struct shown sh = {ra->format, p->a, &meta};
 
-        if (!f) {
-            cli_write_error(name, -errno);
-            return EXIT_ERROR;
-        }
-        err = out_format_write(f, ra->format, p->a, &meta);
-        if (fclose(f) != 0 && !err)
-            err = -errno;
-        if (!err)
-            err = cli_msg_text(stdout, shown, shown_len);
-        if (fflush(stdout) != 0 && !err)
-            err = -errno;
-        free(shown);
+        err = cli_msg_through(stdout, write_shown, &sh);
     } else {
         err = file_out_open(&out, ra->out_path, 0);
         if (!err)

@@ -1,6 +1,7 @@
 /* Unit tests for cli_msg: messages and profile text reach a terminal with their control
  * characters escaped, one line per message.
  * SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,29 @@
 #include "cli_msg.h"
 #include "suites.h"
 #include "test.h"
+
+static int hostile_writer(FILE *f, void *ctx)
+{
+    fputs("root;f\x1b[2J 3\nroot;g 1\n", f);
+    return *(int *)ctx;
+}
+
+static void test_through(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int err = 0;
+
+    if (!f)
+        return;
+    TEST_EQ_INT(cli_msg_through(f, hostile_writer, &err), 0);
+    err = -ENOSPC; /* the writer's error is returned, and nothing is shown */
+    TEST_EQ_INT(cli_msg_through(f, hostile_writer, &err), -ENOSPC);
+    fclose(f);
+    TEST_EQ_STR(buf, "root;f\\x1b[2J 3\nroot;g 1\n");
+    free(buf);
+}
 
 void test_cli_msg(void)
 {
@@ -29,4 +53,5 @@ void test_cli_msg(void)
     char *e = cli_msg_escape("p\x1b[1m\xff");
     TEST_EQ_STR(e, "p\\x1b[1m\\xff");
     free(e);
+    test_through();
 }

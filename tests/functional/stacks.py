@@ -111,7 +111,11 @@ def main():
         for s, c in stacks:
             fr = s[1:] if s and s[0].startswith("thread ") else s
             for i, f in enumerate(fr):
-                if " (<string>:" not in f or any(is_func(a, "addpackage") for a in fr[:i]):
+                # Under site's processing of .pth files (addpackage up to 3.14; 3.15's
+                # StartupState._exec_imports, both in site.py) it is start-up, not a splice.
+                if " (<string>:" not in f or any(
+                        is_func(a, "addpackage") or " (<frozen site>:" in a or "/site.py:" in a
+                        for a in fr[:i]):
                     continue
                 # The .pth file's own function, or a module-level '<string>' frame right next
                 # to a frame of SCRIPT: start-up code spliced into a live stack. (Other

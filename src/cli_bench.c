@@ -20,6 +20,7 @@
 #include "cli_common.h"
 #include "cli_export.h"
 #include "cli_msg.h"
+#include "cli_signals.h"
 #include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
@@ -866,7 +867,7 @@ int cli_bench(int argc, char **argv)
     rc = EXIT_ERROR;
     if (cli_export_check(a.c.exports, CLI_EXPORTS) < 0)
         goto out;
-    a.run.stop = stop = cli_stop_install(0);
+    a.run.stop = stop = cli_signals_install(0);
     r.throttle0 = proc_sys_throttle_count();
     meta_begin(&r.o.meta.run, SPYGLASS_VERSION);
     if (run_hooks(pc.setups, pc.n, &a.run, "setup") < 0)

@@ -26,6 +26,7 @@
 #include "proc_sys.h"
 #include "stats_dist.h"
 #include "util_argv.h"
+#include "util_proc.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 #include "verdict.h"
@@ -492,6 +493,15 @@ static int expand(const struct bench_args *a, struct plan_cmds *pc)
 
 /* ---- running ---- */
 
+/* How a run ended, in util_proc's words ("exited with code N", "killed by signal N (NAME)"). */
+static const char *how_ended(const struct bench_result *res, char *buf, size_t size)
+{
+    struct util_proc_exit ex;
+
+    util_proc_exit_of(res->status, NULL, &ex);
+    return util_proc_describe(&ex, buf, size);
+}
+
 /* Run each distinct hook (setup or cleanup) once through sh. Returns 0 or -1 (printed). */
 static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const char *what)
 {
@@ -500,6 +510,7 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
 
     for (int i = 0; i < n && err == 0; i++) {
         struct bench_result res;
+        char how[64];
         int dup = 0;
         char **v;
 
@@ -515,8 +526,8 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
         err = bench_run(r, v, &res);
         argv_free(v);
         if (err == 0 && res.exit_code != 0) {
-            cli_msg(stderr, "spyglass: bench: %s command '%s' failed (exit code %d)\n", what,
-                    hooks[i], res.exit_code);
+            cli_msg(stderr, "spyglass: bench: %s command '%s' failed: %s\n", what, hooks[i],
+                    how_ended(&res, how, sizeof(how)));
             err = -1;
         } else if (err < 0 && err != -EINTR) {
             cli_msg(stderr, "spyglass: bench: cannot run %s command '%s': %s\n", what, hooks[i],
@@ -791,6 +802,7 @@ static int write_out(FILE *f, int kind, const void *o)
 static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
 {
     struct bench_result res;
+    char how[64];
     int cmd, prep;
 
     bench_failure(b, &cmd, &prep, &res);
@@ -808,10 +820,9 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
                 "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.wall);
     } else {
-        cli_msg(stderr,
-                "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
-                "to keep going)\n",
-                prep ? "the prepare command of " : "", pc->names[cmd], res.exit_code);
+        cli_msg(stderr, "spyglass: bench: %s'%s' failed: %s (use --ignore-failure to keep going)\n",
+                prep ? "the prepare command of " : "", pc->names[cmd],
+                how_ended(&res, how, sizeof(how)));
     }
 }
 

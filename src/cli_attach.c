@@ -187,6 +187,17 @@ void cli_attach_error(int pid, int err, const char *detail)
     }
 }
 
+int cli_launch(char **cmd, struct util_proc *c)
+{
+    int err = util_proc_start(0, NULL, 0, cmd[0], cmd, c);
+
+    if (err) {
+        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(-err));
+        return 127;
+    }
+    return 0;
+}
+
 int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc **out)
 {
     char detail[256] = "";

@@ -229,23 +229,6 @@ static int write_outputs(struct monitor_args *a, const struct mon *m,
     return rc;
 }
 
-/* Start cmd in our process group (a terminal's Ctrl-C reaches it too) with our stdio into *c.
- * Returns 0, or -1 after a message. */
-static int launch(char **cmd, struct util_proc *c)
-{
-    struct util_proc_spawn s = {0};
-    int err = util_proc_spawn_init(&s, 0, NULL, 0);
-
-    if (!err)
-        err = util_proc_spawn(&s, cmd[0], cmd, c);
-    util_proc_spawn_destroy(&s);
-    if (err) {
-        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(-err));
-        return -1;
-    }
-    return 0;
-}
-
 /* Wait for a launched child after monitoring ended: pass on a stop signal sent with kill(2) (a
  * terminal's Ctrl-C reached it already), SIGTERM it when the run ended by --duration; a second
  * stop signal, or KILL_WAIT, ends it with SIGKILL. Returns its exit code. */
@@ -324,7 +307,7 @@ static int start(const struct monitor_args *a, struct util_proc *child, struct m
     struct mon_opts opts = {.launched = a->cmd != NULL};
     int pid = a->pid, rc;
 
-    if (a->cmd && launch(a->cmd, child) < 0)
+    if (a->cmd && cli_launch(a->cmd, child) != 0)
         return 127;
     if (a->cmd)
         pid = child->pid;

@@ -255,23 +255,6 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     return 0;
 }
 
-/* Launch cmd in our process group (a terminal's Ctrl-C reaches it too) with our stdio into *c.
- * Returns 0, or -1 after printing why it could not be started. */
-static int launch(char **cmd, struct util_proc *c)
-{
-    struct util_proc_spawn s = {0};
-    int err = util_proc_spawn_init(&s, 0, NULL, 0);
-
-    if (!err)
-        err = util_proc_spawn(&s, cmd[0], cmd, c);
-    util_proc_spawn_destroy(&s);
-    if (err) {
-        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(-err));
-        return -1;
-    }
-    return 0;
-}
-
 /* Wait for a launched child, passing on each stop signal a process sends us meanwhile
  * (cli_signals). Returns its exit code (128+signal when killed), EXIT_ERROR when it cannot be
  * waited for; its CPU time goes into st->target_cpu (st may be NULL). */
@@ -570,7 +553,7 @@ static int start_target(const struct record_args *ra, struct util_proc *child, s
     char how[64];
     if (!ra->cmd)
         return cli_attach(ra->pid, 0, NULL, p);
-    if (launch(ra->cmd, child) < 0)
+    if (cli_launch(ra->cmd, child) != 0)
         return 127;
     int err = attach_child(child, ra->stop, p);
     if (!err)

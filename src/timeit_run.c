@@ -584,12 +584,8 @@ static int open_channels(int fds[7])
 static int spawn(const char *python, char *const argv[], const int fds[7], struct util_proc *c)
 {
     const int onto[5] = {fds[6], fds[6], fds[5], fds[1], fds[3]};
-    struct util_proc_spawn s = {0};
-    int rc = util_proc_spawn_init(&s, UTIL_PROC_GROUP | UTIL_PROC_CLEAN, onto, 5);
+    int rc = util_proc_start(UTIL_PROC_GROUP | UTIL_PROC_CLEAN, onto, 5, python, argv, c);
 
-    if (rc == 0)
-        rc = util_proc_spawn(&s, python, argv, c);
-    util_proc_spawn_destroy(&s);
     return rc == -ENOEXEC ? -EACCES : rc;
 }
 

@@ -95,6 +95,18 @@ void util_proc_spawn_destroy(struct util_proc_spawn *s)
     s->attr_ok = s->fa_ok = 0;
 }
 
+int util_proc_start(unsigned flags, const int *fds, int nfds, const char *file, char *const argv[],
+                    struct util_proc *c)
+{
+    struct util_proc_spawn s = {0};
+    int rc = util_proc_spawn_init(&s, flags, fds, nfds);
+
+    if (rc == 0)
+        rc = util_proc_spawn(&s, file, argv, c);
+    util_proc_spawn_destroy(&s);
+    return rc;
+}
+
 int util_proc_pidfd(struct util_proc *c)
 {
     if (c->pidfd == -1 && c->pid > 0) {

@@ -75,6 +75,11 @@ int util_proc_spawn(const struct util_proc_spawn *s, const char *file, char *con
 /* Release what util_proc_spawn_init() set up (also after it failed, or on a zeroed s). */
 void util_proc_spawn_destroy(struct util_proc_spawn *s);
 
+/* One spawn: util_proc_spawn_init(flags, fds, nfds), util_proc_spawn(file, argv, c) and
+ * util_proc_spawn_destroy(). Returns what they return. */
+int util_proc_start(unsigned flags, const int *fds, int nfds, const char *file, char *const argv[],
+                    struct util_proc *c);
+
 /* c's pidfd, readable once it has exited (for a caller's own ppoll), opened close-on-exec on the
  * first call; -1 when the kernel has none (Linux < 5.3) or c was reaped. util_proc_wait() and
  * util_proc_destroy() close it. */

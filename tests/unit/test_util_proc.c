@@ -49,15 +49,11 @@ static long long status_mask(const char *text, const char *name)
  * not NULL). Returns util_proc_spawn's result. */
 static int start(unsigned flags, char **argv, struct util_proc *c, int *out_fd)
 {
-    struct util_proc_spawn s = {0};
     int p[2] = {-1, -1}, fds[2] = {-1, -1}, rc;
 
     if (out_fd && pipe2(p, O_CLOEXEC) == 0)
         fds[1] = fcntl(p[1], F_DUPFD_CLOEXEC, 3);
-    rc = util_proc_spawn_init(&s, flags, fds, 2);
-    if (rc == 0)
-        rc = util_proc_spawn(&s, argv[0], argv, c);
-    util_proc_spawn_destroy(&s);
+    rc = util_proc_start(flags, fds, 2, argv[0], argv, c);
     if (p[1] >= 0)
         close(p[1]);
     if (fds[1] >= 0)

@@ -51,8 +51,8 @@ struct util_proc_exit {
     int code;                /* exit code, or 128 + the signal number when a signal ended it */
     int signal;              /* the signal that ended it, 0 when it exited */
     double user, sys;        /* seconds of CPU */
-    uint64_t maxrss;         /* bytes: rusage's peak, the spawner's own peak at the exec included
-                                (docs/linux.md §9) */
+    uint64_t maxrss;         /* bytes: rusage's peak, at least the spawner's own resident size
+                                at the exec (docs/linux.md §9) */
     uint64_t minflt, majflt; /* page faults, minor and major */
     uint64_t nvcsw, nivcsw;  /* context switches, voluntary and involuntary */
 };

@@ -245,13 +245,14 @@ static int wait_run(struct bench_runner *r, struct util_proc *c, int64_t t0,
 {
     int64_t deadline =
         r->opts.timeout > 0 ? t0 + (int64_t)(r->opts.timeout * 1e9) : UTIL_PROC_FOREVER;
+    int64_t until = t0;
     int rc;
 
-    for (;;) {
-        int64_t until = deadline;
-
-        if (r->ts && deadline != UTIL_PROC_FOREVER && deadline - util_clock_mono_ns() > DRAIN_TICK)
-            until = util_clock_mono_ns() + DRAIN_TICK;
+    for (;;) { /* no clock read of our own: util_proc_wait reads it */
+        if (r->ts && deadline != UTIL_PROC_FOREVER && deadline - until > DRAIN_TICK)
+            until += DRAIN_TICK;
+        else
+            until = deadline;
         rc = util_proc_wait(c, until, r->opts.stop, ex);
         if (rc != -ETIMEDOUT || until == deadline)
             break;

@@ -39,7 +39,7 @@ GEN_OBJ  := $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%.o)
 # The CLI modules the unit tests call (test_cli_*.c), and what those call.
-UNIT_CLI := $(addprefix $(BUILD)/,cli_common.o cli_export.o cli_msg.o cli_attach.o)
+UNIT_CLI := $(addprefix $(BUILD)/,cli_common.o cli_export.o cli_msg.o cli_attach.o cli_signals.o)
 BIN      := $(if $(filter build,$(BUILD)),spyglass,$(BUILD)/spyglass)
 
 all: $(BIN)

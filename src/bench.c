@@ -9,6 +9,7 @@
 
 #include "proc_sys.h"
 #include "stats_dist.h"
+#include "util_clock.h"
 #include "util_vec.h"
 #include "util_xalloc.h"
 
@@ -19,25 +20,17 @@ struct bench {
     struct bench_runner *runner;
     struct bench_sample *samples;
     size_t nsamples, cap;
-    int *nruns;       /* per command */
-    double *time_sum; /* per command: seconds of its timed runs */
-    int *done;        /* per command */
-    int *order;       /* scratch: this round's order */
-    double *scratch;  /* scratch: one command's times */
-    double t0;
+    int *nruns;                       /* per command */
+    double *time_sum;                 /* per command: seconds of its timed runs */
+    int *done;                        /* per command */
+    int *order;                       /* scratch: this round's order */
+    double *scratch;                  /* scratch: one command's times */
+    int64_t t0;                       /* CLOCK_MONOTONIC ns at the start of bench_go(); 0 before */
     uint64_t busy_other, total_ticks; /* over all timed runs, in ticks */
     int fail_cmd, fail_prepare;
     struct bench_result fail_res;
     struct stats_rng rng;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int bench_new(const struct bench_cmd *cmds, int ncmds, const struct bench_plan *plan,
               const struct bench_run_opts *run, struct bench **out)
@@ -135,7 +128,7 @@ static int run_one(struct bench *b, int cmd, int round, int timed)
     if (err < 0)
         return err;
     have0 = proc_sys_cpu_read(&c0) == 0;
-    start = now() - b->t0;
+    start = util_clock_s(util_clock_mono_ns() - b->t0);
     err = bench_run(b->runner, b->cmds[cmd].argv, &res);
     have1 = proc_sys_cpu_read(&c1) == 0;
     if (err == -EINTR)
@@ -163,8 +156,7 @@ static int run_one(struct bench *b, int cmd, int round, int timed)
     s->other_cpu = -1;
     if (have0 && have1) {
         uint64_t total = proc_sys_cpu_total(&c0, &c1), busy = proc_sys_cpu_busy(&c0, &c1);
-        long hz = 100; /* USER_HZ: /proc/stat's unit on every Linux ABI we build for */
-        uint64_t own = (uint64_t)((res.user + res.sys) * (double)hz + 0.5);
+        uint64_t own = (uint64_t)((res.user + res.sys) * (double)util_clock_hz() + 0.5);
         uint64_t other = busy > own ? busy - own : 0;
 
         if (total > 0) {
@@ -256,7 +248,7 @@ int bench_go(struct bench *b, bench_progress_fn progress, void *ctx)
 {
     int err, round = 0;
 
-    b->t0 = now();
+    b->t0 = util_clock_mono_ns();
     err = warm_up(b, progress, ctx);
     if (err < 0)
         return err;
@@ -306,7 +298,7 @@ int bench_exact_rss(const struct bench *b)
 
 double bench_elapsed(const struct bench *b)
 {
-    return b->t0 > 0 ? now() - b->t0 : 0;
+    return b->t0 > 0 ? util_clock_s(util_clock_mono_ns() - b->t0) : 0;
 }
 
 double bench_other_cpu(const struct bench *b)

@@ -1,6 +1,6 @@
-/* One measured run of a command: posix_spawnp into a process group of its own, wait4 (with
- * pidfd + ppoll when there is a timeout or a stop flag), peak RSS and run-queue delay from
- * taskstats exit records, storage I/O from the delta of our own /proc/self/io (reaped children
+/* One measured run of a command: spawned into a process group of its own and reaped by
+ * util_proc (one wait4; a pidfd and ppoll when there is a timeout), peak RSS and run-queue delay
+ * from taskstats exit records, storage I/O from the delta of our own /proc/self/io (reaped children
  * are folded into the parent, docs/linux.md §4). Why not wait4's ru_maxrss: at exec the kernel
  * folds the spawner's high-water mark into the child's (docs/linux.md §9).
  * SPDX-License-Identifier: MIT */
@@ -9,34 +9,30 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proc_res.h"
 #include "proc_stat.h"
 #include "proc_taskstats.h"
-#include "util_spawn.h"
+#include "util_clock.h"
+#include "util_proc.h"
 #include "util_xalloc.h"
 
-#define RUN_RECS   2048       /* exit records kept during one run */
-#define PID_SET    4096       /* slots of the pid table (a power of two, over 2 * RUN_RECS) */
-#define STOP_TICK  20000000L  /* ns: how soon a stop flag set by another thread is seen */
-#define DRAIN_TICK 100000000L /* ns: records are drained this often during a long run */
-#define LATE_TRIES 20         /* 1 ms waits for the leader's exit record after reaping */
-#define CHAIN_MAX  64         /* parent links followed in /proc */
+#define RUN_RECS   2048        /* exit records kept during one run */
+#define PID_SET    4096        /* slots of the pid table (a power of two, over 2 * RUN_RECS) */
+#define DRAIN_TICK 100000000LL /* ns: records are drained this often during a long run */
+#define LATE_TRIES 20          /* 1 ms waits for the leader's exit record after reaping */
+#define CHAIN_MAX  64          /* parent links followed in /proc */
 
 struct bench_runner {
     struct bench_run_opts opts;
     int devnull;   /* /dev/null, kept open (fd >= 3) */
     int io_fd;     /* /proc/self/io, or -1 */
     uint32_t self; /* our pid: the parent of every command's leader */
-    struct util_spawn spawn;
+    struct util_proc_spawn spawn;
     struct proc_taskstats *ts;       /* NULL: peak RSS from wait4 */
     struct proc_taskstats_rec *recs; /* [RUN_RECS]: the current run's records */
     size_t nrecs;
@@ -46,14 +42,6 @@ struct bench_runner {
     int leader_seen;     /* the leader's own record was folded */
     int lost;            /* records may have been dropped in this run */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* The number after "\nKEY" in text, or 0. */
 static uint64_t field_after(const char *text, const char *key)
@@ -240,116 +228,53 @@ static int collect(struct bench_runner *r, uint32_t leader, struct bench_result 
     return 0;
 }
 
-/* wait4's ru_maxrss is at least our own peak at the exec: exact only above it. */
-static void rss_from_wait4(struct bench_result *res, const struct rusage *ru)
+/* rusage's peak is at least our own peak at the exec: exact only above it. */
+static void rss_from_rusage(struct bench_result *res, const struct util_proc_exit *ex)
 {
     uint64_t own = own_hwm();
 
-    res->maxrss = (uint64_t)ru->ru_maxrss * 1024;
+    res->maxrss = ex->maxrss;
     res->rss_src = own > 0 && res->maxrss > own ? BENCH_RSS_WAIT4 : BENCH_RSS_BOUND;
 }
 
-/* Blocking wait4, restarted after signals. */
-static int reap(pid_t pid, int *status, struct rusage *ru)
+/* Wait with a deadline (t0 + the timeout, if any) and the stop flag, draining the taskstats
+ * records every DRAIN_TICK meanwhile; on either, kill the command's process group. Returns 0
+ * when reaped (*timed_out set on expiry), -EINTR when stopped, or a negative errno. */
+static int wait_run(struct bench_runner *r, struct util_proc *c, int64_t t0,
+                    struct util_proc_exit *ex, int *timed_out)
 {
-    while (wait4(pid, status, 0, ru) < 0)
-        if (errno != EINTR)
-            return -errno;
-    return 0;
-}
+    int64_t deadline =
+        r->opts.timeout > 0 ? t0 + (int64_t)(r->opts.timeout * 1e9) : UTIL_PROC_FOREVER;
+    int64_t until = t0;
+    int rc;
 
-/* Blocking wait4 that gives up when *stop is set by a signal handler (the signal interrupts
- * wait4 when the handler was installed without SA_RESTART): as cheap as reap(). Returns 0,
- * -EINTR after killing the process group, or a negative errno. */
-static int reap_or_stop(const volatile sig_atomic_t *stop, pid_t pid, int *status,
-                        struct rusage *ru)
-{
-    while (wait4(pid, status, 0, ru) < 0) {
-        if (errno != EINTR)
-            return -errno;
-        if (*stop) {
-            kill(-pid, SIGKILL);
-            int err = reap(pid, status, ru);
-
-            return err < 0 ? err : -EINTR;
-        }
-    }
-    return 0;
-}
-
-/* Wait up to ns for the child to exit. Returns 1 when it has, 0 otherwise. */
-static int exited_within(int pfd, pid_t pid, uint64_t ns)
-{
-    struct timespec t = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-    struct pollfd p = {.fd = pfd, .events = POLLIN};
-    siginfo_t si;
-
-    if (pfd >= 0)
-        return ppoll(&p, 1, &t, NULL) > 0;
-    /* No pidfd (Linux < 5.3): look every millisecond. */
-    if (t.tv_sec > 0 || t.tv_nsec > 1000000)
-        t = (struct timespec){0, 1000000};
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-        return 1;
-    nanosleep(&t, NULL);
-    return 0;
-}
-
-/* Wait with a deadline and a stop flag; on either, kill the command's process group. Returns
- * 0 when reaped (*timed_out set on expiry), -EINTR when stopped, or a negative errno. */
-static int wait_poll(struct bench_runner *r, pid_t pid, uint64_t t0, int *status, struct rusage *ru,
-                     int *timed_out)
-{
-    uint64_t deadline = r->opts.timeout > 0 ? t0 + (uint64_t)(r->opts.timeout * 1e9) : UINT64_MAX;
-    uint64_t last_drain = t0;
-    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int rc = 0;
-
-    for (;;) {
-        uint64_t now = now_ns(), ns;
-
-        if (r->opts.stop && *r->opts.stop) {
-            rc = -EINTR;
+    for (;;) { /* no clock read of our own: util_proc_wait reads it */
+        if (r->ts && deadline != UTIL_PROC_FOREVER && deadline - until > DRAIN_TICK)
+            until += DRAIN_TICK;
+        else
+            until = deadline;
+        rc = util_proc_wait(c, until, r->opts.stop, ex);
+        if (rc != -ETIMEDOUT || until == deadline)
             break;
-        }
-        if (now >= deadline) {
-            *timed_out = 1;
-            break;
-        }
-        ns = deadline - now;
-        if (r->opts.stop && ns > STOP_TICK)
-            ns = STOP_TICK;
-        if (r->ts && ns > DRAIN_TICK)
-            ns = DRAIN_TICK;
-        if (exited_within(pfd, pid, ns))
-            goto reaped;
-        if (r->ts && now_ns() - last_drain >= DRAIN_TICK) {
-            drain(r, (uint32_t)pid);
-            last_drain = now_ns();
-        }
+        drain(r, (uint32_t)c->pid);
     }
-    kill(-pid, SIGKILL);
-reaped:
-    if (pfd >= 0)
-        close(pfd);
-    int err = reap(pid, status, ru);
-    return err < 0 ? err : rc;
+    if (rc == 0 || (rc != -ETIMEDOUT && rc != -EINTR))
+        return rc;
+    *timed_out = rc == -ETIMEDOUT;
+    int err = util_proc_end(c, SIGKILL, ex);
+    return err < 0 ? err : rc == -EINTR ? -EINTR : 0;
 }
 
-static void fill_rusage(struct bench_result *res, int status, const struct rusage *ru)
+static void fill_rusage(struct bench_result *res, const struct util_proc_exit *ex)
 {
-    res->status = status;
-    if (WIFEXITED(status))
-        res->exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        res->exit_code = 128 + WTERMSIG(status);
-    res->user = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
-    res->sys = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
-    res->minflt = (uint64_t)ru->ru_minflt;
-    res->majflt = (uint64_t)ru->ru_majflt;
-    res->nvcsw = (uint64_t)ru->ru_nvcsw;
-    res->nivcsw = (uint64_t)ru->ru_nivcsw;
+    res->status = ex->status;
+    res->exit_code = ex->code;
+    res->user = ex->user;
+    res->sys = ex->sys;
+    res->minflt = ex->minflt;
+    res->majflt = ex->majflt;
+    res->nvcsw = ex->nvcsw;
+    res->nivcsw = ex->nivcsw;
 }
 
 static uint64_t delta(uint64_t a, uint64_t b)
@@ -361,39 +286,37 @@ int bench_run(struct bench_runner *r, char *const argv[], struct bench_result *r
 {
     struct bench_result out = {0};
     struct proc_io io0 = {0}, io1 = {0};
-    struct rusage ru;
-    uint64_t t0, t1;
-    pid_t pid;
-    int rc, status = 0, io_ok;
+    struct util_proc_exit ex;
+    struct util_proc c;
+    int64_t t0, t1;
+    uint32_t leader;
+    int rc, io_ok;
 
     assert(argv && argv[0]);
     if (r->ts)
         begin_records(r);
     io_ok = r->io_fd >= 0 && proc_io_read_fd(r->io_fd, &io0) == 0;
-    /* The timed window: nothing but the spawn and the wait. */
-    t0 = now_ns();
-    rc = util_spawn_run(&r->spawn, argv[0], argv, &pid);
+    /* The timed window: nothing but the spawn and the wait (one wait4 without a timeout). */
+    t0 = util_clock_mono_ns();
+    rc = util_proc_spawn(&r->spawn, argv[0], argv, &c);
     if (rc < 0)
         return rc;
-    if (r->opts.timeout > 0)
-        rc = wait_poll(r, pid, t0, &status, &ru, &out.timed_out);
-    else if (r->opts.stop)
-        rc = reap_or_stop(r->opts.stop, pid, &status, &ru);
-    else
-        rc = reap(pid, &status, &ru);
-    t1 = now_ns();
+    leader = (uint32_t)c.pid;
+    rc = wait_run(r, &c, t0, &ex, &out.timed_out);
+    t1 = util_clock_mono_ns();
+    util_proc_destroy(&c);
     if (rc < 0)
         return rc;
 
-    out.wall = (double)(t1 - t0) / 1e9;
-    fill_rusage(&out, status, &ru);
+    out.wall = util_clock_s(t1 - t0);
+    fill_rusage(&out, &ex);
     if (io_ok && proc_io_read_fd(r->io_fd, &io1) == 0) {
         out.read_bytes = delta(io0.read_bytes, io1.read_bytes);
         out.write_bytes = delta(io0.write_bytes, io1.write_bytes);
         out.cancelled_write_bytes = delta(io0.cancelled_write_bytes, io1.cancelled_write_bytes);
     }
-    if (!r->ts || collect(r, (uint32_t)pid, &out) < 0)
-        rss_from_wait4(&out, &ru);
+    if (!r->ts || collect(r, leader, &out) < 0)
+        rss_from_rusage(&out, &ex);
     *res = out;
     return 0;
 }
@@ -405,7 +328,7 @@ static int setup_spawn(struct bench_runner *r)
     int quiet = r->opts.output == BENCH_OUT_NULL ? r->devnull : -1;
     const int fds[3] = {r->devnull, quiet, quiet};
 
-    return util_spawn_init(&r->spawn, fds, 3);
+    return util_proc_spawn_init(&r->spawn, UTIL_PROC_GROUP | UTIL_PROC_CLEAN, fds, 3);
 }
 
 /* /dev/null on a descriptor above 2, so that dup2 onto 0..2 always clears close-on-exec. */
@@ -454,7 +377,7 @@ void bench_runner_free(struct bench_runner *r)
 {
     if (!r)
         return;
-    util_spawn_destroy(&r->spawn);
+    util_proc_spawn_destroy(&r->spawn);
     if (r->devnull >= 0)
         close(r->devnull);
     if (r->io_fd >= 0)

@@ -15,14 +15,8 @@
 #include "cli.h"
 #include "cli_msg.h"
 #include "proc_access.h"
+#include "util_clock.h"
 #include "util_file.h"
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* A name from /proc (the kernel escapes some bytes, not all) made safe for one line. */
 static void safe_name(const char *in, char *out, size_t size)
@@ -193,10 +187,21 @@ void cli_attach_error(int pid, int err, const char *detail)
     }
 }
 
+int cli_launch(char **cmd, struct util_proc *c)
+{
+    int err = util_proc_start(0, NULL, 0, cmd[0], cmd, c);
+
+    if (err) {
+        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(-err));
+        return 127;
+    }
+    return 0;
+}
+
 int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc **out)
 {
     char detail[256] = "";
-    double until = mono() + wait_s;
+    int64_t until = util_clock_mono_ns() + (int64_t)(wait_s * 1e9);
     int err;
 
     if (cli_attach_refuse(pid) != 0)
@@ -206,7 +211,7 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
         if (!err)
             return EXIT_OK;
         int transient = err == -EAGAIN || err == -ENOEXEC;
-        if (!transient || mono() >= until || (keep_going && !*keep_going))
+        if (!transient || util_clock_mono_ns() >= until || (keep_going && !*keep_going))
             break;
         usleep(2000);
     }

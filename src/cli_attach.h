@@ -1,9 +1,11 @@
-/* Attaching to a target for the CLI, with one-line error messages that say what to do.
+/* Getting a target for the CLI (attaching to it, or launching it), with one-line error messages
+ * that say what to do.
  * SPDX-License-Identifier: MIT */
 #ifndef CLI_ATTACH_H
 #define CLI_ATTACH_H
 
 #include "py_proc.h"
+#include "util_proc.h"
 
 /* Attach to pid, retrying for up to wait_s seconds while the interpreter is not there yet
  * (a launched command still starting). keep_going, when non-NULL, is polled and stops the wait
@@ -17,6 +19,11 @@ int cli_attach(int pid, double wait_s, volatile int *keep_going, struct py_proc 
  * namespace, a security module); -EACCES prints detail, which names the interpreter file that
  * could not be opened. */
 void cli_attach_error(int pid, int err, const char *detail);
+
+/* Launch cmd (record's and monitor's command) into *c: in our process group, so that a
+ * terminal's Ctrl-C reaches it too, with our stdio and environment (util_proc, no flags).
+ * Returns 0, or 127 after the line "spyglass: cannot run 'CMD': REASON". */
+int cli_launch(char **cmd, struct util_proc *c);
 
 /* When pid is a kernel thread or a zombie (there is nothing to read), print one line saying so
  * and return EXIT_ERROR; else return 0. */

@@ -20,11 +20,13 @@
 #include "cli_common.h"
 #include "cli_export.h"
 #include "cli_msg.h"
+#include "cli_signals.h"
 #include "meta.h"
 #include "out_bench.h"
 #include "proc_sys.h"
 #include "stats_dist.h"
 #include "util_argv.h"
+#include "util_proc.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 #include "verdict.h"
@@ -491,6 +493,15 @@ static int expand(const struct bench_args *a, struct plan_cmds *pc)
 
 /* ---- running ---- */
 
+/* How a run ended, in util_proc's words ("exited with code N", "killed by signal N (NAME)"). */
+static const char *how_ended(const struct bench_result *res, char *buf, size_t size)
+{
+    struct util_proc_exit ex;
+
+    util_proc_exit_of(res->status, NULL, &ex);
+    return util_proc_describe(&ex, buf, size);
+}
+
 /* Run each distinct hook (setup or cleanup) once through sh. Returns 0 or -1 (printed). */
 static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const char *what)
 {
@@ -499,6 +510,7 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
 
     for (int i = 0; i < n && err == 0; i++) {
         struct bench_result res;
+        char how[64];
         int dup = 0;
         char **v;
 
@@ -514,8 +526,8 @@ static int run_hooks(char **hooks, int n, const struct bench_run_opts *ro, const
         err = bench_run(r, v, &res);
         argv_free(v);
         if (err == 0 && res.exit_code != 0) {
-            cli_msg(stderr, "spyglass: bench: %s command '%s' failed (exit code %d)\n", what,
-                    hooks[i], res.exit_code);
+            cli_msg(stderr, "spyglass: bench: %s command '%s' failed: %s\n", what, hooks[i],
+                    how_ended(&res, how, sizeof(how)));
             err = -1;
         } else if (err < 0 && err != -EINTR) {
             cli_msg(stderr, "spyglass: bench: cannot run %s command '%s': %s\n", what, hooks[i],
@@ -790,6 +802,7 @@ static int write_out(FILE *f, int kind, const void *o)
 static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
 {
     struct bench_result res;
+    char how[64];
     int cmd, prep;
 
     bench_failure(b, &cmd, &prep, &res);
@@ -807,10 +820,9 @@ static void say_failure(struct bench *b, const struct plan_cmds *pc, int err)
                 "to keep going)\n",
                 prep ? "the prepare command of " : "", pc->names[cmd], res.wall);
     } else {
-        cli_msg(stderr,
-                "spyglass: bench: %s'%s' failed with exit code %d (use --ignore-failure "
-                "to keep going)\n",
-                prep ? "the prepare command of " : "", pc->names[cmd], res.exit_code);
+        cli_msg(stderr, "spyglass: bench: %s'%s' failed: %s (use --ignore-failure to keep going)\n",
+                prep ? "the prepare command of " : "", pc->names[cmd],
+                how_ended(&res, how, sizeof(how)));
     }
 }
 
@@ -866,7 +878,7 @@ int cli_bench(int argc, char **argv)
     rc = EXIT_ERROR;
     if (cli_export_check(a.c.exports, CLI_EXPORTS) < 0)
         goto out;
-    a.run.stop = stop = cli_stop_install(0);
+    a.run.stop = stop = cli_signals_install(0);
     r.throttle0 = proc_sys_throttle_count();
     meta_begin(&r.o.meta.run, SPYGLASS_VERSION);
     if (run_hooks(pc.setups, pc.n, &a.run, "setup") < 0)

@@ -13,16 +13,9 @@
 #include "cli.h"
 #include "cli_attach.h"
 #include "cli_msg.h"
+#include "util_clock.h"
 
 #define INT_OPT_MAX 100000000 /* the largest count or index any shared option takes */
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 int cli_bad_value(const char *cmd, const char *opt, const char *v)
 {
@@ -72,12 +65,12 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *v, uint64_t *out
 
 static void defaults(struct cli_common *c, const char *cmd)
 {
-    struct timespec ts;
+    int64_t now = util_clock_real_ns();
 
     memset(c, 0, sizeof(*c));
     c->cmd = cmd;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    c->seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+    c->seed =
+        (uint64_t)(now / UTIL_CLOCK_NS_PER_S) * 1000000007u ^ (uint64_t)(now % UTIL_CLOCK_NS_PER_S);
     c->alpha = 0.01;
     c->max_regression = 5;
 }
@@ -166,37 +159,18 @@ void cli_warn(struct cli_warnings *w, const char *fmt, ...)
     w->n++;
 }
 
-volatile sig_atomic_t *cli_stop_install(int hup)
-{
-    struct sigaction sa;
-
-    stop_flag = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: the wait for a child must be interrupted */
-    sigaction(SIGTERM, &sa, NULL);
-    if (hup)
-        sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return &stop_flag;
-}
-
 void cli_progress_start(struct cli_progress *p, int quiet)
 {
     memset(p, 0, sizeof(*p));
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
-    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    p->t0 = util_clock_mono_ns();
 }
 
 int cli_progress_due(struct cli_progress *p, double *t)
 {
-    struct timespec ts;
-    double now;
+    double now = util_clock_s(util_clock_mono_ns() - p->t0);
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (double)(ts.tv_sec - p->t0.tv_sec) + (double)(ts.tv_nsec - p->t0.tv_nsec) / 1e9;
     if (p->quiet || now - p->last < (p->tty ? 0.1 : 10))
         return 0;
     p->last = now;

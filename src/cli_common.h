@@ -1,15 +1,13 @@
 /* What the measuring subcommands (bench, timeit) share on the command line: the argv loop with
  * the options both take (comparisons, seed, exports, baseline, quiet, help), numbers in options
- * with one-line errors, the warnings of a report, the stop flag that Ctrl-C sets, and the
- * progress line. Every message is one line on stderr starting "spyglass: CMD: ".
+ * with one-line errors, the warnings of a report, and the progress line (the stop flag that
+ * Ctrl-C sets: cli_signals). Every message is one line on stderr starting "spyglass: CMD: ".
  * SPDX-License-Identifier: MIT */
 #ifndef CLI_COMMON_H
 #define CLI_COMMON_H
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "cli_export.h"
 
@@ -101,22 +99,15 @@ struct cli_warnings {
 /* Add a warning (cut at 319 bytes). */
 void cli_warn(struct cli_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ---- stopping ---- */
-
-/* Install handlers of SIGINT and SIGTERM, and of SIGHUP when hup is 1, that set the returned
- * flag; without SA_RESTART, so that a blocking wait for a child is interrupted. SIGPIPE is
- * ignored (a write to a closed pipe fails with EPIPE instead). Returns the flag, cleared. */
-volatile sig_atomic_t *cli_stop_install(int hup);
-
 /* ---- progress ---- */
 
 /* The progress line on stderr: redrawn every 0.1 s on a terminal, a plain line every 10 s
  * otherwise, nothing with -q. */
 struct cli_progress {
-    int tty;            /* stderr is a terminal */
-    int quiet;          /* -q */
-    double last;        /* seconds since t0 at the last line */
-    struct timespec t0; /* CLOCK_MONOTONIC at the start */
+    int tty;     /* stderr is a terminal */
+    int quiet;   /* -q */
+    double last; /* seconds since t0 at the last line */
+    int64_t t0;  /* CLOCK_MONOTONIC ns at the start */
 };
 
 void cli_progress_start(struct cli_progress *p, int quiet);

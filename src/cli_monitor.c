@@ -7,30 +7,29 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_attach.h"
 #include "cli_msg.h"
+#include "cli_signals.h"
 #include "mon.h"
 #include "out_monitor.h"
 #include "proc_status.h"
+#include "util_clock.h"
 #include "util_file.h"
+#include "util_proc.h"
 #include "util_sbuf.h"
 
 #define MAX_OUT   4
-#define LIVE_NS   250000000LL /* at most 4 live lines a second */
-#define KILL_WAIT 5000        /* ms a launched command gets to exit after a stop */
-
-extern char **environ;
+#define LIVE_NS   250000000LL  /* at most 4 live lines a second */
+#define KILL_WAIT 5000000000LL /* ns a launched command gets to exit after a stop */
 
 enum format { FMT_AUTO, FMT_CSV, FMT_JSON, FMT_SVG };
 
@@ -69,24 +68,6 @@ static const char usage[] =
     "A launched command's exit code is passed through; the target's exit ends the run. Ctrl-C\n"
     "stops and writes what was collected. CSV columns and the JSON format:\n"
     "docs/monitor-schema.json.\n";
-
-static volatile sig_atomic_t stop_flag, stop_signal, stop_forward;
-
-static void on_stop(int sig, siginfo_t *info, void *uctx)
-{
-    (void)uctx;
-    stop_flag++;
-    stop_signal = sig;
-    stop_forward = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
-}
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int bad(const char *msg, const char *v)
 {
@@ -248,82 +229,34 @@ static int write_outputs(struct monitor_args *a, const struct mon *m,
     return rc;
 }
 
-static void install_signals(void)
+/* Wait for a launched child after monitoring ended: pass on a stop signal sent with kill(2) (a
+ * terminal's Ctrl-C reached it already), SIGTERM it when the run ended by --duration; a second
+ * stop signal, or KILL_WAIT, ends it with SIGKILL. Returns its exit code. */
+static int finish_child(struct util_proc *c, volatile sig_atomic_t *stop, int ended_by_duration)
 {
-    struct sigaction sa;
+    const volatile sig_atomic_t *again = NULL;
+    struct util_proc_exit ex;
+    int err;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_stop;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
-/* Start cmd with default signal dispositions. Returns its pid, or -1 after a message. */
-static int launch(char **cmd)
-{
-    posix_spawnattr_t attr;
-    sigset_t def;
-    pid_t pid;
-    int rc;
-
-    sigemptyset(&def);
-    sigaddset(&def, SIGINT);
-    sigaddset(&def, SIGTERM);
-    sigaddset(&def, SIGHUP);
-    sigaddset(&def, SIGPIPE);
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setsigdefault(&attr, &def);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-    rc = posix_spawnp(&pid, cmd[0], NULL, &attr, cmd, environ);
-    posix_spawnattr_destroy(&attr);
-    if (rc) {
-        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(rc));
-        return -1;
+    if (*stop) {
+        cli_signals_forward(c);
+        *stop = 0; /* the next one kills */
+        again = stop;
+    } else if (ended_by_duration) {
+        util_proc_signal(c, SIGTERM);
     }
-    return (int)pid;
-}
-
-static int exit_code_of(int status)
-{
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
-/* Wait for a launched child after monitoring ended: forward a stop signal sent with kill(2)
- * (a terminal's Ctrl-C reached it already), SIGTERM it when the run ended by --duration; a
- * second stop signal, or KILL_WAIT ms, ends it with SIGKILL. Returns its exit code. */
-static int finish_child(int child, int ended_by_duration)
-{
-    int status = 0, seen = stop_flag, killed = 0;
-
-    if (stop_flag && stop_forward)
-        kill(child, stop_signal);
-    else if (ended_by_duration)
-        kill(child, SIGTERM);
-    for (int ms = 0; waitpid(child, &status, WNOHANG) == 0; ms += 10) {
-        if (!killed && ((stop_flag > seen && seen) || ms >= KILL_WAIT)) {
-            kill(child, SIGKILL);
-            killed = 1;
-        }
-        usleep(10000);
-    }
-    return exit_code_of(status);
-}
-
-static void sleep_until(int64_t deadline)
-{
-    struct timespec ts = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
-
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL); /* EINTR: the loop checks */
+    err = util_proc_wait(c, util_clock_mono_ns() + KILL_WAIT, again, &ex);
+    if (err == -EINTR || err == -ETIMEDOUT)
+        err = util_proc_end(c, SIGKILL, &ex);
+    util_proc_destroy(c);
+    return err ? EXIT_ERROR : ex.code;
 }
 
 enum end { END_EXITED, END_STOPPED, END_DURATION, END_ERROR };
 
 /* Sample until the root exits, a signal, or the duration. */
-static enum end run(const struct monitor_args *a, struct mon *m, int64_t t0)
+static enum end run(const struct monitor_args *a, struct mon *m, int64_t t0,
+                    const volatile sig_atomic_t *stop)
 {
     int64_t step = (int64_t)(a->interval * 1e9), deadline = t0 + step, last_live = t0;
     int live = !a->quiet && isatty(STDERR_FILENO);
@@ -335,10 +268,10 @@ static enum end run(const struct monitor_args *a, struct mon *m, int64_t t0)
         int64_t now;
         int rc;
 
-        sleep_until(deadline);
-        if (stop_flag)
+        util_clock_sleep_until(deadline); /* EINTR: the loop checks */
+        if (*stop)
             return END_STOPPED;
-        now = now_ns();
+        now = util_clock_mono_ns();
         if (now < deadline)
             continue; /* woken early by a signal that did not stop us */
         rc = mon_tick(m, now);
@@ -367,34 +300,28 @@ static void iso_date(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static double process_cpu(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Start or find the target and open the monitor. Returns 0, or an exit code after a message
- * (a launched child is then ended and reaped). */
-static int start(const struct monitor_args *a, int *child, struct mon **m, int64_t *t0)
+/* Start (into *child) or find the target and open the monitor. Returns 0, or an exit code
+ * after a message (a launched child is then ended and reaped). */
+static int start(const struct monitor_args *a, struct util_proc *child, struct mon **m, int64_t *t0)
 {
     struct mon_opts opts = {.launched = a->cmd != NULL};
     int pid = a->pid, rc;
 
-    if (a->cmd && (pid = *child = launch(a->cmd)) < 0)
+    if (a->cmd && cli_launch(a->cmd, child) != 0)
         return 127;
+    if (a->cmd)
+        pid = child->pid;
     if (!a->cmd && cli_attach_refuse(pid) != 0) /* a kernel thread, a zombie: nothing to read */
         return EXIT_ERROR;
-    *t0 = now_ns();
+    *t0 = util_clock_mono_ns();
     rc = mon_open(pid, &opts, *t0, m);
     if (rc == 0)
         return 0;
     /* Its /proc files cannot be read: the kernel refused (the reason is found). */
     cli_attach_error(pid, rc == -EACCES ? -EPERM : rc, "");
-    if (*child > 0) {
-        kill(*child, SIGKILL);
-        waitpid(*child, NULL, 0);
+    if (a->cmd) {
+        util_proc_end(child, SIGKILL, NULL);
+        util_proc_destroy(child);
     }
     return EXIT_ERROR;
 }
@@ -405,26 +332,29 @@ int cli_monitor(int argc, char **argv)
     struct out_monitor_meta meta;
     struct proc_status self;
     struct mon *m = NULL;
+    struct util_proc child;
+    volatile sig_atomic_t *stop;
     struct sbuf cmd;
     char date[32];
     int64_t t0;
-    int rc, child = -1, wrc;
+    int rc, wrc, pid;
     enum end end;
 
     if ((rc = parse_args(argc, argv, &a)) != 0)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (open_outputs(&a) < 0)
         return EXIT_ERROR;
-    install_signals();
+    stop = cli_signals_install(1);
     iso_date(date, sizeof(date));
     if ((rc = start(&a, &child, &m, &t0)) != 0) {
         close_outputs(&a);
         return rc;
     }
-    end = run(&a, m, t0);
+    pid = a.cmd ? child.pid : a.pid;
+    end = run(&a, m, t0, stop);
     rc = end == END_STOPPED ? EXIT_INTERRUPTED : end == END_ERROR ? EXIT_ERROR : EXIT_OK;
-    if (child > 0)
-        rc = finish_child(child, end == END_DURATION);
+    if (a.cmd)
+        rc = finish_child(&child, stop, end == END_DURATION);
     sbuf_init(&cmd);
     for (char **c = a.cmd; c && *c; c++)
         sbuf_printf(&cmd, "%s%s", c == a.cmd ? "" : " ", *c);
@@ -432,12 +362,12 @@ int cli_monitor(int argc, char **argv)
     meta.version = SPYGLASS_VERSION;
     meta.date = date;
     meta.command = sbuf_str(&cmd);
-    meta.pid = a.pid > 0 ? a.pid : child;
+    meta.pid = pid;
     meta.interval = a.interval;
     meta.elapsed = mon_rows(m) ? mon_time(m, mon_rows(m) - 1) : 0;
-    meta.exit_code = child > 0 ? rc : -1;
+    meta.exit_code = a.cmd ? rc : -1;
     meta.interrupted = end == END_STOPPED;
-    meta.self_cpu = process_cpu();
+    meta.self_cpu = util_clock_s(util_clock_process_cpu_ns());
     if (proc_status_read(0, &self) == 0)
         meta.self_hwm = self.vm_hwm;
     mon_get_stats(m, &meta.st);

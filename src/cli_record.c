@@ -4,17 +4,13 @@
 #include "cli_record.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agg_timeline.h"
@@ -23,6 +19,7 @@
 #include "cli_msg.h"
 #include "cli_record_exec.h"
 #include "cli_record_res.h"
+#include "cli_signals.h"
 #include "out_format.h"
 #include "out_html.h"
 #include "out_raw.h"
@@ -30,7 +27,9 @@
 #include "proc_src.h"
 #include "py_async.h"
 #include "sampler.h"
+#include "util_clock.h"
 #include "util_file.h"
+#include "util_proc.h"
 #include "util_sbuf.h"
 
 #define START_WAIT_S 10.0 /* how long a launched command may take to become Python */
@@ -44,10 +43,11 @@ struct record_args {
     char **cmd;           /* launch mode when non-NULL */
     int top;
     int quiet;
-    int no_resources;         /* --no-resources: no readings for the html report */
-    struct rec_res res;       /* --resources */
-    struct agg_src_stats src; /* html: the source files read */
-    int async_warned;         /* --async: said at the start that this Python has no tasks */
+    int no_resources;            /* --no-resources: no readings for the html report */
+    struct rec_res res;          /* --resources */
+    struct agg_src_stats src;    /* html: the source files read */
+    int async_warned;            /* --async: said at the start that this Python has no tasks */
+    volatile sig_atomic_t *stop; /* cli_signals' stop flag: Ctrl-C, SIGTERM */
 };
 
 static const char usage[] =
@@ -95,18 +95,6 @@ static const char usage[] =
     "\n"
     "A launched command's exit code is passed through. Ctrl-C stops sampling and writes what was\n"
     "collected.\n";
-
-static volatile sig_atomic_t stop_flag;
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t stop_forward; /* sent by kill(2), not by the terminal */
-
-static void on_stop(int sig, siginfo_t *info, void *uctx)
-{
-    (void)uctx;
-    stop_flag = 1;
-    stop_signal = sig;
-    stop_forward = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
-}
 
 static int parse_number(const char *s, double lo, double hi, double *out)
 {
@@ -267,114 +255,49 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
     return 0;
 }
 
-/* Launch cmd; returns its pid, or -1 after printing why it could not be started. The child
- * reports a failed exec through a close-on-exec pipe. */
-static int launch(char **cmd)
+/* Wait for a launched child, passing on each stop signal a process sends us meanwhile
+ * (cli_signals). Returns its exit code (128+signal when killed), EXIT_ERROR when it cannot be
+ * waited for; its CPU time goes into st->target_cpu (st may be NULL). */
+static int reap_child(struct util_proc *c, struct sampler_stats *st)
 {
-    int fds[2], err = 0;
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        perror("spyglass: pipe");
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("spyglass: fork");
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        execvp(cmd[0], cmd);
-        err = errno;
-        if (write(fds[1], &err, sizeof(err)) < 0)
-            _exit(127);
-        _exit(127);
-    }
-    close(fds[1]);
-    ssize_t n = read(fds[0], &err, sizeof(err));
-    close(fds[0]);
-    if (n == (ssize_t)sizeof(err)) {
-        cli_msg(stderr, "spyglass: cannot run '%s': %s\n", cmd[0], strerror(err));
-        waitpid(pid, NULL, 0);
-        return -1;
-    }
-    return (int)pid;
-}
+    struct util_proc_exit ex;
+    int err;
 
-/* Wait for a launched child; returns its exit code (128+signal when killed) and its CPU time. */
-static int reap(int pid, double *cpu)
-{
-    int status = 0;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0) {
-        if (errno != EINTR) {
-            *cpu = -1;
-            return EXIT_ERROR;
-        }
-        if (stop_flag && stop_forward)
-            kill(pid, stop_signal);
-    }
-    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
-/* Stop sampling a launched child: pass on a stop signal, wait for it, and return its exit
- * code; its CPU time from the kernel goes into st->target_cpu (st may be NULL). */
-static int reap_child(int child, struct sampler_stats *st)
-{
-    double cpu;
-    if (stop_flag && stop_forward)
-        kill(child, stop_signal);
-    int rc = reap(child, &cpu);
-    if (st && cpu >= 0)
-        st->target_cpu = cpu;
-    return rc;
+    do {
+        cli_signals_forward(c);
+        err = util_proc_wait(c, UTIL_PROC_FOREVER, cli_signals_pending(), &ex);
+    } while (err == -EINTR);
+    util_proc_destroy(c);
+    if (err)
+        return EXIT_ERROR;
+    if (st)
+        st->target_cpu = ex.user + ex.sys;
+    return ex.code;
 }
 
 /* Attach to the launched child once it is a running Python interpreter. */
-static int attach_child(int pid, struct py_proc **out)
+static int attach_child(struct util_proc *c, const volatile sig_atomic_t *stop,
+                        struct py_proc **out)
 {
     char detail[256] = "";
-    struct timespec t0, t;
+    int64_t t0 = util_clock_mono_ns();
     int err;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
-        err = py_proc_open(pid, out, detail, sizeof(detail));
-        if (!err || stop_flag)
+        err = py_proc_open(c->pid, out, detail, sizeof(detail));
+        if (!err || *stop)
             break;
-        siginfo_t info;
-        memset(&info, 0, sizeof(info));
-        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid)
+        if (util_proc_exited(c))
             return -ESRCH; /* exited before it could be sampled (the caller says so) */
         if (err != -EAGAIN && err != -ENOEXEC)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 > START_WAIT_S)
+        if (util_clock_s(util_clock_mono_ns() - t0) > START_WAIT_S)
             break;
         usleep(1000);
     }
-    if (err && !stop_flag)
-        cli_attach_error(pid, err, detail);
+    if (err && !*stop)
+        cli_attach_error(c->pid, err, detail);
     return err;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_stop;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 }
 
 static const char *mode_name(enum sampler_mode m)
@@ -623,26 +546,26 @@ static void warn_async(struct record_args *ra, const struct py_proc *p)
     }
 }
 
-/* Start or attach. Returns 0 with *p, or an exit code (message printed). */
-static int start_target(const struct record_args *ra, int *child, struct py_proc **p)
+/* Start (into *child) or attach. Returns 0 with *p, or an exit code (message printed). */
+static int start_target(const struct record_args *ra, struct util_proc *child, struct py_proc **p)
 {
-    double cpu;
+    struct util_proc_exit ex;
+    char how[64];
     if (!ra->cmd)
         return cli_attach(ra->pid, 0, NULL, p);
-    *child = launch(ra->cmd);
-    if (*child < 0)
+    if (cli_launch(ra->cmd, child) != 0)
         return 127;
-    int err = attach_child(*child, p);
+    int err = attach_child(child, ra->stop, p);
     if (!err)
         return 0;
-    if (err == -ESRCH) {
-        int rc = reap(*child, &cpu);
-        cli_msg(stderr, "spyglass: '%s' exited (code %d) before any Python stack was sampled\n",
-                ra->cmd[0], rc);
-        return rc ? rc : EXIT_ERROR;
+    if (err == -ESRCH && util_proc_wait(child, UTIL_PROC_FOREVER, NULL, &ex) == 0) {
+        cli_msg(stderr, "spyglass: '%s' %s before any Python stack was sampled\n", ra->cmd[0],
+                util_proc_describe(&ex, how, sizeof(how)));
+        util_proc_destroy(child);
+        return ex.code ? ex.code : EXIT_ERROR;
     }
-    kill(*child, SIGTERM);
-    reap(*child, &cpu);
+    util_proc_end(child, SIGTERM, NULL);
+    util_proc_destroy(child);
     return EXIT_ERROR;
 }
 
@@ -657,7 +580,8 @@ int cli_record(int argc, char **argv)
     struct live live = {0};
     struct rec_exec rx;
     struct file_out out;
-    int rc, child = -1;
+    struct util_proc child;
+    int rc;
 
     rc = parse_args(argc, argv, &ra);
     if (rc)
@@ -673,11 +597,11 @@ int cli_record(int argc, char **argv)
         rc = EXIT_ERROR;
         goto out_files;
     }
-    install_signals();
+    ra.stop = cli_signals_install(0);
     rc = start_target(&ra, &child, &p);
     if (rc)
         goto out_files;
-    rec_res_start(&ra.res, p->pid, child > 0);
+    rec_res_start(&ra.res, p->pid, ra.cmd != NULL);
     if (ra.opts.mode == SAMPLER_CPU && !p->off.ts_native_thread_id && p->pthread_tid_off < 0)
         fprintf(stderr,
                 "spyglass: warning: cannot tell the kernel thread of each Python thread in "
@@ -688,20 +612,20 @@ int cli_record(int argc, char **argv)
     a = agg_new();
     memset(&st, 0, sizeof(st));
     sbuf_init(&title);
-    rec_exec_init(&rx, p, &stop_flag); /* owns p from here, replaced at each exec followed */
+    rec_exec_init(&rx, p, ra.stop); /* owns p from here, replaced at each exec followed */
     ra.opts.exec = &rx.hook;
     fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
     live_start(&ra, out.f, a, &meta, &live);
-    sampler_run(p, &ra.opts, a, &stop_flag, &st);
+    sampler_run(p, &ra.opts, a, ra.stop, &st);
     p = rx.p;
     rec_res_stop(&ra.res);
     if (ra.format == OUT_FORMAT_HTML || ra.format == OUT_FORMAT_RAW) /* before it is reaped */
         proc_src_attach(a, p->pid, NULL, &ra.src);
     /* A launched command that exec'd a program not sampled runs on: the profile is written
      * first, then its exit code awaited. */
-    int reap_later = child > 0 && st.end == SAMPLER_END_EXEC;
-    if (child > 0 && !reap_later) {
-        rc = reap_child(child, &st);
+    int reap_later = ra.cmd && st.end == SAMPLER_END_EXEC;
+    if (ra.cmd && !reap_later) {
+        rc = reap_child(&child, &st);
     } else if (st.end == SAMPLER_END_EXITED && ra.opts.duration > 0) {
         fprintf(stderr,
                 "spyglass: process %d exited after %.2f s of the %g s requested; the "
@@ -720,10 +644,10 @@ int cli_record(int argc, char **argv)
     }
     if (reap_later) {
         fflush(stderr);
-        rc = reap_child(child, NULL);
+        rc = reap_child(&child, NULL);
     }
-    ra.res.exit_code = child > 0 ? rc : -1;
-    ra.res.interrupted = stop_flag != 0;
+    ra.res.exit_code = ra.cmd ? rc : -1;
+    ra.res.interrupted = *ra.stop != 0;
     if (rec_res_finish(&ra.res, meta.command, p->pid) < 0 && !wrc)
         wrc = EXIT_ERROR;
     if (wrc)

@@ -18,6 +18,7 @@
 #include "cli_common.h"
 #include "cli_export.h"
 #include "cli_msg.h"
+#include "cli_signals.h"
 #include "meta.h"
 #include "out_summary.h"
 #include "out_timeit.h"
@@ -834,7 +835,7 @@ int cli_timeit(int argc, char **argv)
     if (cli_export_check(a.c.exports, CLI_EXPORTS) < 0 || load_base(&a, &base) < 0)
         goto out;
     pys = make_pythons(&a);
-    a.plan.stop = cli_stop_install(1);
+    a.plan.stop = cli_signals_install(1);
     if ((err = timeit_new(pys, a.npys, &a.plan, &t)) < 0) {
         fprintf(stderr, "spyglass: timeit: %s\n", strerror(-err));
         goto out;

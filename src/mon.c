@@ -37,6 +37,7 @@
 #include "proc_stat.h"
 #include "proc_taskstats.h"
 #include "proc_tree.h"
+#include "util_clock.h"
 #include "util_xalloc.h"
 
 #define NCNT 6 /* the counters besides CPU, which the row's mon_cap_row holds */
@@ -171,14 +172,6 @@ static const struct mon_metric_info infos[MON_NMETRICS] = {
 const struct mon_metric_info *mon_metric_info(enum mon_metric k)
 {
     return (unsigned)k < MON_NMETRICS ? &infos[k] : NULL;
-}
-
-static uint64_t thread_cpu_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void close_fd(int *fd)
@@ -333,21 +326,13 @@ static void take_cpu(struct slot *s, uint64_t cpu_ns, uint64_t utime, uint64_t s
     s->user_ns = s->cpu_ns - s->cpu_base - s->sys_ns;
 }
 
-/* Nanoseconds per clock tick of /proc/PID/stat (USER_HZ). */
-static uint64_t tick_ns(void)
-{
-    long hz = sysconf(_SC_CLK_TCK);
-
-    return 1000000000u / (uint64_t)(hz > 0 ? hz : 100);
-}
-
 /* CPU ns of a reading: this tick's reading of the process's CPU clock (read_clocks), else
  * stat's ticks. */
 static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
 {
     if (s->have_clk) /* a zombie's clock may be gone: keep the last reading */
         return s->clk_ok ? s->clk_now : s->cpu_ns;
-    return ticks * tick_ns();
+    return (uint64_t)util_clock_ticks_ns(ticks); /* USER_HZ ticks */
 }
 
 /* A stat reading of the reaped children's times: what they used beyond what their own readings
@@ -357,12 +342,12 @@ static uint64_t clock_ns(const struct slot *s, uint64_t ticks)
  * tail shorter than that can be missed, never counted twice. */
 static void take_kids(struct slot *s, uint64_t cutime, uint64_t cstime)
 {
-    uint64_t tick = tick_ns(), du, ds, rest, was = s->kid_user + s->kid_sys, add, add_sys;
+    uint64_t du, ds, rest, was = s->kid_user + s->kid_sys, add, add_sys;
 
     s->cu = cutime;
     s->cs = cstime;
-    du = cutime > s->cu_base ? (cutime - s->cu_base) * tick : 0;
-    ds = cstime > s->cs_base ? (cstime - s->cs_base) * tick : 0;
+    du = cutime > s->cu_base ? (uint64_t)util_clock_ticks_ns(cutime - s->cu_base) : 0;
+    ds = cstime > s->cs_base ? (uint64_t)util_clock_ticks_ns(cstime - s->cs_base) : 0;
     rest = du + ds > s->abs_cpu ? du + ds - s->abs_cpu : 0;
     if (rest <= was)
         return;
@@ -370,14 +355,6 @@ static void take_kids(struct slot *s, uint64_t cutime, uint64_t cstime)
     add_sys = (uint64_t)((double)add * (double)ds / (double)(du + ds));
     s->kid_sys += add_sys;
     s->kid_user += add - add_sys;
-}
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Read every process's CPU clock in one pass, before anything else of the tick, and note when:
@@ -389,13 +366,13 @@ static void read_clocks(struct mon *m, int64_t now)
 
     for (size_t i = 0; i < m->nslots; i++) {
         struct slot *s = &m->slots[i];
-        struct timespec ts;
+        int64_t ns = s->have_clk && s->state != P_GONE ? util_clock_ns(s->clk) : -1;
 
-        s->clk_ok = s->have_clk && s->state != P_GONE && clock_gettime(s->clk, &ts) == 0;
+        s->clk_ok = ns >= 0;
         if (s->clk_ok)
-            s->clk_now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+            s->clk_now = (uint64_t)ns;
     }
-    m->read_at = mono_ns();
+    m->read_at = util_clock_mono_ns();
     if (m->read_at < now) /* a caller's clock ahead of ours: keep its time */
         m->read_at = now;
     if (m->read_at < last)
@@ -593,7 +570,7 @@ static void gone(struct mon *m, struct slot *s, int64_t now)
     if (parent) {
         parent->abs_read += s->io.read_bytes;
         parent->abs_write += s->io.write_bytes;
-        parent->abs_cpu += s->cpu_ns + (s->cu + s->cs) * tick_ns();
+        parent->abs_cpu += s->cpu_ns + (uint64_t)util_clock_ticks_ns(s->cu + s->cs);
     }
     close_files(s, 0);
     s->state = P_GONE;
@@ -1131,7 +1108,7 @@ static void slow_done(struct mon *m, int64_t now, uint64_t cost_ns)
 int mon_tick(struct mon *m, int64_t now)
 {
     int slow = slow_due(m, now);
-    uint64_t c0 = slow || !m->clock_end ? thread_cpu_ns() : m->clock_end, c1;
+    uint64_t c0 = slow || !m->clock_end ? (uint64_t)util_clock_thread_cpu_ns() : m->clock_end, c1;
 
     m->ts_tick = slow || now >= m->next_ts;
     if (m->ts_tick) /* 9/10: a tick a little early still makes the next gap */
@@ -1147,7 +1124,7 @@ int mon_tick(struct mon *m, int64_t now)
     build_order(m);
     if (m->nslots > m->st.peak_slots)
         m->st.peak_slots = m->nslots;
-    c1 = thread_cpu_ns();
+    c1 = (uint64_t)util_clock_thread_cpu_ns();
     m->clock_end = c1;
     if (slow)
         slow_done(m, now, c1 - c0);

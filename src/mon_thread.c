@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util_clock.h"
 #include "util_xalloc.h"
 
 struct mon_thread {
@@ -21,22 +22,6 @@ struct mon_thread {
     int ended; /* the thread stopped on its own: the root exited */
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_until(int64_t t)
-{
-    struct timespec ts = {.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
-
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-}
-
 static void *run(void *arg)
 {
     struct mon_thread *mt = arg;
@@ -47,8 +32,9 @@ static void *run(void *arg)
         int rc;
 
         next += mt->interval_ns;
-        sleep_until(next);
-        now = now_ns();
+        while (util_clock_sleep_until(next) == -EINTR) /* a signal for the main thread */
+            ;
+        now = util_clock_mono_ns();
         if (now - next > mt->interval_ns) /* late by more than a period: skip, do not burst */
             next = now;
         rc = mon_tick(mt->m, now);
@@ -72,7 +58,7 @@ int mon_thread_start(int pid, double interval, int launched, struct mon_thread *
     mt->interval_ns = (int64_t)(interval * 1e9);
     if (mt->interval_ns < 1000000)
         mt->interval_ns = 1000000;
-    mt->t0 = mt->last = now_ns();
+    mt->t0 = mt->last = util_clock_mono_ns();
     atomic_init(&mt->stop, 0);
     err = mon_open(pid, &opts, mt->t0, &mt->m);
     if (err < 0)
@@ -95,7 +81,7 @@ void mon_thread_stop(struct mon_thread *mt, struct mon **m, double *elapsed)
     atomic_store(&mt->stop, 1);
     pthread_join(mt->thread, NULL);
     if (!mt->ended) { /* a last reading at the stop itself (a launched child's final counters) */
-        int64_t now = now_ns();
+        int64_t now = util_clock_mono_ns();
 
         if (mon_tick(mt->m, now) >= 0)
             mt->last = now;

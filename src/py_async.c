@@ -17,6 +17,7 @@
 #include "proc_maps.h"
 #include "py_elf.h"
 #include "py_str.h"
+#include "util_clock.h"
 #include "util_xalloc.h"
 
 #define GEN_READ        512   /* bytes read at a coroutine: header, frame, locals and stack */
@@ -132,14 +133,14 @@ struct name_entry {
 struct py_async {
     struct py_proc *p;
     struct unwinder *u;
-    int state;           /* 1 found, 0 not yet, -1 implausible */
-    int looked;          /* the maps were read whole once */
-    long long next_look; /* CLOCK_MONOTONIC ns */
-    long long look_wait; /* ns until the look after next_look */
+    int state;         /* 1 found, 0 not yet, -1 implausible */
+    int looked;        /* the maps were read whole once */
+    int64_t next_look; /* CLOCK_MONOTONIC ns */
+    int64_t look_wait; /* ns until the look after next_look */
     struct py_async_offsets off;
     uint32_t llist_next, llist_prev; /* struct llist_node */
     uint64_t interp;
-    long long interp_at;
+    int64_t interp_at;
     unsigned char gen[GEN_READ];
     unsigned char task[TASK_MAX];
     unsigned char set[(SET_MASK_MAX + 1) * 16];
@@ -171,13 +172,6 @@ static int plausible_ptr(uint64_t a)
 static int fits(uint64_t off, uint64_t width, uint64_t size)
 {
     return off <= size && width <= size - off;
-}
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static const struct layout *layout_of(unsigned minor)
@@ -822,7 +816,7 @@ static int ensure_found(struct py_async *a)
 {
     if (a->state)
         return a->state > 0 ? 0 : -EINVAL;
-    long long now = now_ns();
+    int64_t now = util_clock_mono_ns();
     if (a->looked && now < a->next_look)
         return -ENOENT;
     a->look_wait = a->look_wait ? a->look_wait * 2 : LOOK_FIRST_NS;
@@ -854,7 +848,7 @@ int py_async_sample(struct py_async *a, const uint64_t *tstates, uint32_t n,
         if (err)
             return err;
     }
-    long long now = now_ns();
+    int64_t now = util_clock_mono_ns();
     if (!a->interp || now >= a->interp_at) {
         a->interp_at = now + INTERP_NS;
         if (py_proc_interp_head(a->p, &a->interp) != 0)

@@ -11,16 +11,10 @@
 
 #include "proc_image.h"
 #include "proc_stat.h"
+#include "util_clock.h"
 
 #define POLL_MIN_US 500
 #define POLL_MAX_US 20000
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Whether pid is a live process (not a zombie). */
 static int alive(int pid)
@@ -58,7 +52,7 @@ int py_exec_follow(int pid, double limit_s, volatile sig_atomic_t *stop, struct 
                    struct py_exec_info *info)
 {
     struct proc_image img = {-1, 0};
-    double t0 = mono(), since = t0;
+    int64_t t0 = util_clock_mono_ns(), since = t0;
     long wait_us = POLL_MIN_US;
     int outcome = -1;
 
@@ -82,7 +76,7 @@ int py_exec_follow(int pid, double limit_s, volatile sig_atomic_t *stop, struct 
                 break;
             }
             if (!err) {
-                since = mono();
+                since = util_clock_mono_ns();
                 info->was_python = 0;
                 read_exe(pid, info->exe, sizeof(info->exe));
             }
@@ -93,11 +87,12 @@ int py_exec_follow(int pid, double limit_s, volatile sig_atomic_t *stop, struct 
                 outcome = PY_EXEC_PYTHON;
                 break;
             }
-            outcome = verdict(err, mono() - since, info);
-        } else if (mono() - since >= PY_EXEC_WAIT_S) { /* no image to read all this time */
+            outcome = verdict(err, util_clock_s(util_clock_mono_ns() - since), info);
+        } else if (util_clock_s(util_clock_mono_ns() - since) >=
+                   PY_EXEC_WAIT_S) { /* no image to read all this time */
             outcome = PY_EXEC_NOT_READY;
         }
-        if (outcome < 0 && limit_s > 0 && mono() - t0 >= limit_s)
+        if (outcome < 0 && limit_s > 0 && util_clock_s(util_clock_mono_ns() - t0) >= limit_s)
             outcome = PY_EXEC_TIMEOUT;
         if (outcome < 0) {
             usleep((useconds_t)wait_us);

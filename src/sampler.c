@@ -18,6 +18,7 @@
 #include "py_async.h"
 #include "sampler_sched.h"
 #include "unwind.h"
+#include "util_clock.h"
 #include "util_xalloc.h"
 
 static_assert(SAMPLER_MAX_TICK_STACKS >= UNWIND_MAX_THREADS + PY_ASYNC_MAX_TASKS,
@@ -55,7 +56,7 @@ struct tid_slot {
     uint64_t thread_id;          /* pthread_t of the thread the frame was made for */
     uint64_t root;               /* its root Python frame when its name was last looked up */
     int64_t interp;              /* the interpreter it ran in then (its label names a sub one) */
-    long long named_at;          /* then (CLOCK_MONOTONIC ns) */
+    int64_t named_at;            /* then (CLOCK_MONOTONIC ns) */
     struct thread_state_slot ts; /* its /proc files for the state, and last reading */
     int io_fd;                   /* /proc/PID/task/TID/io (SAMPLER_IO_BYTES), -1 none */
     uint64_t io_last;            /* storage bytes at its last sample added; UNSET */
@@ -90,7 +91,7 @@ struct sampler {
     uint64_t tstates[UNWIND_MAX_THREADS]; /* thread states of the last sample (--async) */
     uint32_t ntstates;
     uint32_t state_frame[THREAD_STATE_N]; /* "<cpu>", "<gil>" ... (opts->states) */
-    long long now;                        /* CLOCK_MONOTONIC ns of the current tick */
+    int64_t now;                          /* CLOCK_MONOTONIC ns of the current tick */
     int with_states;                      /* opts->states, in wall mode */
     enum sampler_metric metric;           /* opts->metric in wall mode, else SAMPLER_SAMPLES */
     struct thread_state_reader *states;
@@ -98,25 +99,18 @@ struct sampler {
     int statm_fd;                         /* /proc/PID/statm (SAMPLER_RSS), -1 none */
     uint64_t rss_last;                    /* bytes at the previous tick; UNSET */
     uint64_t growth;                      /* RSS growth since the previous tick, bytes */
-    long long image_at;                   /* last check of the program image (ns) */
+    int64_t image_at;                     /* last check of the program image (ns) */
     unsigned long reads0;                 /* p->t->nreads when the image was attached */
     uint64_t reads;                       /* remote reads of the earlier images */
     struct thread_state_stats states_sum; /* work of the earlier images' state readers */
 };
-
-static long long now_ns(clockid_t clk)
-{
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static double target_cpu_seconds(int pid)
 {
     struct proc_stat st;
     if (proc_stat_read(pid, 0, &st) != 0)
         return -1;
-    return (double)(st.utime + st.stime) / (double)sysconf(_SC_CLK_TCK);
+    return util_clock_s(util_clock_ticks_ns(st.utime + st.stime));
 }
 
 /* Forget every thread (closing their stat files): when the table fills up, most of its
@@ -599,15 +593,14 @@ static void add_sample(struct sampler *sm, struct sampler_stats *st)
 }
 
 /* Wait until the absolute deadline (CLOCK_MONOTONIC ns): sleep, then spin the last stretch. */
-static void wait_until(long long deadline)
+static void wait_until(int64_t deadline)
 {
-    long long now = now_ns(CLOCK_MONOTONIC);
+    int64_t now = util_clock_mono_ns();
     if (deadline - now > SPIN_NS) {
-        struct timespec ts = {(time_t)(deadline / 1000000000LL), (long)(deadline % 1000000000LL)};
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        util_clock_sleep_until(deadline);
         return;
     }
-    while (now_ns(CLOCK_MONOTONIC) < deadline)
+    while (util_clock_mono_ns() < deadline)
         ;
 }
 
@@ -760,10 +753,10 @@ static int process_alive(int pid)
 /* The target's image is gone: let go of it, have opts->exec attach to the new one (within the
  * run's time left: end, 0 none) and start over on it. Returns -1 to go on sampling, else how
  * the run ends (enum sampler_end). */
-static int follow_exec(struct sampler *sm, struct sampler_stats *st, long long end)
+static int follow_exec(struct sampler *sm, struct sampler_stats *st, int64_t end)
 {
     const struct sampler_exec *ex = sm->opts->exec;
-    double limit = end ? (double)(end - now_ns(CLOCK_MONOTONIC)) / 1e9 : 0;
+    double limit = end ? util_clock_s(end - util_clock_mono_ns()) : 0;
 
     image_close(sm);
     if (!ex)
@@ -777,7 +770,7 @@ static int follow_exec(struct sampler *sm, struct sampler_stats *st, long long e
                : err == -ETIMEDOUT ? SAMPLER_END_DURATION
                                    : SAMPLER_END_EXEC;
     st->execs++;
-    sm->now = now_ns(CLOCK_MONOTONIC);
+    sm->now = util_clock_mono_ns();
     image_open(sm);
     return -1;
 }
@@ -786,7 +779,7 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
                 volatile sig_atomic_t *stop, struct sampler_stats *st)
 {
     struct sampler sm;
-    long long period = opts->rate > 0 ? (long long)(1e9 / opts->rate) : 0;
+    int64_t period = opts->rate > 0 ? (int64_t)(1e9 / opts->rate) : 0;
     const int pid = p->pid; /* p itself may be freed at an exec (opts->exec) */
     double cpu0 = target_cpu_seconds(pid), cpu_last = cpu0;
 
@@ -797,7 +790,7 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.a = a;
     struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
     sm.truncated_frame = agg_frame_id(a, &tf);
-    sm.now = now_ns(CLOCK_MONOTONIC);
+    sm.now = util_clock_mono_ns();
     if (opts->async_tasks) {
         sm.asample = xmalloc(sizeof(*sm.asample));
         sm.asample->hash_stamp = 0;
@@ -807,10 +800,10 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
     sm.s = xmalloc(sizeof(*sm.s));
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
-    long long self0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-    long long start = now_ns(CLOCK_MONOTONIC), cpu_poll = start;
-    long long first = 0, last = 0, paused = 0, paused_kept = 0, ended = 0;
-    long long end = opts->duration > 0 ? start + (long long)(opts->duration * 1e9) : 0;
+    int64_t self0 = util_clock_process_cpu_ns();
+    int64_t start = util_clock_mono_ns(), cpu_poll = start;
+    int64_t first = 0, last = 0, paused = 0, paused_kept = 0, ended = 0;
+    int64_t end = opts->duration > 0 ? start + (int64_t)(opts->duration * 1e9) : 0;
     struct sampler_sched sched;
     if (period)
         sampler_sched_init(&sched, period, start, (uint64_t)start);
@@ -820,11 +813,11 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
             st->end = SAMPLER_END_STOPPED;
             break;
         }
-        long long now = now_ns(CLOCK_MONOTONIC);
+        int64_t now = util_clock_mono_ns();
         if (end && now >= end)
             break;
         if (period) {
-            long long at = sampler_sched_when(&sched, now);
+            int64_t at = sampler_sched_when(&sched, now);
             if (at > now) { /* wait, then look again: a stop, the end, a skip may be due */
                 wait_until(end && at > end ? end : at);
                 continue;
@@ -840,7 +833,7 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
                 ended = now; /* the wait for a program not sampled is not sampling time */
                 break;
             }
-            long long again = now_ns(CLOCK_MONOTONIC);
+            int64_t again = util_clock_mono_ns();
             if (period) /* start again now: the wait for the new image is not missed ticks */
                 sampler_sched_restart(&sched, again);
             paused += first ? again - now : 0;
@@ -867,11 +860,11 @@ int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *
         st->missed = sampler_sched_missed(&sched);
         st->stalls = sched.skips;
     }
-    st->elapsed = (double)((ended ? ended : now_ns(CLOCK_MONOTONIC)) - start) / 1e9;
+    st->elapsed = (double)((ended ? ended : util_clock_mono_ns()) - start) / 1e9;
     last -= paused_kept;
     st->rate =
         st->ticks > 1 && last > first ? (double)(st->ticks - 1) * 1e9 / (double)(last - first) : 0;
-    st->self_cpu = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - self0) / 1e9;
+    st->self_cpu = (double)(util_clock_process_cpu_ns() - self0) / 1e9;
     double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(pid);
     st->target_cpu = cpu0 >= 0 ? (c >= 0 ? c : cpu_last) - cpu0 : -1;
     if (sm.u)

@@ -22,7 +22,7 @@
 struct fd_entry {
     int64_t fd; /* -1: empty */
     enum proc_fd_kind kind;
-    long long at; /* when resolved (CLOCK_MONOTONIC ns) */
+    int64_t at; /* when resolved (CLOCK_MONOTONIC ns) */
 };
 
 struct thread_state_reader {
@@ -155,7 +155,7 @@ const struct thread_state_stats *thread_state_reader_stats(const struct thread_s
 }
 
 /* The kind of the target's fd, through the cache. */
-static enum proc_fd_kind fd_kind(struct thread_state_reader *r, uint64_t arg, long long now)
+static enum proc_fd_kind fd_kind(struct thread_state_reader *r, uint64_t arg, int64_t now)
 {
     int64_t fd = (int32_t)(uint32_t)arg; /* an int argument: the low 32 bits */
     struct fd_entry *e = &r->fds[(uint64_t)fd % FD_CACHE];
@@ -224,7 +224,7 @@ static int same_call(const struct proc_syscall *a, const struct proc_syscall *b)
 }
 
 enum thread_state thread_state_read(struct thread_state_reader *r, struct thread_state_slot *t,
-                                    int tid, uint64_t gil, uint64_t gil_len, long long now)
+                                    int tid, uint64_t gil, uint64_t gil_len, int64_t now)
 {
     struct proc_syscall sc;
     enum proc_fd_kind fd = PROC_FD_UNKNOWN;

@@ -50,7 +50,7 @@ struct thread_state_slot {
     uint64_t run_ns;          /* time on a CPU at the last thread_state_run_ns(), ns */
     struct proc_syscall last; /* last syscall reading */
     enum thread_state state;  /* its result */
-    long long at;             /* when it was made (CLOCK_MONOTONIC ns); 0: none */
+    int64_t at;               /* when it was made (CLOCK_MONOTONIC ns); 0: none */
     int reusable;             /* 1: an identical reading gets the same result (it did not
                                * depend on stat, or stat said S) */
 };
@@ -84,7 +84,7 @@ void thread_state_reader_free(struct thread_state_reader *r);
  * (A cheaper test, "has not run since" from schedstat's run count, was measured and left out: it
  * reports a thread woken but still waiting for a CPU in its old wait.) */
 enum thread_state thread_state_read(struct thread_state_reader *r, struct thread_state_slot *t,
-                                    int tid, uint64_t gil, uint64_t gil_len, long long now);
+                                    int tid, uint64_t gil, uint64_t gil_len, int64_t now);
 
 /* Read the thread's time on a CPU (schedstat, ns) into *ns and t->run_ns. Returns 0, or a
  * negative errno (-ENOENT when the file cannot be opened: not tried again). */

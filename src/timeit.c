@@ -15,11 +15,11 @@
 #include "py_proc.h"
 #include "stats_dist.h"
 #include "timeit_run.h"
+#include "util_clock.h"
 #include "util_vec.h"
 #include "util_xalloc.h"
 
 #define MAX_LOOPS 10000000000ull /* calibration gives up growing here */
-#define USER_HZ   100            /* /proc/stat's tick on every Linux ABI we build for */
 
 struct timeit {
     const struct timeit_python *pys;
@@ -32,18 +32,10 @@ struct timeit {
     char **exe; /* per interpreter: its sys.executable, started directly after the first
                    worker (a wrapper such as pyenv's shim is paid for once); NULL unknown */
     struct stats_rng rng;
-    double t0; /* CLOCK_MONOTONIC seconds at the start of timeit_go(); 0 before */
+    int64_t t0; /* CLOCK_MONOTONIC ns at the start of timeit_go(); 0 before */
     int fail_bench;
     char fail_msg[512];
 };
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int timeit_new(const struct timeit_python *pys, int npys, const struct timeit_plan *plan,
                struct timeit **out)
@@ -206,7 +198,7 @@ static void reserve(struct timeit *t, size_t i, size_t values)
 static double other_share(const struct proc_sys_cpu *c0, const struct proc_sys_cpu *c1, double cpu)
 {
     uint64_t total = proc_sys_cpu_total(c0, c1), busy = proc_sys_cpu_busy(c0, c1);
-    uint64_t own = cpu > 0 ? (uint64_t)(cpu * USER_HZ + 0.5) : 0;
+    uint64_t own = cpu > 0 ? (uint64_t)(cpu * (double)util_clock_hz() + 0.5) : 0;
 
     if (total == 0 || cpu < 0)
         return -1;
@@ -238,7 +230,7 @@ static int timed_values(struct timeit *t, size_t i, struct timeit_worker *w, siz
         if ((err = timeit_worker_time(w, b->loops, &s, &cpu)) == 0)
             disturbed(s, cpu, &best);
     for (int k = 0; k < t->plan.values && err == 0;) {
-        double at = now() - t->t0;
+        double at = util_clock_s(util_clock_mono_ns() - t->t0);
 
         if ((err = timeit_worker_time(w, b->loops, &s, &cpu)) < 0)
             break;
@@ -305,7 +297,7 @@ int timeit_go(struct timeit *t, timeit_progress_fn progress, void *ctx)
 {
     int n = (int)t->nbenches, total = n * t->plan.processes, done = 0, err;
 
-    t->t0 = now();
+    t->t0 = util_clock_mono_ns();
     for (int i = 0; i < n && t->plan.loops == 0; i++) {
         if (stopped(t))
             return -EINTR;
@@ -353,7 +345,7 @@ struct stats_clusters timeit_clusters(const struct timeit_bench *b)
 
 double timeit_elapsed(const struct timeit *t)
 {
-    return t->t0 > 0 ? now() - t->t0 : 0;
+    return t->t0 > 0 ? util_clock_s(util_clock_mono_ns() - t->t0) : 0;
 }
 
 /* Attach the sampler to the worker, which runs `loops` loops and exits. */

@@ -1,4 +1,4 @@
-/* One timeit worker: posix_spawnp of `PY -c DRIVER` into a process group of its own, loop
+/* One timeit worker: `PY -c DRIVER` spawned (util_proc) into a process group of its own, loop
  * counts sent over a socket (fd 3), values read from a pipe (fd 4), stderr kept for the error
  * message; waits use ppoll on the pipes and a pidfd with the stop signals unblocked only inside
  * ppoll, so a stop is seen at once and nothing polls.
@@ -13,20 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "util_spawn.h"
+#include "util_clock.h"
+#include "util_proc.h"
 #include "util_xalloc.h"
 
-#define LINE_MAX_LEN  256       /* bytes of one driver line */
-#define ERR_KEEP      4096      /* bytes of stderr kept (the tail) */
-#define FD_FLOOR      10        /* our pipe ends live at or above this fd, clear of 0..4 */
-#define NO_PIDFD_TICK 10000000L /* ns between exit checks without a pidfd (Linux < 5.3) */
+#define LINE_MAX_LEN  256        /* bytes of one driver line */
+#define ERR_KEEP      4096       /* bytes of stderr kept (the tail) */
+#define FD_FLOOR      10         /* our pipe ends live at or above this fd, clear of 0..4 */
+#define NO_PIDFD_TICK 10000000LL /* ns between exit checks without a pidfd (Linux < 5.3) */
 
 /* The driver: Python 3.8+, and valid Python 2 up to the version check so that an old
  * interpreter gets a clear message. Setup and teardown are the body of a generator around the
@@ -80,15 +78,14 @@ const char timeit_run_driver[] =
     "    out('end')\n";
 
 struct timeit_worker {
-    pid_t pid;         /* -1 once reaped */
-    int cmd_fd;        /* our end of the command socket (fd 3 in the driver) */
-    int res_fd;        /* read end of the driver's output pipe (its fd 4), non-blocking */
-    int err_fd;        /* read end of its stderr, non-blocking; -1 after EOF */
-    int pidfd;         /* -1 without pidfd_open */
-    int exited;        /* the driver has exited (not yet reaped) */
-    int status;        /* wait status once reaped */
-    double cpu;        /* seconds, user + system, once reaped; -1 before */
-    uint64_t deadline; /* CLOCK_MONOTONIC ns; UINT64_MAX: none */
+    struct util_proc c;       /* the driver; c.pid is -1 once reaped */
+    int cmd_fd;               /* our end of the command socket (fd 3 in the driver) */
+    int res_fd;               /* read end of the driver's output pipe (its fd 4), non-blocking */
+    int err_fd;               /* read end of its stderr, non-blocking; -1 after EOF */
+    int pidfd;                /* c's pidfd, -1 without pidfd_open */
+    struct util_proc_exit ex; /* how it ended, once reaped */
+    double cpu;               /* seconds, user + system, once reaped; -1 before */
+    int64_t deadline;         /* CLOCK_MONOTONIC ns; UTIL_PROC_FOREVER: none */
     struct timeit_run_opts opts;
     char line[LINE_MAX_LEN];
     size_t linelen;
@@ -233,14 +230,6 @@ size_t timeit_run_last_line(const char *text, size_t len, char *buf, size_t size
 
 /* ---- waiting ---- */
 
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* Keep the tail of the driver's stderr. */
 static void drain_err(struct timeit_worker *w)
 {
@@ -266,17 +255,6 @@ static void drain_err(struct timeit_worker *w)
     }
 }
 
-/* Has the driver exited? Without a pidfd: a look that does not reap. */
-static int has_exited(struct timeit_worker *w)
-{
-    siginfo_t si;
-
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid)
-        w->exited = 1;
-    return w->exited;
-}
-
 /* Wait until the output pipe is readable (want_res) or the driver exits, keeping stderr
  * drained. Returns 0 (readable), 1 (exited), -ETIMEDOUT, -EINTR (stop) or a negative errno. */
 static int wait_event(struct timeit_worker *w, int want_res)
@@ -292,28 +270,28 @@ static int wait_event(struct timeit_worker *w, int want_res)
                               {.fd = w->err_fd, .events = POLLIN},
                               {.fd = w->pidfd, .events = POLLIN}};
         struct timespec ts, *tsp = NULL;
-        uint64_t now, left = UINT64_MAX;
+        int64_t now, left = INT64_MAX;
         int n, e;
 
-        if (w->exited || (w->pidfd < 0 && has_exited(w)))
+        if (w->c.exited || (w->pidfd < 0 && util_proc_exited(&w->c)))
             return 1;
         sigprocmask(SIG_BLOCK, &block, &old);
         if (w->opts.stop && *w->opts.stop) {
             sigprocmask(SIG_SETMASK, &old, NULL);
             return -EINTR;
         }
-        now = now_ns();
-        if (w->deadline != UINT64_MAX) {
+        now = util_clock_mono_ns();
+        if (w->deadline != UTIL_PROC_FOREVER) {
             if (now >= w->deadline) {
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 return -ETIMEDOUT;
             }
             left = w->deadline - now;
         }
-        if (w->pidfd < 0 && left > (uint64_t)NO_PIDFD_TICK)
+        if (w->pidfd < 0 && left > NO_PIDFD_TICK)
             left = NO_PIDFD_TICK;
-        if (left != UINT64_MAX) {
-            ts = (struct timespec){(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+        if (left != INT64_MAX) {
+            ts = util_clock_ts(left);
             tsp = &ts;
         }
         n = ppoll(p, 3, tsp, &old);
@@ -328,40 +306,26 @@ static int wait_event(struct timeit_worker *w, int want_res)
         if (p[0].revents)
             return 0;
         if (p[2].revents)
-            w->exited = 1;
+            w->c.exited = 1;
     }
 }
 
 /* Reap the exited (or killed) driver, and read what is left of its stderr. */
 static void reap(struct timeit_worker *w)
 {
-    struct rusage ru;
-    int status = 0;
-
-    if (w->pid < 0)
+    if (w->c.pid < 0)
         return;
-    while (wait4(w->pid, &status, 0, &ru) < 0) {
-        if (errno != EINTR) {
-            memset(&ru, 0, sizeof(ru));
-            break;
-        }
-    }
-    w->status = status;
-    w->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    w->pid = -1;
-    w->exited = 1;
-    if (w->pidfd >= 0) {
-        close(w->pidfd);
-        w->pidfd = -1;
-    }
+    if (util_proc_wait(&w->c, UTIL_PROC_FOREVER, NULL, &w->ex) == 0)
+        w->cpu = w->ex.user + w->ex.sys;
+    w->c.pid = -1; /* also when the wait failed (ex: exit code 0) */
+    w->c.exited = 1;
+    w->pidfd = -1;
     drain_err(w);
 }
 
 static void kill_reap(struct timeit_worker *w)
 {
-    if (w->pid > 0)
-        kill(-w->pid, SIGKILL);
+    util_proc_signal(&w->c, SIGKILL);
     reap(w);
 }
 
@@ -382,7 +346,7 @@ static int died(struct timeit_worker *w)
 {
     char last[400];
 
-    while (!w->exited) {
+    while (!w->c.exited) {
         int rc = wait_event(w, 0);
 
         if (rc < 0)
@@ -391,12 +355,9 @@ static int died(struct timeit_worker *w)
     reap(w);
     if (timeit_run_last_line(w->err, w->errlen, last, sizeof(last)) > 0)
         snprintf(w->msg, sizeof(w->msg), "%s", last);
-    else if (WIFSIGNALED(w->status))
-        snprintf(w->msg, sizeof(w->msg), "killed by signal %d (%s)", WTERMSIG(w->status),
-                 strsignal(WTERMSIG(w->status)));
     else
-        snprintf(w->msg, sizeof(w->msg), "exited with code %d before finishing",
-                 WEXITSTATUS(w->status));
+        snprintf(w->msg, sizeof(w->msg), "%s before finishing",
+                 util_proc_describe(&w->ex, last, sizeof(last)));
     return -ECHILD;
 }
 
@@ -426,14 +387,14 @@ static int next_msg(struct timeit_worker *w, struct timeit_msg *m)
             kill_reap(w);
             return -EPROTO;
         }
-        if (w->pid < 0)
+        if (w->c.pid < 0)
             return died(w);
         n = read(w->res_fd, w->line + w->linelen, sizeof(w->line) - w->linelen);
         if (n > 0) {
             w->linelen += (size_t)n;
             continue;
         }
-        if (n == 0 || (errno == EAGAIN && w->exited))
+        if (n == 0 || (errno == EAGAIN && w->c.exited))
             return died(w);
         if (errno != EAGAIN && errno != EINTR)
             return failed(w, -errno);
@@ -489,7 +450,7 @@ int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds,
     int rc;
 
     assert(loops > 0);
-    if (w->pid < 0)
+    if (w->c.pid < 0)
         return -ECHILD;
     snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)loops);
     if ((rc = send_line(w, buf)) < 0 || (rc = next_msg(w, &m)) < 0)
@@ -511,7 +472,7 @@ int timeit_worker_run_last(struct timeit_worker *w, uint64_t loops)
     int rc;
 
     assert(loops > 0);
-    if (w->pid < 0)
+    if (w->c.pid < 0)
         return -ECHILD;
     snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)loops);
     if ((rc = send_line(w, buf)) < 0)
@@ -527,7 +488,7 @@ int timeit_worker_finish(struct timeit_worker *w, double *cpu)
 
     if (cpu)
         *cpu = -1;
-    if (w->pid < 0)
+    if (w->c.pid < 0)
         return -ECHILD;
     shutdown(w->cmd_fd, SHUT_WR); /* EOF: the driver runs the teardown */
     do {
@@ -539,19 +500,20 @@ int timeit_worker_finish(struct timeit_worker *w, double *cpu)
         kill_reap(w);
         return -EPROTO;
     }
-    while (!w->exited)
+    while (!w->c.exited)
         if ((rc = wait_event(w, 0)) < 0)
             return failed(w, rc);
     reap(w);
     if (cpu)
         *cpu = w->cpu;
-    if (!WIFEXITED(w->status) || WEXITSTATUS(w->status) != 0) {
+    if (w->ex.code != 0) {
         char last[400];
 
         if (timeit_run_last_line(w->err, w->errlen, last, sizeof(last)) > 0)
             snprintf(w->msg, sizeof(w->msg), "%s", last);
         else
-            snprintf(w->msg, sizeof(w->msg), "exited with status %d after the teardown", w->status);
+            snprintf(w->msg, sizeof(w->msg), "%s after the teardown",
+                     util_proc_describe(&w->ex, last, sizeof(last)));
         return -ECHILD;
     }
     return 0;
@@ -559,7 +521,7 @@ int timeit_worker_finish(struct timeit_worker *w, double *cpu)
 
 pid_t timeit_worker_pid(const struct timeit_worker *w)
 {
-    return w->pid;
+    return w->c.pid;
 }
 
 const char *timeit_worker_message(struct timeit_worker *w)
@@ -619,15 +581,11 @@ static int open_channels(int fds[7])
 /* python on the driver with the channels on fds 0..4 (stdin and stdout /dev/null, stderr, the
  * command socket, the value pipe). A file that is not a program counts as one that may not be
  * run (-EACCES), as timeit_worker_start() says. */
-static int spawn(const char *python, char *const argv[], const int fds[7], pid_t *pid)
+static int spawn(const char *python, char *const argv[], const int fds[7], struct util_proc *c)
 {
     const int onto[5] = {fds[6], fds[6], fds[5], fds[1], fds[3]};
-    struct util_spawn s = {0};
-    int rc = util_spawn_init(&s, onto, 5);
+    int rc = util_proc_start(UTIL_PROC_GROUP | UTIL_PROC_CLEAN, onto, 5, python, argv, c);
 
-    if (rc == 0)
-        rc = util_spawn_run(&s, python, argv, pid);
-    util_spawn_destroy(&s);
     return rc == -ENOEXEC ? -EACCES : rc;
 }
 
@@ -639,23 +597,21 @@ int timeit_worker_start(const char *python, const char *setup, const char *stmt,
     char *argv[] = {(char *)python,   "-c", (char *)timeit_run_driver, (char *)setup, (char *)stmt,
                     (char *)teardown, NULL};
     struct timeit_worker *w = NULL;
-    uint64_t t0 = now_ns();
-    pid_t pid;
+    int64_t t0 = util_clock_mono_ns();
+    struct util_proc c;
 
     if (!(opts->timeout >= 0))
         return -EINVAL;
     if ((rc = open_channels(fds)) < 0)
         goto out;
-    if ((rc = spawn(python, argv, fds, &pid)) < 0)
+    if ((rc = spawn(python, argv, fds, &c)) < 0)
         goto out;
     w = xcalloc(1, sizeof(*w));
-    w->pid = pid;
+    w->c = c;
     w->opts = *opts;
     w->cpu = -1;
-    w->deadline = opts->timeout > 0 ? t0 + (uint64_t)(opts->timeout * 1e9) : UINT64_MAX;
-    w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (w->pidfd >= 0)
-        fcntl(w->pidfd, F_SETFD, FD_CLOEXEC);
+    w->deadline = opts->timeout > 0 ? t0 + (int64_t)(opts->timeout * 1e9) : UTIL_PROC_FOREVER;
+    w->pidfd = util_proc_pidfd(&w->c);
     w->cmd_fd = fds[0];
     w->res_fd = fds[2];
     w->err_fd = fds[4];
@@ -672,10 +628,9 @@ void timeit_worker_free(struct timeit_worker *w)
 {
     if (!w)
         return;
-    if (w->pid > 0)
+    if (w->c.pid > 0)
         kill_reap(w);
-    if (w->pidfd >= 0)
-        close(w->pidfd);
+    util_proc_destroy(&w->c);
     close(w->cmd_fd);
     close(w->res_fd);
     if (w->err_fd >= 0)

@@ -14,6 +14,7 @@
 #include "py_dict.h"
 #include "py_linetable.h"
 #include "py_str.h"
+#include "util_clock.h"
 #include "util_xalloc.h"
 
 #define NREGIONS   48           /* chunks copied per walk: enough for UNWIND_MAX_DEPTH frames */
@@ -81,8 +82,8 @@ struct code_entry {
     int firsttraceable;  /* 3.11+, code units */
     int memo_addr[LINE_MEMO], memo_line[LINE_MEMO]; /* recent instruction -> line lookups */
     unsigned memo_next;
-    uint64_t seen_seq;    /* the last sample that used it (unwinder.seq) */
-    long long checked_at; /* when it was last found to describe the object at its address */
+    uint64_t seen_seq;  /* the last sample that used it (unwinder.seq) */
+    int64_t checked_at; /* when it was last found to describe the object at its address */
 };
 
 /* A local copy of the live part of a data-stack chunk: its header and the frames below its top
@@ -144,23 +145,16 @@ struct unwinder {
     uint64_t main_thread;   /* pthread_t of the main thread, 0 unknown */
     unsigned flags;         /* UNWIND_* */
     uint64_t interp;        /* interpreters.head as last read; 0 = read it */
-    long long runtime_at;   /* when to re-read the _PyRuntime fields */
+    int64_t runtime_at;     /* when to re-read the _PyRuntime fields */
     uint64_t code_generation;
-    uint64_t seq;  /* samples taken */
-    long long now; /* CLOCK_MONOTONIC ns at the start of the current sample */
+    uint64_t seq; /* samples taken */
+    int64_t now;  /* CLOCK_MONOTONIC ns at the start of the current sample */
     uint64_t frame_addrs[UNWIND_MAX_DEPTH]; /* 3.8-3.10: frames of the current walk */
     unsigned char frame_bytes[UNWIND_MAX_DEPTH][PY_FRAME_MAX];
     unsigned char tmp[PY_FRAME_MAX]; /* a frame read outside the copied chunks */
     struct py_dict_cache name_cache; /* for unwinder_thread_name */
     struct base_slot bases[BASE_SLOTS];
 };
-
-static long long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static uint64_t u64_at(const unsigned char *b, uint32_t off)
 {
@@ -956,7 +950,7 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
 {
     const struct py_offsets *o = u->o;
     int err = 0, torn = 0, cut = 0;
-    long long cut_until = 0;
+    int64_t cut_until = 0;
 
     for (int attempt = 0;; attempt++) {
         uint64_t top;
@@ -988,8 +982,8 @@ static int walk_thread(struct unwinder *u, unsigned char *ts, struct unwind_samp
         if (err != -EAGAIN && err != -EFAULT)
             break;
         if (u->why == UNWIND_CUT && !cut_until)
-            cut_until = now_ns() + CUT_RETRY_NS;
-        if (u->why == UNWIND_CUT ? ++cut > MAX_CUT_RETRIES || now_ns() > cut_until
+            cut_until = util_clock_mono_ns() + CUT_RETRY_NS;
+        if (u->why == UNWIND_CUT ? ++cut > MAX_CUT_RETRIES || util_clock_mono_ns() > cut_until
                                  : ++torn > MAX_RETRIES)
             break;
     }
@@ -1146,7 +1140,7 @@ static int read_runtime(struct unwinder *u, uint64_t *holder)
     uint64_t finalizing = 0;
     int n = 0, err;
 
-    long long now = now_ns();
+    int64_t now = util_clock_mono_ns();
     int refresh = !u->interp || now >= u->runtime_at;
     if (refresh) {
         iov[n++] = (struct target_iov){u->p->runtime + o->rt_interp_head, &u->interp, 8};
@@ -1177,7 +1171,7 @@ int unwinder_sample(struct unwinder *u, struct unwind_sample *s, unwind_filter_f
     s->nframes = 0;
     s->retries = 0;
     u->seq++;
-    u->now = now_ns();
+    u->now = util_clock_mono_ns();
     if (!u->main_thread && o->rt_main_thread)
         target_read_u64(u->p->t, u->p->runtime + o->rt_main_thread, &u->main_thread);
     pf_begin(u);

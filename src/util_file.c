@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util_clock.h"
 #include "util_vec.h"
 #include "util_xalloc.h"
 
@@ -240,9 +241,7 @@ static void random_tag(char *out)
     unsigned char r[6];
 
     if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ (uint64_t)ts.tv_sec;
+        uint64_t x = (uint64_t)util_clock_mono_ns() ^ (uint64_t)getpid() << 32;
         for (int i = 0; i < 6; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
             r[i] = (unsigned char)(x >> 56);
     }

@@ -198,7 +198,11 @@ if want errors; then
     sg bench -q --runs 3 'no-such-command-xyz'
     one_line "command not found" 1 "command not found"
     sg bench -q --runs 3 'sh -c "exit 3"'
-    one_line "failing command" 1 "failed with exit code 3"
+    one_line "failing command" 1 "failed: exited with code 3"
+    sg bench -q --runs 3 "sh -c 'kill -9 \$\$'"
+    one_line "command killed by a signal" 1 "failed: killed by signal 9 "
+    sg bench -q --runs 3 --setup 'exit 4' 'true'
+    one_line "failing setup" 1 "setup command 'exit 4' failed: exited with code 4$"
     sg bench -q --runs 3 --ignore-failure 'sh -c "exit 3"'
     if [[ $RC == 0 ]] && grep -q "3 runs exited non-zero" "$T/out"; then
         ok "errors: --ignore-failure keeps going and says so"

@@ -948,8 +948,15 @@ t_badinput() {
     n=bad-notpy-launch
     check_begin "badinput launched command is not python"
     sg "$n" record -o "$T/$n.txt" -- sh -c 'exit 3'
-    ((RC != 0 && RC != 124)) || why "exit status $RC, expected non-zero"
-    one_error_line "$n" 'exited'
+    expect_rc 3 "$n"
+    one_error_line "$n" "^spyglass: 'sh' exited with code 3 before any Python stack was sampled$"
+    check_end
+
+    n=bad-notpy-killed
+    check_begin "badinput launched command killed before python"
+    sg "$n" record -o "$T/$n.txt" -- sh -c 'kill -9 $$'
+    expect_rc 137 "$n"
+    one_error_line "$n" "^spyglass: 'sh' killed by signal 9 \\(.*\\) before any Python stack was sampled$"
     check_end
 
     n=bad-cmd

@@ -1,7 +1,6 @@
 /* Unit tests for cli_common: numbers in options and their error line, the shared options parsed
  * next to a subcommand's own (defaults, --help, unknown options, bad values), the baseline and
- * regression lines, warnings (cut, capped), the stop flag set by real signals, the progress bar
- * and its pace.
+ * regression lines, warnings (cut, capped), the progress bar and its pace.
  * SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -239,30 +239,6 @@ static void test_warnings(void)
     TEST_EQ_STR(w.lines[CLI_MAX_WARNINGS - 1], "more 61");
 }
 
-static void test_stop(void)
-{
-    volatile sig_atomic_t *stop = cli_stop_install(1);
-    struct sigaction sa;
-
-    TEST_EQ_INT(*stop, 0);
-    raise(SIGINT);
-    TEST_EQ_INT(*stop, 1);
-    stop = cli_stop_install(0);
-    TEST_EQ_INT(*stop, 0); /* cleared */
-    raise(SIGTERM);
-    TEST_EQ_INT(*stop, 1);
-    stop = cli_stop_install(1);
-    raise(SIGHUP);
-    TEST_EQ_INT(*stop, 1);
-    TEST_EQ_INT(raise(SIGPIPE), 0); /* ignored */
-    sigaction(SIGINT, NULL, &sa);
-    TEST_CHECK(!(sa.sa_flags & SA_RESTART));
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-}
-
 static void test_progress(void)
 {
     struct cli_progress p;
@@ -304,6 +280,5 @@ void test_cli_common(void)
     test_parse_errors();
     test_lines();
     test_warnings();
-    test_stop();
     test_progress();
 }

@@ -13,6 +13,7 @@
 #include "cli_export.h"
 #include "suites.h"
 #include "test.h"
+#include "unit_files.h"
 
 #define DIR "out/cli_export"
 
@@ -42,30 +43,6 @@ static void restore(struct redirect *r)
     close(r->saved);
 }
 
-/* The whole file at path ("" when missing); caller frees. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = calloc(1, 4096);
-    size_t n;
-
-    if (f) {
-        n = fread(buf, 1, 4095, f);
-        buf[n] = '\0';
-        fclose(f);
-    }
-    return buf;
-}
-
-/* The file at path holds exactly want. */
-static void file_is(const char *path, const char *want)
-{
-    char *s = slurp(path);
-
-    TEST_EQ_STR(s, want);
-    free(s);
-}
-
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -91,13 +68,13 @@ static void test_check(void)
         fclose(f);
     fresh[2] = DIR "/kept.json";
     TEST_EQ_INT(cli_export_check(fresh, 3), 0);
-    file_is(DIR "/kept.json", "old contents"); /* an existing file is not touched */
+    unit_file_is(DIR "/kept.json", "old contents"); /* an existing file is not touched */
 
     redirect(&r, stderr, DIR "/err");
     TEST_EQ_INT(cli_export_check(bad, 3), -1);
     restore(&r);
-    file_is(DIR "/err",
-            "spyglass: cannot write /nonexistent-dir/x.json: No such file or directory\n");
+    unit_file_is(DIR "/err",
+                 "spyglass: cannot write /nonexistent-dir/x.json: No such file or directory\n");
     TEST_CHECK(access(DIR "/ok.csv", F_OK) != 0 && access(DIR "/never.md", F_OK) != 0);
 }
 
@@ -121,8 +98,8 @@ static void test_write(void)
     char *s;
 
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
-    file_is(DIR "/w.json", "json\n");
-    file_is(DIR "/w.md", "markdown\n");
+    unit_file_is(DIR "/w.json", "json\n");
+    unit_file_is(DIR "/w.md", "markdown\n");
 
     /* "-" is standard output, left open. */
     paths[0] = "-";
@@ -131,7 +108,7 @@ static void test_write(void)
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
     TEST_CHECK(fputs("after\n", stdout) >= 0);
     restore(&o);
-    file_is(DIR "/stdout", "json\nafter\n");
+    unit_file_is(DIR "/stdout", "json\nafter\n");
 
     /* A full disk, a writer's error and an impossible path: one line each, the rest written. */
     paths[0] = "/dev/full";
@@ -142,7 +119,7 @@ static void test_write(void)
     redirect(&r, stderr, DIR "/err");
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), -1);
     restore(&r);
-    s = slurp(DIR "/err");
+    s = unit_slurp(DIR "/err");
     TEST_EQ_INT(count_lines(s), 3);
     TEST_CHECK(strstr(s, "spyglass: cannot write /dev/full: No space left on device\n") == s);
     TEST_CHECK(strstr(s, "spyglass: cannot write " DIR "/w.csv: Numerical argument") != NULL);
@@ -152,7 +129,7 @@ static void test_write(void)
     paths[0] = NULL;
     paths[2] = DIR "/w.md";
     TEST_EQ_INT(cli_export_write(paths, CLI_EXPORTS, writer, &fail_csv), 0);
-    file_is(DIR "/w.csv", "csv\n");
+    unit_file_is(DIR "/w.csv", "csv\n");
 }
 
 /* The report on standard output, then the exports; a failed report is no line of its own. */
@@ -165,8 +142,8 @@ static void test_run(void)
     redirect(&o, stdout, DIR "/stdout");
     TEST_EQ_INT(cli_export_run(paths, writer, &fail), 0);
     restore(&o);
-    file_is(DIR "/stdout", "report\n");
-    file_is(DIR "/r.csv", "csv\n");
+    unit_file_is(DIR "/stdout", "report\n");
+    unit_file_is(DIR "/r.csv", "csv\n");
 
     fail = 1;
     paths[1] = NULL;
@@ -174,8 +151,8 @@ static void test_run(void)
     redirect(&r, stderr, DIR "/err");
     TEST_EQ_INT(cli_export_run(paths, writer, &fail), -1);
     restore(&r);
-    file_is(DIR "/err", "");
-    file_is(DIR "/r.md", "markdown\n"); /* written although the report failed */
+    unit_file_is(DIR "/err", "");
+    unit_file_is(DIR "/r.md", "markdown\n"); /* written although the report failed */
 }
 
 void test_cli_export(void)

@@ -16,31 +16,10 @@
 
 #include "suites.h"
 #include "test.h"
+#include "unit_files.h"
 #include "util_file.h"
 
 #define TDIR "out/util_file"
-
-/* The whole file at path ("" when missing); caller frees. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = calloc(1, 4096);
-    size_t n;
-
-    if (f) {
-        n = fread(buf, 1, 4095, f);
-        buf[n] = '\0';
-        fclose(f);
-    }
-    return buf;
-}
-
-static void file_is(const char *path, const char *want)
-{
-    char *s = slurp(path);
-    TEST_EQ_STR(s, want);
-    free(s);
-}
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -86,7 +65,7 @@ static void test_new_and_replace(void)
 
     unlink(TDIR "/new");
     TEST_EQ_INT(write_via(TDIR "/new", "one\n", 0), 0);
-    file_is(TDIR "/new", "one\n");
+    unit_file_is(TDIR "/new", "one\n");
     TEST_CHECK(stat(TDIR "/new", &st) == 0 && (st.st_mode & 0777) == 0640);
     umask(old);
 
@@ -97,10 +76,10 @@ static void test_new_and_replace(void)
     TEST_EQ_INT(file_out_open(&o, TDIR "/old", 0), 0);
     TEST_CHECK(o.tmp != NULL && o.replace == 1);
     TEST_CHECK(fputs("later\n", o.f) >= 0 && fflush(o.f) == 0);
-    file_is(TDIR "/old", "earlier\n");
+    unit_file_is(TDIR "/old", "earlier\n");
     TEST_EQ_INT(leftovers(TDIR), 1);
     TEST_EQ_INT(file_out_close(&o, 0), 0);
-    file_is(TDIR "/old", "later\n");
+    unit_file_is(TDIR "/old", "later\n");
     TEST_CHECK(stat(TDIR "/old", &st2) == 0 && st2.st_ino != st.st_ino &&
                (st2.st_mode & 07777) == 0604);
     TEST_EQ_INT(leftovers(TDIR), 0);
@@ -125,12 +104,12 @@ static void test_failures_keep(void)
     TEST_EQ_INT(file_out_open(&o, TDIR "/keep", 0), 0);
     TEST_CHECK(fputs("half", o.f) >= 0);
     TEST_EQ_INT(file_out_close(&o, -ENOSPC), -ENOSPC);
-    file_is(TDIR "/keep", "precious\n");
+    unit_file_is(TDIR "/keep", "precious\n");
     TEST_EQ_INT(file_out_open(&o, TDIR "/keep", 0), 0);
     TEST_CHECK(fputs("half", o.f) >= 0);
     file_out_abort(&o);
     file_out_abort(&o); /* twice: nothing */
-    file_is(TDIR "/keep", "precious\n");
+    unit_file_is(TDIR "/keep", "precious\n");
     TEST_EQ_INT(leftovers(TDIR), 0);
 
     /* A new file that is never completed is never created. */
@@ -163,9 +142,9 @@ static void test_stream(void)
     TEST_EQ_INT(file_out_open(&o, TDIR "/s.raw", FILE_OUT_STREAM), 0);
     TEST_CHECK(o.tmp == NULL && o.created == 1);
     TEST_CHECK(fputs("rec", o.f) >= 0 && fflush(o.f) == 0);
-    file_is(TDIR "/s.raw", "rec");
+    unit_file_is(TDIR "/s.raw", "rec");
     TEST_EQ_INT(file_out_close(&o, -ENOSPC), -ENOSPC); /* what was written is kept */
-    file_is(TDIR "/s.raw", "rec");
+    unit_file_is(TDIR "/s.raw", "rec");
     unlink(TDIR "/s.raw");
     TEST_EQ_INT(file_out_open(&o, TDIR "/s.raw", FILE_OUT_STREAM), 0);
     file_out_abort(&o); /* nothing recorded: no file */
@@ -176,9 +155,9 @@ static void test_stream(void)
     TEST_EQ_INT(file_out_open(&o, TDIR "/s.raw", FILE_OUT_STREAM), 0);
     TEST_CHECK(o.tmp != NULL && o.created == 0);
     TEST_CHECK(fputs("later", o.f) >= 0 && fflush(o.f) == 0);
-    file_is(TDIR "/s.raw", "earlier");
+    unit_file_is(TDIR "/s.raw", "earlier");
     TEST_EQ_INT(file_out_close(&o, 0), 0);
-    file_is(TDIR "/s.raw", "later");
+    unit_file_is(TDIR "/s.raw", "later");
 }
 
 static void test_stdout_and_proc(void)
@@ -218,7 +197,7 @@ static void test_links(void)
     unlink(TDIR "/dl");
     TEST_CHECK(symlink("target", TDIR "/l1") == 0 && symlink("l1", TDIR "/l2") == 0);
     TEST_EQ_INT(write_via(TDIR "/l2", "t1", 0), 0);
-    file_is(TDIR "/target", "t1");
+    unit_file_is(TDIR "/target", "t1");
     struct stat st;
     TEST_CHECK(lstat(TDIR "/l2", &st) == 0 && S_ISLNK(st.st_mode)); /* the link stays a link */
     TEST_CHECK(stat(TDIR "/target", &st) == 0 && (st.st_mode & 0777) == 0640);
@@ -226,13 +205,13 @@ static void test_links(void)
     snprintf(abs, sizeof(abs), "%s/" TDIR, cwd);
     TEST_CHECK(symlink(abs, TDIR "/dl") == 0);
     TEST_EQ_INT(write_via(TDIR "/dl/./dl/../util_file/target", "t2", 0), 0);
-    file_is(TDIR "/target", "t2");
+    unit_file_is(TDIR "/target", "t2");
     /* A dangling link makes its target. */
     unlink(TDIR "/made");
     unlink(TDIR "/dangling");
     TEST_CHECK(symlink("made", TDIR "/dangling") == 0);
     TEST_EQ_INT(write_via(TDIR "/dangling", "m", 0), 0);
-    file_is(TDIR "/made", "m");
+    unit_file_is(TDIR "/made", "m");
     /* A loop. */
     unlink(TDIR "/loop");
     TEST_CHECK(symlink("loop", TDIR "/loop") == 0);
@@ -263,20 +242,20 @@ static void test_protected(void)
     TEST_EQ_INT(write_via(TDIR "/sticky/other/../x", "x", 0), -FILE_ERR_PROTECTED_LINK);
     TEST_EQ_INT(file_out_check(TDIR "/sticky/other"), -FILE_ERR_PROTECTED_LINK);
     TEST_CHECK(strstr(file_strerror(-FILE_ERR_PROTECTED_LINK), "symlink") != NULL);
-    file_is(TDIR "/victim", "v");
+    unit_file_is(TDIR "/victim", "v");
     TEST_EQ_INT(write_via(TDIR "/sticky/mine", "m", 0), 0); /* its owner's own link */
-    file_is(TDIR "/victim", "m");
+    unit_file_is(TDIR "/victim", "m");
     /* The directory's owner's link is followed; so is any link outside a sticky directory, or
      * in one that is not world-writable. */
     TEST_CHECK(chown(sticky, 65534, 65534) == 0);
     TEST_EQ_INT(write_via(TDIR "/sticky/other", "o", 0), 0);
-    file_is(TDIR "/victim", "o");
+    unit_file_is(TDIR "/victim", "o");
     TEST_CHECK(chown(sticky, 0, 0) == 0 && chmod(sticky, 01775) == 0);
     TEST_EQ_INT(write_via(TDIR "/sticky/other", "p", 0), 0);
-    file_is(TDIR "/victim", "p");
+    unit_file_is(TDIR "/victim", "p");
     TEST_CHECK(chmod(sticky, 0777) == 0);
     TEST_EQ_INT(write_via(TDIR "/sticky/other", "q", 0), 0);
-    file_is(TDIR "/victim", "q");
+    unit_file_is(TDIR "/victim", "q");
     TEST_EQ_INT(leftovers(sticky), 0);
 }
 
@@ -311,7 +290,7 @@ static void test_bad_paths(void)
     TEST_EQ_INT(file_out_open(&o, name, 0), 0);
     TEST_CHECK(o.tmp && strlen(o.tmp) <= NAME_MAX);
     TEST_EQ_INT(file_out_close(&o, 0), 0);
-    file_is(name, "");
+    unit_file_is(name, "");
     unlink(name);
 }
 

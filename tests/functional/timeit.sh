@@ -405,8 +405,10 @@ EOF
 fi
 
 if want baseline; then
-    A='sorted(range(2000))' B='sum(range(500))' C='sum(range(50))'
-    base() { sg --python "$HPY" -p 5 -n 2 --min-value-time 0.005 "$@"; }
+    # Statements that sleep: a value can be no shorter than its sleep, whatever the load, which
+    # gives the edited baselines below a known truth.
+    A='time.sleep(0.002)' B='time.sleep(0.001)' C='time.sleep(0.0005)'
+    base() { sg --python "$HPY" -p 5 -n 2 --min-value-time 0.005 -s 'import time' "$@"; }
     base --export-json "$T/base.json" "$A" "$B"
     # The same statements against their own export: no regression (a loaded machine may make
     # one attempt differ, so up to 3).
@@ -421,14 +423,16 @@ if want baseline; then
     else
         fail "baseline: same" "exit $RC" "$T/v" "$T/out" "$T/err"
     fi
-    # A baseline 4 times faster for A and 4 times slower for B (values edited); C is not in it.
+    # A baseline (values edited) where A took a quarter of its sleep, less than any run of it
+    # can, and B 20 times its sleep, far more than a run takes unless waking up from a 1 ms
+    # sleep takes 19 ms; C is not in it.
     "$HPY" - "$T/base.json" "$T/edited.json" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1], encoding="utf-8"))
 for b in j["benchmarks"]:
-    f = 0.25 if b["statement"] == 0 else 4
+    v = 0.0005 if b["statement"] == 0 else 0.02
     for w in b["workers"]:
-        w["values"] = [v * f for v in w["values"]]
+        w["values"] = [v * (1 + 0.01 * k) for k in range(len(w["values"]))]
 json.dump(j, open(sys.argv[2], "w", encoding="utf-8"))
 EOF
     base --baseline "$T/edited.json" --export-json "$T/slow.json" "$A" "$B" "$C"

@@ -92,7 +92,7 @@ if ! dd if=/dev/zero of="$T/big.bin" bs=1M count=128 conv=fsync status=none; the
 fi
 
 cat >"$T/driver.py" <<'EOF'
-import collections, os, re, subprocess, sys, time
+import collections, os, re, signal, subprocess, sys, time
 
 SG, PY, OUT, BIG, TARGET = sys.argv[1:6]
 SAN = re.compile(r"AddressSanitizer|runtime error:|LeakSanitizer")
@@ -276,25 +276,40 @@ def statm_rss(t):
     return int(open("/proc/%d/statm" % t.pid).read().split()[1]) * os.sysconf("SC_PAGESIZE")
 
 
-def check_metric(t, metric, command, reply, fn, truth_fn, lo, hi, share_min):
-    p, prof, err = spyglass(t, metric, ["-d", "1.2", "--metric", metric, "--top", "5"])
+def metric_attempt(t, metric, command, reply, fn, truth_fn, lo, hi, share_min):
+    """One recording of metric around command; returns (ok, detail, files)."""
+    p, prof, err = spyglass(t, metric, ["-d", "60", "--metric", metric, "--top", "5"])
     time.sleep(0.35)  # spyglass is sampling
     before = truth_fn()
     t.cmd(command, reply)
     truth = truth_fn() - before
+    # Stopped (Ctrl-C keeps what was collected) once the work is done and measured, however
+    # long a loaded machine made it take.
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
     problem = finish(p, err)
     if problem:
-        report(metric, False, problem, [err])
-        return
+        return False, problem, [err]
     total = mine = 0
     for frames, w in stacks(prof):
         total += w
         if any(func(f) == fn for f in frames):
             mine += w
     ok = truth > 0 and lo * truth <= mine <= hi * truth and mine >= share_min * total
-    report(metric, ok, "%s(): %.2f MiB of the profile's %.2f MiB; measured %.2f MiB (wanted "
-           "%g-%gx of it, >= %d%% of the profile)" % (fn, mine / MIB, total / MIB, truth / MIB,
-                                                     lo, hi, 100 * share_min), [prof, err])
+    return ok, ("%s(): %.2f MiB of the profile's %.2f MiB; measured %.2f MiB (wanted "
+                "%g-%gx of it, >= %d%% of the profile)" % (fn, mine / MIB, total / MIB, truth / MIB,
+                                                          lo, hi, 100 * share_min)), [prof, err]
+
+
+def check_metric(t, metric, *args):
+    """Up to three recordings (spyglass may start sampling late on a loaded machine); the
+    first that holds passes, a defect fails all three."""
+    for attempt in (1, 2, 3):
+        ok, detail, files = metric_attempt(t, metric, *args)
+        if ok or attempt == 3:
+            break
+        print("#   %s %s attempt %d: %s; trying again" % (VER, metric, attempt, detail), flush=True)
+    report(metric, ok, detail, files)
 
 
 def main():

@@ -106,6 +106,38 @@ static int parse_number(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+/* --mode's word. Returns 0, or -1 (said). */
+static int parse_mode(const char *arg, enum sampler_mode *out)
+{
+    if (strcmp(arg, "wall") == 0)
+        *out = SAMPLER_WALL;
+    else if (strcmp(arg, "cpu") == 0)
+        *out = SAMPLER_CPU;
+    else if (strcmp(arg, "gil") == 0)
+        *out = SAMPLER_GIL;
+    else {
+        cli_msg(stderr, "spyglass: --mode is wall, cpu or gil, not '%s'\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* --metric's word. Returns 0, or -1 (said). */
+static int parse_metric(const char *arg, enum sampler_metric *out)
+{
+    if (strcmp(arg, "samples") == 0)
+        *out = SAMPLER_SAMPLES;
+    else if (strcmp(arg, "io-bytes") == 0)
+        *out = SAMPLER_IO_BYTES;
+    else if (strcmp(arg, "rss") == 0)
+        *out = SAMPLER_RSS;
+    else {
+        cli_msg(stderr, "spyglass: --metric is samples, io-bytes or rss, not '%s'\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_option(struct record_args *ra, int c, const char *arg)
 {
     double v;
@@ -127,17 +159,7 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         fprintf(stderr, "spyglass: --duration takes a positive number of seconds\n");
         return -1;
     case 'm':
-        if (strcmp(arg, "wall") == 0)
-            ra->opts.mode = SAMPLER_WALL;
-        else if (strcmp(arg, "cpu") == 0)
-            ra->opts.mode = SAMPLER_CPU;
-        else if (strcmp(arg, "gil") == 0)
-            ra->opts.mode = SAMPLER_GIL;
-        else {
-            cli_msg(stderr, "spyglass: --mode is wall, cpu or gil, not '%s'\n", arg);
-            return -1;
-        }
-        return 0;
+        return parse_mode(arg, &ra->opts.mode);
     case 'f':
         ra->format_set = 1;
         if (out_format_parse(arg, &ra->format) == 0)
@@ -145,16 +167,9 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         cli_msg(stderr, "spyglass: --format is " OUT_FORMAT_NAMES ", not '%s'\n", arg);
         return -1;
     case 'M':
-        if (strcmp(arg, "samples") == 0)
-            ra->opts.metric = SAMPLER_SAMPLES;
-        else if (strcmp(arg, "io-bytes") == 0)
-            ra->opts.metric = SAMPLER_IO_BYTES;
-        else if (strcmp(arg, "rss") == 0)
-            ra->opts.metric = SAMPLER_RSS;
-        else {
-            cli_msg(stderr, "spyglass: --metric is samples, io-bytes or rss, not '%s'\n", arg);
-            return -1;
-        }
+        return parse_metric(arg, &ra->opts.metric);
+    case 'o':
+        ra->out_path = strcmp(arg, "-") == 0 ? NULL : arg;
         return 0;
     case 'R':
         ra->res.path = arg;
@@ -173,6 +188,60 @@ static int parse_option(struct record_args *ra, int c, const char *arg)
         return -1;
     }
     return -1;
+}
+
+/* What the options ask together: one target, wall-mode measures, a format that can be written
+ * where it goes. Returns 0, or -1 on a usage error (printed). */
+static int check_args(struct record_args *ra)
+{
+    if ((ra->pid > 0) == (ra->cmd != NULL)) {
+        fprintf(stderr, "spyglass: record needs either --pid PID or -- CMD [ARGS...]\n");
+        return -1;
+    }
+    if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && ra->opts.mode != SAMPLER_WALL) {
+        fprintf(stderr, "spyglass: --%s needs --mode wall\n",
+                ra->opts.states ? "states" : "metric");
+        return -1;
+    }
+    if (!ra->format_set)
+        ra->format = out_format_from_path(ra->out_path);
+    if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
+        return -1;
+    }
+    if (ra->format == OUT_FORMAT_HTML) { /* the page filters by thread and charts resources */
+        ra->opts.threads = 1;
+        ra->res.report = !ra->no_resources;
+    }
+    if (ra->format == OUT_FORMAT_PSTATS && ra->opts.metric != SAMPLER_SAMPLES) {
+        fprintf(stderr, "spyglass: pstats holds times; a --metric profile (bytes) cannot be "
+                        "written as pstats: use collapsed, svg, speedscope or pprof\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The options without an argument but -h. Returns 1 when c is one of them, else 0. */
+static int set_flag(struct record_args *ra, int c)
+{
+    switch (c) {
+    case 't':
+        ra->opts.threads = 1;
+        return 1;
+    case 'S':
+        ra->opts.states = 1;
+        return 1;
+    case 'A':
+        ra->opts.async_tasks = 1;
+        return 1;
+    case 'q':
+        ra->quiet = 1;
+        return 1;
+    case 'N':
+        ra->no_resources = 1;
+        return 1;
+    }
+    return 0;
 }
 
 /* Returns 0, 1 after --help, or -1 on a usage error (printed). */
@@ -207,52 +276,16 @@ static int parse_args(int argc, char **argv, struct record_args *ra)
         if (c == 'h') {
             fputs(usage, stdout);
             return 1;
-        } else if (c == 't') {
-            ra->opts.threads = 1;
-        } else if (c == 'S') {
-            ra->opts.states = 1;
-        } else if (c == 'A') {
-            ra->opts.async_tasks = 1;
-        } else if (c == 'q') {
-            ra->quiet = 1;
-        } else if (c == 'N') {
-            ra->no_resources = 1;
-        } else if (c == 'o') {
-            ra->out_path = strcmp(optarg, "-") == 0 ? NULL : optarg;
         } else if (c == '?' || c == ':') {
             cli_bad_option("record", c, argv);
             return -1;
-        } else if (parse_option(ra, c, optarg) != 0) {
+        } else if (!set_flag(ra, c) && parse_option(ra, c, optarg) != 0) {
             return -1;
         }
     }
     if (optind < argc)
         ra->cmd = argv + optind;
-    if ((ra->pid > 0) == (ra->cmd != NULL)) {
-        fprintf(stderr, "spyglass: record needs either --pid PID or -- CMD [ARGS...]\n");
-        return -1;
-    }
-    if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && ra->opts.mode != SAMPLER_WALL) {
-        fprintf(stderr, "spyglass: --%s needs --mode wall\n",
-                ra->opts.states ? "states" : "metric");
-        return -1;
-    }
-    if (!ra->format_set)
-        ra->format = out_format_from_path(ra->out_path);
-    if (!ra->out_path && out_format_binary(ra->format) && isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "spyglass: not writing a binary profile to a terminal (use -o FILE)\n");
-        return -1;
-    }
-    if (ra->format == OUT_FORMAT_HTML) { /* the page filters by thread and charts resources */
-        ra->opts.threads = 1;
-        ra->res.report = !ra->no_resources;
-    }
-    if (ra->format == OUT_FORMAT_PSTATS && ra->opts.metric != SAMPLER_SAMPLES) {
-        fprintf(stderr, "spyglass: pstats holds times; a --metric profile (bytes) cannot be "
-                        "written as pstats: use collapsed, svg, speedscope or pprof\n");
-        return -1;
-    }
-    return 0;
+    return check_args(ra);
 }
 
 /* Wait for a launched child, passing on each stop signal a process sends us meanwhile
@@ -524,9 +557,15 @@ static void fill_meta(const struct record_args *ra, const struct py_proc *p, con
     m->unit = metric_unit(ra->opts.metric);
 }
 
-/* --states and --metric read /proc files per kernel thread: say when TIDs are unknown. */
+/* --mode cpu, --states and --metric read /proc files per kernel thread: say when TIDs are
+ * unknown. */
 static void warn_measures(const struct record_args *ra, const struct py_proc *p)
 {
+    if (ra->opts.mode == SAMPLER_CPU && !p->off.ts_native_thread_id && p->pthread_tid_off < 0)
+        fprintf(stderr,
+                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
+                "process %d; --mode cpu keeps every thread\n",
+                p->pid);
     if ((ra->opts.states || ra->opts.metric != SAMPLER_SAMPLES) && !p->off.ts_native_thread_id &&
         p->pthread_tid_off < 0)
         fprintf(stderr,
@@ -569,16 +608,99 @@ static int start_target(const struct record_args *ra, struct util_proc *child, s
     return EXIT_ERROR;
 }
 
+/* One recording's data, from the start of sampling to the written profile. */
+struct record_run {
+    struct agg *a;
+    struct sampler_stats st;
+    struct agg_meta meta;
+    struct sbuf title; /* meta.title's storage */
+    struct live live;
+    struct rec_exec rx; /* owns the py_proc, replaced at each exec followed */
+};
+
+/* After sampling: a launched child is reaped now unless it exec'd a program that was not
+ * sampled (reap_later); a process attached to that exited before --duration makes the profile
+ * partial. Returns the exit code so far. */
+static int sampled_code(const struct record_args *ra, struct util_proc *child,
+                        struct sampler_stats *st, int reap_later)
+{
+    if (ra->cmd && !reap_later)
+        return reap_child(child, st);
+    if (st->end == SAMPLER_END_EXITED && ra->opts.duration > 0) {
+        fprintf(stderr,
+                "spyglass: process %d exited after %.2f s of the %g s requested; the "
+                "profile holds what was sampled\n",
+                ra->pid, st->elapsed, ra->opts.duration);
+        return EXIT_PARTIAL;
+    }
+    return 0;
+}
+
+/* Write the profile to out with the run's facts, then the summary unless --quiet. Returns an
+ * exit code. */
+static int write_profile(const struct record_args *ra, struct file_out *out, struct record_run *r)
+{
+    const struct py_proc *p = r->rx.p;
+    sbuf_reset(&r->title);
+    fill_meta(ra, p, sbuf_str(&r->rx.versions), &r->st, &r->title, &r->meta);
+    r->meta.timeline = r->live.tl;
+    r->meta.sources = ra->format == OUT_FORMAT_HTML ? &ra->src : NULL;
+    int wrc = finish_output(ra, out, r->a, &r->meta, r->live.raw);
+    if (!ra->quiet) {
+        print_summary(ra, p, sbuf_str(&r->rx.versions), &r->st, r->a);
+        rec_res_summary(stderr, &ra->res);
+    }
+    return wrc;
+}
+
+/* Sample p (taken over) until the run ends, write the profile, reap a launched child (child)
+ * and close the resource readings. Returns the exit code. */
+static int record(struct record_args *ra, struct file_out *out, struct util_proc *child,
+                  struct py_proc *p)
+{
+    struct record_run r;
+    int rc;
+
+    rec_res_start(&ra->res, p->pid, ra->cmd != NULL);
+    warn_measures(ra, p);
+    warn_async(ra, p);
+    r.a = agg_new();
+    memset(&r.st, 0, sizeof(r.st));
+    sbuf_init(&r.title);
+    rec_exec_init(&r.rx, p, ra->stop);
+    ra->opts.exec = &r.rx.hook;
+    fill_meta(ra, p, sbuf_str(&r.rx.versions), &r.st, &r.title, &r.meta);
+    live_start(ra, out->f, r.a, &r.meta, &r.live);
+    sampler_run(p, &ra->opts, r.a, ra->stop, &r.st);
+    p = r.rx.p;
+    rec_res_stop(&ra->res);
+    if (ra->format == OUT_FORMAT_HTML || ra->format == OUT_FORMAT_RAW) /* before it is reaped */
+        proc_src_attach(r.a, p->pid, NULL, &ra->src);
+    /* A launched command that exec'd a program not sampled runs on: the profile is written
+     * first, then its exit code awaited. */
+    int reap_later = ra->cmd && r.st.end == SAMPLER_END_EXEC;
+    rc = sampled_code(ra, child, &r.st, reap_later);
+    int wrc = write_profile(ra, out, &r);
+    if (reap_later) {
+        fflush(stderr);
+        rc = reap_child(child, NULL);
+    }
+    ra->res.exit_code = ra->cmd ? rc : -1;
+    ra->res.interrupted = *ra->stop != 0;
+    if (rec_res_finish(&ra->res, r.meta.command, p->pid) < 0 && !wrc)
+        wrc = EXIT_ERROR;
+    sbuf_destroy(&r.title);
+    out_raw_free(r.live.raw);
+    agg_timeline_free(r.live.tl);
+    agg_free(r.a);
+    rec_exec_destroy(&r.rx);
+    return wrc ? wrc : rc;
+}
+
 int cli_record(int argc, char **argv)
 {
     struct record_args ra;
     struct py_proc *p = NULL;
-    struct agg *a = NULL;
-    struct sampler_stats st;
-    struct agg_meta meta;
-    struct sbuf title;
-    struct live live = {0};
-    struct rec_exec rx;
     struct file_out out;
     struct util_proc child;
     int rc;
@@ -601,63 +723,7 @@ int cli_record(int argc, char **argv)
     rc = start_target(&ra, &child, &p);
     if (rc)
         goto out_files;
-    rec_res_start(&ra.res, p->pid, ra.cmd != NULL);
-    if (ra.opts.mode == SAMPLER_CPU && !p->off.ts_native_thread_id && p->pthread_tid_off < 0)
-        fprintf(stderr,
-                "spyglass: warning: cannot tell the kernel thread of each Python thread in "
-                "process %d; --mode cpu keeps every thread\n",
-                p->pid);
-    warn_measures(&ra, p);
-    warn_async(&ra, p);
-    a = agg_new();
-    memset(&st, 0, sizeof(st));
-    sbuf_init(&title);
-    rec_exec_init(&rx, p, ra.stop); /* owns p from here, replaced at each exec followed */
-    ra.opts.exec = &rx.hook;
-    fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
-    live_start(&ra, out.f, a, &meta, &live);
-    sampler_run(p, &ra.opts, a, ra.stop, &st);
-    p = rx.p;
-    rec_res_stop(&ra.res);
-    if (ra.format == OUT_FORMAT_HTML || ra.format == OUT_FORMAT_RAW) /* before it is reaped */
-        proc_src_attach(a, p->pid, NULL, &ra.src);
-    /* A launched command that exec'd a program not sampled runs on: the profile is written
-     * first, then its exit code awaited. */
-    int reap_later = ra.cmd && st.end == SAMPLER_END_EXEC;
-    if (ra.cmd && !reap_later) {
-        rc = reap_child(&child, &st);
-    } else if (st.end == SAMPLER_END_EXITED && ra.opts.duration > 0) {
-        fprintf(stderr,
-                "spyglass: process %d exited after %.2f s of the %g s requested; the "
-                "profile holds what was sampled\n",
-                ra.pid, st.elapsed, ra.opts.duration);
-        rc = EXIT_PARTIAL;
-    }
-    sbuf_reset(&title);
-    fill_meta(&ra, p, sbuf_str(&rx.versions), &st, &title, &meta);
-    meta.timeline = live.tl;
-    meta.sources = ra.format == OUT_FORMAT_HTML ? &ra.src : NULL;
-    int wrc = finish_output(&ra, &out, a, &meta, live.raw);
-    if (!ra.quiet) {
-        print_summary(&ra, p, sbuf_str(&rx.versions), &st, a);
-        rec_res_summary(stderr, &ra.res);
-    }
-    if (reap_later) {
-        fflush(stderr);
-        rc = reap_child(&child, NULL);
-    }
-    ra.res.exit_code = ra.cmd ? rc : -1;
-    ra.res.interrupted = *ra.stop != 0;
-    if (rec_res_finish(&ra.res, meta.command, p->pid) < 0 && !wrc)
-        wrc = EXIT_ERROR;
-    if (wrc)
-        rc = wrc;
-    sbuf_destroy(&title);
-    out_raw_free(live.raw);
-    agg_timeline_free(live.tl);
-    agg_free(a);
-    rec_exec_destroy(&rx);
-    return rc;
+    return record(&ra, &out, &child, p);
 
 out_files: /* nothing was recorded */
     file_out_abort(&out);

@@ -775,105 +775,158 @@ static int follow_exec(struct sampler *sm, struct sampler_stats *st, int64_t end
     return -1;
 }
 
+/* The clocks and marks of one run (CLOCK_MONOTONIC ns unless said), on sampler_run's stack. */
+struct run {
+    int64_t period;              /* between ticks; 0: as fast as possible */
+    int64_t start, end;          /* end: start + --duration; 0 none */
+    int64_t first, last;         /* the first and the last tick sampled; 0 none */
+    int64_t paused, paused_kept; /* waits for a new image after the first tick; up to the last */
+    int64_t ended;               /* the end of a run that waited for a program it did not
+                                  * sample; 0: the run ends when the loop does */
+    int64_t cpu_poll;            /* the last read of the target's CPU time */
+    int64_t self0;               /* our process CPU clock at the start */
+    double cpu0, cpu_last;       /* the target's CPU time at the start and at the last poll (s) */
+    int pid;                     /* the target (sm->p itself may be freed at an exec) */
+    struct sampler_sched sched;  /* when period */
+};
+
+/* Set sm up for a run on p: the <truncated> frame, the --async scratch, the image's readers and
+ * the sample buffer, allocated here once (the loop never allocates). */
+static void run_open(struct sampler *sm, struct py_proc *p, const struct sampler_opts *opts,
+                     struct agg *a)
+{
+    memset(sm, 0, sizeof(*sm));
+    sm->p = p;
+    sm->opts = opts;
+    sm->a = a;
+    struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
+    sm->truncated_frame = agg_frame_id(a, &tf);
+    sm->now = util_clock_mono_ns();
+    if (opts->async_tasks) {
+        sm->asample = xmalloc(sizeof(*sm->asample));
+        sm->asample->hash_stamp = 0;
+        memset(sm->asample->by_frame, 0, sizeof(sm->asample->by_frame));
+    }
+    image_open(sm);
+    sm->s = xmalloc(sizeof(*sm->s));
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+}
+
+/* The run's clocks start now. */
+static void run_start(struct run *r, const struct sampler_opts *opts)
+{
+    r->self0 = util_clock_process_cpu_ns();
+    r->start = util_clock_mono_ns();
+    r->cpu_poll = r->start;
+    r->end = opts->duration > 0 ? r->start + (int64_t)(opts->duration * 1e9) : 0;
+    if (r->period)
+        sampler_sched_init(&r->sched, r->period, r->start, (uint64_t)r->start);
+}
+
+/* The tick at now found the target's image gone: follow the exec. Returns -1 to go on
+ * sampling, else how the run ends (enum sampler_end). */
+static int run_exec(struct sampler *sm, struct run *r, struct sampler_stats *st, int64_t now)
+{
+    int e = follow_exec(sm, st, r->end);
+    if (e >= 0) {
+        r->ended = now; /* the wait for a program not sampled is not sampling time */
+        return e;
+    }
+    int64_t again = util_clock_mono_ns();
+    if (r->period) /* start again now: the wait for the new image is not missed ticks */
+        sampler_sched_restart(&r->sched, again);
+    r->paused += r->first ? again - now : 0;
+    return -1;
+}
+
+/* Sample until stopped, out of time, or the target exits or goes where it is not followed.
+ * Returns how the run ended. */
+static enum sampler_end run_loop(struct sampler *sm, struct run *r, volatile sig_atomic_t *stop,
+                                 struct sampler_stats *st)
+{
+    const struct sampler_opts *opts = sm->opts;
+
+    for (;;) {
+        if (stop && *stop)
+            return SAMPLER_END_STOPPED;
+        int64_t now = util_clock_mono_ns();
+        if (r->end && now >= r->end)
+            return SAMPLER_END_DURATION;
+        if (r->period) {
+            int64_t at = sampler_sched_when(&r->sched, now);
+            if (at > now) { /* wait, then look again: a stop, the end, a skip may be due */
+                wait_until(r->end && at > r->end ? r->end : at);
+                continue;
+            }
+            sampler_sched_taken(&r->sched, now);
+        }
+        sm->now = now;
+        int t = tick(sm, st);
+        if (t == TICK_EXEC) {
+            int e = run_exec(sm, r, st, now);
+            if (e >= 0)
+                return (enum sampler_end)e;
+            continue;
+        }
+        if (t == 1)
+            return SAMPLER_END_EXITED;
+        if (t == 0) {
+            r->first = r->first ? r->first : now;
+            r->last = now;
+            r->paused_kept = r->paused; /* waits for a new image between first and last */
+            if (opts->listener)
+                opts->listener->tick(opts->listener->ctx, (uint64_t)(now - r->start));
+        }
+        if (now - r->cpu_poll > CPU_POLL_NS) {
+            double c = target_cpu_seconds(r->pid);
+            r->cpu_last = c >= 0 ? c : r->cpu_last;
+            r->cpu_poll = now;
+        }
+    }
+}
+
+/* The run's figures: missed ticks, elapsed time, the rate achieved, our and the target's CPU. */
+static void run_figures(const struct run *r, struct sampler_stats *st)
+{
+    if (r->period) {
+        st->missed = sampler_sched_missed(&r->sched);
+        st->stalls = r->sched.skips;
+    }
+    st->elapsed = (double)((r->ended ? r->ended : util_clock_mono_ns()) - r->start) / 1e9;
+    int64_t last = r->last - r->paused_kept;
+    st->rate = st->ticks > 1 && last > r->first
+                   ? (double)(st->ticks - 1) * 1e9 / (double)(last - r->first)
+                   : 0;
+    st->self_cpu = (double)(util_clock_process_cpu_ns() - r->self0) / 1e9;
+    double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(r->pid);
+    st->target_cpu = r->cpu0 >= 0 ? (c >= 0 ? c : r->cpu_last) - r->cpu0 : -1;
+}
+
+/* Let go of what run_open set up, and keep its counts in st. */
+static void run_close(struct sampler *sm, struct sampler_stats *st)
+{
+    if (sm->u)
+        image_close(sm);
+    st->reads = sm->reads;
+    st->states = sm->states_sum;
+    st->async.found = sm->async_found;
+    free(sm->ids);
+    free(sm->s);
+    free(sm->asample);
+}
+
 int sampler_run(struct py_proc *p, const struct sampler_opts *opts, struct agg *a,
                 volatile sig_atomic_t *stop, struct sampler_stats *st)
 {
     struct sampler sm;
-    int64_t period = opts->rate > 0 ? (int64_t)(1e9 / opts->rate) : 0;
-    const int pid = p->pid; /* p itself may be freed at an exec (opts->exec) */
-    double cpu0 = target_cpu_seconds(pid), cpu_last = cpu0;
+    struct run r = {.period = opts->rate > 0 ? (int64_t)(1e9 / opts->rate) : 0, .pid = p->pid};
 
+    r.cpu0 = r.cpu_last = target_cpu_seconds(r.pid);
     memset(st, 0, sizeof(*st));
-    memset(&sm, 0, sizeof(sm));
-    sm.p = p;
-    sm.opts = opts;
-    sm.a = a;
-    struct agg_frame tf = {agg_intern(a, "<truncated>", 11), AGG_NONE, 0, AGG_FRAME_STATE};
-    sm.truncated_frame = agg_frame_id(a, &tf);
-    sm.now = util_clock_mono_ns();
-    if (opts->async_tasks) {
-        sm.asample = xmalloc(sizeof(*sm.asample));
-        sm.asample->hash_stamp = 0;
-        memset(sm.asample->by_frame, 0, sizeof(sm.asample->by_frame));
-    }
-    image_open(&sm);
-    sm.s = xmalloc(sizeof(*sm.s));
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-
-    int64_t self0 = util_clock_process_cpu_ns();
-    int64_t start = util_clock_mono_ns(), cpu_poll = start;
-    int64_t first = 0, last = 0, paused = 0, paused_kept = 0, ended = 0;
-    int64_t end = opts->duration > 0 ? start + (int64_t)(opts->duration * 1e9) : 0;
-    struct sampler_sched sched;
-    if (period)
-        sampler_sched_init(&sched, period, start, (uint64_t)start);
-    st->end = SAMPLER_END_DURATION;
-    for (;;) {
-        if (stop && *stop) {
-            st->end = SAMPLER_END_STOPPED;
-            break;
-        }
-        int64_t now = util_clock_mono_ns();
-        if (end && now >= end)
-            break;
-        if (period) {
-            int64_t at = sampler_sched_when(&sched, now);
-            if (at > now) { /* wait, then look again: a stop, the end, a skip may be due */
-                wait_until(end && at > end ? end : at);
-                continue;
-            }
-            sampler_sched_taken(&sched, now);
-        }
-        sm.now = now;
-        int t = tick(&sm, st);
-        if (t == TICK_EXEC) {
-            int e = follow_exec(&sm, st, end);
-            if (e >= 0) {
-                st->end = (enum sampler_end)e;
-                ended = now; /* the wait for a program not sampled is not sampling time */
-                break;
-            }
-            int64_t again = util_clock_mono_ns();
-            if (period) /* start again now: the wait for the new image is not missed ticks */
-                sampler_sched_restart(&sched, again);
-            paused += first ? again - now : 0;
-            continue;
-        }
-        if (t == 1) {
-            st->end = SAMPLER_END_EXITED;
-            break;
-        }
-        if (t == 0) {
-            first = first ? first : now;
-            last = now;
-            paused_kept = paused; /* waits for a new image between first and last */
-            if (opts->listener)
-                opts->listener->tick(opts->listener->ctx, (uint64_t)(now - start));
-        }
-        if (now - cpu_poll > CPU_POLL_NS) {
-            double c = target_cpu_seconds(pid);
-            cpu_last = c >= 0 ? c : cpu_last;
-            cpu_poll = now;
-        }
-    }
-    if (period) {
-        st->missed = sampler_sched_missed(&sched);
-        st->stalls = sched.skips;
-    }
-    st->elapsed = (double)((ended ? ended : util_clock_mono_ns()) - start) / 1e9;
-    last -= paused_kept;
-    st->rate =
-        st->ticks > 1 && last > first ? (double)(st->ticks - 1) * 1e9 / (double)(last - first) : 0;
-    st->self_cpu = (double)(util_clock_process_cpu_ns() - self0) / 1e9;
-    double c = st->end == SAMPLER_END_EXITED ? -1 : target_cpu_seconds(pid);
-    st->target_cpu = cpu0 >= 0 ? (c >= 0 ? c : cpu_last) - cpu0 : -1;
-    if (sm.u)
-        image_close(&sm);
-    st->reads = sm.reads;
-    st->states = sm.states_sum;
-    st->async.found = sm.async_found;
-    free(sm.ids);
-    free(sm.s);
-    free(sm.asample);
+    run_open(&sm, p, opts, a);
+    run_start(&r, opts);
+    st->end = run_loop(&sm, &r, stop, st);
+    run_figures(&r, st);
+    run_close(&sm, st);
     return 0;
 }

@@ -232,13 +232,8 @@ static void test_tables(void)
 static void test_tables_unsupported(void)
 {
     static const unsigned bad[] = {
-        V(7, 16, 0xf, 0),
-        V(13, 0, 0xf, 0),
-        V(14, 0, 0xa, 1),
-        V(15, 0, 0xf, 0),
-        0x020712f0,
-        0x04080000,
-        0,
+        V(7, 16, 0xf, 0), V(13, 0, 0xf, 0), V(14, 0, 0xa, 1), V(15, 0, 0xf, 0),
+        V(16, 0, 0xa, 1), 0x020712f0,       0x04080000,       0,
     };
     struct py_offsets o;
 

@@ -1,6 +1,7 @@
 # spyglass: one non-recursive GNU Makefile. See HACKING.md.
 #   make            build ./spyglass
 #   make test       install build deps if missing, then unit + functional tests, plain and ASan+UBSan
+#                   side by side (scripts/test.sh)
 #   make check      unit, web (the page's JavaScript: make webtest) and functional tests of the
 #                   plain build
 #   make asan       unit + functional tests of the ASan+UBSan build (build-asan/)
@@ -85,6 +86,13 @@ FUNCTIONAL ?=
 functional: $(BIN)
 	@scripts/functional.sh $(BUILD) $(CURDIR)/$(BIN) $(FUNCTIONAL)
 
+# The report page's JavaScript: node --check, eslint and node's test runner on the model
+# (tests/web/, some tests against this build's binary); $(BUILD)/webtest.log for summary.sh.
+webtest: $(BIN)
+	@s=$$(date +%s); SPYGLASS=$(CURDIR)/$(BIN) scripts/webtest.sh > $(BUILD)/webtest.log 2>&1; \
+	  rc=$$?; echo "# webtest: $$(($$(date +%s) - s)) s" >> $(BUILD)/webtest.log; \
+	  cat $(BUILD)/webtest.log; exit $$rc
+
 check: unit webtest functional
 
 # The sanitized binary runs every suite, on one CPython of each layout the unwinder knows (see
@@ -93,11 +101,14 @@ ASAN_VERSIONS ?= ^3\.(7|8|11|12|14|15)\.
 asan:
 	SPYGLASS_TEST_VERSIONS='$(ASAN_VERSIONS)' $(MAKE) BUILD=build-asan SAN=1 check
 
+# The functional suites of the ASan build on ASAN_VERSIONS (part of make test's ASan half).
+asan-functional:
+	SPYGLASS_TEST_VERSIONS='$(ASAN_VERSIONS)' $(MAKE) BUILD=build-asan SAN=1 functional
+
+# Both builds on every CPU, then the plain and ASan halves side by side (scripts/test.sh).
 test: deps
 	@scripts/deps.sh test
-	$(MAKE) check
-	$(MAKE) asan
-	@scripts/summary.sh
+	@scripts/test.sh
 
 demo: deps $(BIN)
 	scripts/demo.sh $(CURDIR)/$(BIN)
@@ -123,4 +134,4 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz spyglass demo-out tests/out
 
-.PHONY: all deps unit webtest functional check asan test demo lint format fuzz clean
+.PHONY: all deps unit webtest functional check asan asan-functional test demo lint format fuzz clean

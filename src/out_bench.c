@@ -193,32 +193,31 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
 
 int out_bench_text(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
+    struct file_w w;
+    struct sbuf *b = &w.b;
     char a[32];
-    int num = 1, err;
+    int num = 1;
 
-    sbuf_init(&b);
+    file_w_init(&w, f);
     if (o->shell_cmd >= 0 && o->sums[o->shell_cmd].n)
-        sbuf_printf_term(
-            &b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
-            o->meta.shell, fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
+        sbuf_printf_term(b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
+                         o->meta.shell,
+                         fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
     for (int i = 0; i < o->ncmds; i++)
         if (!o->cmds[i].hidden)
-            text_cmd(&b, o, i, num++);
+            text_cmd(b, o, i, num++);
     if (o->ref >= 0) {
-        sbuf_adds(&b, "Summary\n");
+        sbuf_adds(b, "Summary\n");
         for (int i = 0; i < o->ncmds; i++)
             if (i != o->ref && !o->cmds[i].hidden && o->sums[i].n && o->sums[o->ref].n)
-                say_cmp(&b, o, &o->cmps[i], o->verdicts[i]);
-        sbuf_addc(&b, '\n');
+                say_cmp(b, o, &o->cmps[i], o->verdicts[i]);
+        sbuf_addc(b, '\n');
     }
     for (int i = 0; i < o->nwarnings; i++)
-        sbuf_printf_term(&b, "Warning: %s\n", o->warnings[i]);
+        sbuf_printf_term(b, "Warning: %s\n", o->warnings[i]);
     if (o->meta.interrupted)
-        sbuf_adds(&b, "Interrupted: these results are partial.\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+        sbuf_adds(b, "Interrupted: these results are partial.\n");
+    return file_w_finish(&w);
 }
 
 /* ---- JSON ---- */
@@ -383,28 +382,25 @@ static void jrun(struct sbuf *b, const void *ctx, size_t i)
 
 int out_bench_json(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    jhead(&b, &o->meta);
-    sbuf_adds(&b, ",\"commands\":[");
+    file_w_init(&w, f);
+    jhead(b, &o->meta);
+    sbuf_adds(b, ",\"commands\":[");
     for (int i = 0; i < o->ncmds; i++) {
         if (i)
-            sbuf_addc(&b, ',');
-        jcmd(&b, o, i);
+            sbuf_addc(b, ',');
+        jcmd(b, o, i);
     }
-    sbuf_printf(&b, "],\"reference\":%d,\"max_regression\":", o->ref);
-    out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":");
-    out_json_strings(&b, o->warnings, o->nwarnings);
-    sbuf_adds(&b, ",\"runs\":");
-    err = out_json_array(f, &b, o->nsamples, jrun, o);
-    sbuf_adds(&b, "}\n");
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    sbuf_printf(b, "],\"reference\":%d,\"max_regression\":", o->ref);
+    out_json_num(b, o->max_regression);
+    sbuf_adds(b, ",\"warnings\":");
+    out_json_strings(b, o->warnings, o->nwarnings);
+    sbuf_adds(b, ",\"runs\":");
+    out_json_array(&w, o->nsamples, jrun, o);
+    sbuf_adds(b, "}\n");
+    return file_w_finish(&w);
 }
 
 /* ---- CSV and Markdown ---- */
@@ -414,71 +410,67 @@ int out_bench_csv(FILE *f, const struct out_bench *o)
     static const enum bench_metric extra[] = {BENCH_M_USER,   BENCH_M_SYS,   BENCH_M_MAXRSS,
                                               BENCH_M_READ,   BENCH_M_WRITE, BENCH_M_MINFLT,
                                               BENCH_M_MAJFLT, BENCH_M_NVCSW, BENCH_M_NIVCSW};
-    struct sbuf b;
-    int err;
+    struct file_w out;
+    struct sbuf *b = &out.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "command,runs,median,median_ci_low,median_ci_high,mean,stddev,mad,min,max");
+    file_w_init(&out, f);
+    sbuf_adds(b, "command,runs,median,median_ci_low,median_ci_high,mean,stddev,mad,min,max");
     for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
-        sbuf_printf(&b, ",%s_median", bench_metric_name(extra[k]));
+        sbuf_printf(b, ",%s_median", bench_metric_name(extra[k]));
     for (int p = 0; p < o->nparams; p++) {
-        sbuf_adds(&b, ",parameter_");
-        sbuf_add_csv(&b, o->param_names[p]);
+        sbuf_adds(b, ",parameter_");
+        sbuf_add_csv(b, o->param_names[p]);
     }
-    sbuf_addc(&b, '\n');
+    sbuf_addc(b, '\n');
     for (int i = 0; i < o->ncmds; i++) {
         const struct bench_cmd_sum *s = &o->sums[i];
         const struct stats_summary *w = &s->m[BENCH_M_WALL];
 
         if (o->cmds[i].hidden || s->n == 0)
             continue;
-        sbuf_add_csv(&b, o->cmds[i].name);
-        sbuf_printf(&b, ",%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", s->n, w->median,
+        sbuf_add_csv(b, o->cmds[i].name);
+        sbuf_printf(b, ",%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", s->n, w->median,
                     w->median_lo, w->median_hi, w->mean, w->sd, w->mad, w->min, w->max);
         for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
-            sbuf_printf(&b, ",%.9g", s->m[extra[k]].median);
+            sbuf_printf(b, ",%.9g", s->m[extra[k]].median);
         for (int p = 0; p < o->nparams; p++) {
-            sbuf_addc(&b, ',');
-            sbuf_add_csv(&b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
+            sbuf_addc(b, ',');
+            sbuf_add_csv(b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
         }
-        sbuf_addc(&b, '\n');
+        sbuf_addc(b, '\n');
     }
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&out);
 }
 
 int out_bench_markdown(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
+    struct file_w out;
+    struct sbuf *b = &out.b;
     char a[32], c[32], d[32], e[32];
-    int err;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "| Command | Median | 95% CI | Mean ± σ | Min … Max | Peak memory | Relative |\n"
-                  "|:---|---:|---:|---:|---:|---:|---:|\n");
+    file_w_init(&out, f);
+    sbuf_adds(b, "| Command | Median | 95% CI | Mean ± σ | Min … Max | Peak memory | Relative |\n"
+                 "|:---|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < o->ncmds; i++) {
         const struct bench_cmd_sum *s = &o->sums[i];
         const struct stats_summary *w = &s->m[BENCH_M_WALL];
 
         if (o->cmds[i].hidden || s->n == 0)
             continue;
-        sbuf_adds(&b, "| ");
-        sbuf_add_md(&b, o->cmds[i].name);
-        sbuf_printf(&b, " | %s | %s … %s | ", fmt(a, w->median, BENCH_U_SECONDS),
+        sbuf_adds(b, "| ");
+        sbuf_add_md(b, o->cmds[i].name);
+        sbuf_printf(b, " | %s | %s … %s | ", fmt(a, w->median, BENCH_U_SECONDS),
                     fmt(c, w->median_lo, BENCH_U_SECONDS), fmt(d, w->median_hi, BENCH_U_SECONDS));
-        sbuf_printf(&b, "%s ± %s | ", fmt(a, w->mean, BENCH_U_SECONDS),
+        sbuf_printf(b, "%s ± %s | ", fmt(a, w->mean, BENCH_U_SECONDS),
                     fmt(c, w->sd, BENCH_U_SECONDS));
-        sbuf_printf(&b, "%s … %s | %s | ", fmt(d, w->min, BENCH_U_SECONDS),
+        sbuf_printf(b, "%s … %s | %s | ", fmt(d, w->min, BENCH_U_SECONDS),
                     fmt(e, w->max, BENCH_U_SECONDS),
                     fmt(a, s->m[BENCH_M_MAXRSS].median, BENCH_U_BYTES));
         if (o->ref < 0 || i == o->ref)
-            sbuf_adds(&b, "1.00 |\n");
+            sbuf_adds(b, "1.00 |\n");
         else
-            sbuf_printf(&b, "%.2f ± %.2f |\n", o->cmps[i].ratio.ratio,
+            sbuf_printf(b, "%.2f ± %.2f |\n", o->cmps[i].ratio.ratio,
                         half_width(&o->cmps[i].ratio));
     }
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&out);
 }

@@ -5,13 +5,44 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "util_file.h"
+#define WHOLE_MAX 9007199254740992.0 /* 2^53: every whole double below it is exact */
 
-#define SPILL 65536 /* bytes buffered before an array is written out */
 void out_json_num(struct sbuf *b, double v)
 {
-    if (isfinite(v))
+    if (!isfinite(v))
+        sbuf_adds(b, "null");
+    else if (v == floor(v) && fabs(v) < WHOLE_MAX)
+        sbuf_printf(b, "%.0f", v);
+    else
         sbuf_printf(b, "%.9g", v);
+}
+
+void out_json_u64(struct sbuf *b, uint64_t v)
+{
+    char t[24];
+    int i = (int)sizeof(t);
+
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sbuf_add(b, t + i, sizeof(t) - (size_t)i);
+}
+
+void out_json_i64(struct sbuf *b, int64_t v)
+{
+    if (v < 0) {
+        sbuf_addc(b, '-');
+        out_json_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        out_json_u64(b, (uint64_t)v);
+    }
+}
+
+void out_json_exact(struct sbuf *b, double v)
+{
+    if (isfinite(v))
+        sbuf_printf(b, "%.17g", v);
     else
         sbuf_adds(b, "null");
 }
@@ -35,6 +66,14 @@ void out_json_str(struct sbuf *b, const char *s)
     sbuf_addc(b, '"');
     sbuf_add_json(b, s ? s : "");
     sbuf_addc(b, '"');
+}
+
+void out_json_str_or_null(struct sbuf *b, const char *s)
+{
+    if (s)
+        out_json_str(b, s);
+    else
+        sbuf_adds(b, "null");
 }
 
 static void triple(struct sbuf *b, const double *v)
@@ -96,20 +135,17 @@ void out_json_strings(struct sbuf *b, const char *const *v, int n)
     sbuf_addc(b, ']');
 }
 
-int out_json_array(FILE *f, struct sbuf *b, size_t n, out_json_item_fn fn, const void *ctx)
+int out_json_array(struct file_w *w, size_t n, out_json_item_fn fn, const void *ctx)
 {
-    int err = 0;
-
-    sbuf_addc(b, '[');
-    for (size_t i = 0; i < n && !err; i++) {
+    sbuf_addc(&w->b, '[');
+    for (size_t i = 0; i < n && !w->err; i++) {
         if (i)
-            sbuf_addc(b, ',');
-        fn(b, ctx, i);
-        if (b->len >= SPILL)
-            err = file_put(f, b);
+            sbuf_addc(&w->b, ',');
+        fn(&w->b, ctx, i);
+        file_w_spill(w);
     }
-    sbuf_addc(b, ']');
-    return err;
+    sbuf_addc(&w->b, ']');
+    return w->err;
 }
 
 void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,

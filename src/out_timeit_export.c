@@ -10,8 +10,6 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536 /* CSV bytes buffered before they are written out */
-
 /* Whether benchmark i has a comparison to show, and with which benchmark (*ref). */
 static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
 {
@@ -28,15 +26,6 @@ static int has_base(const struct out_timeit_export *o, size_t i)
 }
 
 /* ---- JSON ---- */
-
-/* A raw value: enough digits to read back the same double. */
-static void jraw(struct sbuf *b, double v)
-{
-    if (isfinite(v))
-        sbuf_printf(b, "%.17g", v);
-    else
-        sbuf_adds(b, "null");
-}
 
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_timeit_export *o)
@@ -120,7 +109,7 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
         for (size_t j = 0; j < t->len[w]; j++) {
             if (j)
                 sbuf_addc(b, ',');
-            jraw(b, t->values[at + j]);
+            out_json_exact(b, t->values[at + j]); /* raw: read back exact */
         }
         sbuf_adds(b, "],\"starts\":[");
         for (size_t j = 0; j < t->len[w]; j++) {
@@ -176,24 +165,20 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
 
 int out_timeit_json(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
 
-    sbuf_init(&b);
-    jhead(&b, o);
-    sbuf_addc(&b, ',');
-    jplan(&b, o);
-    sbuf_adds(&b, ",\"benchmarks\":");
-    err = out_json_array(f, &b, o->nbenches, jbench, o);
-    sbuf_adds(&b, ",\"max_regression\":");
-    out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":");
-    out_json_strings(&b, o->warnings, o->nwarnings);
-    sbuf_adds(&b, "}\n");
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    file_w_init(&w, f);
+    jhead(&w.b, o);
+    sbuf_addc(&w.b, ',');
+    jplan(&w.b, o);
+    sbuf_adds(&w.b, ",\"benchmarks\":");
+    out_json_array(&w, o->nbenches, jbench, o);
+    sbuf_adds(&w.b, ",\"max_regression\":");
+    out_json_num(&w.b, o->max_regression);
+    sbuf_adds(&w.b, ",\"warnings\":");
+    out_json_strings(&w.b, o->warnings, o->nwarnings);
+    sbuf_adds(&w.b, "}\n");
+    return file_w_finish(&w);
 }
 
 /* ---- CSV ---- */
@@ -253,25 +238,20 @@ static void csv_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 
 int out_timeit_csv(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err = 0;
+    struct file_w w;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "python,version,statement,loops,workers,values,median,median_ci_low,"
-                  "median_ci_high,mean,stddev,min,max,between_sd,within_sd,icc,n_eff,"
-                  "reference_python,reference_statement,ratio,ratio_ci_low,ratio_ci_high,p,"
-                  "baseline_ratio,baseline_ci_low,baseline_ci_high,baseline_p\n");
-    for (size_t i = 0; i < o->nbenches && !err; i++) {
+    file_w_init(&w, f);
+    sbuf_adds(&w.b, "python,version,statement,loops,workers,values,median,median_ci_low,"
+                    "median_ci_high,mean,stddev,min,max,between_sd,within_sd,icc,n_eff,"
+                    "reference_python,reference_statement,ratio,ratio_ci_low,ratio_ci_high,p,"
+                    "baseline_ratio,baseline_ci_low,baseline_ci_high,baseline_p\n");
+    for (size_t i = 0; i < o->nbenches && !w.err; i++) {
         if (o->sums[i].n == 0)
             continue;
-        csv_row(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
+        csv_row(&w.b, o, i);
+        file_w_spill(&w);
     }
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }
 
 /* ---- Markdown ---- */
@@ -326,22 +306,20 @@ static void md_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 
 int out_timeit_markdown(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "| # | Python | Statement | Median | 95% CI | Mean ± σ | Min … Max | ICC | "
-                  "Values (workers) | Relative |");
-    sbuf_adds(&b, o->base ? " Baseline |\n" : "\n");
-    sbuf_adds(&b, "|---:|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
-    sbuf_adds(&b, o->base ? "---:|\n" : "\n");
+    file_w_init(&w, f);
+    sbuf_adds(b, "| # | Python | Statement | Median | 95% CI | Mean ± σ | Min … Max | ICC | "
+                 "Values (workers) | Relative |");
+    sbuf_adds(b, o->base ? " Baseline |\n" : "\n");
+    sbuf_adds(b, "|---:|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
+    sbuf_adds(b, o->base ? "---:|\n" : "\n");
     for (size_t i = 0; i < o->nbenches; i++) {
         if (o->sums[i].n)
-            md_row(&b, o, i);
+            md_row(b, o, i);
     }
     if (o->interrupted)
-        sbuf_adds(&b, "\nInterrupted: these results are partial.\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+        sbuf_adds(b, "\nInterrupted: these results are partial.\n");
+    return file_w_finish(&w);
 }

@@ -226,48 +226,35 @@ static void jsummary(struct sbuf *b, const struct stats_summary *s)
 {
     sbuf_printf(b, "{\"n\":%zu,\"mean\":", s->n);
     out_json_num(b, s->mean);
-    sbuf_adds(b, ",\"sd\":");
-    out_json_num(b, s->sd);
-    sbuf_adds(b, ",\"cv\":");
-    out_json_num(b, s->cv);
-    sbuf_adds(b, ",\"median\":");
-    out_json_num(b, s->median);
+    out_json_key_num(b, "sd", s->sd);
+    out_json_key_num(b, "cv", s->cv);
+    out_json_key_num(b, "median", s->median);
     sbuf_adds(b, ",\"median_ci\":");
     out_json_pair(b, s->median_lo, s->median_hi);
-    sbuf_adds(b, ",\"median_ci_level\":");
-    out_json_num(b, s->median_ci_level);
-    sbuf_adds(b, ",\"min\":");
-    out_json_num(b, s->min);
-    sbuf_adds(b, ",\"max\":");
-    out_json_num(b, s->max);
-    sbuf_adds(b, ",\"q1\":");
-    out_json_num(b, s->q1);
-    sbuf_adds(b, ",\"q3\":");
-    out_json_num(b, s->q3);
-    sbuf_adds(b, ",\"mad\":");
-    out_json_num(b, s->mad);
+    out_json_key_num(b, "median_ci_level", s->median_ci_level);
+    out_json_key_num(b, "min", s->min);
+    out_json_key_num(b, "max", s->max);
+    out_json_key_num(b, "q1", s->q1);
+    out_json_key_num(b, "q3", s->q3);
+    out_json_key_num(b, "mad", s->mad);
     sbuf_addc(b, '}');
 }
 
-/* A comparison object with verdict v, without its closing brace. */
-static void jcmp(struct sbuf *b, const struct bench_cmp *c, enum verdict v)
+/* c's figures for out_json, in *r; returns r. */
+static const struct out_json_ratio *jratio(const struct bench_cmp *c, struct out_json_ratio *r)
 {
-    out_json_cmp(b, c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc,
-                 verdict_significant(v));
+    *r = (struct out_json_ratio){c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc};
+    return r;
 }
 
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 {
     out_json_head(b, BENCH_SCHEMA, &m->run);
-    sbuf_adds(b, ",\"peak_rss_method\":");
-    out_json_str(b, m->rss_method);
-    sbuf_adds(b, ",\"shell\":");
-    out_json_str(b, m->shell);
-    sbuf_adds(b, ",\"elapsed\":");
-    out_json_num(b, m->run.elapsed);
-    sbuf_adds(b, ",\"alpha\":");
-    out_json_num(b, m->alpha);
+    out_json_key_str(b, "peak_rss_method", m->rss_method);
+    out_json_key_str(b, "shell", m->shell);
+    out_json_key_num(b, "elapsed", m->run.elapsed);
+    out_json_key_num(b, "alpha", m->alpha);
     sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"warmup\":%d,\"interrupted\":%s}", m->seed, m->warmup,
                 m->interrupted ? "true" : "false");
 }
@@ -275,6 +262,7 @@ static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
 {
     const struct bench_cmd_sum *s = &o->sums[i];
+    struct out_json_ratio r;
 
     sbuf_adds(b, "{\"name\":");
     out_json_str(b, o->cmds[i].name);
@@ -323,30 +311,21 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     if (s->drift) {
         sbuf_adds(b, "{\"from\":");
         out_json_num(b, s->drift_from);
-        sbuf_adds(b, ",\"to\":");
-        out_json_num(b, s->drift_to);
+        out_json_key_num(b, "to", s->drift_to);
         sbuf_addc(b, '}');
     } else {
         sbuf_adds(b, "null");
     }
     sbuf_adds(b, ",\"other_cpu\":");
     out_json_known(b, s->other_cpu);
-    sbuf_adds(b, ",\"comparison\":");
-    if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n) {
-        sbuf_printf(b, "{\"reference\":%d,\"vs\":", o->ref);
-        jcmp(b, &o->cmps[i], o->verdicts[i]);
-        sbuf_adds(b, "}}");
-    } else {
-        sbuf_adds(b, "null");
-    }
-    sbuf_adds(b, ",\"baseline\":");
-    if (o->base && o->has_base[i]) {
-        jcmp(b, &o->base[i], o->base_verdicts[i]);
-        sbuf_printf(b, ",\"regression\":%s}",
-                    o->base_verdicts[i] == VERDICT_REGRESSION ? "true" : "false");
-    } else {
-        sbuf_adds(b, "null");
-    }
+    if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n)
+        out_json_comparison(b, (size_t)o->ref, jratio(&o->cmps[i], &r), o->verdicts[i]);
+    else
+        out_json_comparison(b, 0, NULL, VERDICT_SAME);
+    if (o->base && o->has_base[i])
+        out_json_baseline(b, jratio(&o->base[i], &r), o->base_verdicts[i]);
+    else
+        out_json_baseline(b, NULL, VERDICT_SAME);
     sbuf_addc(b, '}');
 }
 

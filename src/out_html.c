@@ -166,14 +166,10 @@ static void write_facts(struct sbuf *b, const struct agg_meta *m)
     out_json_str_or_null(b, m ? m->python_version : NULL);
     sbuf_adds(b, ",\"mode\":");
     out_json_str_or_null(b, m ? m->mode : NULL);
-    sbuf_adds(b, ",\"duration\":");
-    out_json_num(b, m && m->duration > 0 ? m->duration : NAN);
-    sbuf_adds(b, ",\"rate_requested\":");
-    out_json_num(b, m && m->rate_requested > 0 ? m->rate_requested : NAN);
-    sbuf_adds(b, ",\"rate_effective\":");
-    out_json_num(b, m && m->rate_effective > 0 ? m->rate_effective : NAN);
-    sbuf_adds(b, ",\"overhead\":");
-    out_json_num(b, m && m->overhead >= 0 ? m->overhead : NAN);
+    out_json_key_num(b, "duration", m && m->duration > 0 ? m->duration : NAN);
+    out_json_key_num(b, "rate_requested", m && m->rate_requested > 0 ? m->rate_requested : NAN);
+    out_json_key_num(b, "rate_effective", m && m->rate_effective > 0 ? m->rate_effective : NAN);
+    out_json_key_num(b, "overhead", m && m->overhead >= 0 ? m->overhead : NAN);
     sbuf_adds(b, ",\"samples\":");
     out_json_u64(b, m ? m->samples : 0);
     sbuf_adds(b, ",\"invalid\":");
@@ -223,8 +219,7 @@ static void write_diff(struct html *h)
         return;
     sbuf_adds(b, ",\"diff\":{\"norm\":");
     out_json_str_or_null(b, agg_diff_norm_name(x->norm));
-    sbuf_adds(b, ",\"factor\":");
-    out_json_num(b, x->factor);
+    out_json_key_num(b, "factor", x->factor);
     sbuf_printf(b, ",\"counts\":%s", h->m && h->m->unit ? "false" : "true");
     sbuf_printf(b, ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
                 OUT_DIFF_NEUTRAL, OUT_DIFF_RISE, OUT_DIFF_FADE, OUT_DIFF_NOISE_SD);
@@ -363,8 +358,7 @@ static void write_tree(struct html *h)
     out_json_u64(&h->w.b, t.root_self);
     if (t.self2) {
         write_self(h, &t, order, 1);
-        sbuf_adds(&h->w.b, ",\"root_self2\":");
-        out_json_num(&h->w.b, t.root_self2);
+        out_json_key_num(&h->w.b, "root_self2", t.root_self2);
     }
     sbuf_addc(&h->w.b, '}');
     free(order);

@@ -14,6 +14,7 @@
 #include "meta.h"
 #include "util_file.h"
 #include "util_sbuf.h"
+#include "verdict.h"
 
 /* Appends element i of the caller's ctx to b, as JSON. */
 typedef void (*out_json_item_fn)(struct sbuf *b, const void *ctx, size_t i);
@@ -38,6 +39,13 @@ void out_json_pair(struct sbuf *b, double lo, double hi);
 /* s quoted and escaped by sbuf_add_json() (invalid UTF-8 becomes U+FFFD); NULL is "". */
 void out_json_str(struct sbuf *b, const char *s);
 
+/* A member after the first of an object: ,"key":v as out_json_num() (key is written as it is:
+ * a name from the code, not from input). */
+void out_json_key_num(struct sbuf *b, const char *key, double v);
+
+/* A member after the first: ,"key":"s" as out_json_str(). */
+void out_json_key_str(struct sbuf *b, const char *key, const char *s);
+
 /* s as out_json_str(), but NULL is null. */
 void out_json_str_or_null(struct sbuf *b, const char *s);
 
@@ -58,9 +66,20 @@ void out_json_strings(struct sbuf *b, const char *const *v, int n);
  * failed write. Returns 0 or its negative errno (w->err). */
 int out_json_array(struct file_w *w, size_t n, out_json_item_fn fn, const void *ctx);
 
-/* A comparison object as both schemas have it, left open for more members: {"ratio":R,
- * "ci":[LO,HI],"p":P,"auc":A,"significant":true|false (the caller writes the closing brace). */
-void out_json_cmp(struct sbuf *b, double ratio, double lo, double hi, double p, double auc,
-                  int significant);
+/* The figures of a comparison (bench's and timeit's schemas). */
+struct out_json_ratio {
+    double ratio, lo, hi; /* a ratio of medians and its 95% interval */
+    double p, auc;        /* the test's two-sided p and its AUC */
+};
+
+/* ,"comparison":{"reference":REF,"vs":CMP} for r with verdict v against benchmark ref, or
+ * ,"comparison":null when r is NULL. CMP is {"ratio":R,"ci":[LO,HI],"p":P,"auc":A,
+ * "significant":true|false} (verdict_significant). */
+void out_json_comparison(struct sbuf *b, size_t ref, const struct out_json_ratio *r,
+                         enum verdict v);
+
+/* ,"baseline":CMP with "regression":true|false (v is VERDICT_REGRESSION) added as its last
+ * member, for r against the baseline with verdict v; ,"baseline":null when r is NULL. */
+void out_json_baseline(struct sbuf *b, const struct out_json_ratio *r, enum verdict v);
 
 #endif

@@ -120,14 +120,11 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
 
     sbuf_printf(b, "{\"schema\":\"%s\",\"spyglass_version\":", OUT_MONITOR_SCHEMA);
     out_json_str(b, mt->version);
-    sbuf_adds(b, ",\"date\":");
-    out_json_str(b, mt->date);
-    sbuf_adds(b, ",\"command\":");
-    out_json_str(b, mt->command);
+    out_json_key_str(b, "date", mt->date);
+    out_json_key_str(b, "command", mt->command);
     sbuf_printf(b, ",\"pid\":%d,\"interval\":", mt->pid);
     out_json_num(b, mt->interval);
-    sbuf_adds(b, ",\"elapsed\":");
-    out_json_num(b, mt->elapsed);
+    out_json_key_num(b, "elapsed", mt->elapsed);
     if (mt->exit_code >= 0)
         sbuf_printf(b, ",\"exit_code\":%d", mt->exit_code);
     else
@@ -136,14 +133,11 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
                 (size_t)st->ticks);
     sbuf_adds(b, ",\"monitor\":{\"cpu_seconds\":");
     out_json_num(b, mt->self_cpu);
-    sbuf_adds(b, ",\"cpu_pct\":");
-    out_json_num(b, mt->elapsed > 0 ? 100 * mt->self_cpu / mt->elapsed : NAN);
-    sbuf_adds(b, ",\"tick_cpu_seconds\":");
-    out_json_num(b, (double)st->self_cpu_ns / 1e9);
-    sbuf_adds(b, ",\"tick_mean_us\":");
-    out_json_num(b, st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : NAN);
-    sbuf_adds(b, ",\"tick_max_us\":");
-    out_json_num(b, (double)st->max_tick_ns / 1e3);
+    out_json_key_num(b, "cpu_pct", mt->elapsed > 0 ? 100 * mt->self_cpu / mt->elapsed : NAN);
+    out_json_key_num(b, "tick_cpu_seconds", (double)st->self_cpu_ns / 1e9);
+    out_json_key_num(b, "tick_mean_us",
+                     st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : NAN);
+    out_json_key_num(b, "tick_max_us", (double)st->max_tick_ns / 1e3);
     sbuf_printf(b,
                 ",\"slow_samples\":%" PRIu64 ",\"tree_scans\":%" PRIu64 ",\"merges\":%" PRIu64
                 ",\"io_denied\":%s,\"net_error\":%s,\"destroy_listening\":%s,"
@@ -168,18 +162,12 @@ static void jmetrics(struct sbuf *b, const struct mon *m)
         out_monitor_summarise(m, k, &s);
         sbuf_adds(b, k ? ",{\"name\":" : "{\"name\":");
         out_json_str(b, in->name);
-        sbuf_adds(b, ",\"label\":");
-        out_json_str(b, in->label);
-        sbuf_adds(b, ",\"unit\":");
-        out_json_str(b, in->unit);
-        sbuf_adds(b, ",\"peak\":");
-        out_json_num(b, s.peak);
-        sbuf_adds(b, ",\"mean\":");
-        out_json_num(b, s.mean);
-        sbuf_adds(b, ",\"p95\":");
-        out_json_num(b, s.p95);
-        sbuf_adds(b, ",\"total\":");
-        out_json_num(b, s.total);
+        out_json_key_str(b, "label", in->label);
+        out_json_key_str(b, "unit", in->unit);
+        out_json_key_num(b, "peak", s.peak);
+        out_json_key_num(b, "mean", s.mean);
+        out_json_key_num(b, "p95", s.p95);
+        out_json_key_num(b, "total", s.total);
         sbuf_adds(b, ",\"total_unit\":");
         if (in->total_unit)
             out_json_str(b, in->total_unit);
@@ -198,22 +186,12 @@ static void jmetrics(struct sbuf *b, const struct mon *m)
     sbuf_addc(b, '}');
 }
 
-static void jproc(struct sbuf *b, const struct mon_proc *p)
+/* The usage members of p, from "cpu_user_seconds" to the object's closing brace. */
+static void jusage(struct sbuf *b, const struct mon_proc *p)
 {
-    sbuf_printf(b, "{\"pid\":%d,\"ppid\":%d,\"comm\":", p->pid, p->ppid);
-    out_json_str(b, p->comm);
-    sbuf_adds(b, ",\"cmdline\":");
-    out_json_str(b, p->cmdline);
-    sbuf_adds(b, ",\"start\":");
-    out_json_num(b, p->start);
-    sbuf_adds(b, ",\"end\":");
-    out_json_num(b, p->end >= 0 ? p->end : NAN);
-    sbuf_printf(b, ",\"preexisting\":%s,\"cpu_user_seconds\":", p->preexisting ? "true" : "false");
-    out_json_num(b, p->cpu_user);
-    sbuf_adds(b, ",\"cpu_sys_seconds\":");
-    out_json_num(b, p->cpu_sys);
-    sbuf_adds(b, ",\"cpu_wait_seconds\":");
-    out_json_num(b, p->cpu_wait);
+    out_json_key_num(b, "cpu_user_seconds", p->cpu_user);
+    out_json_key_num(b, "cpu_sys_seconds", p->cpu_sys);
+    out_json_key_num(b, "cpu_wait_seconds", p->cpu_wait);
     sbuf_printf(b,
                 ",\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64
                 ",\"net_rx_bytes\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
@@ -224,29 +202,40 @@ static void jproc(struct sbuf *b, const struct mon_proc *p)
                 p->peak_pss, p->peak_uss, p->peak_threads, p->peak_fds);
 }
 
+static void jproc(struct sbuf *b, const struct mon_proc *p)
+{
+    sbuf_printf(b, "{\"pid\":%d,\"ppid\":%d,\"comm\":", p->pid, p->ppid);
+    out_json_str(b, p->comm);
+    out_json_key_str(b, "cmdline", p->cmdline);
+    out_json_key_num(b, "start", p->start);
+    out_json_key_num(b, "end", p->end >= 0 ? p->end : NAN);
+    sbuf_printf(b, ",\"preexisting\":%s", p->preexisting ? "true" : "false");
+    jusage(b, p);
+}
+
 static void jmerged(struct sbuf *b, const struct mon *m)
 {
     struct mon_merged g;
 
     mon_get_merged(m, &g);
+    /* the merged processes' usage, in a process's record to be written as one */
+    const struct mon_proc u = {.cpu_user = g.cpu_user,
+                               .cpu_sys = g.cpu_sys,
+                               .cpu_wait = g.cpu_wait,
+                               .read_bytes = g.read_bytes,
+                               .write_bytes = g.write_bytes,
+                               .rx_bytes = g.rx_bytes,
+                               .tx_bytes = g.tx_bytes,
+                               .ctxsw = g.ctxsw,
+                               .peak_rss = g.peak_rss,
+                               .peak_pss = g.peak_pss,
+                               .peak_uss = g.peak_uss,
+                               .peak_threads = g.peak_threads,
+                               .peak_fds = g.peak_fds};
     sbuf_printf(b, ",\"merged\":{\"processes\":%zu,\"first_start\":", g.count);
     out_json_num(b, g.count ? g.first_start : NAN);
-    sbuf_adds(b, ",\"last_end\":");
-    out_json_num(b, g.count ? g.last_end : NAN);
-    sbuf_adds(b, ",\"cpu_user_seconds\":");
-    out_json_num(b, g.cpu_user);
-    sbuf_adds(b, ",\"cpu_sys_seconds\":");
-    out_json_num(b, g.cpu_sys);
-    sbuf_adds(b, ",\"cpu_wait_seconds\":");
-    out_json_num(b, g.cpu_wait);
-    sbuf_printf(b,
-                ",\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64
-                ",\"net_rx_bytes\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
-                ",\"ctx_switches\":%" PRIu64 ",\"peak_rss_bytes\":%" PRIu64
-                ",\"peak_pss_bytes\":%" PRIu64 ",\"peak_uss_bytes\":%" PRIu64
-                ",\"peak_threads\":%d,\"peak_open_files\":%d}",
-                g.read_bytes, g.write_bytes, g.rx_bytes, g.tx_bytes, g.ctxsw, g.peak_rss,
-                g.peak_pss, g.peak_uss, g.peak_threads, g.peak_fds);
+    out_json_key_num(b, "last_end", g.count ? g.last_end : NAN);
+    jusage(b, &u);
 }
 
 int out_monitor_json(FILE *f, const struct mon *m, const struct out_monitor_meta *meta)

@@ -271,22 +271,34 @@ static void test_array(void)
 
 static void test_cmp(void)
 {
+    const struct out_json_ratio r = {1.5, 1.25, NAN, 1e-12, 0.75};
     struct sbuf b;
     json_error_t err;
     json_t *j;
 
     sbuf_init(&b);
-    out_json_cmp(&b, 1.5, 1.25, NAN, 1e-12, 0.75, 1);
+    sbuf_adds(&b, "{\"n\":1");
+    out_json_comparison(&b, 3, &r, VERDICT_SLOWER);
+    out_json_baseline(&b, &r, VERDICT_REGRESSION);
+    sbuf_addc(&b, '}');
     TEST_EQ_STR(sbuf_str(&b),
-                "{\"ratio\":1.5,\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true");
-    sbuf_adds(&b, ",\"extra\":1}");
+                "{\"n\":1,\"comparison\":{\"reference\":3,\"vs\":{\"ratio\":1.5,\"ci\":[1.25,null],"
+                "\"p\":1e-12,\"auc\":0.75,\"significant\":true}},\"baseline\":{\"ratio\":1.5,"
+                "\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true,"
+                "\"regression\":true}}");
     j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES, &err);
-    TEST_CHECK(j && json_is_true(json_object_get(j, "significant")) &&
-               json_integer_value(json_object_get(j, "extra")) == 1);
+    TEST_CHECK(j && json_is_true(json_object_get(json_object_get(j, "baseline"), "regression")));
     json_decref(j);
     sbuf_reset(&b);
-    out_json_cmp(&b, 1, 0.9, 1.1, 0.5, 0.5, 0);
-    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false") != NULL);
+    out_json_comparison(&b, 0, NULL, VERDICT_SAME);
+    out_json_baseline(&b, NULL, VERDICT_SAME);
+    TEST_EQ_STR(sbuf_str(&b), ",\"comparison\":null,\"baseline\":null");
+    sbuf_reset(&b);
+    out_json_baseline(&b, &r, VERDICT_SAME);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false,\"regression\":false}") != NULL);
+    sbuf_reset(&b);
+    out_json_baseline(&b, &r, VERDICT_SLOWER);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":true,\"regression\":false}") != NULL);
     sbuf_destroy(&b);
 }
 

@@ -193,32 +193,31 @@ static void text_cmd(struct sbuf *b, const struct out_bench *o, int i, int num)
 
 int out_bench_text(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
+    struct file_w w;
+    struct sbuf *b = &w.b;
     char a[32];
-    int num = 1, err;
+    int num = 1;
 
-    sbuf_init(&b);
+    file_w_init(&w, f);
     if (o->shell_cmd >= 0 && o->sums[o->shell_cmd].n)
-        sbuf_printf_term(
-            &b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
-            o->meta.shell, fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
+        sbuf_printf_term(b, "Shell start-up (%s -c ''): %s median, measured in the same rounds\n\n",
+                         o->meta.shell,
+                         fmt(a, o->sums[o->shell_cmd].m[BENCH_M_WALL].median, BENCH_U_SECONDS));
     for (int i = 0; i < o->ncmds; i++)
         if (!o->cmds[i].hidden)
-            text_cmd(&b, o, i, num++);
+            text_cmd(b, o, i, num++);
     if (o->ref >= 0) {
-        sbuf_adds(&b, "Summary\n");
+        sbuf_adds(b, "Summary\n");
         for (int i = 0; i < o->ncmds; i++)
             if (i != o->ref && !o->cmds[i].hidden && o->sums[i].n && o->sums[o->ref].n)
-                say_cmp(&b, o, &o->cmps[i], o->verdicts[i]);
-        sbuf_addc(&b, '\n');
+                say_cmp(b, o, &o->cmps[i], o->verdicts[i]);
+        sbuf_addc(b, '\n');
     }
     for (int i = 0; i < o->nwarnings; i++)
-        sbuf_printf_term(&b, "Warning: %s\n", o->warnings[i]);
+        sbuf_printf_term(b, "Warning: %s\n", o->warnings[i]);
     if (o->meta.interrupted)
-        sbuf_adds(&b, "Interrupted: these results are partial.\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+        sbuf_adds(b, "Interrupted: these results are partial.\n");
+    return file_w_finish(&w);
 }
 
 /* ---- JSON ---- */
@@ -227,48 +226,35 @@ static void jsummary(struct sbuf *b, const struct stats_summary *s)
 {
     sbuf_printf(b, "{\"n\":%zu,\"mean\":", s->n);
     out_json_num(b, s->mean);
-    sbuf_adds(b, ",\"sd\":");
-    out_json_num(b, s->sd);
-    sbuf_adds(b, ",\"cv\":");
-    out_json_num(b, s->cv);
-    sbuf_adds(b, ",\"median\":");
-    out_json_num(b, s->median);
+    out_json_key_num(b, "sd", s->sd);
+    out_json_key_num(b, "cv", s->cv);
+    out_json_key_num(b, "median", s->median);
     sbuf_adds(b, ",\"median_ci\":");
     out_json_pair(b, s->median_lo, s->median_hi);
-    sbuf_adds(b, ",\"median_ci_level\":");
-    out_json_num(b, s->median_ci_level);
-    sbuf_adds(b, ",\"min\":");
-    out_json_num(b, s->min);
-    sbuf_adds(b, ",\"max\":");
-    out_json_num(b, s->max);
-    sbuf_adds(b, ",\"q1\":");
-    out_json_num(b, s->q1);
-    sbuf_adds(b, ",\"q3\":");
-    out_json_num(b, s->q3);
-    sbuf_adds(b, ",\"mad\":");
-    out_json_num(b, s->mad);
+    out_json_key_num(b, "median_ci_level", s->median_ci_level);
+    out_json_key_num(b, "min", s->min);
+    out_json_key_num(b, "max", s->max);
+    out_json_key_num(b, "q1", s->q1);
+    out_json_key_num(b, "q3", s->q3);
+    out_json_key_num(b, "mad", s->mad);
     sbuf_addc(b, '}');
 }
 
-/* A comparison object with verdict v, without its closing brace. */
-static void jcmp(struct sbuf *b, const struct bench_cmp *c, enum verdict v)
+/* c's figures for out_json, in *r; returns r. */
+static const struct out_json_ratio *jratio(const struct bench_cmp *c, struct out_json_ratio *r)
 {
-    out_json_cmp(b, c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc,
-                 verdict_significant(v));
+    *r = (struct out_json_ratio){c->ratio.ratio, c->ratio.lo, c->ratio.hi, c->mwu.p, c->mwu.auc};
+    return r;
 }
 
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 {
     out_json_head(b, BENCH_SCHEMA, &m->run);
-    sbuf_adds(b, ",\"peak_rss_method\":");
-    out_json_str(b, m->rss_method);
-    sbuf_adds(b, ",\"shell\":");
-    out_json_str(b, m->shell);
-    sbuf_adds(b, ",\"elapsed\":");
-    out_json_num(b, m->run.elapsed);
-    sbuf_adds(b, ",\"alpha\":");
-    out_json_num(b, m->alpha);
+    out_json_key_str(b, "peak_rss_method", m->rss_method);
+    out_json_key_str(b, "shell", m->shell);
+    out_json_key_num(b, "elapsed", m->run.elapsed);
+    out_json_key_num(b, "alpha", m->alpha);
     sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"warmup\":%d,\"interrupted\":%s}", m->seed, m->warmup,
                 m->interrupted ? "true" : "false");
 }
@@ -276,6 +262,7 @@ static void jhead(struct sbuf *b, const struct out_bench_meta *m)
 static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
 {
     const struct bench_cmd_sum *s = &o->sums[i];
+    struct out_json_ratio r;
 
     sbuf_adds(b, "{\"name\":");
     out_json_str(b, o->cmds[i].name);
@@ -324,30 +311,21 @@ static void jcmd(struct sbuf *b, const struct out_bench *o, int i)
     if (s->drift) {
         sbuf_adds(b, "{\"from\":");
         out_json_num(b, s->drift_from);
-        sbuf_adds(b, ",\"to\":");
-        out_json_num(b, s->drift_to);
+        out_json_key_num(b, "to", s->drift_to);
         sbuf_addc(b, '}');
     } else {
         sbuf_adds(b, "null");
     }
     sbuf_adds(b, ",\"other_cpu\":");
     out_json_known(b, s->other_cpu);
-    sbuf_adds(b, ",\"comparison\":");
-    if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n) {
-        sbuf_printf(b, "{\"reference\":%d,\"vs\":", o->ref);
-        jcmp(b, &o->cmps[i], o->verdicts[i]);
-        sbuf_adds(b, "}}");
-    } else {
-        sbuf_adds(b, "null");
-    }
-    sbuf_adds(b, ",\"baseline\":");
-    if (o->base && o->has_base[i]) {
-        jcmp(b, &o->base[i], o->base_verdicts[i]);
-        sbuf_printf(b, ",\"regression\":%s}",
-                    o->base_verdicts[i] == VERDICT_REGRESSION ? "true" : "false");
-    } else {
-        sbuf_adds(b, "null");
-    }
+    if (o->ref >= 0 && i != o->ref && !o->cmds[i].hidden && s->n && o->sums[o->ref].n)
+        out_json_comparison(b, (size_t)o->ref, jratio(&o->cmps[i], &r), o->verdicts[i]);
+    else
+        out_json_comparison(b, 0, NULL, VERDICT_SAME);
+    if (o->base && o->has_base[i])
+        out_json_baseline(b, jratio(&o->base[i], &r), o->base_verdicts[i]);
+    else
+        out_json_baseline(b, NULL, VERDICT_SAME);
     sbuf_addc(b, '}');
 }
 
@@ -383,28 +361,25 @@ static void jrun(struct sbuf *b, const void *ctx, size_t i)
 
 int out_bench_json(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    jhead(&b, &o->meta);
-    sbuf_adds(&b, ",\"commands\":[");
+    file_w_init(&w, f);
+    jhead(b, &o->meta);
+    sbuf_adds(b, ",\"commands\":[");
     for (int i = 0; i < o->ncmds; i++) {
         if (i)
-            sbuf_addc(&b, ',');
-        jcmd(&b, o, i);
+            sbuf_addc(b, ',');
+        jcmd(b, o, i);
     }
-    sbuf_printf(&b, "],\"reference\":%d,\"max_regression\":", o->ref);
-    out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":");
-    out_json_strings(&b, o->warnings, o->nwarnings);
-    sbuf_adds(&b, ",\"runs\":");
-    err = out_json_array(f, &b, o->nsamples, jrun, o);
-    sbuf_adds(&b, "}\n");
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    sbuf_printf(b, "],\"reference\":%d,\"max_regression\":", o->ref);
+    out_json_num(b, o->max_regression);
+    sbuf_adds(b, ",\"warnings\":");
+    out_json_strings(b, o->warnings, o->nwarnings);
+    sbuf_adds(b, ",\"runs\":");
+    out_json_array(&w, o->nsamples, jrun, o);
+    sbuf_adds(b, "}\n");
+    return file_w_finish(&w);
 }
 
 /* ---- CSV and Markdown ---- */
@@ -414,71 +389,67 @@ int out_bench_csv(FILE *f, const struct out_bench *o)
     static const enum bench_metric extra[] = {BENCH_M_USER,   BENCH_M_SYS,   BENCH_M_MAXRSS,
                                               BENCH_M_READ,   BENCH_M_WRITE, BENCH_M_MINFLT,
                                               BENCH_M_MAJFLT, BENCH_M_NVCSW, BENCH_M_NIVCSW};
-    struct sbuf b;
-    int err;
+    struct file_w out;
+    struct sbuf *b = &out.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "command,runs,median,median_ci_low,median_ci_high,mean,stddev,mad,min,max");
+    file_w_init(&out, f);
+    sbuf_adds(b, "command,runs,median,median_ci_low,median_ci_high,mean,stddev,mad,min,max");
     for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
-        sbuf_printf(&b, ",%s_median", bench_metric_name(extra[k]));
+        sbuf_printf(b, ",%s_median", bench_metric_name(extra[k]));
     for (int p = 0; p < o->nparams; p++) {
-        sbuf_adds(&b, ",parameter_");
-        sbuf_add_csv(&b, o->param_names[p]);
+        sbuf_adds(b, ",parameter_");
+        sbuf_add_csv(b, o->param_names[p]);
     }
-    sbuf_addc(&b, '\n');
+    sbuf_addc(b, '\n');
     for (int i = 0; i < o->ncmds; i++) {
         const struct bench_cmd_sum *s = &o->sums[i];
         const struct stats_summary *w = &s->m[BENCH_M_WALL];
 
         if (o->cmds[i].hidden || s->n == 0)
             continue;
-        sbuf_add_csv(&b, o->cmds[i].name);
-        sbuf_printf(&b, ",%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", s->n, w->median,
+        sbuf_add_csv(b, o->cmds[i].name);
+        sbuf_printf(b, ",%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", s->n, w->median,
                     w->median_lo, w->median_hi, w->mean, w->sd, w->mad, w->min, w->max);
         for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
-            sbuf_printf(&b, ",%.9g", s->m[extra[k]].median);
+            sbuf_printf(b, ",%.9g", s->m[extra[k]].median);
         for (int p = 0; p < o->nparams; p++) {
-            sbuf_addc(&b, ',');
-            sbuf_add_csv(&b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
+            sbuf_addc(b, ',');
+            sbuf_add_csv(b, o->param_values[(size_t)i * (size_t)o->nparams + (size_t)p]);
         }
-        sbuf_addc(&b, '\n');
+        sbuf_addc(b, '\n');
     }
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&out);
 }
 
 int out_bench_markdown(FILE *f, const struct out_bench *o)
 {
-    struct sbuf b;
+    struct file_w out;
+    struct sbuf *b = &out.b;
     char a[32], c[32], d[32], e[32];
-    int err;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "| Command | Median | 95% CI | Mean ± σ | Min … Max | Peak memory | Relative |\n"
-                  "|:---|---:|---:|---:|---:|---:|---:|\n");
+    file_w_init(&out, f);
+    sbuf_adds(b, "| Command | Median | 95% CI | Mean ± σ | Min … Max | Peak memory | Relative |\n"
+                 "|:---|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < o->ncmds; i++) {
         const struct bench_cmd_sum *s = &o->sums[i];
         const struct stats_summary *w = &s->m[BENCH_M_WALL];
 
         if (o->cmds[i].hidden || s->n == 0)
             continue;
-        sbuf_adds(&b, "| ");
-        sbuf_add_md(&b, o->cmds[i].name);
-        sbuf_printf(&b, " | %s | %s … %s | ", fmt(a, w->median, BENCH_U_SECONDS),
+        sbuf_adds(b, "| ");
+        sbuf_add_md(b, o->cmds[i].name);
+        sbuf_printf(b, " | %s | %s … %s | ", fmt(a, w->median, BENCH_U_SECONDS),
                     fmt(c, w->median_lo, BENCH_U_SECONDS), fmt(d, w->median_hi, BENCH_U_SECONDS));
-        sbuf_printf(&b, "%s ± %s | ", fmt(a, w->mean, BENCH_U_SECONDS),
+        sbuf_printf(b, "%s ± %s | ", fmt(a, w->mean, BENCH_U_SECONDS),
                     fmt(c, w->sd, BENCH_U_SECONDS));
-        sbuf_printf(&b, "%s … %s | %s | ", fmt(d, w->min, BENCH_U_SECONDS),
+        sbuf_printf(b, "%s … %s | %s | ", fmt(d, w->min, BENCH_U_SECONDS),
                     fmt(e, w->max, BENCH_U_SECONDS),
                     fmt(a, s->m[BENCH_M_MAXRSS].median, BENCH_U_BYTES));
         if (o->ref < 0 || i == o->ref)
-            sbuf_adds(&b, "1.00 |\n");
+            sbuf_adds(b, "1.00 |\n");
         else
-            sbuf_printf(&b, "%.2f ± %.2f |\n", o->cmps[i].ratio.ratio,
+            sbuf_printf(b, "%.2f ± %.2f |\n", o->cmps[i].ratio.ratio,
                         half_width(&o->cmps[i].ratio));
     }
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&out);
 }

@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "agg_timeline.h"
+#include "out_json.h"
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_sbuf.h"
 #include "util_vec.h"
 #include "util_xalloc.h"
 
-#define CHUNK       65536      /* bytes buffered before a write */
 #define PID         1          /* one process per trace */
 #define SYNTH_TID   1000000000 /* tracks without a kernel TID: this + the track's index */
 #define KEY_TID     (1ULL << 32)
@@ -38,21 +38,19 @@ struct track {
 };
 
 struct chrome {
-    FILE *f;
+    struct file_w w; /* the trace; w.err: the first write error */
     const struct agg *a;
-    struct sbuf b;
     struct idmap keys; /* track key -> index in tracks */
     struct track *tracks;
     uint32_t ntracks, tracks_cap;
     uint32_t *frames; /* scratch: a sample's frames without thread frames */
     uint32_t frames_cap;
     int first; /* no event written yet */
-    int err;
 };
 
 static void add_event_head(struct chrome *c)
 {
-    sbuf_adds(&c->b, c->first ? "\n{" : ",\n{");
+    sbuf_adds(&c->w.b, c->first ? "\n{" : ",\n{");
     c->first = 0;
 }
 
@@ -61,26 +59,25 @@ static void put_event(struct chrome *c, const struct track *t, uint32_t id, uint
                       uint64_t end)
 {
     const struct agg_frame *fr = agg_frame_get(c->a, id);
-    if (!fr || c->err)
+    if (!fr || c->w.err)
         return;
     add_event_head(c);
-    sbuf_adds(&c->b, "\"name\":\"");
-    sbuf_add_json(&c->b, agg_str(c->a, fr->name));
-    sbuf_printf(&c->b,
-                "\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
+    sbuf_adds(&c->w.b, "\"name\":");
+    out_json_str(&c->w.b, agg_str(c->a, fr->name));
+    sbuf_printf(&c->w.b,
+                ",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64
                 ",\"pid\":%d,\"tid\":%" PRIu32,
                 fr->kind == AGG_FRAME_STATE  ? "state"
                 : fr->kind == AGG_FRAME_TASK ? "task"
                                              : "python",
                 start, end - start, PID, t->tid);
     if (fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE) {
-        sbuf_adds(&c->b, ",\"args\":{\"file\":\"");
-        sbuf_add_json(&c->b, agg_str(c->a, fr->file));
-        sbuf_printf(&c->b, "\",\"line\":%" PRId32 "}", fr->line);
+        sbuf_adds(&c->w.b, ",\"args\":{\"file\":");
+        out_json_str(&c->w.b, agg_str(c->a, fr->file));
+        sbuf_printf(&c->w.b, ",\"line\":%" PRId32 "}", fr->line);
     }
-    sbuf_addc(&c->b, '}');
-    if (c->b.len >= CHUNK)
-        c->err = file_put(c->f, &c->b);
+    sbuf_addc(&c->w.b, '}');
+    file_w_spill(&c->w);
 }
 
 /* Close the frames of t above depth keep at time end (innermost first). */
@@ -189,10 +186,10 @@ static void put_names(struct chrome *c, const struct agg_meta *m)
     struct sbuf label;
     sbuf_init(&label);
     add_event_head(c);
-    sbuf_printf(&c->b, "\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":\"",
-                PID);
-    sbuf_add_json(&c->b, m->command ? m->command : m->title ? m->title : "python");
-    sbuf_adds(&c->b, "\"}}");
+    sbuf_printf(&c->w.b,
+                "\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":", PID);
+    out_json_str(&c->w.b, m->command ? m->command : m->title ? m->title : "python");
+    sbuf_adds(&c->w.b, "}}");
     for (uint32_t i = 0; i < c->ntracks; i++) {
         const struct track *t = &c->tracks[i];
         sbuf_reset(&label);
@@ -202,40 +199,37 @@ static void put_names(struct chrome *c, const struct agg_meta *m)
         if (strncmp(name, THREAD_WORD, strlen(THREAD_WORD)) == 0)
             name += strlen(THREAD_WORD);
         add_event_head(c);
-        sbuf_printf(&c->b,
+        sbuf_printf(&c->w.b,
                     "\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%" PRIu32
                     ",\"args\":{\"name\":\"",
                     PID, t->tid);
         if (*name)
-            sbuf_add_json(&c->b, name);
+            sbuf_add_json(&c->w.b, name);
         else if (t->tid < SYNTH_TID)
-            sbuf_printf(&c->b, "thread %" PRIu32, t->tid);
+            sbuf_printf(&c->w.b, "thread %" PRIu32, t->tid);
         else
-            sbuf_adds(&c->b, "thread ?");
-        sbuf_adds(&c->b, "\"}}");
+            sbuf_adds(&c->w.b, "thread ?");
+        sbuf_adds(&c->w.b, "\"}}");
     }
     sbuf_destroy(&label);
 }
 
 static void put_other(struct chrome *c, const struct agg_meta *m, uint64_t period)
 {
-    sbuf_adds(&c->b, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"producer\":\"spyglass\"");
+    sbuf_adds(&c->w.b, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"producer\":\"spyglass\"");
     if (m->title) {
-        sbuf_adds(&c->b, ",\"title\":\"");
-        sbuf_add_json(&c->b, m->title);
-        sbuf_addc(&c->b, '"');
+        sbuf_adds(&c->w.b, ",\"title\":");
+        out_json_str(&c->w.b, m->title);
     }
     if (m->python_version) {
-        sbuf_adds(&c->b, ",\"python\":\"");
-        sbuf_add_json(&c->b, m->python_version);
-        sbuf_addc(&c->b, '"');
+        sbuf_adds(&c->w.b, ",\"python\":");
+        out_json_str(&c->w.b, m->python_version);
     }
     if (m->mode) {
-        sbuf_adds(&c->b, ",\"mode\":\"");
-        sbuf_add_json(&c->b, m->mode);
-        sbuf_addc(&c->b, '"');
+        sbuf_adds(&c->w.b, ",\"mode\":");
+        out_json_str(&c->w.b, m->mode);
     }
-    sbuf_printf(&c->b, ",\"samples\":%" PRIu64 ",\"sample_us\":%" PRIu64 "}}\n", m->samples,
+    sbuf_printf(&c->w.b, ",\"samples\":%" PRIu64 ",\"sample_us\":%" PRIu64 "}}\n", m->samples,
                 period);
 }
 
@@ -252,17 +246,17 @@ static uint64_t period_us(const struct agg_meta *m)
 int out_chrome_write(FILE *f, const struct agg *a, const struct agg_meta *m)
 {
     const struct agg_timeline *tl = m ? m->timeline : NULL;
-    struct chrome c = {.f = f, .a = a, .first = 1};
+    struct chrome c = {.a = a, .first = 1};
     uint64_t nticks, period;
 
     if (!tl)
         return -ENODATA;
     nticks = agg_timeline_nticks(tl);
     period = period_us(m);
-    sbuf_init(&c.b);
+    file_w_init(&c.w, f);
     idmap_init(&c.keys);
-    sbuf_adds(&c.b, "{\"traceEvents\":[");
-    for (uint64_t j = 0; j < nticks && !c.err; j++) {
+    sbuf_adds(&c.w.b, "{\"traceEvents\":[");
+    for (uint64_t j = 0; j < nticks && !c.w.err; j++) {
         uint64_t t, t_next = 0;
         uint32_t n, unused;
         const struct agg_timeline_sample *s = agg_timeline_get(tl, j, &t, &n);
@@ -277,14 +271,12 @@ int out_chrome_write(FILE *f, const struct agg *a, const struct agg_meta *m)
         free(c.tracks[i].open);
         free(c.tracks[i].start);
     }
-    if (!c.err) {
+    if (!c.w.err) {
         put_names(&c, m);
         put_other(&c, m, period);
-        c.err = file_put(f, &c.b);
     }
     free(c.tracks);
     free(c.frames);
     idmap_destroy(&c.keys);
-    sbuf_destroy(&c.b);
-    return file_finish(f, c.err);
+    return file_w_finish(&c.w);
 }

@@ -24,25 +24,23 @@ void out_collapsed_label(struct sbuf *b, const struct agg *a, uint32_t id)
 
 int out_collapsed_write(FILE *f, const struct agg *a)
 {
-    struct sbuf b;
-    int err = 0;
+    struct file_w out;
+    struct sbuf *b = &out.b;
 
-    sbuf_init(&b);
-    for (uint32_t i = 0; i < agg_nstacks(a) && !err; i++) {
+    file_w_init(&out, f);
+    for (uint32_t i = 0; i < agg_nstacks(a) && !out.err; i++) {
         uint32_t n;
         uint64_t w;
         const uint32_t *frames = agg_stack(a, i, &n, &w);
         if (n == 0 || w == 0)
             continue;
-        sbuf_reset(&b);
         for (uint32_t j = 0; j < n; j++) {
             if (j)
-                sbuf_addc(&b, ';');
-            out_collapsed_label(&b, a, frames[j]);
+                sbuf_addc(b, ';');
+            out_collapsed_label(b, a, frames[j]);
         }
-        sbuf_printf(&b, " %" PRIu64 "\n", w);
-        err = file_put(f, &b);
+        sbuf_printf(b, " %" PRIu64 "\n", w);
+        file_w_spill(&out);
     }
-    sbuf_destroy(&b);
-    return file_finish(f, err);
+    return file_w_finish(&out);
 }

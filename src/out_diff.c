@@ -20,11 +20,11 @@ double out_diff_change(double a, double b)
 int out_diff_collapsed_write(FILE *f, const struct agg_diff *d)
 {
     const struct agg *u = agg_diff_agg(d);
-    struct sbuf b;
-    int err = 0;
+    struct file_w out;
+    struct sbuf *b = &out.b;
 
-    sbuf_init(&b);
-    for (uint32_t i = 0; i < agg_nstacks(u) && !err; i++) {
+    file_w_init(&out, f);
+    for (uint32_t i = 0; i < agg_nstacks(u) && !out.err; i++) {
         uint32_t n;
         uint64_t w;
         const uint32_t *frames = agg_stack(u, i, &n, &w);
@@ -34,17 +34,13 @@ int out_diff_collapsed_write(FILE *f, const struct agg_diff *d)
             continue;
         for (uint32_t j = 0; j < n; j++) {
             if (j)
-                sbuf_addc(&b, ';');
-            out_collapsed_label(&b, u, frames[j]);
+                sbuf_addc(b, ';');
+            out_collapsed_label(b, u, frames[j]);
         }
-        sbuf_printf(&b, " %.0f %" PRIu64 "\n", wa, wb);
-        if (b.len >= 65536)
-            err = file_put(f, &b);
+        sbuf_printf(b, " %.0f %" PRIu64 "\n", wa, wb);
+        file_w_spill(&out);
     }
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return file_finish(f, err);
+    return file_w_finish(&out);
 }
 
 struct paint {

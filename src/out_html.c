@@ -11,14 +11,13 @@
 #include <string.h>
 
 #include "out_diff.h"
+#include "out_json.h"
 #include "util_file.h"
 #include "util_idmap.h"
 #include "util_sbuf.h"
 #include "util_vec.h"
 #include "util_xalloc.h"
 #include "web_assets.h"
-
-#define CHUNK 65536 /* bytes buffered before a write */
 
 /* The call tree of the stacks: one node per distinct prefix, parents before children. */
 struct tree {
@@ -34,68 +33,15 @@ struct tree {
 
 /* The writer's state. */
 struct html {
-    FILE *f;
+    struct file_w w; /* the page; w.err: the first write error */
     const struct agg *a;
     const struct agg_meta *m;
     const struct out_html_res *res;
     const struct out_html_diff *x; /* differential page, else NULL */
-    struct sbuf b;                 /* output not yet written */
     struct idmap strs;             /* agg string id -> index in "strings" */
     struct idmap files;            /* string ids of the frames' files (a set) */
     uint32_t *str_of;              /* index -> agg string id */
-    int err;                       /* first write error */
 };
-
-/* Write the buffer out once it is large (or when force is set). */
-static void flush(struct html *h, int force)
-{
-    if (!h->err && (force || h->b.len >= CHUNK))
-        h->err = file_put(h->f, &h->b);
-    if (h->err)
-        sbuf_reset(&h->b);
-}
-
-/* A quoted JSON string (NULL: null). */
-static void add_str(struct sbuf *b, const char *s)
-{
-    if (!s) {
-        sbuf_adds(b, "null");
-        return;
-    }
-    sbuf_addc(b, '"');
-    sbuf_add_json(b, s);
-    sbuf_addc(b, '"');
-}
-
-static void add_u64(struct sbuf *b, uint64_t v)
-{
-    char t[24];
-    int i = (int)sizeof(t);
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sbuf_add(b, t + i, sizeof(t) - (size_t)i);
-}
-
-static void add_i64(struct sbuf *b, int64_t v)
-{
-    if (v < 0) {
-        sbuf_addc(b, '-');
-        add_u64(b, (uint64_t)0 - (uint64_t)v);
-    } else {
-        add_u64(b, (uint64_t)v);
-    }
-}
-
-/* A number with 9 significant digits; null when not finite. */
-static void add_num(struct sbuf *b, double v)
-{
-    if (isfinite(v))
-        sbuf_printf(b, "%.9g", v);
-    else
-        sbuf_adds(b, "null");
-}
 
 /* Add a node (frame fr under parent p) as node t->n. */
 static void tree_add(struct tree *t, uint32_t p, uint32_t fr)
@@ -215,55 +161,51 @@ static uint32_t str_index(struct html *h, uint32_t id)
 static void write_facts(struct sbuf *b, const struct agg_meta *m)
 {
     sbuf_adds(b, ",\"command\":");
-    add_str(b, m ? m->command : NULL);
+    out_json_str_or_null(b, m ? m->command : NULL);
     sbuf_adds(b, ",\"python\":");
-    add_str(b, m ? m->python_version : NULL);
+    out_json_str_or_null(b, m ? m->python_version : NULL);
     sbuf_adds(b, ",\"mode\":");
-    add_str(b, m ? m->mode : NULL);
-    sbuf_adds(b, ",\"duration\":");
-    add_num(b, m && m->duration > 0 ? m->duration : NAN);
-    sbuf_adds(b, ",\"rate_requested\":");
-    add_num(b, m && m->rate_requested > 0 ? m->rate_requested : NAN);
-    sbuf_adds(b, ",\"rate_effective\":");
-    add_num(b, m && m->rate_effective > 0 ? m->rate_effective : NAN);
-    sbuf_adds(b, ",\"overhead\":");
-    add_num(b, m && m->overhead >= 0 ? m->overhead : NAN);
+    out_json_str_or_null(b, m ? m->mode : NULL);
+    out_json_key_num(b, "duration", m && m->duration > 0 ? m->duration : NAN);
+    out_json_key_num(b, "rate_requested", m && m->rate_requested > 0 ? m->rate_requested : NAN);
+    out_json_key_num(b, "rate_effective", m && m->rate_effective > 0 ? m->rate_effective : NAN);
+    out_json_key_num(b, "overhead", m && m->overhead >= 0 ? m->overhead : NAN);
     sbuf_adds(b, ",\"samples\":");
-    add_u64(b, m ? m->samples : 0);
+    out_json_u64(b, m ? m->samples : 0);
     sbuf_adds(b, ",\"invalid\":");
-    add_u64(b, m ? m->invalid : 0);
+    out_json_u64(b, m ? m->invalid : 0);
     sbuf_adds(b, ",\"missed\":");
-    add_u64(b, m ? m->missed : 0);
+    out_json_u64(b, m ? m->missed : 0);
 }
 
 static void write_meta(struct html *h)
 {
     const struct agg_meta *m = h->m;
-    struct sbuf *b = &h->b;
+    struct sbuf *b = &h->w.b;
 
     sbuf_adds(b, "\"meta\":{\"title\":");
-    add_str(b, m ? m->title : NULL);
+    out_json_str_or_null(b, m ? m->title : NULL);
     sbuf_adds(b, ",\"unit\":");
-    add_str(b, m && m->unit ? m->unit : "samples");
+    out_json_str_or_null(b, m && m->unit ? m->unit : "samples");
     write_facts(b, m);
     sbuf_adds(b, ",\"total\":");
-    add_u64(b, agg_total(h->a));
+    out_json_u64(b, agg_total(h->a));
     sbuf_addc(b, '}');
 }
 
 /* One side of a differential page: its name, facts and total (A's normalised, a double; B's
- * its exact sum of weights, which %.9g would round above 10^9). */
+ * its sum of weights, written as the exact integer at any size). */
 static void write_side(struct sbuf *b, const char *key, const struct out_html_side *side,
                        double total, const uint64_t *whole)
 {
     sbuf_printf(b, ",\"%s\":{\"name\":", key);
-    add_str(b, side->name);
+    out_json_str_or_null(b, side->name);
     write_facts(b, side->m);
     sbuf_adds(b, ",\"total\":");
     if (whole)
-        add_u64(b, *whole);
+        out_json_u64(b, *whole);
     else
-        add_num(b, total);
+        out_json_num(b, total);
     sbuf_addc(b, '}');
 }
 
@@ -271,14 +213,13 @@ static void write_side(struct sbuf *b, const char *key, const struct out_html_si
 static void write_diff(struct html *h)
 {
     const struct out_html_diff *x = h->x;
-    struct sbuf *b = &h->b;
+    struct sbuf *b = &h->w.b;
 
     if (!x)
         return;
     sbuf_adds(b, ",\"diff\":{\"norm\":");
-    add_str(b, agg_diff_norm_name(x->norm));
-    sbuf_adds(b, ",\"factor\":");
-    add_num(b, x->factor);
+    out_json_str_or_null(b, agg_diff_norm_name(x->norm));
+    out_json_key_num(b, "factor", x->factor);
     sbuf_printf(b, ",\"counts\":%s", h->m && h->m->unit ? "false" : "true");
     sbuf_printf(b, ",\"scale\":{\"neutral\":%d,\"rise\":%d,\"fade\":%d,\"noise_sd\":%d}",
                 OUT_DIFF_NEUTRAL, OUT_DIFF_RISE, OUT_DIFF_FADE, OUT_DIFF_NOISE_SD);
@@ -292,38 +233,38 @@ static void write_diff(struct html *h)
 /* "frames": 4 integers per frame; the strings they use get their indexes here. */
 static void write_frames(struct html *h)
 {
-    sbuf_adds(&h->b, ",\"frames\":[");
+    sbuf_adds(&h->w.b, ",\"frames\":[");
     for (uint32_t id = 0; id < agg_nframes(h->a); id++) {
         const struct agg_frame *fr = agg_frame_get(h->a, id);
         if (id)
-            sbuf_addc(&h->b, ',');
-        add_u64(&h->b, str_index(h, fr->name));
-        sbuf_addc(&h->b, ',');
+            sbuf_addc(&h->w.b, ',');
+        out_json_u64(&h->w.b, str_index(h, fr->name));
+        sbuf_addc(&h->w.b, ',');
         if (fr->file == AGG_NONE) {
-            sbuf_adds(&h->b, "-1");
+            sbuf_adds(&h->w.b, "-1");
         } else {
-            add_u64(&h->b, str_index(h, fr->file));
+            out_json_u64(&h->w.b, str_index(h, fr->file));
             idmap_get(&h->files, fr->file, NULL);
         }
-        sbuf_addc(&h->b, ',');
-        add_i64(&h->b, fr->line);
-        sbuf_addc(&h->b, ',');
-        add_u64(&h->b, fr->kind);
-        flush(h, 0);
+        sbuf_addc(&h->w.b, ',');
+        out_json_i64(&h->w.b, fr->line);
+        sbuf_addc(&h->w.b, ',');
+        out_json_u64(&h->w.b, fr->kind);
+        file_w_spill(&h->w);
     }
-    sbuf_addc(&h->b, ']');
+    sbuf_addc(&h->w.b, ']');
 }
 
 static void write_strings(struct html *h)
 {
-    sbuf_adds(&h->b, ",\"strings\":[");
+    sbuf_adds(&h->w.b, ",\"strings\":[");
     for (uint32_t i = 0; i < h->strs.n; i++) {
         if (i)
-            sbuf_addc(&h->b, ',');
-        add_str(&h->b, agg_str(h->a, h->str_of[i]));
-        flush(h, 0);
+            sbuf_addc(&h->w.b, ',');
+        out_json_str_or_null(&h->w.b, agg_str(h->a, h->str_of[i]));
+        file_w_spill(&h->w);
     }
-    sbuf_addc(&h->b, ']');
+    sbuf_addc(&h->w.b, ']');
 }
 
 /* Base64 (docs/formats.md §10, with padding) of n bytes. */
@@ -354,19 +295,19 @@ static void write_packed(struct html *h, const char *name, const uint32_t *order
     unsigned w = max < 256 ? 1 : max < 65536 ? 2 : 4;
     size_t used = 0;
 
-    sbuf_printf(&h->b, ",\"%s\":{\"bytes\":%u,\"b64\":\"", name, w);
+    sbuf_printf(&h->w.b, ",\"%s\":{\"bytes\":%u,\"b64\":\"", name, w);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t v = vals[order[k]];
         for (unsigned j = 0; j < w; j++)
             buf[used++] = (unsigned char)(v >> (8 * j));
         if (used == PACK_CHUNK) {
-            add_b64(&h->b, buf, used);
+            add_b64(&h->w.b, buf, used);
             used = 0;
-            flush(h, 0);
+            file_w_spill(&h->w);
         }
     }
-    add_b64(&h->b, buf, used);
-    sbuf_adds(&h->b, "\"}");
+    add_b64(&h->w.b, buf, used);
+    sbuf_adds(&h->w.b, "\"}");
     free(buf);
 }
 
@@ -378,25 +319,25 @@ static void write_self(struct html *h, const struct tree *t, const uint32_t *ord
     uint32_t prev = 0;
     int first = 1;
 
-    sbuf_adds(&h->b, a2 ? ",\"self2\":[" : ",\"self\":[");
+    sbuf_adds(&h->w.b, a2 ? ",\"self2\":[" : ",\"self\":[");
     for (uint32_t k = 0; k < t->n; k++) {
         uint64_t w = a2 ? 0 : t->self[order[k]];
         double w2 = a2 ? t->self2[order[k]] : 0;
         if (a2 ? !(w2 > 0) : !w)
             continue;
         if (!first)
-            sbuf_addc(&h->b, ',');
+            sbuf_addc(&h->w.b, ',');
         first = 0;
-        add_u64(&h->b, k - prev);
-        sbuf_addc(&h->b, ',');
+        out_json_u64(&h->w.b, k - prev);
+        sbuf_addc(&h->w.b, ',');
         if (a2)
-            add_num(&h->b, w2);
+            out_json_num(&h->w.b, w2);
         else
-            add_u64(&h->b, w);
+            out_json_u64(&h->w.b, w);
         prev = k;
-        flush(h, 0);
+        file_w_spill(&h->w);
     }
-    sbuf_addc(&h->b, ']');
+    sbuf_addc(&h->w.b, ']');
 }
 
 static void write_tree(struct html *h)
@@ -408,19 +349,18 @@ static void write_tree(struct html *h)
     uint32_t *order = tree_preorder(&t, &depth);
     for (uint32_t i = 0; i < t.n; i++)
         max_depth = depth[i] > max_depth ? depth[i] : max_depth;
-    sbuf_adds(&h->b, ",\"tree\":{\"n\":");
-    add_u64(&h->b, t.n);
+    sbuf_adds(&h->w.b, ",\"tree\":{\"n\":");
+    out_json_u64(&h->w.b, t.n);
     write_packed(h, "depth", order, depth, t.n, max_depth);
     write_packed(h, "frame", order, t.frame, t.n, agg_nframes(h->a));
     write_self(h, &t, order, 0);
-    sbuf_adds(&h->b, ",\"root_self\":");
-    add_u64(&h->b, t.root_self);
+    sbuf_adds(&h->w.b, ",\"root_self\":");
+    out_json_u64(&h->w.b, t.root_self);
     if (t.self2) {
         write_self(h, &t, order, 1);
-        sbuf_adds(&h->b, ",\"root_self2\":");
-        add_num(&h->b, t.root_self2);
+        out_json_key_num(&h->w.b, "root_self2", t.root_self2);
     }
-    sbuf_addc(&h->b, '}');
+    sbuf_addc(&h->w.b, '}');
     free(order);
     free(depth);
     tree_destroy(&t);
@@ -431,7 +371,7 @@ static void write_sources(struct html *h)
 {
     int first = 1;
 
-    sbuf_adds(&h->b, ",\"sources\":[");
+    sbuf_adds(&h->w.b, ",\"sources\":[");
     for (uint32_t i = 0; i < agg_nsources(h->a); i++) {
         uint32_t file = agg_source_file(h->a, i);
         size_t len;
@@ -440,15 +380,15 @@ static void write_sources(struct html *h)
         idmap_get(&h->files, file, &added);
         if (added || !text) /* not the file of any frame */
             continue;
-        sbuf_adds(&h->b, first ? "[" : ",[");
+        sbuf_adds(&h->w.b, first ? "[" : ",[");
         first = 0;
-        add_u64(&h->b, str_index(h, file));
-        sbuf_adds(&h->b, ",\"");
-        sbuf_add_json_n(&h->b, text, len);
-        sbuf_adds(&h->b, "\"]");
-        flush(h, 0);
+        out_json_u64(&h->w.b, str_index(h, file));
+        sbuf_adds(&h->w.b, ",\"");
+        sbuf_add_json_n(&h->w.b, text, len);
+        sbuf_adds(&h->w.b, "\"]");
+        file_w_spill(&h->w);
     }
-    sbuf_addc(&h->b, ']');
+    sbuf_addc(&h->w.b, ']');
 }
 
 /* What became of the source files (agg_meta.sources): the counts and the rule, in words. The
@@ -471,28 +411,28 @@ static void write_source_note(struct html *h)
 
     if (!s)
         return;
-    sbuf_adds(&h->b, ",\"source_note\":{");
+    sbuf_adds(&h->w.b, ",\"source_note\":{");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-        sbuf_adds(&h->b, i ? ",\"" : "\"");
-        sbuf_adds(&h->b, counts[i].key);
-        sbuf_adds(&h->b, "\":");
-        add_u64(&h->b, counts[i].v);
+        sbuf_adds(&h->w.b, i ? ",\"" : "\"");
+        sbuf_adds(&h->w.b, counts[i].key);
+        sbuf_adds(&h->w.b, "\":");
+        out_json_u64(&h->w.b, counts[i].v);
     }
-    sbuf_adds(&h->b, s->off ? ",\"off\":true,\"rule\":" : ",\"off\":false,\"rule\":");
-    add_str(&h->b, s->rule);
-    sbuf_addc(&h->b, '}');
+    sbuf_adds(&h->w.b, s->off ? ",\"off\":true,\"rule\":" : ",\"off\":false,\"rule\":");
+    out_json_str_or_null(&h->w.b, s->rule);
+    sbuf_addc(&h->w.b, '}');
 }
 
 static void write_values(struct html *h, const double *v, size_t n)
 {
-    sbuf_addc(&h->b, '[');
+    sbuf_addc(&h->w.b, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sbuf_addc(&h->b, ',');
-        add_num(&h->b, v[i]);
-        flush(h, 0);
+            sbuf_addc(&h->w.b, ',');
+        out_json_num(&h->w.b, v[i]);
+        file_w_spill(&h->w);
     }
-    sbuf_addc(&h->b, ']');
+    sbuf_addc(&h->w.b, ']');
 }
 
 static void write_series(struct html *h)
@@ -501,29 +441,29 @@ static void write_series(struct html *h)
 
     if (!r || !r->n)
         return;
-    sbuf_adds(&h->b, ",\"series\":{\"t\":");
+    sbuf_adds(&h->w.b, ",\"series\":{\"t\":");
     write_values(h, r->t, r->n);
-    sbuf_adds(&h->b, ",\"list\":[");
+    sbuf_adds(&h->w.b, ",\"list\":[");
     for (size_t k = 0; k < r->nseries; k++) {
         const struct out_html_series *s = &r->series[k];
-        sbuf_adds(&h->b, k ? ",{\"name\":" : "{\"name\":");
-        add_str(&h->b, s->name);
-        sbuf_adds(&h->b, ",\"label\":");
-        add_str(&h->b, s->label);
-        sbuf_adds(&h->b, ",\"unit\":");
-        add_str(&h->b, s->unit);
-        sbuf_adds(&h->b, ",\"chart\":");
-        add_str(&h->b, s->chart ? s->chart : s->name);
-        sbuf_adds(&h->b, ",\"v\":");
+        sbuf_adds(&h->w.b, k ? ",{\"name\":" : "{\"name\":");
+        out_json_str_or_null(&h->w.b, s->name);
+        sbuf_adds(&h->w.b, ",\"label\":");
+        out_json_str_or_null(&h->w.b, s->label);
+        sbuf_adds(&h->w.b, ",\"unit\":");
+        out_json_str_or_null(&h->w.b, s->unit);
+        sbuf_adds(&h->w.b, ",\"chart\":");
+        out_json_str_or_null(&h->w.b, s->chart ? s->chart : s->name);
+        sbuf_adds(&h->w.b, ",\"v\":");
         write_values(h, s->v, r->n);
-        sbuf_addc(&h->b, '}');
+        sbuf_addc(&h->w.b, '}');
     }
-    sbuf_adds(&h->b, "]}");
+    sbuf_adds(&h->w.b, "]}");
 }
 
 static void write_data(struct html *h)
 {
-    sbuf_adds(&h->b, "{\"format\":\"spyglass-html/1\",");
+    sbuf_adds(&h->w.b, "{\"format\":\"spyglass-html/1\",");
     write_meta(h);
     write_frames(h);
     write_strings(h);
@@ -532,7 +472,7 @@ static void write_data(struct html *h)
     write_source_note(h);
     write_series(h);
     write_diff(h);
-    sbuf_addc(&h->b, '}');
+    sbuf_addc(&h->w.b, '}');
 }
 
 /* The page: the skeleton with its markers replaced. */
@@ -541,52 +481,50 @@ static void write_page(struct html *h)
     const char *p = web_report_html, *end = web_report_html + web_report_html_len;
     const char *title = h->m && h->m->title ? h->m->title : "spyglass profile";
 
-    while (p < end && !h->err) {
+    while (p < end && !h->w.err) {
         const char *q = strstr(p, "@@"), *e = q ? strstr(q + 2, "@@") : NULL;
         if (!q || !e) {
-            sbuf_add(&h->b, p, (size_t)(end - p));
+            sbuf_add(&h->w.b, p, (size_t)(end - p));
             break;
         }
-        sbuf_add(&h->b, p, (size_t)(q - p));
+        sbuf_add(&h->w.b, p, (size_t)(q - p));
         size_t len = (size_t)(e - q - 2);
         if (len == 5 && memcmp(q + 2, "TITLE", 5) == 0)
-            sbuf_add_xml(&h->b, title);
+            sbuf_add_xml(&h->w.b, title);
         else if (len == 3 && memcmp(q + 2, "CSS", 3) == 0)
-            sbuf_add(&h->b, web_report_css, web_report_css_len);
+            sbuf_add(&h->w.b, web_report_css, web_report_css_len);
         else if (len == 2 && memcmp(q + 2, "JS", 2) == 0)
-            sbuf_add(&h->b, web_report_js, web_report_js_len);
+            sbuf_add(&h->w.b, web_report_js, web_report_js_len);
         else if (len == 4 && memcmp(q + 2, "DATA", 4) == 0)
             write_data(h);
         else
-            sbuf_add(&h->b, q, (size_t)(e + 2 - q)); /* not a marker: as it is */
-        flush(h, 0);
+            sbuf_add(&h->w.b, q, (size_t)(e + 2 - q)); /* not a marker: as it is */
+        file_w_spill(&h->w);
         p = e + 2;
     }
-    flush(h, 1);
 }
 
-static int write_html(struct html *h)
+static int write_html(struct html *h, FILE *f)
 {
-    sbuf_init(&h->b);
+    file_w_init(&h->w, f);
     idmap_init(&h->strs);
     idmap_init(&h->files);
     write_page(h);
-    sbuf_destroy(&h->b);
     idmap_destroy(&h->strs);
     idmap_destroy(&h->files);
     free(h->str_of);
-    return file_finish(h->f, h->err);
+    return file_w_finish(&h->w);
 }
 
 int out_html_write(FILE *f, const struct agg *a, const struct agg_meta *m,
                    const struct out_html_res *res)
 {
-    struct html h = {.f = f, .a = a, .m = m, .res = res};
-    return write_html(&h);
+    struct html h = {.a = a, .m = m, .res = res};
+    return write_html(&h, f);
 }
 
 int out_html_write_diff(FILE *f, const struct out_html_diff *x, const struct agg_meta *m)
 {
-    struct html h = {.f = f, .a = agg_diff_agg(x->d), .m = m, .x = x};
-    return write_html(&h);
+    struct html h = {.a = agg_diff_agg(x->d), .m = m, .x = x};
+    return write_html(&h, f);
 }

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out_json.h"
 #include "stats_dist.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 #include "util_xalloc.h"
 
-#define CHUNK      65536
 #define SVG_W      960
 #define SVG_PANEL  150
 #define SVG_LEFT   90
@@ -78,11 +78,13 @@ void out_monitor_summarise(const struct mon *m, enum mon_metric k, struct out_mo
 
 /* ---- CSV ---- */
 
-static void num(struct sbuf *b, double v)
+/* A CSV number: a whole one exactly, another with 6 significant digits; an empty field for a
+ * value not measured. */
+static void csv_num(struct sbuf *b, double v)
 {
     if (!isfinite(v))
-        sbuf_adds(b, "null");
-    else if (v == floor(v) && fabs(v) < 1e15)
+        return;
+    if (v == floor(v) && fabs(v) < 1e15)
         sbuf_printf(b, "%.0f", v);
     else
         sbuf_printf(b, "%.6g", v);
@@ -90,56 +92,39 @@ static void num(struct sbuf *b, double v)
 
 int out_monitor_csv(FILE *f, const struct mon *m)
 {
-    struct sbuf b;
-    int err = 0;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "time_s");
+    file_w_init(&w, f);
+    sbuf_adds(b, "time_s");
     for (int k = 0; k < MON_NMETRICS; k++)
-        sbuf_printf(&b, ",%s", mon_metric_info(k)->name);
-    sbuf_addc(&b, '\n');
-    for (size_t i = 0; i < mon_rows(m) && !err; i++) {
-        sbuf_printf(&b, "%.6f", mon_time(m, i));
+        sbuf_printf(b, ",%s", mon_metric_info(k)->name);
+    sbuf_addc(b, '\n');
+    for (size_t i = 0; i < mon_rows(m) && !w.err; i++) {
+        sbuf_printf(b, "%.6f", mon_time(m, i));
         for (int k = 0; k < MON_NMETRICS; k++) {
-            double v = mon_value(m, i, k);
-
-            sbuf_addc(&b, ',');
-            if (isfinite(v)) /* empty field for a value not measured */
-                num(&b, v);
+            sbuf_addc(b, ',');
+            csv_num(b, mon_value(m, i, k));
         }
-        sbuf_addc(&b, '\n');
-        if (b.len > CHUNK)
-            err = file_put(f, &b);
+        sbuf_addc(b, '\n');
+        file_w_spill(&w);
     }
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }
 
 /* ---- JSON ---- */
-
-static void jstr(struct sbuf *b, const char *s)
-{
-    sbuf_addc(b, '"');
-    sbuf_add_json(b, s ? s : "");
-    sbuf_addc(b, '"');
-}
 
 static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
 {
     const struct mon_stats *st = &mt->st;
 
     sbuf_printf(b, "{\"schema\":\"%s\",\"spyglass_version\":", OUT_MONITOR_SCHEMA);
-    jstr(b, mt->version);
-    sbuf_adds(b, ",\"date\":");
-    jstr(b, mt->date);
-    sbuf_adds(b, ",\"command\":");
-    jstr(b, mt->command);
+    out_json_str(b, mt->version);
+    out_json_key_str(b, "date", mt->date);
+    out_json_key_str(b, "command", mt->command);
     sbuf_printf(b, ",\"pid\":%d,\"interval\":", mt->pid);
-    num(b, mt->interval);
-    sbuf_adds(b, ",\"elapsed\":");
-    num(b, mt->elapsed);
+    out_json_num(b, mt->interval);
+    out_json_key_num(b, "elapsed", mt->elapsed);
     if (mt->exit_code >= 0)
         sbuf_printf(b, ",\"exit_code\":%d", mt->exit_code);
     else
@@ -147,15 +132,12 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
     sbuf_printf(b, ",\"interrupted\":%s,\"samples\":%zu", mt->interrupted ? "true" : "false",
                 (size_t)st->ticks);
     sbuf_adds(b, ",\"monitor\":{\"cpu_seconds\":");
-    num(b, mt->self_cpu);
-    sbuf_adds(b, ",\"cpu_pct\":");
-    num(b, mt->elapsed > 0 ? 100 * mt->self_cpu / mt->elapsed : NAN);
-    sbuf_adds(b, ",\"tick_cpu_seconds\":");
-    num(b, (double)st->self_cpu_ns / 1e9);
-    sbuf_adds(b, ",\"tick_mean_us\":");
-    num(b, st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : NAN);
-    sbuf_adds(b, ",\"tick_max_us\":");
-    num(b, (double)st->max_tick_ns / 1e3);
+    out_json_num(b, mt->self_cpu);
+    out_json_key_num(b, "cpu_pct", mt->elapsed > 0 ? 100 * mt->self_cpu / mt->elapsed : NAN);
+    out_json_key_num(b, "tick_cpu_seconds", (double)st->self_cpu_ns / 1e9);
+    out_json_key_num(b, "tick_mean_us",
+                     st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : NAN);
+    out_json_key_num(b, "tick_max_us", (double)st->max_tick_ns / 1e3);
     sbuf_printf(b,
                 ",\"slow_samples\":%" PRIu64 ",\"tree_scans\":%" PRIu64 ",\"merges\":%" PRIu64
                 ",\"io_denied\":%s,\"net_error\":%s,\"destroy_listening\":%s,"
@@ -163,7 +145,7 @@ static void jmeta(struct sbuf *b, const struct out_monitor_meta *mt)
                 st->slow_ticks, st->tree_scans, st->merges, st->io_denied ? "true" : "false",
                 st->net_error ? "true" : "false", st->destroy_listening ? "true" : "false",
                 st->sockets_lost, st->ncpu > 0 ? st->ncpu : 1);
-    num(b, (double)st->cpu_moved_ns / 1e9);
+    out_json_num(b, (double)st->cpu_moved_ns / 1e9);
     if (mt->self_hwm)
         sbuf_printf(b, ",\"peak_rss_bytes\":%" PRIu64 "}", mt->self_hwm);
     else
@@ -179,22 +161,16 @@ static void jmetrics(struct sbuf *b, const struct mon *m)
 
         out_monitor_summarise(m, k, &s);
         sbuf_adds(b, k ? ",{\"name\":" : "{\"name\":");
-        jstr(b, in->name);
-        sbuf_adds(b, ",\"label\":");
-        jstr(b, in->label);
-        sbuf_adds(b, ",\"unit\":");
-        jstr(b, in->unit);
-        sbuf_adds(b, ",\"peak\":");
-        num(b, s.peak);
-        sbuf_adds(b, ",\"mean\":");
-        num(b, s.mean);
-        sbuf_adds(b, ",\"p95\":");
-        num(b, s.p95);
-        sbuf_adds(b, ",\"total\":");
-        num(b, s.total);
+        out_json_str(b, in->name);
+        out_json_key_str(b, "label", in->label);
+        out_json_key_str(b, "unit", in->unit);
+        out_json_key_num(b, "peak", s.peak);
+        out_json_key_num(b, "mean", s.mean);
+        out_json_key_num(b, "p95", s.p95);
+        out_json_key_num(b, "total", s.total);
         sbuf_adds(b, ",\"total_unit\":");
         if (in->total_unit)
-            jstr(b, in->total_unit);
+            out_json_str(b, in->total_unit);
         else
             sbuf_adds(b, "null");
         sbuf_addc(b, '}');
@@ -204,28 +180,18 @@ static void jmetrics(struct sbuf *b, const struct mon *m)
         if (!mon_metric_info(k)->rate)
             continue;
         sbuf_printf(b, "%s\"%s\":", first ? "" : ",", mon_metric_info(k)->total_name);
-        num(b, mon_total(m, k));
+        out_json_num(b, mon_total(m, k));
         first = 0;
     }
     sbuf_addc(b, '}');
 }
 
-static void jproc(struct sbuf *b, const struct mon_proc *p)
+/* The usage members of p, from "cpu_user_seconds" to the object's closing brace. */
+static void jusage(struct sbuf *b, const struct mon_proc *p)
 {
-    sbuf_printf(b, "{\"pid\":%d,\"ppid\":%d,\"comm\":", p->pid, p->ppid);
-    jstr(b, p->comm);
-    sbuf_adds(b, ",\"cmdline\":");
-    jstr(b, p->cmdline);
-    sbuf_adds(b, ",\"start\":");
-    num(b, p->start);
-    sbuf_adds(b, ",\"end\":");
-    num(b, p->end >= 0 ? p->end : NAN);
-    sbuf_printf(b, ",\"preexisting\":%s,\"cpu_user_seconds\":", p->preexisting ? "true" : "false");
-    num(b, p->cpu_user);
-    sbuf_adds(b, ",\"cpu_sys_seconds\":");
-    num(b, p->cpu_sys);
-    sbuf_adds(b, ",\"cpu_wait_seconds\":");
-    num(b, p->cpu_wait);
+    out_json_key_num(b, "cpu_user_seconds", p->cpu_user);
+    out_json_key_num(b, "cpu_sys_seconds", p->cpu_sys);
+    out_json_key_num(b, "cpu_wait_seconds", p->cpu_wait);
     sbuf_printf(b,
                 ",\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64
                 ",\"net_rx_bytes\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
@@ -236,66 +202,74 @@ static void jproc(struct sbuf *b, const struct mon_proc *p)
                 p->peak_pss, p->peak_uss, p->peak_threads, p->peak_fds);
 }
 
+static void jproc(struct sbuf *b, const struct mon_proc *p)
+{
+    sbuf_printf(b, "{\"pid\":%d,\"ppid\":%d,\"comm\":", p->pid, p->ppid);
+    out_json_str(b, p->comm);
+    out_json_key_str(b, "cmdline", p->cmdline);
+    out_json_key_num(b, "start", p->start);
+    out_json_key_num(b, "end", p->end >= 0 ? p->end : NAN);
+    sbuf_printf(b, ",\"preexisting\":%s", p->preexisting ? "true" : "false");
+    jusage(b, p);
+}
+
 static void jmerged(struct sbuf *b, const struct mon *m)
 {
     struct mon_merged g;
 
     mon_get_merged(m, &g);
+    /* the merged processes' usage, in a process's record to be written as one */
+    const struct mon_proc u = {.cpu_user = g.cpu_user,
+                               .cpu_sys = g.cpu_sys,
+                               .cpu_wait = g.cpu_wait,
+                               .read_bytes = g.read_bytes,
+                               .write_bytes = g.write_bytes,
+                               .rx_bytes = g.rx_bytes,
+                               .tx_bytes = g.tx_bytes,
+                               .ctxsw = g.ctxsw,
+                               .peak_rss = g.peak_rss,
+                               .peak_pss = g.peak_pss,
+                               .peak_uss = g.peak_uss,
+                               .peak_threads = g.peak_threads,
+                               .peak_fds = g.peak_fds};
     sbuf_printf(b, ",\"merged\":{\"processes\":%zu,\"first_start\":", g.count);
-    num(b, g.count ? g.first_start : NAN);
-    sbuf_adds(b, ",\"last_end\":");
-    num(b, g.count ? g.last_end : NAN);
-    sbuf_adds(b, ",\"cpu_user_seconds\":");
-    num(b, g.cpu_user);
-    sbuf_adds(b, ",\"cpu_sys_seconds\":");
-    num(b, g.cpu_sys);
-    sbuf_adds(b, ",\"cpu_wait_seconds\":");
-    num(b, g.cpu_wait);
-    sbuf_printf(b,
-                ",\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64
-                ",\"net_rx_bytes\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
-                ",\"ctx_switches\":%" PRIu64 ",\"peak_rss_bytes\":%" PRIu64
-                ",\"peak_pss_bytes\":%" PRIu64 ",\"peak_uss_bytes\":%" PRIu64
-                ",\"peak_threads\":%d,\"peak_open_files\":%d}",
-                g.read_bytes, g.write_bytes, g.rx_bytes, g.tx_bytes, g.ctxsw, g.peak_rss,
-                g.peak_pss, g.peak_uss, g.peak_threads, g.peak_fds);
+    out_json_num(b, g.count ? g.first_start : NAN);
+    out_json_key_num(b, "last_end", g.count ? g.last_end : NAN);
+    jusage(b, &u);
 }
 
 int out_monitor_json(FILE *f, const struct mon *m, const struct out_monitor_meta *meta)
 {
-    struct sbuf b;
-    int err = 0;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    jmeta(&b, meta);
-    jmetrics(&b, m);
-    sbuf_adds(&b, ",\"processes\":[");
+    file_w_init(&w, f);
+    jmeta(b, meta);
+    jmetrics(b, m);
+    sbuf_adds(b, ",\"processes\":[");
     for (size_t i = 0; i < mon_nprocs(m); i++) {
         if (i)
-            sbuf_addc(&b, ',');
-        jproc(&b, mon_proc(m, i));
+            sbuf_addc(b, ',');
+        jproc(b, mon_proc(m, i));
+        file_w_spill(&w);
     }
-    sbuf_addc(&b, ']');
-    jmerged(&b, m);
-    sbuf_adds(&b, ",\"columns\":[\"time_s\"");
+    sbuf_addc(b, ']');
+    jmerged(b, m);
+    sbuf_adds(b, ",\"columns\":[\"time_s\"");
     for (int k = 0; k < MON_NMETRICS; k++)
-        sbuf_printf(&b, ",\"%s\"", mon_metric_info(k)->name);
-    sbuf_adds(&b, "],\"series\":[");
-    for (size_t i = 0; i < mon_rows(m) && !err; i++) {
-        sbuf_printf(&b, "%s[%.6f", i ? "," : "", mon_time(m, i));
+        sbuf_printf(b, ",\"%s\"", mon_metric_info(k)->name);
+    sbuf_adds(b, "],\"series\":[");
+    for (size_t i = 0; i < mon_rows(m) && !w.err; i++) {
+        sbuf_printf(b, "%s[%.6f", i ? "," : "", mon_time(m, i));
         for (int k = 0; k < MON_NMETRICS; k++) {
-            sbuf_addc(&b, ',');
-            num(&b, mon_value(m, i, k));
+            sbuf_addc(b, ',');
+            out_json_num(b, mon_value(m, i, k));
         }
-        sbuf_addc(&b, ']');
-        if (b.len > CHUNK)
-            err = file_put(f, &b);
+        sbuf_addc(b, ']');
+        file_w_spill(&w);
     }
-    sbuf_adds(&b, "]}\n");
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    sbuf_adds(b, "]}\n");
+    return file_w_finish(&w);
 }
 
 /* ---- SVG ---- */
@@ -380,12 +354,13 @@ static void svg_panel(struct sbuf *b, const struct mon *m, const struct panel *p
 int out_monitor_svg(FILE *f, const struct mon *m, const struct out_monitor_meta *meta)
 {
     int np = (int)(sizeof(panels) / sizeof(panels[0]));
-    int h = SVG_TOP + np * (SVG_PANEL + SVG_GAP) + 10, err;
+    int h = SVG_TOP + np * (SVG_PANEL + SVG_GAP) + 10;
     double tmax = mon_rows(m) ? mon_time(m, mon_rows(m) - 1) : 0;
-    struct sbuf b;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_printf(&b,
+    file_w_init(&w, f);
+    sbuf_printf(b,
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n"
@@ -393,27 +368,25 @@ int out_monitor_svg(FILE *f, const struct mon *m, const struct out_monitor_meta 
                 "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                 SVG_W, h, SVG_W, h);
     sbuf_printf(
-        &b, "<text x=\"%d\" y=\"22\" font-size=\"15\" class=\"t\">spyglass monitor: ", SVG_LEFT);
+        b, "<text x=\"%d\" y=\"22\" font-size=\"15\" class=\"t\">spyglass monitor: ", SVG_LEFT);
     if (meta->command[0])
-        sbuf_add_xml(&b, meta->command);
+        sbuf_add_xml(b, meta->command);
     else
-        sbuf_printf(&b, "pid %d", meta->pid);
-    sbuf_printf(&b, "</text>\n<text x=\"%d\" y=\"38\">%zu samples every %g s over %.2f s", SVG_LEFT,
+        sbuf_printf(b, "pid %d", meta->pid);
+    sbuf_printf(b, "</text>\n<text x=\"%d\" y=\"38\">%zu samples every %g s over %.2f s", SVG_LEFT,
                 mon_rows(m), meta->interval, tmax);
-    sbuf_adds(&b, " (time on the x axis, seconds)</text>\n");
+    sbuf_adds(b, " (time on the x axis, seconds)</text>\n");
     for (int i = 0; i < np; i++) {
         int y0 = SVG_TOP + 20 + i * (SVG_PANEL + SVG_GAP);
 
-        svg_panel(&b, m, &panels[i], y0, tmax);
-        sbuf_printf(&b,
+        svg_panel(b, m, &panels[i], y0, tmax);
+        sbuf_printf(b,
                     "<text x=\"%d\" y=\"%d\">0</text><text x=\"%d\" y=\"%d\" "
                     "text-anchor=\"end\">%.2f s</text>\n",
                     SVG_LEFT, y0 + SVG_PANEL + 14, SVG_W - SVG_RIGHT, y0 + SVG_PANEL + 14, tmax);
     }
-    sbuf_adds(&b, "</svg>\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    sbuf_adds(b, "</svg>\n");
+    return file_w_finish(&w);
 }
 
 /* ---- summary and live line ---- */
@@ -492,64 +465,60 @@ int out_monitor_summary(FILE *f, const struct mon *m, const struct out_monitor_m
 {
     const struct mon_stats *st = &meta->st;
     struct mon_merged g;
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_printf(&b, "spyglass: monitored process %d for %.2f s: %zu samples every %g s", meta->pid,
+    file_w_init(&w, f);
+    sbuf_printf(b, "spyglass: monitored process %d for %.2f s: %zu samples every %g s", meta->pid,
                 meta->elapsed, mon_rows(m), meta->interval);
     if (st->merges)
-        sbuf_printf(&b, " (kept as %zu rows)", mon_rows(m));
-    sbuf_adds(&b, meta->interrupted ? ", interrupted\n" : "\n");
-    summary_rows(&b, m);
+        sbuf_printf(b, " (kept as %zu rows)", mon_rows(m));
+    sbuf_adds(b, meta->interrupted ? ", interrupted\n" : "\n");
+    summary_rows(b, m);
     mon_get_merged(m, &g);
-    sbuf_printf(&b, "spyglass: %zu process%s", mon_nprocs(m) + g.count,
+    sbuf_printf(b, "spyglass: %zu process%s", mon_nprocs(m) + g.count,
                 mon_nprocs(m) + g.count == 1 ? "" : "es");
     if (g.count)
-        sbuf_printf(&b, " (the %zu ended ones with the least CPU merged into the last line)",
+        sbuf_printf(b, " (the %zu ended ones with the least CPU merged into the last line)",
                     g.count);
-    sbuf_addc(&b, '\n');
-    summary_procs(&b, m);
-    sbuf_printf(&b,
+    sbuf_addc(b, '\n');
+    summary_procs(b, m);
+    sbuf_printf(b,
                 "spyglass: the monitor used %.3f s of CPU (%.2f%% of one CPU; %.1f us per "
                 "sample, slowest %.1f us)",
                 meta->self_cpu, meta->elapsed > 0 ? 100 * meta->self_cpu / meta->elapsed : 0,
                 st->ticks ? (double)st->self_cpu_ns / 1e3 / (double)st->ticks : 0,
                 (double)st->max_tick_ns / 1e3);
     if (meta->self_hwm) {
-        sbuf_adds(&b, " and at most");
-        cell(&b, (double)meta->self_hwm, "B", 0);
-        sbuf_adds(&b, " of memory");
+        sbuf_adds(b, " and at most");
+        cell(b, (double)meta->self_hwm, "B", 0);
+        sbuf_adds(b, " of memory");
     }
-    sbuf_addc(&b, '\n');
+    sbuf_addc(b, '\n');
     if (st->io_denied)
-        sbuf_adds(&b, "spyglass: warning: some /proc/PID/io could not be read: their disk "
-                      "bytes are missing\n");
+        sbuf_adds(b, "spyglass: warning: some /proc/PID/io could not be read: their disk "
+                     "bytes are missing\n");
     if (st->net_error)
-        sbuf_adds(&b, "spyglass: warning: sock_diag failed: network figures are missing\n");
+        sbuf_adds(b, "spyglass: warning: sock_diag failed: network figures are missing\n");
     if (st->sockets_lost)
-        sbuf_printf(&b,
+        sbuf_printf(b,
                     "spyglass: %" PRIu64 " TCP socket(s) closed without final counters (%s): "
                     "the bytes of their last interval may be missing\n",
                     st->sockets_lost,
                     st->destroy_listening ? "the kernel sent no destroy message"
                                           : "not subscribed to the destroy groups");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }
 
 int out_monitor_live_header(FILE *f)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_printf(&b, "%8s %7s %7s %10s %10s %10s %10s %10s %5s %5s %5s\n", "time", "cpu", "wait",
+    file_w_init(&w, f);
+    sbuf_printf(b, "%8s %7s %7s %10s %10s %10s %10s %10s %5s %5s %5s\n", "time", "cpu", "wait",
                 "rss", "disk r/s", "disk w/s", "net rx/s", "net tx/s", "procs", "thr", "fds");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }
 
 static double window(const struct mon *m, size_t from, size_t to, enum mon_metric k, double dt)
@@ -563,19 +532,17 @@ int out_monitor_live(FILE *f, const struct mon *m, size_t from, size_t to)
 {
     static const enum mon_metric rates[] = {MON_DISK_READ, MON_DISK_WRITE, MON_NET_RX, MON_NET_TX};
     double t = mon_time(m, to), dt = t - (from == SIZE_MAX ? 0 : mon_time(m, from));
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_printf(&b, "%7.2fs", t);
-    cell(&b, 100 * window(m, from, to, MON_CPU, dt), "%", 7);
-    cell(&b, 100 * window(m, from, to, MON_CPU_WAIT, dt), "%", 7);
-    cell(&b, mon_value(m, to, MON_RSS), "B", 10);
+    file_w_init(&w, f);
+    sbuf_printf(b, "%7.2fs", t);
+    cell(b, 100 * window(m, from, to, MON_CPU, dt), "%", 7);
+    cell(b, 100 * window(m, from, to, MON_CPU_WAIT, dt), "%", 7);
+    cell(b, mon_value(m, to, MON_RSS), "B", 10);
     for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-        cell(&b, window(m, from, to, rates[i], dt), "B", 10);
-    sbuf_printf(&b, " %5.0f %5.0f %5.0f\n", mon_value(m, to, MON_PROCS),
+        cell(b, window(m, from, to, rates[i], dt), "B", 10);
+    sbuf_printf(b, " %5.0f %5.0f %5.0f\n", mon_value(m, to, MON_PROCS),
                 mon_value(m, to, MON_THREADS), mon_value(m, to, MON_FDS));
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }

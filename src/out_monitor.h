@@ -1,8 +1,8 @@
 /* Writers of `spyglass monitor`: the series as CSV (documented columns) and JSON (schema
  * spyglass-monitor/1, docs/monitor-schema.json), a self-contained SVG chart, the summary table
  * (peak, mean, p95 of each metric, totals, the processes) and the live line. Each writer
- * returns 0 or the negative errno of the first failed write; the caller opens and closes f
- * (and checks it with file_finish()).
+ * returns 0 or the negative errno of the first failed write (f flushed and checked, through
+ * util_file's file_w); the caller opens and closes f.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_MONITOR_H
 #define OUT_MONITOR_H

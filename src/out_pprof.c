@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "agg_func.h"
-#include "util_file.h"
 #include "util_gz.h"
 #include "util_idmap.h"
 #include "util_pb.h"
@@ -49,15 +48,13 @@ enum {
     FUNCTION_FILENAME = 4,
 };
 
-#define CHUNK        65536        /* bytes encoded before they are compressed */
 #define FIXED        (1ULL << 32) /* string keys above agg's string ids: strings of our own */
 #define MAX_COMMENTS 8
 
 /* The writer's state. String index i of the table is the string with idmap id i - 1 ("" is 0). */
 struct pprof {
     const struct agg *a;
-    struct gz gz;
-    struct sbuf out;       /* encoded Profile fields not yet compressed */
+    struct gz gz;          /* gz.in: encoded Profile fields not yet compressed; gz.out.err */
     struct sbuf msg;       /* a nested message being encoded */
     struct sbuf sub;       /* a message nested in msg */
     struct sbuf tmp;       /* a string made valid UTF-8 */
@@ -68,7 +65,6 @@ struct pprof {
     uint64_t *loc;         /* a sample's location ids */
     uint32_t loc_cap;
     int64_t period; /* ns per sample; 0: unknown */
-    int err;
 };
 
 static void add_string(struct pprof *p, const char *s)
@@ -104,14 +100,7 @@ static void value_type(struct pprof *p, uint32_t field, int64_t type, int64_t un
     sbuf_reset(&p->msg);
     pb_int(&p->msg, VALUE_TYPE_TYPE, type);
     pb_int(&p->msg, VALUE_TYPE_UNIT, unit);
-    pb_bytes(&p->out, field, p->msg.buf, p->msg.len);
-}
-
-static int flush(struct pprof *p)
-{
-    if (p->out.len >= CHUNK && !p->err)
-        p->err = gz_put(&p->gz, &p->out);
-    return p->err;
+    pb_bytes(&p->gz.in, field, p->msg.buf, p->msg.len);
 }
 
 /* weight x period, saturated at INT64_MAX */
@@ -124,7 +113,7 @@ static uint64_t scaled(uint64_t w, int64_t period)
 
 static int write_samples(struct pprof *p)
 {
-    for (uint32_t i = 0; i < agg_nstacks(p->a) && !p->err; i++) {
+    for (uint32_t i = 0; i < agg_nstacks(p->a) && !p->gz.out.err; i++) {
         uint32_t n;
         uint64_t w;
         const uint32_t *frames = agg_stack(p->a, i, &n, &w);
@@ -142,10 +131,10 @@ static int write_samples(struct pprof *p)
         sbuf_reset(&p->msg);
         pb_packed(&p->msg, SAMPLE_LOCATION_ID, p->loc, n);
         pb_packed(&p->msg, SAMPLE_VALUE, values, p->period > 0 ? 2 : 1);
-        pb_bytes(&p->out, PROFILE_SAMPLE, p->msg.buf, p->msg.len);
-        flush(p);
+        pb_bytes(&p->gz.in, PROFILE_SAMPLE, p->msg.buf, p->msg.len);
+        gz_spill(&p->gz);
     }
-    return p->err;
+    return p->gz.out.err;
 }
 
 /* One mapping that says every location is already symbolized, so that pprof looks for no
@@ -158,12 +147,12 @@ static void write_mapping(struct pprof *p)
     pb_uint(&p->msg, MAPPING_HAS_FUNCTIONS, 1);
     pb_uint(&p->msg, MAPPING_HAS_FILENAMES, 1);
     pb_uint(&p->msg, MAPPING_HAS_LINE_NUMBERS, 1);
-    pb_bytes(&p->out, PROFILE_MAPPING, p->msg.buf, p->msg.len);
+    pb_bytes(&p->gz.in, PROFILE_MAPPING, p->msg.buf, p->msg.len);
 }
 
 static int write_locations(struct pprof *p)
 {
-    for (uint32_t id = 0; id < agg_nframes(p->a) && !p->err; id++) {
+    for (uint32_t id = 0; id < agg_nframes(p->a) && !p->gz.out.err; id++) {
         const struct agg_frame *fr = agg_frame_get(p->a, id);
         sbuf_reset(&p->sub);
         pb_uint(&p->sub, LINE_FUNCTION_ID, (uint64_t)p->fns->of_frame[id] + 1);
@@ -173,15 +162,15 @@ static int write_locations(struct pprof *p)
         pb_uint(&p->msg, LOCATION_ID, (uint64_t)id + 1);
         pb_uint(&p->msg, LOCATION_MAPPING_ID, 1);
         pb_bytes(&p->msg, LOCATION_LINE, p->sub.buf, p->sub.len);
-        pb_bytes(&p->out, PROFILE_LOCATION, p->msg.buf, p->msg.len);
-        flush(p);
+        pb_bytes(&p->gz.in, PROFILE_LOCATION, p->msg.buf, p->msg.len);
+        gz_spill(&p->gz);
     }
-    return p->err;
+    return p->gz.out.err;
 }
 
 static int write_functions(struct pprof *p)
 {
-    for (uint32_t fid = 0; fid < p->fns->n && !p->err; fid++) {
+    for (uint32_t fid = 0; fid < p->fns->n && !p->gz.out.err; fid++) {
         const struct agg_func *fn = &p->fns->v[fid];
         int64_t name = agg_string(p, fn->name);
         int64_t file = fn->kind == AGG_FRAME_PY ? agg_string(p, fn->file) : 0;
@@ -191,10 +180,10 @@ static int write_functions(struct pprof *p)
             pb_int(&p->msg, FUNCTION_NAME, name);
         if (file)
             pb_int(&p->msg, FUNCTION_FILENAME, file);
-        pb_bytes(&p->out, PROFILE_FUNCTION, p->msg.buf, p->msg.len);
-        flush(p);
+        pb_bytes(&p->gz.in, PROFILE_FUNCTION, p->msg.buf, p->msg.len);
+        gz_spill(&p->gz);
     }
-    return p->err;
+    return p->gz.out.err;
 }
 
 /* Comments: what was profiled and how (each a string index). */
@@ -237,13 +226,9 @@ static int finish_profile(struct pprof *p, const struct agg_meta *m, const uint6
                           size_t ncomments)
 {
     if (m->duration > 0 && m->duration < 9e9) /* nanoseconds within INT64_MAX */
-        pb_int(&p->out, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
-    pb_packed(&p->out, PROFILE_COMMENT, comment, ncomments);
-    if (!p->err)
-        p->err = gz_put(&p->gz, &p->out);
-    if (!p->err)
-        p->err = gz_put(&p->gz, &p->strs);
-    return p->err;
+        pb_int(&p->gz.in, PROFILE_DURATION_NANOS, (int64_t)llround(m->duration * 1e9));
+    pb_packed(&p->gz.in, PROFILE_COMMENT, comment, ncomments);
+    return gz_put(&p->gz, &p->strs);
 }
 
 /* The Profile's fields up to the functions; the string table follows. */
@@ -265,18 +250,18 @@ static int write_profile(struct pprof *p, const struct agg_meta *m)
     if (p->period > 0)
         value_type(p, PROFILE_SAMPLE_TYPE, type, ns);
     if (write_samples(p))
-        return p->err;
+        return p->gz.out.err;
     write_mapping(p);
     p->fns = agg_functions(p->a);
     if (write_locations(p) || write_functions(p))
-        return p->err;
+        return p->gz.out.err;
     if (p->period > 0) {
         value_type(p, PROFILE_PERIOD_TYPE, type, ns);
-        pb_int(&p->out, PROFILE_PERIOD, p->period);
-        pb_int(&p->out, PROFILE_DEFAULT_SAMPLE_TYPE, type);
+        pb_int(&p->gz.in, PROFILE_PERIOD, p->period);
+        pb_int(&p->gz.in, PROFILE_DEFAULT_SAMPLE_TYPE, type);
     } else {
         value_type(p, PROFILE_PERIOD_TYPE, samples, count);
-        pb_int(&p->out, PROFILE_PERIOD, 1);
+        pb_int(&p->gz.in, PROFILE_PERIOD, 1);
     }
     return finish_profile(p, m, comment, ncomments);
 }
@@ -286,33 +271,30 @@ int out_pprof_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     static const struct agg_meta none;
     struct pprof p = {.a = a};
     double rate;
+    int err;
 
     if (!m)
         m = &none;
     rate = m->rate_effective > 0 ? m->rate_effective : m->rate_requested;
     /* nanoseconds per sample, 1 to 10^18 (a rate outside those: no period) */
     p.period = rate >= 1e-9 && rate <= 1e9 ? (int64_t)llround(1e9 / rate) : 0;
-    sbuf_init(&p.out);
     sbuf_init(&p.msg);
     sbuf_init(&p.sub);
     sbuf_init(&p.tmp);
     sbuf_init(&p.strs);
     idmap_init(&p.str_ix);
     gz_init(&p.gz, f);
-    p.err = p.gz.err;
     pb_bytes(&p.strs, PROFILE_STRING_TABLE, "", 0); /* index 0 is "" */
-    if (!p.err)
+    if (!p.gz.out.err)
         write_profile(&p, m);
-    if (!p.err)
-        p.err = gz_finish(&p.gz);
+    err = gz_finish(&p.gz);
     gz_destroy(&p.gz);
     idmap_destroy(&p.str_ix);
     sbuf_destroy(&p.strs);
     sbuf_destroy(&p.tmp);
     sbuf_destroy(&p.sub);
     sbuf_destroy(&p.msg);
-    sbuf_destroy(&p.out);
     agg_funcs_free(p.fns);
     free(p.loc);
-    return file_finish(f, p.err);
+    return err;
 }

@@ -15,8 +15,6 @@
 #include "util_vec.h"
 #include "util_xalloc.h"
 
-#define CHUNK 65536 /* bytes encoded before a write */
-
 /* What a function adds to agg_functions()'s figures (self: leaf, cum: total, line). */
 struct fn {
     uint64_t nc, cc; /* call paths seen: all, outermost only */
@@ -125,44 +123,40 @@ static void group_edges(const struct pstats *s, uint32_t nf, uint32_t **start, u
 static int write_stats(FILE *f, const struct pstats *s, double period)
 {
     uint32_t nf = s->funcs->n, *start, *order;
-    struct sbuf b;
-    int err = 0;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
     group_edges(s, nf, &start, &order);
-    sbuf_init(&b);
-    marshal_dict_begin(&b);
-    for (uint32_t fid = 0; fid < nf && !err; fid++) {
+    file_w_init(&w, f);
+    marshal_dict_begin(b);
+    for (uint32_t fid = 0; fid < nf && !w.err; fid++) {
         const struct fn *fn = &s->fns[fid];
         const struct agg_func *af = &s->funcs->v[fid];
         if (af->total == 0)
             continue; /* a frame of stacks without weight only */
-        put_key(&b, s, fid);
-        marshal_tuple(&b, 5);
-        marshal_int(&b, clamp(fn->cc));
-        marshal_int(&b, clamp(fn->nc));
-        marshal_float(&b, (double)af->leaf * period);
-        marshal_float(&b, (double)af->total * period);
-        marshal_dict_begin(&b);
+        put_key(b, s, fid);
+        marshal_tuple(b, 5);
+        marshal_int(b, clamp(fn->cc));
+        marshal_int(b, clamp(fn->nc));
+        marshal_float(b, (double)af->leaf * period);
+        marshal_float(b, (double)af->total * period);
+        marshal_dict_begin(b);
         for (uint32_t k = start[fid]; k < start[fid + 1]; k++) {
             const struct edge *e = &s->edges[order[k]];
-            put_key(&b, s, e->caller);
-            marshal_tuple(&b, 4);
-            marshal_int(&b, clamp(e->nc));
-            marshal_int(&b, clamp(e->cc));
-            marshal_float(&b, (double)e->self * period);
-            marshal_float(&b, (double)e->cum * period);
+            put_key(b, s, e->caller);
+            marshal_tuple(b, 4);
+            marshal_int(b, clamp(e->nc));
+            marshal_int(b, clamp(e->cc));
+            marshal_float(b, (double)e->self * period);
+            marshal_float(b, (double)e->cum * period);
         }
-        marshal_dict_end(&b);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
+        marshal_dict_end(b);
+        file_w_spill(&w);
     }
-    marshal_dict_end(&b);
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
+    marshal_dict_end(b);
     free(start);
     free(order);
-    return err;
+    return file_w_finish(&w);
 }
 
 int out_pstats_write(FILE *f, const struct agg *a, const struct agg_meta *m)
@@ -191,5 +185,5 @@ int out_pstats_write(FILE *f, const struct agg *a, const struct agg_meta *m)
     agg_funcs_free(s.funcs);
     free(s.fns);
     free(s.edges);
-    return file_finish(f, err);
+    return err;
 }

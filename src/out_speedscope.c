@@ -7,42 +7,38 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "out_json.h"
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536 /* bytes buffered before a write */
-
-static int write_frames(FILE *f, const struct agg *a, struct sbuf *b)
+static void write_frames(struct file_w *w, const struct agg *a)
 {
-    int err = 0;
+    struct sbuf *b = &w->b;
 
-    for (uint32_t id = 0; id < agg_nframes(a) && !err; id++) {
+    for (uint32_t id = 0; id < agg_nframes(a) && !w->err; id++) {
         const struct agg_frame *fr = agg_frame_get(a, id);
-        sbuf_adds(b, id ? ",{\"name\":\"" : "{\"name\":\"");
-        sbuf_add_json(b, agg_str(a, fr->name));
-        sbuf_addc(b, '"');
+        sbuf_adds(b, id ? ",{\"name\":" : "{\"name\":");
+        out_json_str(b, agg_str(a, fr->name));
         if (fr->kind == AGG_FRAME_PY && fr->file != AGG_NONE) {
-            sbuf_adds(b, ",\"file\":\"");
-            sbuf_add_json(b, agg_str(a, fr->file));
-            sbuf_addc(b, '"');
+            sbuf_adds(b, ",\"file\":");
+            out_json_str(b, agg_str(a, fr->file));
             if (fr->line > 0)
                 sbuf_printf(b, ",\"line\":%" PRId32, fr->line);
         }
         sbuf_addc(b, '}');
-        if (b->len >= CHUNK)
-            err = file_put(f, b);
+        file_w_spill(w);
     }
-    return err;
 }
 
 /* The "samples" array (frame indexes, root first) or, with weights set, the "weights" array,
  * of every stack with a positive weight. Empty stacks are kept so that the weights add up to
  * endValue. */
-static int write_stacks(FILE *f, const struct agg *a, struct sbuf *b, int weights)
+static void write_stacks(struct file_w *wr, const struct agg *a, int weights)
 {
-    int err = 0, first = 1;
+    struct sbuf *b = &wr->b;
+    int first = 1;
 
-    for (uint32_t i = 0; i < agg_nstacks(a) && !err; i++) {
+    for (uint32_t i = 0; i < agg_nstacks(a) && !wr->err; i++) {
         uint32_t n;
         uint64_t w;
         const uint32_t *frames = agg_stack(a, i, &n, &w);
@@ -59,40 +55,29 @@ static int write_stacks(FILE *f, const struct agg *a, struct sbuf *b, int weight
                 sbuf_printf(b, j ? ",%" PRIu32 : "%" PRIu32, frames[j]);
             sbuf_addc(b, ']');
         }
-        if (b->len >= CHUNK)
-            err = file_put(f, b);
+        file_w_spill(wr);
     }
-    return err;
 }
 
 int out_speedscope_write(FILE *f, const struct agg *a, const struct agg_meta *m)
 {
     const char *name = m && m->title ? m->title : m && m->command ? m->command : "spyglass";
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
-                  "\"shared\":{\"frames\":[");
-    err = write_frames(f, a, &b);
-    if (err)
-        goto out;
-    sbuf_adds(&b, "]},\"profiles\":[{\"type\":\"sampled\",\"name\":\"");
-    sbuf_add_json(&b, name);
-    sbuf_printf(&b, "\",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
+    file_w_init(&w, f);
+    sbuf_adds(b, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+                 "\"shared\":{\"frames\":[");
+    write_frames(&w, a);
+    sbuf_adds(b, "]},\"profiles\":[{\"type\":\"sampled\",\"name\":");
+    out_json_str(b, name);
+    sbuf_printf(b, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
                 m && m->unit && strcmp(m->unit, "bytes") == 0 ? "bytes" : "none", agg_total(a));
-    err = write_stacks(f, a, &b, 0);
-    if (err)
-        goto out;
-    sbuf_adds(&b, "],\"weights\":[");
-    err = write_stacks(f, a, &b, 1);
-    if (err)
-        goto out;
-    sbuf_adds(&b, "]}],\"name\":\"");
-    sbuf_add_json(&b, name);
-    sbuf_adds(&b, "\",\"activeProfileIndex\":0,\"exporter\":\"spyglass\"}\n");
-    err = file_put(f, &b);
-out:
-    sbuf_destroy(&b);
-    return file_finish(f, err);
+    write_stacks(&w, a, 0);
+    sbuf_adds(b, "],\"weights\":[");
+    write_stacks(&w, a, 1);
+    sbuf_adds(b, "]}],\"name\":");
+    out_json_str(b, name);
+    sbuf_adds(b, ",\"activeProfileIndex\":0,\"exporter\":\"spyglass\"}\n");
+    return file_w_finish(&w);
 }

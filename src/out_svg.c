@@ -19,13 +19,11 @@
 #define FRAME_H    16    /* px per stack level */
 #define CHAR_W     7.2   /* px per character of 12px monospace */
 #define MIN_SHARE  0.001 /* boxes narrower than this share of the width are not drawn */
-#define CHUNK      65536 /* bytes buffered before a write */
 
 /* The writer's state. Names reach the SVG only as XML-escaped text and attribute values. */
 struct svg {
-    FILE *f;
+    struct file_w w; /* the output; w.err: the first write error */
     const struct agg *a;
-    struct sbuf out;    /* output not yet written */
     struct sbuf tmp;    /* scratch */
     struct sbuf labels; /* every frame's cleaned label, NUL-terminated */
     size_t *label_off;  /* frame id -> offset of its label in labels */
@@ -34,7 +32,6 @@ struct svg {
     uint32_t max_depth; /* deepest box drawn; the root is depth 0 */
     int height;         /* px */
     int emit;           /* 0 while measuring, 1 while writing */
-    int err;            /* first write error, a negative errno */
     const char *unit;   /* of the weights: "samples", "bytes" */
 
     const struct out_svg_paint *paint; /* or NULL: the default palette and tooltip */
@@ -158,7 +155,7 @@ static const char svg_js[] =
 /* Append str (from the profile or its metadata) as XML text. */
 static void add_text(struct svg *s, const char *str)
 {
-    sbuf_add_xml(&s->out, str);
+    sbuf_add_xml(&s->w.b, str);
 }
 
 static const char *label(const struct svg *s, uint32_t id)
@@ -266,16 +263,16 @@ static void add_colour(struct svg *s, uint32_t id)
     unsigned v1 = h & 0xff, v2 = h >> 8 & 0xff, v3 = h >> 16 & 0xff;
 
     if (fr && fr->kind == AGG_FRAME_THREAD)
-        sbuf_printf(&s->out, "rgb(%u,%u,%u)", 70 + v1 * 50 / 255, 130 + v2 * 50 / 255,
+        sbuf_printf(&s->w.b, "rgb(%u,%u,%u)", 70 + v1 * 50 / 255, 130 + v2 * 50 / 255,
                     210 + v3 * 45 / 255);
     else if (fr && fr->kind == AGG_FRAME_STATE)
-        sbuf_printf(&s->out, "rgb(%u,%u,%u)", 70 + v1 * 50 / 255, 185 + v2 * 50 / 255,
+        sbuf_printf(&s->w.b, "rgb(%u,%u,%u)", 70 + v1 * 50 / 255, 185 + v2 * 50 / 255,
                     110 + v3 * 50 / 255);
     else if (fr && fr->kind == AGG_FRAME_TASK)
-        sbuf_printf(&s->out, "rgb(%u,%u,%u)", 165 + v1 * 40 / 255, 130 + v2 * 40 / 255,
+        sbuf_printf(&s->w.b, "rgb(%u,%u,%u)", 165 + v1 * 40 / 255, 130 + v2 * 40 / 255,
                     215 + v3 * 40 / 255);
     else
-        sbuf_printf(&s->out, "rgb(%u,%u,%u)", 205 + v1 * 50 / 255, v2 * 230 / 255, v3 * 55 / 255);
+        sbuf_printf(&s->w.b, "rgb(%u,%u,%u)", 205 + v1 * 50 / 255, v2 * 230 / 255, v3 * 55 / 255);
 }
 
 /* Append label l cut to fit a box pw px wide: "" below 3 characters, else ending in "..". */
@@ -293,21 +290,21 @@ static void add_fitted(struct svg *s, const char *l, double pw)
             cut = i;
     }
     if (n <= max) {
-        sbuf_add_xml(&s->out, l);
+        sbuf_add_xml(&s->w.b, l);
         return;
     }
     sbuf_reset(&s->tmp);
     sbuf_add(&s->tmp, l, cut);
-    sbuf_add_xml(&s->out, sbuf_str(&s->tmp));
-    sbuf_adds(&s->out, "..");
+    sbuf_add_xml(&s->w.b, sbuf_str(&s->tmp));
+    sbuf_adds(&s->w.b, "..");
 }
 
 /* "N samples (P%)": the default tooltip line of box b (the unit is the profile's: escaped). */
 static void default_detail(struct svg *s, const struct out_svg_box *b)
 {
-    sbuf_printf(&s->out, "%" PRIu64 " ", b->weight);
+    sbuf_printf(&s->w.b, "%" PRIu64 " ", b->weight);
     add_text(s, s->unit);
-    sbuf_printf(&s->out, " (%.2f%%)",
+    sbuf_printf(&s->w.b, " (%.2f%%)",
                 s->total ? 100.0 * (double)b->weight / (double)s->total : 0.0);
 }
 
@@ -322,7 +319,7 @@ static void add_paint(struct svg *s, const struct out_svg_box *b, int fill)
         return;
     }
     if (fill) {
-        s->paint->colour(s->paint->ctx, b, &s->out);
+        s->paint->colour(s->paint->ctx, b, &s->w.b);
         return;
     }
     sbuf_reset(&s->tmp);
@@ -344,27 +341,26 @@ static void box(struct svg *s, uint32_t id, uint32_t depth, uint64_t x, uint64_t
             s->max_depth = depth;
         return;
     }
-    if (s->err)
+    if (s->w.err)
         return;
     double k = (SVG_W - 2.0 * PAD_X) / (double)(s->total ? s->total : 1);
     double px = PAD_X + (double)x * k, pw = (double)w * k;
     int y = s->height - PAD_BOTTOM - (int)(depth + 1) * FRAME_H;
     const char *l = label(s, id);
 
-    sbuf_printf(&s->out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\"><title>", x,
+    sbuf_printf(&s->w.b, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\"><title>", x,
                 w);
-    sbuf_add_xml(&s->out, l);
-    sbuf_addc(&s->out, '\n');
+    sbuf_add_xml(&s->w.b, l);
+    sbuf_addc(&s->w.b, '\n');
     add_paint(s, &b, 0);
-    sbuf_adds(&s->out, "</title>");
-    sbuf_printf(&s->out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
+    sbuf_adds(&s->w.b, "</title>");
+    sbuf_printf(&s->w.b, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
                 px, y, pw, FRAME_H - 1);
     add_paint(s, &b, 1);
-    sbuf_printf(&s->out, "\"/><text x=\"%.2f\" y=\"%d\">", px + 3, y + 11);
+    sbuf_printf(&s->w.b, "\"/><text x=\"%.2f\" y=\"%d\">", px + 3, y + 11);
     add_fitted(s, l, pw);
-    sbuf_adds(&s->out, "</text></g>\n");
-    if (s->out.len >= CHUNK)
-        s->err = file_put(s->f, &s->out);
+    sbuf_adds(&s->w.b, "</text></g>\n");
+    file_w_spill(&s->w);
 }
 
 /* Merge the sorted stacks into a tree (docs/formats.md §3): a box opens where a stack's frames
@@ -421,9 +417,9 @@ static void add_subtitle(struct svg *s, const struct agg_meta *m)
     if (m->overhead > 0)
         sbuf_printf(&t, " | %.2f%% overhead", 100.0 * m->overhead);
     if (t.len) {
-        sbuf_printf(&s->out, "<text id=\"subtitle\" x=\"%d\" y=\"44\">", SVG_W / 2);
+        sbuf_printf(&s->w.b, "<text id=\"subtitle\" x=\"%d\" y=\"44\">", SVG_W / 2);
         add_text(s, sbuf_str(&t) + 3);
-        sbuf_adds(&s->out, "</text>\n");
+        sbuf_adds(&s->w.b, "</text>\n");
     }
     sbuf_destroy(&t);
 }
@@ -433,23 +429,23 @@ static void add_header(struct svg *s, const struct agg_meta *m)
     const char *title = m && m->title ? m->title : "Flame Graph";
     int h = s->height;
 
-    sbuf_printf(&s->out,
+    sbuf_printf(&s->w.b,
                 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
                 "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                 "xmlns=\"http://www.w3.org/2000/svg\" onload=\"init()\">\n",
                 SVG_W, h, SVG_W, h);
-    sbuf_adds(&s->out, svg_style);
-    sbuf_adds(&s->out, "<script type=\"text/ecmascript\"><![CDATA[\n");
-    sbuf_adds(&s->out, svg_js);
-    sbuf_adds(&s->out, "]]></script>\n");
-    sbuf_printf(&s->out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n",
+    sbuf_adds(&s->w.b, svg_style);
+    sbuf_adds(&s->w.b, "<script type=\"text/ecmascript\"><![CDATA[\n");
+    sbuf_adds(&s->w.b, svg_js);
+    sbuf_adds(&s->w.b, "]]></script>\n");
+    sbuf_printf(&s->w.b, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n",
                 SVG_W, h);
-    sbuf_printf(&s->out, "<text id=\"title\" x=\"%d\" y=\"24\">", SVG_W / 2);
+    sbuf_printf(&s->w.b, "<text id=\"title\" x=\"%d\" y=\"24\">", SVG_W / 2);
     add_text(s, title);
-    sbuf_adds(&s->out, "</text>\n");
+    sbuf_adds(&s->w.b, "</text>\n");
     if (m)
         add_subtitle(s, m);
-    sbuf_printf(&s->out,
+    sbuf_printf(&s->w.b,
                 "<text id=\"unzoom\" x=\"%d\" y=\"24\">Reset zoom</text>\n"
                 "<text id=\"search\" x=\"%d\" y=\"24\">Search</text>\n"
                 "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
@@ -466,11 +462,11 @@ int out_svg_write(FILE *f, const struct agg *a, const struct agg_meta *m)
 int out_svg_paint_write(FILE *f, const struct agg *a, const struct agg_meta *m,
                         const struct out_svg_paint *p)
 {
-    struct svg s = {.f = f, .a = a, .unit = m && m->unit ? m->unit : "samples", .paint = p};
+    struct svg s = {.a = a, .unit = m && m->unit ? m->unit : "samples", .paint = p};
     uint32_t count, maxn;
     uint32_t *order;
 
-    sbuf_init(&s.out);
+    file_w_init(&s.w, f);
     sbuf_init(&s.tmp);
     sbuf_init(&s.labels);
     build_labels(&s);
@@ -482,15 +478,11 @@ int out_svg_paint_write(FILE *f, const struct agg *a, const struct agg_meta *m,
     add_header(&s, m);
     s.emit = 1;
     flow(&s, order, count, maxn);
-    if (!s.err) {
-        sbuf_adds(&s.out, "</g>\n</svg>\n");
-        s.err = file_put(f, &s.out);
-    }
+    sbuf_adds(&s.w.b, "</g>\n</svg>\n");
     free(order);
     free(s.label_off);
     free(s.rank);
-    sbuf_destroy(&s.out);
     sbuf_destroy(&s.tmp);
     sbuf_destroy(&s.labels);
-    return file_finish(f, s.err);
+    return file_w_finish(&s.w);
 }

@@ -112,26 +112,25 @@ static void say_cmp(struct sbuf *b, const struct out_timeit *o, size_t i)
 
 int out_timeit_text(FILE *f, const struct out_timeit *o)
 {
-    struct sbuf b;
-    int err, any = 0;
+    struct file_w w;
+    struct sbuf *b = &w.b;
+    int any = 0;
 
-    sbuf_init(&b);
+    file_w_init(&w, f);
     for (size_t i = 0; i < o->nbenches; i++)
-        text_bench(&b, o, i);
+        text_bench(b, o, i);
     for (size_t i = 0; o->ref >= 0 && i < o->nbenches; i++) {
         if ((int)i == o->ref || !o->has_cmp[i])
             continue;
         if (!any++)
-            sbuf_printf_term(&b, "Summary (against '%s')\n", o->names[o->ref]);
-        say_cmp(&b, o, i);
+            sbuf_printf_term(b, "Summary (against '%s')\n", o->names[o->ref]);
+        say_cmp(b, o, i);
     }
     if (any)
-        sbuf_addc(&b, '\n');
+        sbuf_addc(b, '\n');
     for (int i = 0; i < o->nwarnings; i++)
-        sbuf_printf_term(&b, "Warning: %s\n", o->warnings[i]);
+        sbuf_printf_term(b, "Warning: %s\n", o->warnings[i]);
     if (o->interrupted)
-        sbuf_adds(&b, "Interrupted: these results are partial.\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+        sbuf_adds(b, "Interrupted: these results are partial.\n");
+    return file_w_finish(&w);
 }

@@ -10,8 +10,6 @@
 #include "util_file.h"
 #include "util_sbuf.h"
 
-#define CHUNK 65536 /* CSV bytes buffered before they are written out */
-
 /* Whether benchmark i has a comparison to show, and with which benchmark (*ref). */
 static int has_cmp(const struct out_timeit_export *o, size_t i, size_t *ref)
 {
@@ -29,23 +27,12 @@ static int has_base(const struct out_timeit_export *o, size_t i)
 
 /* ---- JSON ---- */
 
-/* A raw value: enough digits to read back the same double. */
-static void jraw(struct sbuf *b, double v)
-{
-    if (isfinite(v))
-        sbuf_printf(b, "%.17g", v);
-    else
-        sbuf_adds(b, "null");
-}
-
 /* The start of the document, its metadata complete. */
 static void jhead(struct sbuf *b, const struct out_timeit_export *o)
 {
     out_json_head(b, TIMEIT_SCHEMA, &o->meta);
-    sbuf_adds(b, ",\"elapsed\":");
-    out_json_num(b, o->meta.elapsed);
-    sbuf_adds(b, ",\"alpha\":");
-    out_json_num(b, o->alpha);
+    out_json_key_num(b, "elapsed", o->meta.elapsed);
+    out_json_key_num(b, "alpha", o->alpha);
     sbuf_printf(b, ",\"seed\":%" PRIu64 ",\"interrupted\":%s}", o->plan->seed,
                 o->interrupted ? "true" : "false");
 }
@@ -56,20 +43,16 @@ static void jplan(struct sbuf *b, const struct out_timeit_export *o)
 
     sbuf_adds(b, "\"plan\":{\"setup\":");
     out_json_str(b, p->setup);
-    sbuf_adds(b, ",\"teardown\":");
-    out_json_str(b, p->teardown);
+    out_json_key_str(b, "teardown", p->teardown);
     sbuf_printf(b, ",\"processes\":%d,\"values\":%d,\"warmups\":%d,\"loops\":%" PRIu64,
                 p->processes, p->values, p->warmups, p->loops);
-    sbuf_adds(b, ",\"min_value_time\":");
-    out_json_num(b, p->min_value_time);
-    sbuf_adds(b, ",\"timeout\":");
-    out_json_num(b, p->timeout);
+    out_json_key_num(b, "min_value_time", p->min_value_time);
+    out_json_key_num(b, "timeout", p->timeout);
     sbuf_adds(b, "},\"pythons\":[");
     for (int i = 0; i < o->npythons; i++) {
         sbuf_adds(b, i ? ",{\"name\":" : "{\"name\":");
         out_json_str(b, o->pythons[i].name);
-        sbuf_adds(b, ",\"path\":");
-        out_json_str(b, o->pythons[i].path);
+        out_json_key_str(b, "path", o->pythons[i].path);
         sbuf_addc(b, '}');
     }
     sbuf_adds(b, "],\"statements\":");
@@ -80,31 +63,25 @@ static void jsummary(struct sbuf *b, const struct stats_nested *s)
 {
     sbuf_printf(b, "{\"n\":%zu,\"workers\":%zu,\"mean\":", s->n, s->nclusters);
     out_json_num(b, s->mean);
-    sbuf_adds(b, ",\"sd\":");
-    out_json_num(b, s->sd);
-    sbuf_adds(b, ",\"min\":");
-    out_json_num(b, s->min);
-    sbuf_adds(b, ",\"max\":");
-    out_json_num(b, s->max);
-    sbuf_adds(b, ",\"median\":");
-    out_json_num(b, s->median);
+    out_json_key_num(b, "sd", s->sd);
+    out_json_key_num(b, "min", s->min);
+    out_json_key_num(b, "max", s->max);
+    out_json_key_num(b, "median", s->median);
     sbuf_adds(b, ",\"median_ci\":");
     out_json_pair(b, s->median_lo, s->median_hi);
-    sbuf_adds(b, ",\"between_sd\":");
-    out_json_num(b, s->between_sd);
-    sbuf_adds(b, ",\"within_sd\":");
-    out_json_num(b, s->within_sd);
-    sbuf_adds(b, ",\"icc\":");
-    out_json_num(b, s->icc);
-    sbuf_adds(b, ",\"n_eff\":");
-    out_json_num(b, s->n_eff);
+    out_json_key_num(b, "between_sd", s->between_sd);
+    out_json_key_num(b, "within_sd", s->within_sd);
+    out_json_key_num(b, "icc", s->icc);
+    out_json_key_num(b, "n_eff", s->n_eff);
     sbuf_addc(b, '}');
 }
 
-/* A comparison object with verdict v, without its closing brace. */
-static void jcmp(struct sbuf *b, const struct stats_nested_cmp *c, enum verdict v)
+/* c's figures for out_json, in *r; returns r. */
+static const struct out_json_ratio *jratio(const struct stats_nested_cmp *c,
+                                           struct out_json_ratio *r)
 {
-    out_json_cmp(b, c->ratio, c->lo, c->hi, c->p, c->auc, verdict_significant(v));
+    *r = (struct out_json_ratio){c->ratio, c->lo, c->hi, c->p, c->auc};
+    return r;
 }
 
 /* Benchmark i's workers: index, share of other processes' CPU, values and their starts. */
@@ -120,7 +97,7 @@ static void jworkers(struct sbuf *b, const struct timeit_bench *t)
         for (size_t j = 0; j < t->len[w]; j++) {
             if (j)
                 sbuf_addc(b, ',');
-            jraw(b, t->values[at + j]);
+            out_json_exact(b, t->values[at + j]); /* raw: read back exact */
         }
         sbuf_adds(b, "],\"starts\":[");
         for (size_t j = 0; j < t->len[w]; j++) {
@@ -139,6 +116,7 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
 {
     const struct out_timeit_export *o = ctx;
     const struct timeit_bench *t = &o->benches[i];
+    struct out_json_ratio r;
     size_t ref;
 
     sbuf_printf(b, "{\"python\":%d,\"statement\":%d,\"version\":", t->python, t->stmt);
@@ -146,29 +124,20 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
     sbuf_printf(b, ",\"loops\":%" PRIu64 ",\"retaken\":%zu,\"clock_resolution\":", t->loops,
                 t->retaken);
     out_json_num(b, t->clock_res);
-    sbuf_adds(b, ",\"clock_cost\":");
-    out_json_num(b, t->clock_cost);
+    out_json_key_num(b, "clock_cost", t->clock_cost);
     sbuf_adds(b, ",\"summary\":");
     if (o->sums[i].n)
         jsummary(b, &o->sums[i]);
     else
         sbuf_adds(b, "null");
-    sbuf_adds(b, ",\"comparison\":");
-    if (has_cmp(o, i, &ref)) {
-        sbuf_printf(b, "{\"reference\":%zu,\"vs\":", ref);
-        jcmp(b, &o->cmps[i], o->verdicts[i]);
-        sbuf_adds(b, "}}");
-    } else {
-        sbuf_adds(b, "null");
-    }
-    sbuf_adds(b, ",\"baseline\":");
-    if (has_base(o, i)) {
-        jcmp(b, &o->base[i], o->base_verdicts[i]);
-        sbuf_printf(b, ",\"regression\":%s}",
-                    o->base_verdicts[i] == VERDICT_REGRESSION ? "true" : "false");
-    } else {
-        sbuf_adds(b, "null");
-    }
+    if (has_cmp(o, i, &ref))
+        out_json_comparison(b, ref, jratio(&o->cmps[i], &r), o->verdicts[i]);
+    else
+        out_json_comparison(b, 0, NULL, VERDICT_SAME);
+    if (has_base(o, i))
+        out_json_baseline(b, jratio(&o->base[i], &r), o->base_verdicts[i]);
+    else
+        out_json_baseline(b, NULL, VERDICT_SAME);
     sbuf_addc(b, ',');
     jworkers(b, t);
     sbuf_addc(b, '}');
@@ -176,24 +145,20 @@ static void jbench(struct sbuf *b, const void *ctx, size_t i)
 
 int out_timeit_json(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
 
-    sbuf_init(&b);
-    jhead(&b, o);
-    sbuf_addc(&b, ',');
-    jplan(&b, o);
-    sbuf_adds(&b, ",\"benchmarks\":");
-    err = out_json_array(f, &b, o->nbenches, jbench, o);
-    sbuf_adds(&b, ",\"max_regression\":");
-    out_json_num(&b, o->max_regression);
-    sbuf_adds(&b, ",\"warnings\":");
-    out_json_strings(&b, o->warnings, o->nwarnings);
-    sbuf_adds(&b, "}\n");
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    file_w_init(&w, f);
+    jhead(&w.b, o);
+    sbuf_addc(&w.b, ',');
+    jplan(&w.b, o);
+    sbuf_adds(&w.b, ",\"benchmarks\":");
+    out_json_array(&w, o->nbenches, jbench, o);
+    sbuf_adds(&w.b, ",\"max_regression\":");
+    out_json_num(&w.b, o->max_regression);
+    sbuf_adds(&w.b, ",\"warnings\":");
+    out_json_strings(&w.b, o->warnings, o->nwarnings);
+    sbuf_adds(&w.b, "}\n");
+    return file_w_finish(&w);
 }
 
 /* ---- CSV ---- */
@@ -253,25 +218,20 @@ static void csv_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 
 int out_timeit_csv(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err = 0;
+    struct file_w w;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "python,version,statement,loops,workers,values,median,median_ci_low,"
-                  "median_ci_high,mean,stddev,min,max,between_sd,within_sd,icc,n_eff,"
-                  "reference_python,reference_statement,ratio,ratio_ci_low,ratio_ci_high,p,"
-                  "baseline_ratio,baseline_ci_low,baseline_ci_high,baseline_p\n");
-    for (size_t i = 0; i < o->nbenches && !err; i++) {
+    file_w_init(&w, f);
+    sbuf_adds(&w.b, "python,version,statement,loops,workers,values,median,median_ci_low,"
+                    "median_ci_high,mean,stddev,min,max,between_sd,within_sd,icc,n_eff,"
+                    "reference_python,reference_statement,ratio,ratio_ci_low,ratio_ci_high,p,"
+                    "baseline_ratio,baseline_ci_low,baseline_ci_high,baseline_p\n");
+    for (size_t i = 0; i < o->nbenches && !w.err; i++) {
         if (o->sums[i].n == 0)
             continue;
-        csv_row(&b, o, i);
-        if (b.len >= CHUNK)
-            err = file_put(f, &b);
+        csv_row(&w.b, o, i);
+        file_w_spill(&w);
     }
-    if (!err)
-        err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+    return file_w_finish(&w);
 }
 
 /* ---- Markdown ---- */
@@ -326,22 +286,20 @@ static void md_row(struct sbuf *b, const struct out_timeit_export *o, size_t i)
 
 int out_timeit_markdown(FILE *f, const struct out_timeit_export *o)
 {
-    struct sbuf b;
-    int err;
+    struct file_w w;
+    struct sbuf *b = &w.b;
 
-    sbuf_init(&b);
-    sbuf_adds(&b, "| # | Python | Statement | Median | 95% CI | Mean ± σ | Min … Max | ICC | "
-                  "Values (workers) | Relative |");
-    sbuf_adds(&b, o->base ? " Baseline |\n" : "\n");
-    sbuf_adds(&b, "|---:|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
-    sbuf_adds(&b, o->base ? "---:|\n" : "\n");
+    file_w_init(&w, f);
+    sbuf_adds(b, "| # | Python | Statement | Median | 95% CI | Mean ± σ | Min … Max | ICC | "
+                 "Values (workers) | Relative |");
+    sbuf_adds(b, o->base ? " Baseline |\n" : "\n");
+    sbuf_adds(b, "|---:|:---|:---|---:|---:|---:|---:|---:|---:|---:|");
+    sbuf_adds(b, o->base ? "---:|\n" : "\n");
     for (size_t i = 0; i < o->nbenches; i++) {
         if (o->sums[i].n)
-            md_row(&b, o, i);
+            md_row(b, o, i);
     }
     if (o->interrupted)
-        sbuf_adds(&b, "\nInterrupted: these results are partial.\n");
-    err = file_put(f, &b);
-    sbuf_destroy(&b);
-    return err;
+        sbuf_adds(b, "\nInterrupted: these results are partial.\n");
+    return file_w_finish(&w);
 }

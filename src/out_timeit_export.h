@@ -1,8 +1,8 @@
 /* Exports of `spyglass timeit`: JSON (every raw value with its worker, the summaries, the
  * comparisons and the machine; schema spyglass-timeit/1 in docs/timeit-schema.json), CSV (one
  * row per benchmark) and Markdown (a table). The terminal report is out_timeit.c's. Each
- * writer returns 0 or the negative errno of a failed write; the caller opens and closes f
- * (and checks it with file_finish()).
+ * writer returns 0 or the negative errno of the first failed write (f flushed and checked,
+ * through util_file's file_w); the caller opens and closes f.
  * SPDX-License-Identifier: MIT */
 #ifndef OUT_TIMEIT_EXPORT_H
 #define OUT_TIMEIT_EXPORT_H

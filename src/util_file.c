@@ -20,7 +20,9 @@
 #include "util_vec.h"
 #include "util_xalloc.h"
 
-int file_put(FILE *f, struct sbuf *b)
+/* Write the contents of b to f and empty b. Returns 0 or the negative errno of the failed
+ * write (-EIO when the C library did not set errno). */
+static int put(FILE *f, struct sbuf *b)
 {
     errno = 0;
     if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
@@ -29,7 +31,9 @@ int file_put(FILE *f, struct sbuf *b)
     return 0;
 }
 
-int file_finish(FILE *f, int err)
+/* Flush f and report any error seen on it; a non-zero err (an earlier failure) is returned as
+ * it is. */
+static int finish(FILE *f, int err)
 {
     if (err)
         return err;
@@ -37,6 +41,42 @@ int file_finish(FILE *f, int err)
     if (fflush(f) != 0)
         return errno ? -errno : -EIO;
     return ferror(f) ? -EIO : 0;
+}
+
+void file_w_init(struct file_w *w, FILE *f)
+{
+    w->f = f;
+    w->err = 0;
+    sbuf_init(&w->b);
+}
+
+int file_w_flush(struct file_w *w)
+{
+    if (!w->err)
+        w->err = put(w->f, &w->b);
+    if (w->err)
+        sbuf_reset(&w->b);
+    return w->err;
+}
+
+int file_w_spill(struct file_w *w)
+{
+    if (w->b.len >= FILE_W_SPILL || w->err)
+        file_w_flush(w);
+    return w->err;
+}
+
+int file_w_finish(struct file_w *w)
+{
+    int err = finish(w->f, file_w_flush(w));
+
+    sbuf_destroy(&w->b);
+    return err;
+}
+
+void file_w_destroy(struct file_w *w)
+{
+    sbuf_destroy(&w->b);
 }
 
 int file_read(const char *path, size_t max, char **buf, size_t *len)
@@ -403,7 +443,7 @@ int file_out_close(struct file_out *o, int err)
 {
     if (!o->f)
         return err ? err : -EBADF;
-    err = file_finish(o->f, err);
+    err = finish(o->f, err);
     if (!err && o->replace && fsync(fileno(o->f)) != 0)
         err = -errno;
     if (o->f != stdout && fclose(o->f) != 0 && !err)

@@ -9,13 +9,31 @@
 
 #include "util_sbuf.h"
 
-/* Write the contents of b to f and empty b. Returns 0 or the negative errno of the failed
- * write (-EIO when the C library did not set errno). */
-int file_put(FILE *f, struct sbuf *b);
+/* The buffered writer every report writer uses: output is appended to b and written to f in
+ * pieces of about FILE_W_SPILL bytes, so that a report of any size needs little memory. The
+ * first failed write is kept in err (its negative errno, e.g. -ENOSPC on a full disk, or -EIO
+ * when the C library set none); after it nothing more is written and what is appended is
+ * dropped at the next spill, so a writer may go on appending and check err when it likes.
+ * file_w_init starts one on f (borrowed); file_w_finish ends it. */
+struct file_w {
+    FILE *f;       /* where the bytes go (borrowed) */
+    struct sbuf b; /* bytes not yet written: append to it with the sbuf and escaper calls */
+    int err;       /* 0, or the first error (a negative errno) */
+};
 
-/* Flush f and report any error seen on it. A non-zero err (an earlier failure) is returned as
- * it is. Returns 0 or a negative errno. */
-int file_finish(FILE *f, int err);
+#define FILE_W_SPILL 65536 /* bytes buffered before they are written out */
+
+void file_w_init(struct file_w *w, FILE *f);
+/* Write the buffer out if it holds FILE_W_SPILL bytes or more (after an error: empty it).
+ * Returns w->err. */
+int file_w_spill(struct file_w *w);
+/* Write the whole buffer out now (after an error: empty it). Returns w->err. */
+int file_w_flush(struct file_w *w);
+/* Write what is left, flush f and check it for errors (ferror), free the buffer. Returns 0 or
+ * the first error. */
+int file_w_finish(struct file_w *w);
+/* Free the buffer without writing it (a writer that gives up); w->err is kept. */
+void file_w_destroy(struct file_w *w);
 
 /* Read the whole file at path into *buf (NUL-terminated; *len bytes without the NUL; caller
  * frees). Returns 0, the negative errno of a failed open or read, or -EFBIG when the file holds

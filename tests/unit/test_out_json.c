@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,13 @@ static const char *num(struct sbuf *b, double v)
 {
     sbuf_reset(b);
     out_json_num(b, v);
+    return sbuf_str(b);
+}
+
+static const char *exact(struct sbuf *b, double v)
+{
+    sbuf_reset(b);
+    out_json_exact(b, v);
     return sbuf_str(b);
 }
 
@@ -47,6 +55,27 @@ static void test_scalars(void)
     TEST_EQ_STR(num(&b, 1.0 / 3), "0.333333333");
     TEST_EQ_STR(num(&b, -2.5e-12), "-2.5e-12");
     TEST_EQ_STR(num(&b, 1e300), "1e+300");
+    /* whole numbers exactly below 2^53 (byte counts, totals above 10^9), 9 digits above */
+    TEST_EQ_STR(num(&b, 1234567891), "1234567891");
+    TEST_EQ_STR(num(&b, -1234567891), "-1234567891");
+    TEST_EQ_STR(num(&b, 9007199254740991.0), "9007199254740991");
+    TEST_EQ_STR(num(&b, 9007199254740992.0), "9.00719925e+15");
+    TEST_EQ_STR(num(&b, 1234567891.5), "1.23456789e+09");
+    TEST_EQ_STR(num(&b, -0.0), "-0");
+    TEST_EQ_STR(exact(&b, 0.1), "0.10000000000000001");
+    TEST_EQ_STR(exact(&b, 1.0 / 3), "0.33333333333333331");
+    TEST_EQ_STR(exact(&b, 2), "2");
+    TEST_EQ_STR(exact(&b, NAN), "null");
+    TEST_EQ_STR(exact(&b, -INFINITY), "null");
+    sbuf_reset(&b);
+    out_json_u64(&b, 0);
+    sbuf_addc(&b, ',');
+    out_json_u64(&b, UINT64_MAX);
+    sbuf_addc(&b, ',');
+    out_json_i64(&b, INT64_MIN);
+    sbuf_addc(&b, ',');
+    out_json_i64(&b, -7);
+    TEST_EQ_STR(sbuf_str(&b), "0,18446744073709551615,-9223372036854775808,-7");
     TEST_EQ_STR(num(&b, NAN), "null");
     TEST_EQ_STR(num(&b, INFINITY), "null");
     TEST_EQ_STR(num(&b, -INFINITY), "null");
@@ -62,6 +91,15 @@ static void test_scalars(void)
     TEST_EQ_STR(str(&b, ""), "\"\"");
     TEST_EQ_STR(str(&b, "a\"b\\c\n\t\x01<é>"), "\"a\\\"b\\\\c\\n\\u0009\\u0001\\u003cé\\u003e\"");
     TEST_EQ_STR(str(&b, "bad \xff utf-8"), "\"bad \\ufffd utf-8\"");
+    /* line and paragraph separators: raw, they end a JavaScript string inside <script> */
+    TEST_EQ_STR(str(&b, "a\xe2\x80\xa8"
+                        "b\xe2\x80\xa9"
+                        "c"),
+                "\"a\\u2028b\\u2029c\"");
+    sbuf_reset(&b);
+    out_json_str_or_null(&b, NULL);
+    out_json_str_or_null(&b, "&");
+    TEST_EQ_STR(sbuf_str(&b), "null\"\\u0026\"");
     sbuf_destroy(&b);
 }
 
@@ -187,7 +225,7 @@ static void item(struct sbuf *b, const void *ctx, size_t i)
 static void test_array(void)
 {
     const size_t n = 5000; /* about 500 KB: written out in pieces */
-    struct sbuf b;
+    struct file_w w;
     json_error_t err;
     json_t *j;
     FILE *f = fopen("out/out_json_array.json", "w+");
@@ -196,12 +234,12 @@ static void test_array(void)
     if (!f)
         return;
     item_calls = 0;
-    sbuf_init(&b);
-    sbuf_adds(&b, "{\"items\":");
-    TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), 0);
-    TEST_CHECK(b.len < 70000); /* the rest was written out already */
-    sbuf_addc(&b, '}');
-    TEST_EQ_INT(file_put(f, &b), 0);
+    file_w_init(&w, f);
+    sbuf_adds(&w.b, "{\"items\":");
+    TEST_EQ_INT(out_json_array(&w, n, item, NULL), 0);
+    TEST_CHECK(w.b.len < FILE_W_SPILL); /* the rest was written out already */
+    sbuf_addc(&w.b, '}');
+    TEST_EQ_INT(file_w_finish(&w), 0);
     TEST_EQ_INT(item_calls, n);
     rewind(f);
     j = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
@@ -212,9 +250,10 @@ static void test_array(void)
                 n - 1);
     json_decref(j);
 
-    sbuf_reset(&b);
-    out_json_array(stdout, &b, 0, item, NULL);
-    TEST_EQ_STR(sbuf_str(&b), "[]");
+    file_w_init(&w, stdout);
+    out_json_array(&w, 0, item, NULL);
+    TEST_EQ_STR(sbuf_str(&w.b), "[]");
+    file_w_destroy(&w);
 
     /* A full disk stops the array at the first failed write. */
     f = fopen("/dev/full", "w");
@@ -222,32 +261,44 @@ static void test_array(void)
     if (f) {
         setvbuf(f, NULL, _IONBF, 0);
         item_calls = 0;
-        sbuf_reset(&b);
-        TEST_EQ_INT(out_json_array(f, &b, n, item, NULL), -ENOSPC);
+        file_w_init(&w, f);
+        TEST_EQ_INT(out_json_array(&w, n, item, NULL), -ENOSPC);
         TEST_CHECK(item_calls > 0 && item_calls < n);
+        TEST_EQ_INT(file_w_finish(&w), -ENOSPC);
         fclose(f);
     }
-    sbuf_destroy(&b);
 }
 
 static void test_cmp(void)
 {
+    const struct out_json_ratio r = {1.5, 1.25, NAN, 1e-12, 0.75};
     struct sbuf b;
     json_error_t err;
     json_t *j;
 
     sbuf_init(&b);
-    out_json_cmp(&b, 1.5, 1.25, NAN, 1e-12, 0.75, 1);
+    sbuf_adds(&b, "{\"n\":1");
+    out_json_comparison(&b, 3, &r, VERDICT_SLOWER);
+    out_json_baseline(&b, &r, VERDICT_REGRESSION);
+    sbuf_addc(&b, '}');
     TEST_EQ_STR(sbuf_str(&b),
-                "{\"ratio\":1.5,\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true");
-    sbuf_adds(&b, ",\"extra\":1}");
+                "{\"n\":1,\"comparison\":{\"reference\":3,\"vs\":{\"ratio\":1.5,\"ci\":[1.25,null],"
+                "\"p\":1e-12,\"auc\":0.75,\"significant\":true}},\"baseline\":{\"ratio\":1.5,"
+                "\"ci\":[1.25,null],\"p\":1e-12,\"auc\":0.75,\"significant\":true,"
+                "\"regression\":true}}");
     j = json_loads(sbuf_str(&b), JSON_REJECT_DUPLICATES, &err);
-    TEST_CHECK(j && json_is_true(json_object_get(j, "significant")) &&
-               json_integer_value(json_object_get(j, "extra")) == 1);
+    TEST_CHECK(j && json_is_true(json_object_get(json_object_get(j, "baseline"), "regression")));
     json_decref(j);
     sbuf_reset(&b);
-    out_json_cmp(&b, 1, 0.9, 1.1, 0.5, 0.5, 0);
-    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false") != NULL);
+    out_json_comparison(&b, 0, NULL, VERDICT_SAME);
+    out_json_baseline(&b, NULL, VERDICT_SAME);
+    TEST_EQ_STR(sbuf_str(&b), ",\"comparison\":null,\"baseline\":null");
+    sbuf_reset(&b);
+    out_json_baseline(&b, &r, VERDICT_SAME);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":false,\"regression\":false}") != NULL);
+    sbuf_reset(&b);
+    out_json_baseline(&b, &r, VERDICT_SLOWER);
+    TEST_CHECK(strstr(sbuf_str(&b), "\"significant\":true,\"regression\":false}") != NULL);
     sbuf_destroy(&b);
 }
 

@@ -171,7 +171,7 @@ static int write_to(const char *path, writer_fn fn, const struct out_timeit_expo
 
     if (!f)
         return -errno;
-    err = file_finish(f, fn(f, o));
+    err = fn(f, o); /* f flushed and checked by the writer */
     if (fclose(f) != 0 && err == 0)
         err = -errno;
     return err;

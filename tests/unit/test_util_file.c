@@ -1,13 +1,16 @@
-/* Unit tests for util_file's output files: a new file (0666 & ~umask), an earlier file
- * replaced only when whole (its mode and owner kept, never cut by a failed or abandoned write),
- * no temporary file left, streams written in place, standard output, devices and /proc links
- * written in place, symlinks followed (chains, relative, through directories, loops) except
- * those fs.protected_symlinks' rule refuses, directories and impossible paths refused.
- * SPDX-License-Identifier: MIT */
+/* Unit tests for util_file: the buffered writer (file_w: spilled at FILE_W_SPILL bytes and not
+ * before, its memory bounded however much goes through it, the first write error kept and what
+ * follows dropped, a failed flush of the FILE seen at the end), and the output files: a new file
+ * (0666 & ~umask), an earlier file replaced only when whole (its mode and owner kept, never cut by
+ * a failed or abandoned write), no temporary file left, streams written in place, standard output,
+ * devices and /proc links written in place, symlinks followed (chains, relative, through
+ * directories, loops) except those fs.protected_symlinks' rule refuses, directories and impossible
+ * paths refused. SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,10 +297,113 @@ static void test_bad_paths(void)
     unlink(name);
 }
 
+/* Bytes written to f's file so far (f unbuffered). */
+static long written(FILE *f)
+{
+    struct stat st;
+    return fstat(fileno(f), &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void test_w_spill(void)
+{
+    FILE *f = tmpfile();
+    struct file_w w;
+    size_t cap = 0;
+    int failed = 0;
+
+    TEST_CHECK(f != NULL);
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IONBF, 0); /* every fwrite reaches the file */
+    file_w_init(&w, f);
+    for (int i = 0; i < FILE_W_SPILL - 1; i++)
+        sbuf_addc(&w.b, 'a');
+    TEST_EQ_INT(file_w_spill(&w), 0);
+    TEST_EQ_INT(written(f), 0); /* below the threshold: kept */
+    TEST_EQ_INT(w.b.len, FILE_W_SPILL - 1);
+    sbuf_addc(&w.b, 'b');
+    TEST_EQ_INT(file_w_spill(&w), 0);
+    TEST_EQ_INT(written(f), FILE_W_SPILL); /* at it: all written, the buffer empty */
+    TEST_EQ_INT(w.b.len, 0);
+    sbuf_adds(&w.b, "cd");
+    TEST_EQ_INT(file_w_flush(&w), 0); /* flush writes whatever is there */
+    TEST_EQ_INT(written(f), FILE_W_SPILL + 2);
+
+    /* 16 MiB in 1000-byte pieces, spilled after each: the buffer never grows past about one
+     * spill and one piece */
+    for (int i = 0; i < 16 * 1024 * 1024 / 1000; i++) {
+        sbuf_printf(&w.b, "%0999d\n", i);
+        failed += file_w_spill(&w) != 0;
+        cap = w.b.cap > cap ? w.b.cap : cap;
+    }
+    TEST_EQ_INT(failed, 0);
+    TEST_CHECK(cap <= 2 * FILE_W_SPILL);
+    sbuf_adds(&w.b, "end\n");
+    TEST_EQ_INT(file_w_finish(&w), 0);
+    TEST_EQ_INT(written(f), FILE_W_SPILL + 2 + 16 * 1024 * 1024 / 1000 * 1000 + 4);
+    TEST_CHECK(w.b.buf == NULL); /* freed */
+    fclose(f);
+}
+
+static void test_w_errors(void)
+{
+    FILE *f = fopen("/dev/full", "w");
+    struct file_w w;
+    int fd[2];
+
+    TEST_CHECK(f != NULL);
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IONBF, 0);
+    file_w_init(&w, f);
+    sbuf_adds(&w.b, "x");
+    TEST_EQ_INT(file_w_spill(&w), 0); /* nothing written yet: no error yet */
+    TEST_EQ_INT(file_w_flush(&w), -ENOSPC);
+    TEST_EQ_INT(w.b.len, 0);
+    for (int i = 0; i < 3 * FILE_W_SPILL; i++) /* a writer that goes on appending */
+        sbuf_addc(&w.b, 'y');
+    TEST_EQ_INT(file_w_spill(&w), -ENOSPC); /* dropped, not written, not kept */
+    TEST_EQ_INT(w.b.len, 0);
+    sbuf_adds(&w.b, "z");
+    TEST_EQ_INT(file_w_finish(&w), -ENOSPC);
+    fclose(f);
+
+    /* stdio's own buffer takes the bytes; the failure shows when file_w_finish flushes f */
+    f = fopen("/dev/full", "w");
+    TEST_CHECK(f != NULL);
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IOFBF, 4 * FILE_W_SPILL);
+    file_w_init(&w, f);
+    sbuf_adds(&w.b, "fits in stdio's buffer");
+    TEST_EQ_INT(file_w_flush(&w), 0);
+    TEST_EQ_INT(file_w_finish(&w), -ENOSPC);
+    fclose(f);
+
+    /* a pipe whose reader is gone: -EPIPE is the first error and stays */
+    TEST_CHECK(pipe(fd) == 0);
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    close(fd[0]);
+    f = fdopen(fd[1], "w");
+    TEST_CHECK(f != NULL);
+    if (f) {
+        setvbuf(f, NULL, _IONBF, 0);
+        file_w_init(&w, f);
+        for (int i = 0; i < FILE_W_SPILL; i++)
+            sbuf_addc(&w.b, 'p');
+        TEST_EQ_INT(file_w_spill(&w), -EPIPE);
+        TEST_EQ_INT(file_w_finish(&w), -EPIPE);
+        fclose(f);
+    }
+    signal(SIGPIPE, old);
+}
+
 void test_util_file(void)
 {
     mkdir("out", 0755);
     mkdir(TDIR, 0755);
+    test_w_spill();
+    test_w_errors();
     test_new_and_replace();
     test_failures_keep();
     test_stream();

@@ -59,17 +59,29 @@ static void test_roundtrip(void)
     gz_init(&g, f);
     /* 3 MB in pieces, compressible and not: the output is written in many chunks */
     uint64_t x = 88172645463325252ULL;
+    size_t most_in = 0, most_out = 0;
     for (int piece = 0; piece < 300 && !err; piece++) {
+        /* pieces 3k and 3k+1 appended to g.in and spilled; 3k+2 given whole, after g.in */
+        struct sbuf *to = piece % 3 == 2 ? &b : &g.in;
         for (int i = 0; i < 10000; i++) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            sbuf_addc(&b, piece % 2 ? (char)(x & 0xff) : (char)('a' + i % 7));
+            sbuf_addc(to, piece % 2 ? (char)(x & 0xff) : (char)('a' + i % 7));
         }
-        err = gz_put(&g, &b);
-        TEST_EQ_INT(b.len, 0);
+        if (to == &b) {
+            err = gz_put(&g, &b);
+            TEST_EQ_INT(b.len, 0);
+            TEST_EQ_INT(g.in.len, 0);
+        } else {
+            err = gz_spill(&g);
+        }
+        most_in = g.in.len > most_in ? g.in.len : most_in;
+        most_out = g.out.b.cap > most_out ? g.out.b.cap : most_out;
     }
     TEST_EQ_INT(err, 0);
+    TEST_CHECK(most_in < FILE_W_SPILL); /* spilled once it reached the threshold */
+    TEST_CHECK(most_out <= 4 * FILE_W_SPILL);
     TEST_EQ_INT(gz_finish(&g), 0);
     gz_destroy(&g);
     fclose(f);

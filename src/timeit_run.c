@@ -443,17 +443,25 @@ static int send_line(struct timeit_worker *w, const char *s)
     return 0;
 }
 
-int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds, double *cpu)
+/* Ask the driver to time loops loops of the statement. Returns 0 or a negative errno
+ * (-ECHILD when the worker is gone). */
+static int send_loops(struct timeit_worker *w, uint64_t loops)
 {
-    struct timeit_msg m;
     char buf[32];
-    int rc;
 
     assert(loops > 0);
     if (w->c.pid < 0)
         return -ECHILD;
     snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)loops);
-    if ((rc = send_line(w, buf)) < 0 || (rc = next_msg(w, &m)) < 0)
+    return send_line(w, buf);
+}
+
+int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds, double *cpu)
+{
+    struct timeit_msg m;
+    int rc;
+
+    if ((rc = send_loops(w, loops)) < 0 || (rc = next_msg(w, &m)) < 0)
         return rc;
     if (m.kind != TIMEIT_MSG_VALUE) {
         snprintf(w->msg, sizeof(w->msg), "the driver ended early");
@@ -468,14 +476,9 @@ int timeit_worker_time(struct timeit_worker *w, uint64_t loops, double *seconds,
 
 int timeit_worker_run_last(struct timeit_worker *w, uint64_t loops)
 {
-    char buf[32];
     int rc;
 
-    assert(loops > 0);
-    if (w->c.pid < 0)
-        return -ECHILD;
-    snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)loops);
-    if ((rc = send_line(w, buf)) < 0)
+    if ((rc = send_loops(w, loops)) < 0)
         return rc;
     shutdown(w->cmd_fd, SHUT_WR);
     return 0;

@@ -256,6 +256,21 @@ static uint32_t pf_merge(struct prefetch *pf)
     return n;
 }
 
+/* Read the n ranges of pf->have (iov: where each goes in pf->buf) in one vectored read and keep
+ * those read whole: a read stops at the first range that faults. */
+static void pf_read(struct unwinder *u, const struct target_iov *iov, uint32_t n)
+{
+    struct prefetch *pf = &u->pf;
+
+    pf->nhave = 0;
+    pf->enabled = 1;
+    if (!n)
+        return;
+    long got = u->p->t->ops->readv(u->p->t, iov, (int)n);
+    while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
+        pf->nhave++;
+}
+
 /* Fetch the ranges planned by the previous sample in one vectored read. */
 static void pf_begin(struct unwinder *u)
 {
@@ -268,15 +283,8 @@ static void pf_begin(struct unwinder *u)
         iov[n] = (struct target_iov){pf->have[n].addr, pf->buf + off, pf->have[n].len};
         off += pf->have[n].len;
     }
-    pf->nhave = 0;
     pf->nplan = 0;
-    pf->enabled = 1;
-    if (!n)
-        return;
-    long got = u->p->t->ops->readv(u->p->t, iov, (int)n);
-    /* Keep the ranges read whole (a read stops at the first range that faults). */
-    while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
-        pf->nhave++;
+    pf_read(u, iov, n);
 }
 
 /* For a walk retried after a cut chain: fetch again, in one vectored read, every range the
@@ -309,13 +317,7 @@ static void pf_begin_ordered(struct unwinder *u)
         off += pf->have[n].len;
         n++;
     }
-    pf->nhave = 0;
-    pf->enabled = 1;
-    if (!n)
-        return;
-    long got = u->p->t->ops->readv(u->p->t, iov, (int)n);
-    while (got > 0 && pf->nhave < n && pf->have[pf->nhave].off + pf->have[pf->nhave].len <= got)
-        pf->nhave++;
+    pf_read(u, iov, n);
     qsort(pf->have, pf->nhave, sizeof(pf->have[0]), pf_cmp);
 }
 

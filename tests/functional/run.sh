@@ -266,13 +266,17 @@ modes_attempt() {
     else
         # busy() has most of the process's CPU, but not all: thread start-up (300 threads in
         # the churn variant) takes some, and more of it when load slows busy() down. Truth: the
-        # target's own CPU clocks (busy's thread time, the process's time): busy must be in at
-        # least 90% of the stacks, or its measured share less 5 points when that is lower.
+        # target's own measure: busy must be in at least 90% of the stacks, or its share less 5
+        # points when that is lower. cpu mode counts a runnable thread (waiting for a CPU too,
+        # as load makes the churn threads do) as on CPU: its share is of the threads' runnable
+        # time (schedstat); gil mode's is of the process's CPU clock.
         local want=90 truth
-        truth=$(awk '$2 > 0 {v = 100 * $1 / $2 - 5; print (v < 90 ? v : 90)}' "$T/$n.truth" 2>/dev/null)
+        truth=$(awk -v m="$mode" '{ if (m == "cpu" && $4 > 0) v = 100 * $3 / $4 - 5
+            else if ($2 > 0) v = 100 * $1 / $2 - 5; else exit
+            print (v < 90 ? v : 90) }' "$T/$n.truth" 2>/dev/null)
         [[ -n $truth ]] && want=$truth
         fcmp "b >= $want && a <= 5" "$s" "$b" ||
-            why "$mode mode: busy in $b% (expected >= $want%: 90, or the target's own measure less 5), sleeper in $s% (expected <= 5%); $(cpu_note "$n"); busy/process CPU: $(cat "$T/$n.truth" 2>/dev/null)"
+            why "$mode mode: busy in $b% (expected >= $want%: 90, or the target's own measure less 5), sleeper in $s% (expected <= 5%); $(cpu_note "$n"); busy/process CPU, busy/all runnable: $(cat "$T/$n.truth" 2>/dev/null)"
     fi
     ((${#WHY[@]})) && show "$prof"
 }

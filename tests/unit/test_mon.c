@@ -97,18 +97,29 @@ static void worker(const char *path)
     _exit(WIFEXITED(status) ? 0 : 1);
 }
 
-/* Tick every 10 ms until the root exits (at most 10 s). Returns the ticks. */
-static int run(struct mon *m)
+/* Tick every 10 ms until the monitor reports the root's exit, however long a loaded machine
+ * makes the root take (a run cut short would leave a tree half followed: a live child, part of
+ * the CPU). The end is checked against the root's own exit, seen here without reaping it
+ * (waitid WNOWAIT): a tick that begins after it must report it. Returns the ticks, a negative
+ * errno from mon_tick, or -EPROTO when a tick missed the exit. */
+static int run(struct mon *m, int root)
 {
     int n = 0, rc;
 
     for (;;) {
+        siginfo_t si = {0};
+        int exited;
+
         usleep(10000);
+        exited =
+            waitid(P_PID, (id_t)root, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == root;
         rc = mon_tick(m, mono());
         mon_reserve(m);
         n++;
-        if (rc != 0 || n > 1000)
+        if (rc != 0)
             return rc < 0 ? rc : n;
+        if (exited)
+            return -EPROTO;
     }
 }
 
@@ -128,7 +139,7 @@ static void test_live(int no_ts)
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    ticks = run(m);
+    ticks = run(m, pid);
     TEST_CHECK(ticks > 16);
     TEST_CHECK(mon_rows(m) <= 16 && mon_rows(m) >= 8); /* merged in pairs */
     mon_get_stats(m, &st);
@@ -220,7 +231,7 @@ static void test_ended(void)
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    run(m);
+    TEST_CHECK(run(m, pid) > 0); /* followed to the root's end */
     TEST_EQ_INT(read(fds[0], &truth, sizeof(truth)), sizeof(truth));
     mon_get_stats(m, &st);
     mon_get_merged(m, &g);
@@ -327,7 +338,7 @@ static void test_filled(void)
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    run(m);
+    TEST_CHECK(run(m, pid) > 0);
     mon_get_stats(m, &st);
     for (size_t i = 1; st.taskstats && i < mon_rows(m); i++) {
         double cpu = mon_value(m, i, MON_CPU);

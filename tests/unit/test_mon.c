@@ -59,11 +59,15 @@ static void spin(double seconds)
     while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9 < seconds);
 }
 
-/* The worker's child: 8 MiB written to path with fsync, then exit. */
-static void writer(const char *path)
+/* The worker's child: 8 MiB written to path with fsync; exits once the monitor has found it
+ * (a byte on go: a fixed stay, e.g. 30 ms, is shorter than a tick's delay on a loaded
+ * machine). If none comes, SIGALRM ends it (a monitor that never finds it fails the test, it
+ * does not hang it). */
+static void writer(const char *path, int go)
 {
     static char block[MIB];
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    char c;
 
     memset(block, 'w', sizeof(block));
     for (int i = 0; i < 8 && fd >= 0; i++) {
@@ -71,14 +75,14 @@ static void writer(const char *path)
             _exit(1);
     }
     fsync(fd);
-    usleep(30000); /* alive long enough to be found by a 10 ms tick */
-    _exit(0);
+    alarm(120);
+    _exit(read(go, &c, 1) == 1 ? 0 : 1);
 }
 
 static char *volatile held; /* keeps the compiler from dropping the allocation */
 
 /* The monitored process: 64 MiB touched and held, 0.2 s of CPU, a child that writes, exit. */
-static void worker(const char *path)
+static void worker(const char *path, int go)
 {
     char *mem;
     int pid, status;
@@ -91,7 +95,7 @@ static void worker(const char *path)
     held = mem;
     spin(0.2);
     if ((pid = fork()) == 0)
-        writer(path);
+        writer(path, go);
     waitpid(pid, &status, 0);
     usleep(60000);
     _exit(WIFEXITED(status) ? 0 : 1);
@@ -100,9 +104,10 @@ static void worker(const char *path)
 /* Tick every 10 ms until the monitor reports the root's exit, however long a loaded machine
  * makes the root take (a run cut short would leave a tree half followed: a live child, part of
  * the CPU). The end is checked against the root's own exit, seen here without reaping it
- * (waitid WNOWAIT): a tick that begins after it must report it. Returns the ticks, a negative
- * errno from mon_tick, or -EPROTO when a tick missed the exit. */
-static int run(struct mon *m, int root)
+ * (waitid WNOWAIT): a tick that begins after it must report it. go >= 0: a byte is written to
+ * it once the monitor lists a second process (test_live's writer waits for it). Returns the
+ * ticks, a negative errno from mon_tick, or -EPROTO when a tick missed the exit. */
+static int run(struct mon *m, int root, int go)
 {
     int n = 0, rc;
 
@@ -114,6 +119,10 @@ static int run(struct mon *m, int root)
         exited =
             waitid(P_PID, (id_t)root, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == root;
         rc = mon_tick(m, mono());
+        if (go >= 0 && mon_nprocs(m) >= 2) {
+            (void)!write(go, "x", 1);
+            go = -1;
+        }
         mon_reserve(m);
         n++;
         if (rc != 0)
@@ -131,15 +140,19 @@ static void test_live(int no_ts)
     struct mon *m = NULL;
     struct mon_stats st;
     double peak = 0;
-    int pid, status, ticks;
+    int pid, status, ticks, go[2];
 
     mkdir("out", 0755);
-    if ((pid = fork()) == 0)
-        worker(path);
+    TEST_EQ_INT(pipe(go), 0);
+    if ((pid = fork()) == 0) {
+        close(go[1]);
+        worker(path, go[0]);
+    }
+    close(go[0]);
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    ticks = run(m, pid);
+    ticks = run(m, pid, go[1]);
     TEST_CHECK(ticks > 16);
     TEST_CHECK(mon_rows(m) <= 16 && mon_rows(m) >= 8); /* merged in pairs */
     mon_get_stats(m, &st);
@@ -173,6 +186,7 @@ static void test_live(int no_ts)
     TEST_CHECK(mon_proc(m, 2) == NULL);
 out:
     mon_free(m);
+    close(go[1]);
     waitpid(pid, &status, 0);
     TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     unlink(path);
@@ -231,7 +245,7 @@ static void test_ended(void)
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    TEST_CHECK(run(m, pid) > 0); /* followed to the root's end */
+    TEST_CHECK(run(m, pid, -1) > 0); /* followed to the root's end */
     TEST_EQ_INT(read(fds[0], &truth, sizeof(truth)), sizeof(truth));
     mon_get_stats(m, &st);
     mon_get_merged(m, &g);
@@ -338,7 +352,7 @@ static void test_filled(void)
     TEST_EQ_INT(mon_open(pid, &opts, mono(), &m), 0);
     if (!m)
         goto out;
-    TEST_CHECK(run(m, pid) > 0);
+    TEST_CHECK(run(m, pid, -1) > 0);
     mon_get_stats(m, &st);
     for (size_t i = 1; st.taskstats && i < mon_rows(m); i++) {
         double cpu = mon_value(m, i, MON_CPU);

@@ -83,6 +83,7 @@ struct code_entry {
     int memo_addr[LINE_MEMO], memo_line[LINE_MEMO]; /* recent instruction -> line lookups */
     unsigned memo_next;
     uint64_t seen_seq;  /* the last sample that used it (unwinder.seq) */
+    uint64_t seen_at;   /* the frame of its first use in that sample (0: none known) */
     int64_t checked_at; /* when it was last found to describe the object at its address */
 };
 
@@ -505,28 +506,36 @@ static int code_still(struct unwinder *u, const struct code_entry *e)
     return target_readv(u->p->t, iov, 2) == 0 && file == e->filename_ptr && name == e->name_ptr;
 }
 
-/* The cache entry of the code object at addr, made when missing. A code object can be freed and
- * another one made at its address (module code after its import, exec'd code): an entry that
- * was not used in the previous sample, or not checked for CODE_CHECK_NS, is checked before it is
- * used (a name from start-up code must never land in a live stack: docs/frame-wholeness.md). A
- * code object on a stack in two consecutive samples is taken to be the same one. */
-static int code_lookup(struct unwinder *u, uint64_t addr)
+/* The cache entry of the code object at addr, first used in this sample by the frame at frame
+ * (0: a frame not known), made when missing. A code object can be freed and another one made at
+ * its address (module code after its import, exec'd code), even between two samples a few ms
+ * apart while modules are imported: an entry is taken as it is only when the same frame used it
+ * first in the previous sample (the same call, still running) and it was checked less than
+ * CODE_CHECK_NS ago; else it is checked before it is used (a name from start-up code must never
+ * land in a live stack: docs/frame-wholeness.md). Later uses in the same sample follow the
+ * first. */
+static int code_lookup(struct unwinder *u, uint64_t addr, uint64_t frame)
 {
     uint32_t j = code_slot(u, addr);
     if (u->code_tab[j]) {
         struct code_entry *e = &u->codes[u->code_tab[j] - 1];
-        if (e->seen_seq + 1 >= u->seq && u->now - e->checked_at < CODE_CHECK_NS) {
-            e->seen_seq = u->seq;
+        if (e->seen_seq == u->seq)
             return (int)u->code_tab[j] - 1;
-        }
-        if (e->seen_seq == u->seq || code_still(u, e)) {
+        int same = e->seen_seq + 1 == u->seq && e->seen_at == frame &&
+                   u->now - e->checked_at < CODE_CHECK_NS;
+        if (same || code_still(u, e)) {
+            if (!same)
+                e->checked_at = u->now;
             e->seen_seq = u->seq;
-            e->checked_at = u->now;
+            e->seen_at = frame;
             return (int)u->code_tab[j] - 1;
         }
         code_forget(u, addr);
     }
-    return code_resolve(u, addr);
+    int c = code_resolve(u, addr);
+    if (c >= 0)
+        u->codes[c].seen_at = frame;
+    return c;
 }
 
 static int code_line(struct code_entry *e, enum py_linetable_kind kind, int addr)
@@ -621,7 +630,7 @@ static int walk_object(struct unwinder *u, uint64_t top, struct unwind_sample *s
         }
     }
     for (uint32_t i = 0; i < n; i++) {
-        int c = code_lookup(u, u64_at(u->frame_bytes[i], o->fr_code));
+        int c = code_lookup(u, u64_at(u->frame_bytes[i], o->fr_code), u->frame_addrs[i]);
         if (c < 0)
             return -EAGAIN;
         /* f_lasti is -1 before the first instruction; one past any code's size is garbage
@@ -746,13 +755,13 @@ static const unsigned char *frame_at(struct unwinder *u, uint64_t f, int *in_reg
     return u->tmp;
 }
 
-/* Resolve the code object of a 3.11+ frame whose instruction pointer is ip, checking that ip
- * lies inside its bytecode: if not, the cached entry is stale (address reused) and is
- * re-read once. Returns the index, or -1 (torn). */
-static int code_for_ip(struct unwinder *u, uint64_t code, uint64_t ip)
+/* Resolve the code object of a 3.11+ frame (at frame; 0 unknown) whose instruction pointer is
+ * ip, checking that ip lies inside its bytecode: if not, the cached entry is stale (address
+ * reused) and is re-read once. Returns the index, or -1 (torn). */
+static int code_for_ip(struct unwinder *u, uint64_t code, uint64_t ip, uint64_t frame)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        int c = code_lookup(u, code);
+        int c = code_lookup(u, code, frame);
         if (c < 0)
             return -1;
         const struct code_entry *e = &u->codes[c];
@@ -860,7 +869,7 @@ static int walk_interp(struct unwinder *u, uint64_t top, const unsigned char *ts
             return 0;
         }
         uint64_t ip = u64_at(fb, o->fr_instr);
-        int c = code_for_ip(u, code, ip);
+        int c = code_for_ip(u, code, ip, f);
         if (c < 0)
             return -EAGAIN;
         int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / CODE_UNIT);
@@ -1245,7 +1254,7 @@ int unwinder_resolve(struct unwinder *u, uint64_t code, uint64_t ip, struct unwi
     const struct py_offsets *o = u->o;
     if (o->frames != PY_FRAMES_INTERP)
         return -ENOTSUP;
-    int c = code_for_ip(u, code, ip);
+    int c = code_for_ip(u, code, ip, 0);
     if (c < 0)
         return -EAGAIN;
     int addr = (int)(((int64_t)ip - (int64_t)(code + o->co_code_adaptive)) / CODE_UNIT);

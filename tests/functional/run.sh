@@ -567,7 +567,7 @@ t_subinterp() {
     fi
     if ((RC == 0)); then
         ticks=$(sed -n 's/^spyglass: \([0-9]*\) samples of process.*/\1/p' "$T/$n.err")
-        out=$("$HPY" - "$T/$n.txt" "${ticks:-0}" <<'PYEOF'
+        out=$("$HPY" - "$T/$n.txt" "${ticks:-0}" 2>&1 <<'PYEOF'
 import re, sys
 ticks, sub, bad = int(sys.argv[2]), 0, []
 for line in open(sys.argv[1], encoding="utf-8"):

@@ -395,8 +395,11 @@ static void test_rusage(void)
     TEST_CHECK(ex.sys > s1 - s0 - 2e-6 && ex.sys < s1 - s0 + 2e-6);
     TEST_EQ_INT(ex.minflt, r1.ru_minflt - r0.ru_minflt);
     TEST_EQ_INT(ex.majflt, r1.ru_majflt - r0.ru_majflt);
-    TEST_EQ_INT(ex.nvcsw, r1.ru_nvcsw - r0.ru_nvcsw);
-    TEST_EQ_INT(ex.nivcsw, r1.ru_nivcsw - r0.ru_nivcsw);
+    /* The kernel adds the child's counts to ours and fills wait4's rusage at two moments of
+     * the reap; the dying task's last switch (its final schedule) can fall between them on a
+     * busy machine: one switch either way. */
+    TEST_CHECK(labs((long)ex.nvcsw - (r1.ru_nvcsw - r0.ru_nvcsw)) <= 1);
+    TEST_CHECK(labs((long)ex.nivcsw - (r1.ru_nivcsw - r0.ru_nivcsw)) <= 1);
     /* the peak: bytes, at most the largest of every child reaped (KiB) */
     TEST_CHECK(ex.maxrss > 0 && ex.maxrss % 1024 == 0);
     TEST_CHECK(ex.maxrss <= (uint64_t)r1.ru_maxrss * 1024);

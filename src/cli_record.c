@@ -328,9 +328,10 @@ static int attach_child(struct util_proc *c, const volatile sig_atomic_t *stop,
             break;
         usleep(1000);
     }
-    /* A child that ended while being opened (-ESRCH, or a zombie's empty maps) is said by the
-     * caller, as above: not as a PID that does not exist. */
-    if (err && !*stop && util_proc_exited(c))
+    /* A child that ended while being opened is said by the caller, as above: not as a PID that
+     * does not exist. Our own unreaped child cannot be another process: -ESRCH means it is
+     * exiting (its memory already gone, not yet a zombie). */
+    if (err && !*stop && (err == -ESRCH || util_proc_exited(c)))
         return -ESRCH;
     if (err && !*stop)
         cli_attach_error(c->pid, err, detail);

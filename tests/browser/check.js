@@ -92,8 +92,11 @@
       var mod = widest('<module>'), hot = widest(E.hot), cold = widest(E.cold);
       if (!mod || mod.depth !== 1) return '<module> is not a root frame: ' + JSON.stringify(mod);
       if (!hot || !cold) return 'no box for ' + E.hot + ' or ' + E.cold;
+      // The target timed its loops (E.hotShare of their wall time): the boxes' widths, from
+      // about 300 samples, agree within 0.12 (over 4 standard errors).
       var share = hot.w / (hot.w + cold.w);
-      if (share < 0.5 || share > 0.88) return E.hot + ' is ' + share.toFixed(2) + ' of the two loops';
+      if (!(Math.abs(share - E.hotShare) <= 0.12))
+        return E.hot + ' is ' + share.toFixed(2) + ' of the two loops, timed ' + E.hotShare;
       var p = center(mod);
       fire(canvas, 'mousemove', p[0], p[1]);
       var tip = $('tip');

@@ -52,6 +52,11 @@ share() {
     awk -v f="$1" -v c="$2" '$5 == f && $1 ~ /%$/ { sub("%", "", $c); print $c; exit }' "$3"
 }
 
+# hot_share ERRFILE: hot_loop's part of the two loops' wall time, as hotspot.py timed it.
+hot_share() {
+    awk '/^hotspot: hot_loop / { if ($3 + $6 > 0) printf "%.4f", $3 / ($3 + $6); exit }' "$1"
+}
+
 # page REPORT EXPECT_JSON OUT: the test page: REPORT with a prefix script (the expectations,
 # alert/confirm/prompt counted, errors kept) and check.js at the end of its body.
 page() {
@@ -114,14 +119,15 @@ record_expect() {
     "$SG" record -r 200 --states -o "$T/$name.html" -- "$2" "$TARGETS/hotspot.py" 1.5 2>"$err"
     local rc=$?
     san_check "$err" "record $name"
-    local hs ht wt cs
+    local hs ht wt cs hr
     hs=$(share hot_loop 1 "$err")
     ht=$(share hot_loop 3 "$err")
     wt=$(share work 3 "$err")
     # The target's own CPU share (its CPU clock over its wall time): what the report's CPU
     # series must reach, whatever else loads the machine.
     cs=$(awk '/^hotspot: cpu / { if ($6 > 0) printf "%.1f", 100 * $3 / $6; exit }' "$err")
-    if ((rc != 0)) || [[ ! -s $T/$name.html || -z $hs || -z $ht || -z $wt || -z $cs ]]; then
+    hr=$(hot_share "$err")
+    if ((rc != 0)) || [[ ! -s $T/$name.html || -z $hs || -z $ht || -z $wt || -z $cs || -z $hr ]]; then
         fail "$name: record" "exit $rc, or no summary shares" "$err"
         return 1
     fi
@@ -130,8 +136,8 @@ record_expect() {
         fail "$name: record" "no sources or resources for the report" "$err"
         return 1
     fi
-    printf '{"python":"%s","hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","states":true,"resources":true,"cpuShare":%s,"unit":"samples"}' \
-        "$v" "$HOT_LINE" "$hs" "$ht" "$wt" "$cs" >"$T/$name.expect"
+    printf '{"python":"%s","hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","states":true,"resources":true,"cpuShare":%s,"hotShare":%s,"unit":"samples"}' \
+        "$v" "$HOT_LINE" "$hs" "$ht" "$wt" "$cs" "$hr" >"$T/$name.expect"
     ok "$name: record -f html (hot_loop: $hs% self, $ht% total)"
 }
 
@@ -172,12 +178,13 @@ if want report; then
     hs=$(share hot_loop 1 "$T/gone.err")
     ht=$(share hot_loop 3 "$T/gone.err")
     wt=$(share work 3 "$T/gone.err")
-    if ((rc || rc2)) || [[ -z $hs || -z $ht || -z $wt ]] || ! grep -q '<!DOCTYPE html>' "$T/gone.html"; then
+    hr=$(hot_share "$T/gone.err")
+    if ((rc || rc2)) || [[ -z $hs || -z $ht || -z $wt || -z $hr ]] || ! grep -q '<!DOCTYPE html>' "$T/gone.html"; then
         fail "report: collapsed to html" "exit $rc/$rc2" "$T/gone.err" "$T/gone-report.err"
     else
         ok "report: collapsed to html"
-        browse report "$T/gone.html" "$(printf '{"hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","resources":false,"noSource":true,"unit":"samples"}' \
-            "$HOT_LINE" "$hs" "$ht" "$wt")"
+        browse report "$T/gone.html" "$(printf '{"hot":"hot_loop","cold":"cold_loop","hotLine":%d,"hotSelf":%s,"hotTotal":%s,"workTotal":%s,"threads":true,"thread":"MainThread","resources":false,"noSource":true,"hotShare":%s,"unit":"samples"}' \
+            "$HOT_LINE" "$hs" "$ht" "$wt" "$hr")"
     fi
 fi
 

@@ -1,8 +1,10 @@
 """Target of the HTML report checks (tests/functional/html.sh): the main thread spends about 70%
 of its time in hot_loop and 30% in cold_loop (the same loop body, 7000 and 3000 iterations per
 round), most of hot_loop's on the line marked HOT; a thread named "sleeper" sleeps meanwhile.
-Runs for DURATION seconds, then prints its own CPU share to stderr ("hotspot: cpu C s of W s",
-process CPU time over wall time of main()), the truth the report's CPU series is checked against.
+Runs for DURATION seconds, then prints to stderr the truths the report is checked against: its
+own CPU share ("hotspot: cpu C s of W s", process CPU time over wall time of main()) and the wall
+time spent in each loop ("hotspot: hot_loop H s cold_loop C s"; preemption lands in whichever loop
+was running, as it does in wall-mode samples).
 
 usage: hotspot.py [DURATION]
 """
@@ -26,10 +28,17 @@ def cold_loop(n):
 
 
 def work(duration):
+    """Returns the wall seconds spent in hot_loop and in cold_loop."""
     end = time.perf_counter() + duration
-    while time.perf_counter() < end:
+    hot = cold = 0.0
+    while True:
+        t0 = time.perf_counter()
+        if t0 >= end:
+            return hot, cold
         hot_loop(7000)
+        t1 = time.perf_counter()
         cold_loop(3000)
+        hot, cold = hot + t1 - t0, cold + time.perf_counter() - t1
 
 
 def nap(stop):
@@ -43,11 +52,12 @@ def main():
     stop = []
     sleeper = threading.Thread(target=nap, args=(stop,), name="sleeper")
     sleeper.start()
-    work(duration)
+    hot, cold = work(duration)
     stop.append(1)
     sleeper.join()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print("hotspot: cpu %.3f s of %.3f s" % (cpu, wall), file=sys.stderr)
+    print("hotspot: hot_loop %.4f s cold_loop %.4f s" % (hot, cold), file=sys.stderr)
 
 
 main()
